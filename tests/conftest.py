@@ -1,0 +1,153 @@
+"""Fixtures: app → client → auth, a clean database per test (SQLite, or PostgreSQL when asked)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from timebank import create_app
+from timebank.extensions import db
+
+from tests.factories import Factory
+
+PG_URL = os.environ.get("TIMEBANK_TEST_DATABASE_URL")
+
+
+def base_config(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WTF_CSRF_ENABLED": False,
+        "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        "TIMEBANK_BASE_URL": "http://timebank.test",
+        "SERVER_NAME": None,
+    }
+
+
+def pg_url() -> str:
+    url = PG_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Run every migration once; each test then starts from a copy of the result."""
+    if PG_URL:
+        engine = sa.create_engine(pg_url())
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = create_app(base_config(pg_url()))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        return pg_url()
+    path = tmp_path_factory.mktemp("template") / "timebank.sqlite"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars().all()
+        if tables:
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    if PG_URL:
+        _empty_postgres(migrated_database)
+        return migrated_database
+    path = tmp_path / "timebank.sqlite"
+    shutil.copyfile(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on this test's database, with config overrides."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**base_config(database_url), **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that call services directly."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def people(app):
+    return Factory(app)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, identifier: str, password: str = "correct horse battery", **extra):
+        return self.client.post("/login", data={"identifier": identifier, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def text_of(response) -> str:
+    """The visible text of a page, whitespace collapsed, for asserting what a person reads."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_module
+
+    return re.sub(r"\s+", " ", html_module.unescape(text)).strip()

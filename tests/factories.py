@@ -1,0 +1,99 @@
+"""Small factories with defaults, for tests that tell stories with named residents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from timebank.extensions import db
+from timebank.members.models import Member, Role, Status
+from timebank.members.services import member_create
+from timebank.notifications.models import OutboxMessage
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    number: int
+    email: str | None
+    name: str
+    password: str = PASSWORD
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+    locale: str
+    sent: bool
+    attempts: int
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    def member(
+        self,
+        name: str = "Amina Diallo",
+        *,
+        email: str | None = "",
+        role: Role = Role.MEMBER,
+        status: Status = Status.ACTIVE,
+        locale: str = "fr",
+        area: str = "Les Tilleuls",
+        languages=("fr", "ar"),
+        password: str = PASSWORD,
+    ) -> Resident:
+        if email == "":
+            email = name.split()[0].lower() + "@example.org"
+        with self.app.app_context():
+            member = member_create(display_name=name, email=email, password=password, role=role, status=status,
+                                   locale=locale, area=area, languages=languages)
+            db.session.commit()
+            return Resident(member.id, member.number, member.email, member.display_name, password)
+
+    def coordinator(self, name: str = "Sandrine Martin", **kwargs) -> Resident:
+        return self.member(name, role=Role.COORDINATOR, **kwargs)
+
+    def admin(self, name: str = "Claire Dubois", **kwargs) -> Resident:
+        return self.member(name, role=Role.ADMIN, **kwargs)
+
+    def applicant(self, name: str = "Nadia Haddad", **kwargs) -> Resident:
+        return self.member(name, status=Status.PENDING, **kwargs)
+
+    def get(self, resident: Resident) -> dict:
+        """What the database now says of a member, as plain values."""
+        with self.app.app_context():
+            member = db.session.get(Member, resident.id)
+            return {
+                "status": member.status.value,
+                "role": member.role.value,
+                "email": member.email,
+                "locale": member.locale,
+                "display_name": member.display_name,
+                "area": member.area,
+                "languages": member.language_codes,
+                "phone": member.phone,
+                "bio": member.bio,
+                "contact_visibility": member.contact_visibility.value,
+                "password_hash": member.password_hash,
+                "decided_by_id": member.decided_by_id,
+            }
+
+    def count_members(self) -> int:
+        with self.app.app_context():
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+
+    def outbox(self, to: str | None = None) -> list[Mail]:
+        with self.app.app_context():
+            query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+            if to:
+                query = query.where(OutboxMessage.to_address == to)
+            return [
+                Mail(m.to_address, m.subject, m.body, m.locale, m.sent_at is not None, m.attempts)
+                for m in db.session.scalars(query)
+            ]

@@ -1,0 +1,82 @@
+"""Timebank: a neighbourhood timebank where one hour of any service is one hour."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from timebank.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from timebank import models  # noqa: F401  (every table known to the metadata)
+    from timebank.database import register_database
+    from timebank.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from timebank.i18n import register_i18n, select_locale
+    from timebank.members.models import Member
+    from timebank.security import register_security
+
+    db.init_app(app)
+    register_database(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "members.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(lambda member_id: db.session.get(Member, int(member_id)))
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+
+    register_i18n(app)
+    register_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from timebank.coordination.views import bp as coordination
+    from timebank.main.views import bp as main
+    from timebank.members.views import bp as members
+
+    for blueprint in (main, members, coordination):
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from timebank.errorpages import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_templates(app: Flask) -> None:
+    from timebank.templating import register_filters
+
+    register_filters(app)
+
+
+def register_cli(app: Flask) -> None:
+    from timebank.cli import register_commands
+
+    register_commands(app)

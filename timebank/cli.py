@@ -1,0 +1,95 @@
+"""The ``timebank`` command: what a volunteer runs on the server."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def main() -> None:
+    from timebank import create_app
+
+    cli = FlaskGroup(create_app=create_app, help="Run and look after a Timebank instance.")
+    cli.main(prog_name="timebank")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(mail)
+    app.cli.add_command(demo)
+
+
+@click.group(help="Manage members' accounts.")
+def users():
+    pass
+
+
+@users.command("create-admin")
+@click.option("--name", prompt="Name", help="Display name of the admin.")
+@click.option("--email", prompt="E-mail address", help="E-mail address used to sign in.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password (asked for if not given).")
+@click.option("--locale", default="fr", show_default=True, type=click.Choice(["fr", "en", "ar"]))
+@with_appcontext
+def create_admin(name: str, email: str, password: str, locale: str):
+    """Create an admin account (the association's first one, usually)."""
+    from flask import current_app
+
+    from timebank.errors import DomainError
+    from timebank.extensions import db
+    from timebank.members.models import Role, Status
+    from timebank.members.services import member_create
+
+    minimum = current_app.config["TIMEBANK_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.BadParameter(f"at least {minimum} characters", param_hint="--password")
+    if "@" not in email:
+        raise click.BadParameter("not an e-mail address", param_hint="--email")
+    try:
+        member = member_create(display_name=name, email=email, password=password, role=Role.ADMIN,
+                               status=Status.ACTIVE, locale=locale)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"Admin {member.display_name} created (member number {member.number}).")
+
+
+@click.group(help="The e-mail outbox.")
+def mail():
+    pass
+
+
+@mail.command("send")
+@click.option("--limit", default=200, show_default=True, help="Most messages to send in this run.")
+@with_appcontext
+def mail_send(limit: int):
+    """Send queued e-mail; failures stay queued and are retried later (run it from cron)."""
+    from timebank.notifications.services import mail_send_due
+
+    report = mail_send_due(limit=limit)
+    click.echo(f"sent: {report.sent}, written to the log: {report.logged}, failed (kept for retry): {report.failed}")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@click.group(help="Demonstration data (never in a real instance).")
+def demo():
+    pass
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has members.")
+@with_appcontext
+def demo_load(if_empty: bool):
+    """Load about thirty residents, a coordinator and an admin, and print their sign-ins."""
+    from timebank.demo import DEMO_PASSWORD, demo_is_loaded, demo_sign_ins
+    from timebank.demo import demo_load as load
+
+    loaded = load(if_empty=if_empty)
+    click.echo("Demo data loaded." if loaded else "The database already has members: nothing loaded.")
+    if not demo_is_loaded():
+        return
+    click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
+    for email, what in demo_sign_ins():
+        click.echo(f"  {email:<28} {what}")

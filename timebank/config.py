@@ -1,0 +1,158 @@
+"""Configuration: defaults, then ``instance/config.py``, then the environment.
+
+Every setting can be overridden from the environment with a ``TIMEBANK_`` prefix
+(``TIMEBANK_REGISTRATION_MODE=open``); ``DATABASE_URL`` and ``SECRET_KEY`` are
+read without the prefix too, as hosting platforms set them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    # Identity of the instance.
+    TIMEBANK_NAME = "Timebank"
+    TIMEBANK_CONTACT = "contact@example.org"
+
+    # Database: None means a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    # Membership.
+    TIMEBANK_REGISTRATION_MODE = "approval"  # or "open"
+    TIMEBANK_PASSWORD_MIN_LENGTH = 10
+    TIMEBANK_AREAS = [
+        "Centre",
+        "Les Tilleuls",
+        "La Source",
+        "Le Port",
+        "Les Hauts",
+        "Gare",
+    ]
+    # Languages a member can say they speak (codes; names come from Babel).
+    TIMEBANK_SPOKEN_LANGUAGES = [
+        "fr", "ar", "en", "es", "pt", "tr", "wo", "ber", "ro", "it", "de",
+        "ru", "uk", "zh", "vi", "ta", "bn", "ur", "fa", "ps", "so", "ti", "am",
+        "bm", "ff", "ln", "sw", "pl", "sq", "hy", "ka", "ku",
+    ]
+    TIMEBANK_CHARTER = (
+        "We treat each other with respect. One hour of any service is worth one hour. "
+        "We keep our appointments or warn in advance. We keep private what we learn "
+        "about each other's lives."
+    )
+    PASSWORD_RESET_MAX_AGE = 2 * 60 * 60  # seconds
+
+    # Languages of the interface.
+    LANGUAGES = ["fr", "en", "ar"]
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    RTL_LANGUAGES = {"ar"}
+
+    # Security.
+    SECRET_KEY: str | None = None
+    TIMEBANK_HTTPS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Rate limits (Flask-Limiter). Memory is fine for one process; use
+    # redis://… when several workers or hosts serve the instance.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    TIMEBANK_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    TIMEBANK_RESET_LIMIT = "5 per hour"
+
+    # Mail: without MAIL_SERVER, queued mail is written to the log.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 20
+    MAIL_DEFAULT_SENDER = "Timebank <no-reply@example.org>"
+    MAIL_MAX_ATTEMPTS_BEFORE_ALERT = 10
+    # Public address used in e-mailed links (password reset…).
+    TIMEBANK_BASE_URL = "http://127.0.0.1:5000"
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        _load_environment(app)
+    else:
+        app.config.update(test_config)
+    _finish(app)
+
+
+def _load_environment(app: Flask) -> None:
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
+    for key, raw in os.environ.items():
+        if not key.startswith("TIMEBANK_"):
+            continue
+        name = key.removeprefix("TIMEBANK_")
+        if name in ("TEST_DATABASE_URL",):
+            continue
+        target = key if key in app.config else name
+        app.config[target] = _parse(raw, app.config.get(target))
+
+
+def _parse(raw: str, current):
+    """Read an environment string as the type of the default it replaces."""
+    if isinstance(current, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, (list, dict)):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def _finish(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'timebank.sqlite'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # Hosting platforms hand out bare postgres URLs; psycopg 3 is the driver we ship.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    https = bool(app.config["TIMEBANK_HTTPS"])
+    app.config["SESSION_COOKIE_SECURE"] = https
+    app.config["REMEMBER_COOKIE_SECURE"] = https
+    app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return the instance's secret key, generating and storing it on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker started at the same moment
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,1 @@
+"""Coordination: what coordinators do for the community (approval queue for now)."""

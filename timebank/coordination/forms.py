@@ -1,0 +1,13 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+
+class DecisionForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message to the applicant (optional)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    approve = SubmitField(_l("Approve"))
+    decline = SubmitField(_l("Decline"))

@@ -1,0 +1,40 @@
+"""Error pages in the member's language, and domain errors turned into responses."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from timebank.errors import DomainError
+from timebank.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        code = error.code or 500
+        if code < 400:  # routing redirects (a missing trailing slash) are not errors
+            return error
+        return render_template("errors/error.html", code=code, reason=None), code
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_template("errors/error.html", code=error.status_code, message=error.message), error.status_code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unexpected error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_template("errors/error.html", code=500, reason=None), 500

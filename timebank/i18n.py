@@ -1,0 +1,71 @@
+"""Languages of the interface: choosing one per request, right-to-left, names of languages."""
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """Pick the request's language: ?lang=, then the remembered choice, then the browser."""
+    available = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in available:
+        return chosen
+    remembered = session.get("lang")
+    if remembered in available:
+        return remembered
+    if current_user and current_user.is_authenticated and current_user.locale in available:
+        return current_user.locale
+    return request.accept_languages.best_match(available) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language_choice() -> None:
+    """Remember ``?lang=`` for this visitor, and on the member's profile."""
+    chosen = request.args.get("lang")
+    if chosen not in current_app.config["LANGUAGES"]:
+        return
+    session["lang"] = chosen
+    if current_user.is_authenticated:
+        from timebank.members.services import member_set_locale
+
+        member_set_locale(member=current_user, locale=chosen)
+
+
+def text_direction() -> str:
+    return "rtl" if str(get_locale()) in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+def language_name(code: str, *, in_locale: str | None = None) -> str:
+    """Name a language in the reader's language ("arabe", "Arabic", "العربية")."""
+    cache = g.setdefault("_language_names", {})
+    reader = in_locale or str(get_locale())
+    key = (code, reader)
+    if key not in cache:
+        try:
+            name = Locale.parse(reader).languages.get(code) or code
+        except (UnknownLocaleError, ValueError):
+            name = code
+        cache[key] = name[:1].upper() + name[1:] if reader != "ar" else name
+    return cache[key]
+
+
+def autonym(code: str) -> str:
+    """Name a language in itself, for the language switcher ("Français", "العربية")."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def register_i18n(app: Flask) -> None:
+    app.before_request(remember_language_choice)
+    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.globals.update(
+        text_direction=text_direction,
+        language_name=language_name,
+        autonym=autonym,
+        current_locale=lambda: str(get_locale()),
+    )

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+
+from timebank.extensions import db
+from timebank.members.services import member_pending_list
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("main/index.html")
+    if not current_user.is_active_member:
+        return render_template("members/waiting.html")
+    pending = member_pending_list() if current_user.is_coordinator else []
+    return render_template("main/dashboard.html", pending_count=len(pending))
+
+
+@bp.get("/health")
+def health():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""Members: registration, sign-in, profile, roles and statuses."""

@@ -1,0 +1,177 @@
+"""Forms check the shape of input; the services check the rules."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from timebank.i18n import autonym, language_name
+from timebank.members.models import ContactVisibility
+
+PASSWORD_MAX = 128
+NAME_MAX = 80
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _password_field(label):
+    return PasswordField(
+        label,
+        validators=[InputRequired(message=_l("Please choose a password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _check_password_length(form, field):
+    minimum = current_app.config["TIMEBANK_PASSWORD_MIN_LENGTH"]
+    if len(field.data or "") < minimum:
+        raise ValidationError(_l("Your password needs at least %(n)s characters.", n=minimum))
+
+
+class _ProfileFields:
+    def fill_choices(self):
+        config = current_app.config
+        self.area.choices = [("", _l("Choose your area"))] + [(a, a) for a in config["TIMEBANK_AREAS"]]
+        self.languages.choices = [(c, language_name(c)) for c in config["TIMEBANK_SPOKEN_LANGUAGES"]]
+        self.languages.choices.sort(key=lambda choice: choice[1].casefold())
+        self.locale.choices = [(c, autonym(c)) for c in config["LANGUAGES"]]
+
+
+class RegisterForm(FlaskForm, _ProfileFields):
+    display_name = StringField(
+        _l("Your name"),
+        description=_l("As you want other members to see it, e.g. Amina D."),
+        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(message=_l("Please give your e-mail address.")),
+            Length(max=254),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+    password = _password_field(_l("Password"))
+    locale = SelectField(_l("Language of the website and e-mails"))
+    area = SelectField(
+        _l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))]
+    )
+    languages = MultiCheckboxField(
+        _l("Languages you speak"),
+        validators=[InputRequired(message=_l("Please tick at least one language."))],
+    )
+    charter = BooleanField(
+        _l("I have read the charter and I accept it"),
+        validators=[InputRequired(message=_l("Please read and accept the charter to join."))],
+    )
+    submit = SubmitField(_l("Send my application"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_choices()
+        self.password.description = _l(
+            "At least %(n)s characters. A short sentence is easy to remember.",
+            n=current_app.config["TIMEBANK_PASSWORD_MIN_LENGTH"],
+        )
+
+    def validate_password(self, field):
+        _check_password_length(self, field)
+
+
+class ProfileForm(FlaskForm, _ProfileFields):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX)],
+    )
+    bio = TextAreaField(
+        _l("A few words about you"),
+        description=_l("What you like doing, when you are available. Other members will read it."),
+        validators=[Optional(), Length(max=1000)],
+    )
+    area = SelectField(_l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))])
+    languages = MultiCheckboxField(
+        _l("Languages you speak"),
+        validators=[InputRequired(message=_l("Please tick at least one language."))],
+    )
+    phone = TelField(
+        _l("Phone number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=32),
+            Regexp(r"^[0-9+().\s-]{6,32}$", message=_l("Use digits, spaces and + only.")),
+        ],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    contact_visibility = SelectField(
+        _l("Who may see your phone number and e-mail address"),
+        choices=[
+            (ContactVisibility.COUNTERPARTS.value, _l("People I exchange with, and the coordinators")),
+            (ContactVisibility.COORDINATORS.value, _l("Only the coordinators")),
+            (ContactVisibility.MEMBERS.value, _l("All members of the timebank")),
+        ],
+    )
+    locale = SelectField(_l("Language of the website and e-mails"))
+    submit = SubmitField(_l("Save my profile"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_choices()
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("E-mail address or member number"),
+        validators=[InputRequired(message=_l("Please give your e-mail address or member number.")),
+                    Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Please type your password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Stay signed in on this phone or computer"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(message=_l("Please give your e-mail address.")),
+            Length(max=254),
+            Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _password_field(_l("New password"))
+    submit = SubmitField(_l("Save my new password"))
+
+    def validate_password(self, field):
+        _check_password_length(self, field)
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from timebank.extensions import db
+from timebank.timeutil import utcnow
+
+MEMBER_NUMBER_OFFSET = 1000
+
+
+class Role(str, enum.Enum):
+    MEMBER = "member"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Status(str, enum.Enum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    SUSPENDED = "suspended"
+
+
+class ContactVisibility(str, enum.Enum):
+    """Who may see a member's phone number and e-mail address."""
+
+    COUNTERPARTS = "counterparts"  # exchange counterparts and coordinators (default)
+    COORDINATORS = "coordinators"  # coordinators only
+    MEMBERS = "members"  # every active member
+
+
+class Member(UserMixin, db.Model):
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The number printed on a welcome sheet; members without e-mail sign in with it.
+    number: Mapped[int | None] = mapped_column(sa.Integer, unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    bio: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    area: Mapped[str | None] = mapped_column(sa.String(80))
+    locale: Mapped[str] = mapped_column(sa.String(8), default="fr", server_default="fr")
+    contact_visibility: Mapped[ContactVisibility] = mapped_column(
+        sa.Enum(ContactVisibility, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=ContactVisibility.COUNTERPARTS,
+        server_default=ContactVisibility.COUNTERPARTS.value,
+    )
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.MEMBER,
+        server_default=Role.MEMBER.value,
+    )
+    status: Mapped[Status] = mapped_column(
+        sa.Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Status.PENDING,
+        server_default=Status.PENDING.value,
+        index=True,
+    )
+    charter_accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    last_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    languages: Mapped[list[MemberLanguage]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"
+    )
+    decided_by: Mapped[Member | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.display_name!r} {self.status.value}>"
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages]
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split()[0] if self.display_name.strip() else self.display_name
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status is Status.ACTIVE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is Status.PENDING
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators and admins: an admin can do what a coordinator can."""
+        return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_active(self) -> bool:
+        # Flask-Login's notion: may this account hold a session at all?
+        # Pending, declined and suspended members may still sign in; each page
+        # decides what they can see.
+        return True
+
+
+class MemberLanguage(db.Model):
+    """A language a member speaks (ISO 639 code)."""
+
+    __tablename__ = "member_language"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True, index=True)
+
+    member: Mapped[Member] = relationship(back_populates="languages")

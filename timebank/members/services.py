@@ -1,0 +1,293 @@
+"""Member operations: register, authenticate, decide on applications, reset passwords."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from timebank.errors import Conflict, InvalidToken, InvalidTransition, NotAllowed
+from timebank.extensions import db
+from timebank.members.models import (
+    MEMBER_NUMBER_OFFSET,
+    ContactVisibility,
+    Member,
+    MemberLanguage,
+    Role,
+    Status,
+)
+from timebank.members.passwords import password_check, password_hash, password_needs_rehash
+from timebank.notifications.services import mail_queue
+from timebank.timeutil import utcnow
+
+
+class EmailTaken(Conflict):
+    def __init__(self):
+        super().__init__(_l("An account already uses this e-mail address."), field="email")
+
+
+def normalise_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    return email.lower() or None
+
+
+def member_by_email(email: str | None) -> Member | None:
+    email = normalise_email(email)
+    if email is None:
+        return None
+    return db.session.scalar(sa.select(Member).where(Member.email == email))
+
+
+def member_by_identifier(identifier: str) -> Member | None:
+    """Find a member by e-mail address or member number (as printed: 1042 or M-1042)."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return member_by_email(identifier)
+    digits = identifier.upper().removeprefix("M").lstrip("-").strip()
+    if digits.isdigit() and len(digits) < 12:
+        return db.session.scalar(sa.select(Member).where(Member.number == int(digits)))
+    return None
+
+
+def _assign_number(member: Member) -> None:
+    db.session.flush()
+    member.number = MEMBER_NUMBER_OFFSET + member.id
+
+
+def _set_languages(member: Member, codes: Iterable[str]) -> None:
+    wanted = list(dict.fromkeys(code for code in codes if code))
+    member.languages = [
+        next((kept for kept in member.languages if kept.code == code), None) or MemberLanguage(code=code)
+        for code in wanted
+    ]
+
+
+def member_register(
+    *,
+    display_name: str,
+    email: str,
+    password: str,
+    locale: str,
+    area: str | None,
+    languages: Iterable[str],
+    charter_accepted: bool,
+) -> Member:
+    """Create an application to join; pending until a coordinator approves it (unless open)."""
+    if not charter_accepted:
+        raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
+    email = normalise_email(email)
+    if member_by_email(email) is not None:
+        raise EmailTaken()
+    open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open"
+    member = Member(
+        display_name=display_name.strip(),
+        email=email,
+        password_hash=password_hash(password),
+        locale=locale,
+        area=area or None,
+        status=Status.ACTIVE if open_registration else Status.PENDING,
+        charter_accepted_at=utcnow(),
+    )
+    if open_registration:
+        member.decided_at = utcnow()
+    _set_languages(member, languages)
+    db.session.add(member)
+    _assign_number(member)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another request registered the same address a moment ago.
+        db.session.rollback()
+        raise EmailTaken() from None
+    return member
+
+
+def member_create(
+    *,
+    display_name: str,
+    email: str | None,
+    password: str,
+    role: Role = Role.MEMBER,
+    status: Status = Status.ACTIVE,
+    locale: str = "fr",
+    area: str | None = None,
+    languages: Iterable[str] = (),
+    phone: str | None = None,
+    bio: str = "",
+    decided_by: Member | None = None,
+) -> Member:
+    """Create a member directly (CLI, demo data, coordinators); not committed."""
+    email = normalise_email(email)
+    if email and member_by_email(email) is not None:
+        raise EmailTaken()
+    member = Member(
+        display_name=display_name.strip(),
+        email=email,
+        password_hash=password_hash(password),
+        role=role,
+        status=status,
+        locale=locale,
+        area=area,
+        phone=phone,
+        bio=bio,
+        charter_accepted_at=utcnow(),
+        decided_at=utcnow() if status is not Status.PENDING else None,
+        decided_by=decided_by,
+    )
+    _set_languages(member, languages)
+    db.session.add(member)
+    _assign_number(member)
+    return member
+
+
+def member_authenticate(*, identifier: str, password: str) -> Member | None:
+    """Return the member these credentials belong to, or None, in constant-ish time."""
+    member = member_by_identifier(identifier)
+    if not password_check(member.password_hash if member else None, password):
+        return None
+    if password_needs_rehash(member.password_hash):
+        member.password_hash = password_hash(password)
+    member.last_seen_at = utcnow()
+    db.session.commit()
+    return member
+
+
+def member_pending_list() -> list[Member]:
+    return list(
+        db.session.scalars(
+            sa.select(Member).where(Member.status == Status.PENDING).order_by(Member.created_at, Member.id)
+        )
+    )
+
+
+def member_approve(*, member: Member, actor: Member, message: str = "") -> Member:
+    """Approve a pending application and tell the applicant."""
+    _check_can_decide(member=member, actor=actor)
+    member.status = Status.ACTIVE
+    member.decided_at = utcnow()
+    member.decided_by = actor
+    mail_queue(
+        member=member,
+        subject=_l("Welcome to the timebank: your membership is approved"),
+        template="member_approved",
+        message=message.strip(),
+        coordinator=actor,
+    )
+    db.session.commit()
+    return member
+
+
+def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
+    """Decline a pending application and tell the applicant why, if a reason is given."""
+    _check_can_decide(member=member, actor=actor)
+    member.status = Status.DECLINED
+    member.decided_at = utcnow()
+    member.decided_by = actor
+    mail_queue(
+        member=member,
+        subject=_l("About your application to the timebank"),
+        template="member_declined",
+        message=message.strip(),
+        coordinator=actor,
+    )
+    db.session.commit()
+    return member
+
+
+def _check_can_decide(*, member: Member, actor: Member) -> None:
+    if not actor.is_coordinator or actor.status is not Status.ACTIVE:
+        raise NotAllowed(_l("Only coordinators can approve or decline members."))
+    if member.status is not Status.PENDING:
+        raise InvalidTransition(_l("This application has already been decided."))
+
+
+def profile_update(
+    *,
+    member: Member,
+    display_name: str,
+    bio: str,
+    area: str | None,
+    languages: Iterable[str],
+    phone: str | None,
+    contact_visibility: ContactVisibility,
+    locale: str,
+) -> Member:
+    member.display_name = display_name.strip()
+    member.bio = bio.strip()
+    member.area = area or None
+    member.phone = (phone or "").strip() or None
+    member.contact_visibility = contact_visibility
+    member.locale = locale
+    _set_languages(member, languages)
+    db.session.commit()
+    return member
+
+
+def member_set_locale(*, member: Member, locale: str) -> None:
+    if member.locale != locale:
+        member.locale = locale
+        db.session.commit()
+
+
+# Password reset ------------------------------------------------------------
+
+_RESET_SALT = "timebank.password-reset"
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _password_fingerprint(member: Member) -> str:
+    # The token carries the tail of the current hash: once the password changes,
+    # every earlier link stops working, so a link can be used only once.
+    return member.password_hash[-16:]
+
+
+def password_reset_request(*, email: str) -> None:
+    """E-mail a reset link if an account has this address; say nothing either way."""
+    member = member_by_email(email)
+    if member is None or member.status is Status.DECLINED:
+        return
+    token = _reset_serializer().dumps({"m": member.id, "f": _password_fingerprint(member)})
+    base = current_app.config["TIMEBANK_BASE_URL"].rstrip("/")
+    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    mail_queue(
+        member=member,
+        subject=_l("Choose a new password"),
+        template="password_reset",
+        link=f"{base}/password/reset/{token}",
+        hours=hours,
+    )
+    db.session.commit()
+
+
+def password_reset_member(*, token: str) -> Member:
+    """Return the member a reset link was made for, or raise InvalidToken."""
+    serializer = _reset_serializer()
+    try:
+        data = serializer.loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise InvalidToken(_l("This link has expired. Ask for a new one below.")) from None
+    except BadSignature:
+        raise InvalidToken(_l("This link is not valid. Ask for a new one below.")) from None
+    member = db.session.get(Member, data.get("m")) if isinstance(data, dict) else None
+    if member is None or data.get("f") != _password_fingerprint(member):
+        raise InvalidToken(_l("This link has already been used. Ask for a new one below."))
+    return member
+
+
+def password_reset_complete(*, token: str, password: str) -> Member:
+    member = password_reset_member(token=token)
+    member.password_hash = password_hash(password)
+    db.session.commit()
+    return member
+
+
+def password_change(*, member: Member, current: str, new: str) -> None:
+    if not password_check(member.password_hash, current):
+        raise NotAllowed(_l("Your current password is not right."), field="current_password")
+    member.password_hash = password_hash(new)
+    db.session.commit()

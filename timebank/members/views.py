@@ -1,0 +1,179 @@
+"""Join, sign in and out, reset a password, edit one's profile."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from timebank.errors import DomainError, InvalidToken
+from timebank.extensions import limiter
+from timebank.members import services
+from timebank.members.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from timebank.members.models import ContactVisibility
+from timebank.security import is_safe_next
+
+bp = Blueprint("members", __name__)
+
+
+def _login_account_key() -> str:
+    """Rate-limit key for one account: the identifier typed, whatever the address."""
+    typed = (request.form.get("identifier") or "").strip().lower()
+    return f"login-account:{typed}"
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count towards the limits; a successful sign-in redirects.
+    return response.status_code != 302
+
+
+def _start_session(member, *, remember: bool) -> None:
+    # A fresh session at sign-in: nothing from before survives but the language.
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(member, remember=remember)
+    session["lang"] = member.locale
+
+
+def _form_error(form, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors.append(error.message)
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = request.args.get("lang") or session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if form.validate_on_submit():
+        try:
+            member = services.member_register(
+                display_name=form.display_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                locale=form.locale.data,
+                area=form.area.data,
+                languages=form.languages.data,
+                charter_accepted=form.charter.data,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            _start_session(member, remember=False)
+            if member.is_active_member:
+                flash(_("Welcome, %(name)s! You are now a member.", name=member.first_name), "success")
+            else:
+                flash(_("Thank you, %(name)s! Your application is received.", name=member.first_name), "success")
+            return redirect(url_for("main.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key, deduct_when=_failed)
+def login():
+    next_page = request.values.get("next")
+    if not is_safe_next(next_page):
+        next_page = None
+    if current_user.is_authenticated:
+        return redirect(next_page or url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            member = services.member_authenticate(
+                identifier=form.identifier.data, password=form.password.data
+            )
+            if member is not None:
+                _start_session(member, remember=form.remember.data)
+                return redirect(next_page or url_for("main.index"))
+            status = 401
+            # The same words whether the account exists or not.
+            form.password.errors.append(_("This e-mail address or member number and this password do not match."))
+    return render_template("members/login.html", form=form, next_page=next_page), status
+
+
+@bp.post("/logout")
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        language = session.get("lang")
+        session.clear()
+        if language:
+            session["lang"] = language
+        flash(_("You are signed out. See you soon!"), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_RESET_LIMIT"], methods=["POST"])
+def password_forgot():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.password_reset_request(email=form.email.data)
+        flash(
+            _("If an account uses this address, we have sent it a link to choose a new password. "
+              "Look in your e-mails (and in the spam folder)."),
+            "success",
+        )
+        return redirect(url_for("members.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/password_forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    try:
+        member = services.password_reset_member(token=token)
+    except InvalidToken as error:
+        flash(error.message, "error")
+        return render_template("members/password_forgot.html", form=ForgotPasswordForm()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.password_reset_complete(token=token, password=form.password.data)
+        flash(_("Your new password is saved. You can sign in with it now."), "success")
+        return redirect(url_for("members.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/password_reset.html", form=form, member=member), status
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.languages.data = current_user.language_codes
+        form.contact_visibility.data = current_user.contact_visibility.value
+    if form.validate_on_submit():
+        services.profile_update(
+            member=current_user,
+            display_name=form.display_name.data,
+            bio=form.bio.data or "",
+            area=form.area.data,
+            languages=form.languages.data,
+            phone=form.phone.data,
+            contact_visibility=ContactVisibility(form.contact_visibility.data),
+            locale=form.locale.data,
+        )
+        session["lang"] = current_user.locale
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("members.profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("members/profile.html", form=form), status

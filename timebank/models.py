@@ -1,0 +1,3 @@
+"""Import every model so the metadata (and Alembic) knows every table."""
+from timebank.members.models import Member, MemberLanguage  # noqa: F401
+from timebank.notifications.models import OutboxMessage  # noqa: F401

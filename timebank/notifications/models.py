@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from timebank.extensions import db
+from timebank.timeutil import utcnow
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent, or sent; written in the same transaction as its cause."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -1,0 +1,115 @@
+"""Queue e-mail in the outbox and deliver it, retrying with backoff."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from timebank.extensions import db
+from timebank.members.models import Member
+from timebank.notifications.models import OutboxMessage
+from timebank.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMessage | None:
+    """Write an e-mail for ``member`` to the outbox, in the member's language.
+
+    ``subject`` is a lazy string (``lazy_gettext``); it and the template are
+    rendered in the member's locale. Nothing is committed: the message joins the
+    caller's transaction, so it exists if and only if the action happened.
+    Members without an e-mail address get nothing (coordinators reach them
+    another way).
+    """
+    if not member.email:
+        return None
+    with force_locale(member.locale):
+        rendered_subject = str(subject)
+        body = render_template(f"mail/{template}.txt", member=member, **context)
+    message = OutboxMessage(
+        to_address=member.email,
+        member_id=member.id,
+        locale=member.locale,
+        subject=rendered_subject,
+        body=body,
+    )
+    db.session.add(message)
+    return message
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    logged: int = 0
+
+
+def mail_send_due(*, limit: int = 200) -> SendReport:
+    """Deliver queued mail whose time has come; failures stay queued and back off."""
+    report = SendReport()
+    now = utcnow()
+    due = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    config = current_app.config
+    for message in due:
+        try:
+            if config.get("MAIL_SERVER"):
+                _deliver_smtp(message, config)
+                report.sent += 1
+            else:
+                log.info("Mail to %s: %s\n%s", message.to_address, message.subject, message.body)
+                report.logged += 1
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.next_attempt_at = utcnow() + _backoff(message.attempts)
+            report.failed += 1
+            log.warning("Mail %s to %s not sent (attempt %s): %s", message.id, message.to_address,
+                        message.attempts, message.last_error)
+        else:
+            message.attempts += 1
+            message.sent_at = utcnow()
+            message.last_error = None
+        # One commit per message: a crash halfway never re-sends what went out.
+        db.session.commit()
+    return report
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 12)), MAX_BACKOFF)
+
+
+def _deliver_smtp(message: OutboxMessage, config) -> None:
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    email["Content-Language"] = message.locale
+    email.set_content(message.body)
+    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(email)
