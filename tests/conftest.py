@@ -113,7 +113,10 @@ def ctx(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser whose language is English, so assertions read like the msgids."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

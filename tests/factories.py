@@ -43,7 +43,7 @@ class Factory:
         email: str | None = "",
         role: Role = Role.MEMBER,
         status: Status = Status.ACTIVE,
-        locale: str = "fr",
+        locale: str = "en",
         area: str = "Les Tilleuls",
         languages=("fr", "ar"),
         password: str = PASSWORD,

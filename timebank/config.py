@@ -37,7 +37,7 @@ class Defaults:
     ]
     # Languages a member can say they speak (codes; names come from Babel).
     TIMEBANK_SPOKEN_LANGUAGES = [
-        "fr", "ar", "en", "es", "pt", "tr", "wo", "ber", "ro", "it", "de",
+        "fr", "ar", "en", "es", "pt", "tr", "wo", "kab", "zgh", "ro", "it", "de",
         "ru", "uk", "zh", "vi", "ta", "bn", "ur", "fa", "ps", "so", "ti", "am",
         "bm", "ff", "ln", "sw", "pl", "sq", "hy", "ka", "ku",
     ]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """Pick the request's language: ?lang=, then the remembered choice, then the browser."""
     available = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI, or mail rendered outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in available:
         return chosen

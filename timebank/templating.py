@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
 
@@ -32,4 +32,5 @@ def register_filters(app: Flask) -> None:
     def navigation():
         from timebank.members.forms import LogoutForm
 
-        return {"logout_form": LogoutForm() if current_user.is_authenticated else None}
+        signed_in = has_request_context() and current_user.is_authenticated
+        return {"logout_form": LogoutForm() if signed_in else None}

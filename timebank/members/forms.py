@@ -15,6 +15,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -47,10 +48,12 @@ def _check_password_length(form, field):
 class _ProfileFields:
     def fill_choices(self):
         config = current_app.config
-        self.area.choices = [("", _l("Choose your area"))] + [(a, a) for a in config["TIMEBANK_AREAS"]]
-        self.languages.choices = [(c, language_name(c)) for c in config["TIMEBANK_SPOKEN_LANGUAGES"]]
-        self.languages.choices.sort(key=lambda choice: choice[1].casefold())
-        self.locale.choices = [(c, autonym(c)) for c in config["LANGUAGES"]]
+        self.area.choices = [SelectChoice("", _l("Choose your area"))] + [
+            SelectChoice(area) for area in config["TIMEBANK_AREAS"]
+        ]
+        spoken = [SelectChoice(code, language_name(code)) for code in config["TIMEBANK_SPOKEN_LANGUAGES"]]
+        self.languages.choices = sorted(spoken, key=lambda choice: choice.label.casefold())
+        self.locale.choices = [SelectChoice(code, autonym(code)) for code in config["LANGUAGES"]]
 
 
 class RegisterForm(FlaskForm, _ProfileFields):
@@ -123,9 +126,9 @@ class ProfileForm(FlaskForm, _ProfileFields):
     contact_visibility = SelectField(
         _l("Who may see your phone number and e-mail address"),
         choices=[
-            (ContactVisibility.COUNTERPARTS.value, _l("People I exchange with, and the coordinators")),
-            (ContactVisibility.COORDINATORS.value, _l("Only the coordinators")),
-            (ContactVisibility.MEMBERS.value, _l("All members of the timebank")),
+            SelectChoice(ContactVisibility.COUNTERPARTS.value, _l("People I exchange with, and the coordinators")),
+            SelectChoice(ContactVisibility.COORDINATORS.value, _l("Only the coordinators")),
+            SelectChoice(ContactVisibility.MEMBERS.value, _l("All members of the timebank")),
         ],
     )
     locale = SelectField(_l("Language of the website and e-mails"))
