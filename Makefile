@@ -20,7 +20,7 @@ install: $(STAMP) translations
 
 # Compiled catalogues are build products: made from the .po files on every install.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS)
 
 run: install
 	$(BIN)/timebank db upgrade

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context
-from flask_babel import format_date, format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext, ngettext
 from flask_login import current_user
 
 
@@ -11,12 +11,14 @@ def format_minutes(minutes: int | None) -> str:
     minutes = int(minutes or 0)
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(minutes), 60)
+    # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
+    hours_text = ngettext("%(num)s h", "%(num)s h", hours)
     if hours and rest:
-        text = gettext("%(h)s h %(m)02d", h=hours, m=rest)
+        text = gettext("%(hours)s %(minutes)02d", hours=hours_text, minutes=rest)
     elif hours:
-        text = gettext("%(h)s h", h=hours)
+        text = hours_text
     else:
-        text = gettext("%(m)s min", m=rest)
+        text = gettext("%(minutes)s min", minutes=rest)
     return sign + text
 
 

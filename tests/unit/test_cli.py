@@ -34,7 +34,7 @@ def test_create_admin_refuses_a_short_password_and_a_taken_address(app, people):
     people.member("Karim Benali")
     taken = runner.invoke(args=["users", "create-admin", "--name", "K", "--email", "karim@example.org",
                                 "--password", "a long enough password"])
-    assert taken.exit_code != 0 and "already uses this e-mail address" in taken.output
+    assert taken.exit_code != 0 and "Un compte utilise déjà cette adresse e-mail." in taken.output  # the instance language
     assert people.count_members() == 1
 
 
