@@ -68,6 +68,11 @@ def _empty_postgres(url: str) -> None:
         if tables:
             names = ", ".join(f'"{name}"' for name in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # The migration creates the community and system accounts; put them back.
+        connection.execute(sa.text(
+            "INSERT INTO account (kind, floor, ceiling, created_at) VALUES "
+            "('community', 0, NULL, now()), ('system', NULL, 0, now())"
+        ))
     engine.dispose()
 
 

@@ -48,6 +48,15 @@ class Defaults:
     )
     PASSWORD_RESET_MAX_AGE = 2 * 60 * 60  # seconds
 
+    # Ledger rules (minutes). Floors and ceilings are copied onto each member's
+    # account when it opens; a coordinator may override them per member.
+    TIMEBANK_LEDGER_FLOOR = -10 * 60
+    TIMEBANK_LEDGER_CEILING = 40 * 60
+    TIMEBANK_LEDGER_STEP = 15
+    TIMEBANK_LEDGER_MAX_TRANSFER = 24 * 60
+    TIMEBANK_WELCOME_MINUTES = 0  # welcome hours given when a member is approved (0: none)
+    TIMEBANK_STATEMENT_PAGE_SIZE = 20
+
     # Languages of the interface.
     LANGUAGES = ["fr", "en", "ar"]
     BABEL_DEFAULT_LOCALE = "fr"

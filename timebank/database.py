@@ -1,11 +1,19 @@
 """Engine set-up that every connection needs: SQLite pragmas and control of BEGIN."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from timebank.extensions import db
+
+_WRITING = "timebank_writing"
+T = TypeVar("T")
 
 
 def register_database(app: Flask) -> None:
@@ -20,7 +28,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
 
     Python's sqlite3 module would otherwise open transactions lazily with a
     plain BEGIN; taking control lets a writing service start with
-    ``BEGIN IMMEDIATE`` (see ``write_transaction``) so two writers queue
+    ``BEGIN IMMEDIATE`` (see ``begin_write``) so two writers queue
     instead of failing at commit.
     """
 
@@ -38,3 +46,64 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
     def on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+_FLUSHED = "timebank_flushed"
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session, _context):
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writing(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)
+        session.info.pop(_FLUSHED, None)
+
+
+def begin_write() -> None:
+    """Make sure the session's transaction may write, taking the write lock now on SQLite.
+
+    A service that reads balances and then writes must hold the lock from the
+    first read, or two requests could both read the same balance. On SQLite
+    that means ``BEGIN IMMEDIATE``; a read-only transaction already open (the
+    request loaded the signed-in member) is ended first. On PostgreSQL the
+    services lock the rows they read with ``SELECT … FOR UPDATE`` instead.
+    Calling it again inside the same transaction does nothing, so services
+    compose.
+    """
+    session = db.session()  # the request's Session itself, behind the scoped proxy
+    if session.info.get(_WRITING):
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
+                raise RuntimeError("begin_write() must come before the first change of a transaction")
+            session.rollback()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    session.info[_WRITING] = True
+
+
+def atomic(work: Callable[[], T]) -> T:
+    """Run ``work`` in one write transaction and commit it, or roll all of it back.
+
+    If a concurrent request committed the same unique value first (an
+    idempotency key), the database refuses ours; running ``work`` once more
+    then sees the winner's row and answers from it.
+    """
+    for attempt in (1, 2):
+        begin_write()
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
 
 
@@ -60,6 +60,22 @@ def autonym(code: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return name[:1].upper() + name[1:]
+
+
+def format_minutes(minutes: int | None) -> str:
+    """Show a duration the way people say it: "1 h 30" (fr), "1 h 30 min" (en), "ساعة و30 دقيقة" (ar)."""
+    minutes = int(minutes or 0)
+    sign = "−" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
+    hours_text = ngettext("%(num)s h", "%(num)s h", hours)
+    if hours and rest:
+        text = gettext("%(hours)s %(minutes)02d", hours=hours_text, minutes=rest)
+    elif hours:
+        text = hours_text
+    else:
+        text = gettext("%(minutes)s min", minutes=rest)
+    return sign + text
 
 
 def register_i18n(app: Flask) -> None:

@@ -2,24 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context
-from flask_babel import format_date, format_datetime, gettext, ngettext
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
-
-def format_minutes(minutes: int | None) -> str:
-    """Show a duration the way people say it: "1 h 30" (fr), "1 h 30 min" (en), "ساعة و30 دقيقة" (ar)."""
-    minutes = int(minutes or 0)
-    sign = "−" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
-    hours_text = ngettext("%(num)s h", "%(num)s h", hours)
-    if hours and rest:
-        text = gettext("%(hours)s %(minutes)02d", hours=hours_text, minutes=rest)
-    elif hours:
-        text = hours_text
-    else:
-        text = gettext("%(minutes)s min", minutes=rest)
-    return sign + text
+from timebank.i18n import format_minutes
 
 
 def register_filters(app: Flask) -> None:

@@ -74,7 +74,7 @@ def test_approval_mail_is_written_in_the_applicant_language(client, auth, people
 def test_durations_are_said_the_way_people_say_them(app):
     from flask_babel import force_locale
 
-    from timebank.templating import format_minutes
+    from timebank.i18n import format_minutes
 
     with app.test_request_context():
         with force_locale("fr"):

@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from timebank.errors import Conflict, InvalidToken, InvalidTransition, NotAllowed
+from timebank.database import begin_write
 from timebank.extensions import db
+from timebank.ledger.services import account_open
 from timebank.members.models import (
     MEMBER_NUMBER_OFFSET,
     ContactVisibility,
@@ -78,6 +80,7 @@ def member_register(
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
     email = normalise_email(email)
+    begin_write()
     if member_by_email(email) is not None:
         raise EmailTaken()
     open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open"
@@ -95,6 +98,8 @@ def member_register(
     _set_languages(member, languages)
     db.session.add(member)
     _assign_number(member)
+    if open_registration:
+        _welcome(member)
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -139,6 +144,8 @@ def member_create(
     _set_languages(member, languages)
     db.session.add(member)
     _assign_number(member)
+    if status is Status.ACTIVE:
+        account_open(member=member)
     return member
 
 
@@ -163,11 +170,13 @@ def member_pending_list() -> list[Member]:
 
 
 def member_approve(*, member: Member, actor: Member, message: str = "") -> Member:
-    """Approve a pending application and tell the applicant."""
+    """Approve a pending application, open the account and tell the applicant."""
+    begin_write()
     _check_can_decide(member=member, actor=actor)
     member.status = Status.ACTIVE
     member.decided_at = utcnow()
     member.decided_by = actor
+    _welcome(member, actor=actor)
     mail_queue(
         member=member,
         subject=_l("Welcome to the timebank: your membership is approved"),
@@ -181,6 +190,7 @@ def member_approve(*, member: Member, actor: Member, message: str = "") -> Membe
 
 def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
     """Decline a pending application and tell the applicant why, if a reason is given."""
+    begin_write()
     _check_can_decide(member=member, actor=actor)
     member.status = Status.DECLINED
     member.decided_at = utcnow()
@@ -194,6 +204,17 @@ def member_decline(*, member: Member, actor: Member, message: str = "") -> Membe
     )
     db.session.commit()
     return member
+
+
+def _welcome(member: Member, *, actor: Member | None = None) -> None:
+    """Open the new member's account, with welcome hours if the association gives them."""
+    from timebank.ledger.giving import welcome_grant_in_transaction
+
+    account_open(member=member)
+    minutes = current_app.config["TIMEBANK_WELCOME_MINUTES"]
+    if minutes > 0:
+        welcome_grant_in_transaction(actor=actor, member=member, minutes=minutes, memo="",
+                                     key=f"welcome-member-{member.id}")
 
 
 def _check_can_decide(*, member: Member, actor: Member) -> None:

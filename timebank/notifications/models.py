@@ -29,3 +29,18 @@ class OutboxMessage(db.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+
+class Notification(db.Model):
+    """An in-app notice for one member, rendered in the reader's language when shown."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_member_id_id", "member_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from timebank.extensions import db
 from timebank.members.models import Member
-from timebank.notifications.models import OutboxMessage
+from timebank.notifications.models import Notification, OutboxMessage
 from timebank.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,8 @@ MAX_BACKOFF = timedelta(hours=6)
 def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMessage | None:
     """Write an e-mail for ``member`` to the outbox, in the member's language.
 
-    ``subject`` is a lazy string (``lazy_gettext``); it and the template are
-    rendered in the member's locale. Nothing is committed: the message joins the
+    ``subject`` is a lazy string (``lazy_gettext``) or a function returning
+    the subject; it and the template are rendered in the member's locale. Nothing is committed: the message joins the
     caller's transaction, so it exists if and only if the action happened.
     Members without an e-mail address get nothing (coordinators reach them
     another way).
@@ -35,7 +35,7 @@ def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMe
     if not member.email:
         return None
     with force_locale(member.locale):
-        rendered_subject = str(subject)
+        rendered_subject = str(subject() if callable(subject) else subject)
         body = render_template(f"mail/{template}.txt", member=member, **context)
     message = OutboxMessage(
         to_address=member.email,
@@ -113,3 +113,32 @@ def _deliver_smtp(message: OutboxMessage, config) -> None:
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(email)
+
+
+def notify(*, member: Member, kind: str, params: dict, link: str | None = None) -> Notification:
+    """Leave an in-app notice for ``member`` (joins the caller's transaction)."""
+    notification = Notification(member_id=member.id, kind=kind, params=params, link=link, created_at=utcnow())
+    db.session.add(notification)
+    return notification
+
+
+def notifications_unread_count(*, member: Member) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+    )
+
+
+def notifications_list(*, member: Member, limit: int = 50) -> list:
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.member_id == member.id)
+        .order_by(Notification.id.desc()).limit(limit)
+    ))
+
+
+def notifications_mark_read(*, member: Member) -> None:
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()

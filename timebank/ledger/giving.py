@@ -1,0 +1,114 @@
+"""Giving time: to a member, to the community account; welcome hours and community grants.
+
+Each flow is one transaction: the transfer, the in-app notices and the
+e-mails are written together or not at all. A replayed form (same key)
+returns the first transfer and tells nobody twice.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from timebank.database import atomic
+from timebank.errors import NotAllowed
+from timebank.extensions import db
+from timebank.i18n import format_minutes
+from timebank.ledger import services as ledger
+from timebank.ledger.errors import ReasonRequired
+from timebank.ledger.models import Account, Transfer, TransferKind
+from timebank.members.models import Member
+from timebank.notifications.services import mail_queue, notify
+
+
+def _is_new(transfer: Transfer) -> bool:
+    return sa.inspect(transfer).pending
+
+
+def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, memo: str) -> None:
+    notify(member=member, kind=kind, params={"name": giver_name, "minutes": minutes, "memo": memo},
+           link="/me/hours")
+    mail_queue(
+        member=member,
+        subject=lambda: _("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes)),
+        template="hours_received",
+        giver_name=giver_name,
+        minutes=minutes,
+        memo=memo,
+    )
+
+
+def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: str, key: str) -> Transfer:
+    """Give hours to a member (a service already received) or, with no recipient, to the community account."""
+    def work():
+        debit = ledger.account_of(giver)
+        if debit is None:
+            raise NotAllowed(_l("Your account is not open yet: a coordinator must approve your membership."))
+        if recipient is None:
+            credit, kind = ledger.community_account(), TransferKind.DONATION
+        else:
+            credit, kind = ledger.account_of(recipient), TransferKind.DIRECT
+            if credit is None:
+                raise NotAllowed(_l("%(name)s cannot receive hours yet.", name=recipient.display_name))
+        transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
+                                                       key=key, actor=giver, memo=memo)
+        if _is_new(transfer):
+            if recipient is None:
+                notify(member=giver, kind="donation_given", params={"minutes": minutes}, link="/me/hours")
+            else:
+                notify(member=giver, kind="hours_given",
+                       params={"name": recipient.display_name, "minutes": minutes, "memo": transfer.memo},
+                       link="/me/hours")
+                _tell_receiver(recipient, kind="hours_received", giver_name=giver.display_name,
+                               minutes=minutes, memo=transfer.memo)
+        return transfer
+
+    return atomic(work)
+
+
+def _check_admin(actor: Member) -> None:
+    if not (actor.is_admin and actor.is_active_member):
+        raise NotAllowed(_l("Only the association's admins can do this."))
+
+
+def welcome_grant(*, admin: Member, member: Member, minutes: int, memo: str, key: str) -> Transfer:
+    """Give welcome hours from the system account."""
+    _check_admin(admin)
+    return atomic(lambda: welcome_grant_in_transaction(actor=admin, member=member, minutes=minutes,
+                                                                  memo=memo, key=key))
+
+
+def welcome_grant_in_transaction(*, actor: Member | None, member: Member, minutes: int, memo: str,
+                                 key: str) -> Transfer:
+    credit = ledger.account_open(member=member)
+    transfer = ledger.transfer_post_in_transaction(debit=ledger.system_account(), credit=credit, minutes=minutes,
+                                                   kind=TransferKind.WELCOME, key=key, actor=actor, memo=memo)
+    if _is_new(transfer):
+        notify(member=member, kind="welcome_received", params={"minutes": minutes, "memo": transfer.memo},
+               link="/me/hours")
+    return transfer
+
+
+def community_grant(*, admin: Member, member: Member, minutes: int, reason: str, key: str) -> Transfer:
+    """Move hours from the community account to a member, for a stated reason."""
+    _check_admin(admin)
+    if not (reason or "").strip():
+        raise ReasonRequired()
+
+    def work():
+        credit = ledger.account_of(member)
+        if credit is None:
+            raise NotAllowed(_l("%(name)s cannot receive hours yet.", name=member.display_name))
+        transfer = ledger.transfer_post_in_transaction(debit=ledger.community_account(), credit=credit,
+                                                       minutes=minutes, kind=TransferKind.GRANT, key=key,
+                                                       actor=admin, memo=reason)
+        if _is_new(transfer):
+            _tell_receiver(member, kind="grant_received", giver_name=str(_l("the community account")),
+                           minutes=minutes, memo=transfer.memo)
+        return transfer
+
+    return atomic(work)
+
+
+def community_and_system_balances() -> tuple[Account, Account]:
+    return ledger.community_account(), ledger.system_account()

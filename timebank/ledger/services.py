@@ -1,0 +1,461 @@
+"""Ledger services: the only code that writes accounts and transfers.
+
+Every public service is one transaction: it takes the write lock
+(``begin_write``), locks the accounts it touches in ascending id order,
+replays an idempotency key if it has been seen, checks the rules, writes,
+and commits. The ``*_in_transaction`` variants do the same without
+committing, for services that must change something else atomically with
+the hours (an exchange becoming agreed and its reservation).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from timebank.database import atomic, begin_write
+from timebank.errors import NotAllowed
+from timebank.extensions import db
+from timebank.i18n import format_minutes
+from timebank.ledger.errors import (
+    AboveCeiling,
+    AccountFrozen,
+    AlreadyResolved,
+    BelowFloor,
+    IdempotencyConflict,
+    InvalidAmount,
+    ReasonRequired,
+    SameAccount,
+)
+from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
+from timebank.members.models import Member, Status
+from timebank.timeutil import utcnow
+
+# Accounts ------------------------------------------------------------------
+
+
+def community_account() -> Account:
+    return db.session.scalar(sa.select(Account).where(Account.kind == AccountKind.COMMUNITY))
+
+
+def system_account() -> Account:
+    return db.session.scalar(sa.select(Account).where(Account.kind == AccountKind.SYSTEM))
+
+
+def account_of(member: Member) -> Account | None:
+    return db.session.scalar(sa.select(Account).where(Account.member_id == member.id))
+
+
+def account_open(*, member: Member) -> Account:
+    """Open the member's account with the default limits (no commit); return it if it exists."""
+    account = account_of(member)
+    if account is None:
+        config = current_app.config
+        account = Account(kind=AccountKind.MEMBER, member=member,
+                          floor=config["TIMEBANK_LEDGER_FLOOR"], ceiling=config["TIMEBANK_LEDGER_CEILING"],
+                          posted=0, pending_debits=0, pending_credits=0)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def account_label(account: Account) -> str:
+    if account.kind is AccountKind.MEMBER:
+        return account.member.display_name
+    if account.kind is AccountKind.COMMUNITY:
+        return str(_l("the community account"))
+    return str(_l("the timebank"))
+
+
+def _lock(account_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock accounts in ascending id order (no deadlocks) and read their current balances."""
+    ids = sorted(set(account_ids))
+    rows = db.session.scalars(
+        sa.select(Account)
+        .where(Account.id.in_(ids))
+        .order_by(Account.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+        .options(selectinload(Account.member))
+    ).all()
+    return {account.id: account for account in rows}
+
+
+# Balances ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    posted: int
+    reserved_to_pay: int
+    reserved_to_receive: int
+    floor: int | None
+    ceiling: int | None
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.reserved_to_pay
+
+    @property
+    def can_give(self) -> int | None:
+        """Minutes that can still be paid or reserved before the floor (None: no floor)."""
+        return None if self.floor is None else max(0, self.available - self.floor)
+
+    @property
+    def can_receive(self) -> int | None:
+        return None if self.ceiling is None else max(0, self.ceiling - self.posted - self.reserved_to_receive)
+
+
+def balance_of(account: Account) -> Balance:
+    return Balance(account.posted, account.pending_debits, account.pending_credits, account.floor, account.ceiling)
+
+
+# Rules ---------------------------------------------------------------------
+
+
+def check_amount(minutes: int) -> None:
+    """Refuse durations that cannot be right: zero, negative, off the step, or huge."""
+    config = current_app.config
+    step, most = config["TIMEBANK_LEDGER_STEP"], config["TIMEBANK_LEDGER_MAX_TRANSFER"]
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise InvalidAmount(_l("Please give a duration of at least %(step)s.", step=format_minutes(step)))
+    if minutes % step:
+        raise InvalidAmount(_l("Durations go in steps of %(step)s, for example %(example)s.",
+                               step=format_minutes(step), example=format_minutes(60 + step)))
+    if minutes > most:
+        raise InvalidAmount(_l("At most %(most)s in one transfer. Please check the number of hours.",
+                               most=format_minutes(most)))
+
+
+def _check_can_move(account: Account) -> None:
+    member = account.member
+    if member is not None and member.status is not Status.ACTIVE:
+        raise AccountFrozen(_l("The account of %(name)s is not active: no hours can move for now.",
+                               name=member.display_name))
+
+
+def _check_floor(account: Account, minutes: int, actor: Member | None) -> None:
+    if account.floor is None or account.available - minutes >= account.floor:
+        return
+    room = max(0, account.available - account.floor)
+    mine = actor is not None and account.member_id == actor.id
+    if room == 0:
+        message = (_l("You cannot give hours just now: your account has reached its lower limit (%(floor)s).",
+                      floor=format_minutes(account.floor)) if mine else
+                   _l("%(name)s cannot give hours just now: the account has reached its lower limit (%(floor)s).",
+                      name=account_label(account), floor=format_minutes(account.floor)))
+    else:
+        message = (_l("You can give at most %(amount)s now: your account cannot go below %(floor)s.",
+                      amount=format_minutes(room), floor=format_minutes(account.floor)) if mine else
+                   _l("%(name)s can give at most %(amount)s now: the account cannot go below %(floor)s.",
+                      name=account_label(account), amount=format_minutes(room), floor=format_minutes(account.floor)))
+    raise BelowFloor(message, field="minutes")
+
+
+def _check_ceiling(account: Account, minutes: int) -> None:
+    if account.ceiling is None or account.posted + account.pending_credits + minutes <= account.ceiling:
+        return
+    room = max(0, account.ceiling - account.posted - account.pending_credits)
+    if room == 0:
+        message = _l("%(name)s cannot receive more hours: the account has reached its upper limit (%(ceiling)s).",
+                     name=account_label(account), ceiling=format_minutes(account.ceiling))
+    else:
+        message = _l("%(name)s can receive at most %(amount)s more before reaching the upper limit of the account.",
+                     name=account_label(account), amount=format_minutes(room))
+    raise AboveCeiling(message, field="minutes")
+
+
+def _replay(key: str, **expected) -> Transfer | None:
+    """Return the transfer already recorded under ``key`` if it is the same one; refuse a different one."""
+    existing = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
+    if existing is None:
+        return None
+    for name, value in expected.items():
+        if getattr(existing, name) != value:
+            raise IdempotencyConflict()
+    return existing
+
+
+def _new_transfer(**fields) -> Transfer:
+    transfer = Transfer(created_at=utcnow(), **fields)
+    db.session.add(transfer)
+    return transfer
+
+
+# Transfers -----------------------------------------------------------------
+
+
+def _move(debit: Account, credit: Account, minutes: int) -> tuple[int, int]:
+    debit.posted -= minutes
+    credit.posted += minutes
+    return debit.posted, credit.posted
+
+
+def transfer_post_in_transaction(
+    *, debit: Account, credit: Account, minutes: int, kind: TransferKind, key: str,
+    actor: Member | None, memo: str = "", exchange_id: int | None = None, corrects: Transfer | None = None,
+) -> Transfer:
+    begin_write()
+    accounts = _lock([debit.id, credit.id])
+    debit, credit = accounts[debit.id], accounts[credit.id]
+    replay = _replay(key, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind,
+                     reservation=False, corrects_id=corrects.id if corrects else None)
+    if replay is not None:
+        return replay
+    if debit.id == credit.id:
+        raise SameAccount()
+    if kind not in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL):
+        check_amount(minutes)
+    elif minutes <= 0:
+        raise InvalidAmount(_l("Please give a duration of at least %(step)s.",
+                               step=format_minutes(current_app.config["TIMEBANK_LEDGER_STEP"])))
+    _check_can_move(debit)
+    _check_can_move(credit)
+    _check_floor(debit, minutes, actor)
+    _check_ceiling(credit, minutes)
+    debit_after, credit_after = _move(debit, credit, minutes)
+    return _new_transfer(
+        key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=kind,
+        state=TransferState.POSTED, reservation=False, memo=memo.strip()[:500], recorded_by=actor,
+        exchange_id=exchange_id, corrects=corrects, resolved_at=utcnow(),
+        debit_balance_after=debit_after, credit_balance_after=credit_after,
+    )
+
+
+def transfer_post(**kwargs) -> Transfer:
+    """Move hours at once from ``debit`` to ``credit``."""
+    return atomic(lambda: transfer_post_in_transaction(**kwargs))
+
+
+def transfer_reserve_in_transaction(
+    *, debit: Account, credit: Account, minutes: int, kind: TransferKind, key: str,
+    actor: Member | None, memo: str = "", exchange_id: int | None = None,
+) -> Transfer:
+    begin_write()
+    accounts = _lock([debit.id, credit.id])
+    debit, credit = accounts[debit.id], accounts[credit.id]
+    replay = _replay(key, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind,
+                     reservation=True)
+    if replay is not None:
+        return replay
+    if debit.id == credit.id:
+        raise SameAccount()
+    check_amount(minutes)
+    _check_can_move(debit)
+    _check_can_move(credit)
+    _check_floor(debit, minutes, actor)
+    _check_ceiling(credit, minutes)
+    debit.pending_debits += minutes
+    credit.pending_credits += minutes
+    return _new_transfer(
+        key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=kind,
+        state=TransferState.PENDING, reservation=True, memo=memo.strip()[:500], recorded_by=actor,
+        exchange_id=exchange_id,
+    )
+
+
+def transfer_reserve(**kwargs) -> Transfer:
+    """Reserve hours for later: counted against the payer's floor and the receiver's ceiling."""
+    return atomic(lambda: transfer_reserve_in_transaction(**kwargs))
+
+
+def _lock_pending(pending: Transfer) -> tuple[Transfer, Account, Account]:
+    begin_write()
+    accounts = _lock([pending.debit_account_id, pending.credit_account_id])
+    current = db.session.scalars(
+        sa.select(Transfer).where(Transfer.id == pending.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if not current.reservation:
+        raise AlreadyResolved(_l("Only reserved hours can be confirmed or released."))
+    return current, accounts[current.debit_account_id], accounts[current.credit_account_id]
+
+
+def _release(pending: Transfer, debit: Account, credit: Account, state: TransferState) -> None:
+    debit.pending_debits -= pending.minutes
+    credit.pending_credits -= pending.minutes
+    pending.state = state
+    pending.resolved_at = utcnow()
+
+
+def transfer_post_pending_in_transaction(
+    *, pending: Transfer, key: str, actor: Member | None, minutes: int | None = None,
+) -> Transfer:
+    """Post reserved hours (all, or fewer: the rest is released); returns the posting transfer."""
+    pending, debit, credit = _lock_pending(pending)
+    minutes = pending.minutes if minutes is None else minutes
+    replay = _replay(key, pending_id=pending.id, minutes=minutes)
+    if replay is not None:
+        return replay
+    if pending.state is not TransferState.PENDING:
+        raise AlreadyResolved(_l("These hours were already confirmed or released."))
+    if minutes > pending.minutes:
+        raise InvalidAmount(_l("At most the %(reserved)s reserved can be confirmed.",
+                               reserved=format_minutes(pending.minutes)))
+    check_amount(minutes)
+    _check_can_move(debit)
+    _check_can_move(credit)
+    _release(pending, debit, credit, TransferState.POSTED)
+    debit_after, credit_after = _move(debit, credit, minutes)
+    return _new_transfer(
+        key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=pending.kind,
+        state=TransferState.POSTED, reservation=False, pending_id=pending.id, memo=pending.memo,
+        recorded_by=actor, exchange_id=pending.exchange_id, resolved_at=utcnow(),
+        debit_balance_after=debit_after, credit_balance_after=credit_after,
+    )
+
+
+def transfer_post_pending(**kwargs) -> Transfer:
+    return atomic(lambda: transfer_post_pending_in_transaction(**kwargs))
+
+
+def transfer_void_in_transaction(*, pending: Transfer, actor: Member | None) -> Transfer:
+    """Release reserved hours. Voiding twice is harmless; voiding posted hours is refused."""
+    pending, debit, credit = _lock_pending(pending)
+    if pending.state is TransferState.VOIDED:
+        return pending
+    if pending.state is not TransferState.PENDING:
+        raise AlreadyResolved(_l("These hours were already confirmed: they can only be corrected."))
+    _release(pending, debit, credit, TransferState.VOIDED)
+    return pending
+
+
+def transfer_void(**kwargs) -> Transfer:
+    return atomic(lambda: transfer_void_in_transaction(**kwargs))
+
+
+def effective_minutes(transfer: Transfer) -> int:
+    """What a posted transfer amounts to once its corrections are counted."""
+    total = transfer.minutes
+    for correction in db.session.scalars(sa.select(Transfer).where(Transfer.corrects_id == transfer.id)):
+        same_way = correction.debit_account_id == transfer.debit_account_id
+        total += correction.minutes if same_way else -correction.minutes
+    return total
+
+
+def transfer_correct_in_transaction(
+    *, transfer: Transfer, minutes: int, reason: str, key: str, actor: Member,
+) -> Transfer:
+    """Bring a posted transfer to ``minutes`` (0 reverses it) with a new transfer; nothing is rewritten."""
+    if not actor.is_coordinator:
+        raise NotAllowed(_l("Only coordinators can correct hours."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if transfer.reservation or transfer.corrects_id is not None:
+        raise AlreadyResolved(_l("Only a transfer of hours can be corrected, not a reservation or a correction."))
+    begin_write()
+    _lock([transfer.debit_account_id, transfer.credit_account_id])
+    replay = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
+    if replay is not None:
+        if replay.corrects_id != transfer.id:
+            raise IdempotencyConflict()
+        return replay
+    if minutes != 0:
+        check_amount(minutes)
+    delta = minutes - effective_minutes(transfer)
+    if delta == 0:
+        raise InvalidAmount(_l("This transfer already amounts to %(amount)s.", amount=format_minutes(minutes)))
+    debit, credit = transfer.debit_account, transfer.credit_account
+    if delta < 0:
+        debit, credit = credit, debit
+    kind = TransferKind.REVERSAL if minutes == 0 else TransferKind.ADJUSTMENT
+    return transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
+                                        actor=actor, memo=reason, exchange_id=transfer.exchange_id,
+                                        corrects=transfer)
+
+
+def transfer_correct(**kwargs) -> Transfer:
+    return atomic(lambda: transfer_correct_in_transaction(**kwargs))
+
+
+# Statements ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    transfer: Transfer
+    minutes: int  # signed: + received, − given
+    balance_after: int
+    counterpart: Account
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    lines: list[StatementLine]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _statement_query(account: Account):
+    return sa.select(Transfer).where(
+        Transfer.reservation.is_(False),
+        sa.or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id),
+    )
+
+
+def _line(account: Account, transfer: Transfer) -> StatementLine:
+    received = transfer.credit_account_id == account.id
+    return StatementLine(
+        transfer=transfer,
+        minutes=transfer.minutes if received else -transfer.minutes,
+        balance_after=transfer.credit_balance_after if received else transfer.debit_balance_after,
+        counterpart=transfer.debit_account if received else transfer.credit_account,
+    )
+
+
+_LINE_OPTIONS = (
+    selectinload(Transfer.debit_account).selectinload(Account.member),
+    selectinload(Transfer.credit_account).selectinload(Account.member),
+    selectinload(Transfer.recorded_by),
+)
+
+
+def statement(*, account: Account, page: int = 1, per_page: int | None = None) -> StatementPage:
+    """A page of the account's movements, newest first, each with the balance right after it."""
+    per_page = per_page or current_app.config["TIMEBANK_STATEMENT_PAGE_SIZE"]
+    page = max(1, page)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(_statement_query(account).subquery()))
+    # One query per side keeps each on its (account, id) index; merged in Python.
+    limit = page * per_page
+    sides = []
+    for column in (Transfer.debit_account_id, Transfer.credit_account_id):
+        sides += db.session.scalars(
+            sa.select(Transfer).where(Transfer.reservation.is_(False), column == account.id)
+            .order_by(Transfer.id.desc()).limit(limit).options(*_LINE_OPTIONS)
+        ).all()
+    rows = sorted(sides, key=lambda t: t.id, reverse=True)[(page - 1) * per_page: limit]
+    return StatementPage([_line(account, t) for t in rows], page, per_page, total)
+
+
+def statement_all(*, account: Account) -> list[StatementLine]:
+    """Every movement of the account, newest first (for CSV downloads)."""
+    rows = db.session.scalars(_statement_query(account).order_by(Transfer.id.desc()).options(*_LINE_OPTIONS))
+    return [_line(account, t) for t in rows]
+
+
+def reservations(*, account: Account) -> list[Transfer]:
+    """Hours reserved to pay or to receive, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Transfer).where(
+            Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING,
+            sa.or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id),
+        ).order_by(Transfer.id).options(*_LINE_OPTIONS)
+    ))

@@ -1,0 +1,24 @@
+"""The words of each in-app notice, in the reader's language at the time of reading."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from timebank.i18n import format_minutes
+
+
+def notification_text(kind: str, params: dict) -> str:
+    p = dict(params)
+    if "minutes" in p:
+        p["amount"] = format_minutes(p.pop("minutes"))
+    texts = {
+        "hours_received": lambda: _("%(name)s gave you %(amount)s.", **p),
+        "hours_given": lambda: _("You gave %(amount)s to %(name)s.", **p),
+        "donation_given": lambda: _("You gave %(amount)s to the community account. Thank you!", **p),
+        "welcome_received": lambda: _("Welcome! The timebank gave you %(amount)s to start.", **p),
+        "grant_received": lambda: _("You received %(amount)s from the community account.", **p),
+        "correction": lambda: _("A coordinator corrected your hours by %(amount)s.", **p),
+    }
+    text = texts.get(kind, lambda: _("You have a new notice."))()
+    if p.get("memo"):
+        text = _("%(text)s For: %(memo)s", text=text, memo=p["memo"])
+    return text
