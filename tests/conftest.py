@@ -110,8 +110,8 @@ def app(make_app):
 
 @pytest.fixture
 def ctx(app):
-    """An application context, for tests that call services directly."""
-    with app.app_context():
+    """A context for tests that call services directly; messages come out in English."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield app
         db.session.rollback()
 

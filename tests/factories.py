@@ -97,3 +97,14 @@ class Factory:
                 Mail(m.to_address, m.subject, m.body, m.locale, m.sent_at is not None, m.attempts)
                 for m in db.session.scalars(query)
             ]
+
+
+def account(resident: Resident):
+    """The ledger account of a resident, in the current application context."""
+    from timebank.ledger.services import account_of
+
+    return account_of(db.session.get(Member, resident.id))
+
+
+def member(resident: Resident) -> Member:
+    return db.session.get(Member, resident.id)

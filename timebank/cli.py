@@ -14,6 +14,9 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from timebank.ledger.cli import ledger
+
+    app.cli.add_command(ledger)
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
