@@ -56,11 +56,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from timebank.admin.views import bp as admin
     from timebank.coordination.views import bp as coordination
+    from timebank.ledger.views import bp as ledger
     from timebank.main.views import bp as main
     from timebank.members.views import bp as members
+    from timebank.notifications.views import bp as notifications
 
-    for blueprint in (main, members, coordination):
+    for blueprint in (main, members, ledger, notifications, coordination, admin):
         app.register_blueprint(blueprint)
 
 

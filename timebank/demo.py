@@ -82,7 +82,42 @@ def demo_load(*, if_empty: bool = False) -> bool:
                                    decided_by=coordinator if status is Status.ACTIVE else None)
             member.password_hash = hashed
     db.session.commit()
+    _demo_hours(admin)
     return True
+
+
+# (giver, receiver, minutes, what for); None as receiver is the community account.
+GIFTS = [
+    ("karim", "amina", 90, "Garde des enfants mercredi après-midi"),
+    ("amina", "karim", 120, "Réparation du vélo et de la poussette"),
+    ("samira.bouzid", "youssef.amrani", 120, "Soutien en maths pour Inès"),
+    ("marie.dupont", "khadija.elamrani", 60, "Accompagnement à la mairie, traduction"),
+    ("hamid.cherif", "mamadou.sow", 45, "Réglage du téléphone"),
+    ("jean.martin", "fatou.ndiaye", 30, "Ourlet de pantalon"),
+    ("olga.petrenko", "leila.mansouri", 90, "Courrier à la CAF"),
+    ("sophie.bernard", "aissatou.ba", 60, "Visite à ma mère"),
+    ("joao.silva", None, 120, ""),
+    ("ayse.yilmaz", None, 60, ""),
+    ("karim", None, 30, ""),
+]
+WELCOMED = ["olga.petrenko", "lan.nguyen", "rania.saleh", "salma.idrissi", "hamid.cherif", "jean.martin"]
+
+
+def _demo_hours(admin: Member) -> None:
+    """Welcome hours, gifts between neighbours, donations and one grant from the community account."""
+    from timebank.ledger.giving import community_grant, give_time, welcome_grant
+
+    def resident(local: str) -> Member:
+        return db.session.scalar(sa.select(Member).where(Member.email == f"{local}@example.org"))
+
+    for local in WELCOMED:
+        welcome_grant(admin=admin, member=resident(local), minutes=120, memo="Bienvenue !",
+                      key=f"demo-welcome-{local}")
+    for n, (giver, receiver, minutes, memo) in enumerate(GIFTS):
+        give_time(giver=resident(giver), recipient=resident(receiver) if receiver else None, minutes=minutes,
+                  memo=memo, key=f"demo-gift-{n}")
+    community_grant(admin=admin, member=resident("aissatou.ba"), minutes=60,
+                    reason="Merci pour l'animation de la fête de quartier", key="demo-grant-1")
 
 
 def demo_is_loaded() -> bool:

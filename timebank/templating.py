@@ -21,4 +21,8 @@ def register_filters(app: Flask) -> None:
         from timebank.members.forms import LogoutForm
 
         signed_in = has_request_context() and current_user.is_authenticated
-        return {"logout_form": LogoutForm() if signed_in else None}
+        if not signed_in:
+            return {"logout_form": None, "unread_notifications": 0}
+        from timebank.notifications.services import notifications_unread_count
+
+        return {"logout_form": LogoutForm(), "unread_notifications": notifications_unread_count(member=current_user)}

@@ -77,3 +77,18 @@ def test_mail_send_reports_what_it_did(app, people):
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0
     assert "written to the log: 1" in result.output
+
+
+def test_demo_ledger_verifies_clean(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+
+    result = runner.invoke(args=["ledger", "verify"])
+
+    assert result.exit_code == 0, result.output
+    assert "ledger OK" in result.output
+    statement = runner.invoke(args=["ledger", "statement", "karim@example.org"])
+    assert "Karim Benali" in statement.output and "Garde des enfants" in statement.output
+    export = runner.invoke(args=["ledger", "export"])
+    assert export.output.count("\n") > 15
+    assert "welcome" in export.output and "donation" in export.output and "grant" in export.output

@@ -38,18 +38,31 @@ def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, 
     )
 
 
+def _gift_accounts(giver: Member, recipient: Member | None) -> tuple[Account, Account, TransferKind]:
+    debit = ledger.account_of(giver)
+    if debit is None:
+        raise NotAllowed(_l("Your account is not open yet: a coordinator must approve your membership."))
+    if recipient is None:
+        return debit, ledger.community_account(), TransferKind.DONATION
+    credit = ledger.account_of(recipient)
+    if credit is None:
+        raise NotAllowed(_l("%(name)s cannot receive hours yet.", name=recipient.display_name))
+    return debit, credit, TransferKind.DIRECT
+
+
+def give_preview(*, giver: Member, recipient: Member | None, minutes: int) -> ledger.Balance:
+    """Check a gift without making it; return the giver's balance as it would be after."""
+    debit, credit, _ = _gift_accounts(giver, recipient)
+    ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=giver)
+    now = ledger.balance_of(debit)
+    return ledger.Balance(now.posted - minutes, now.reserved_to_pay, now.reserved_to_receive, now.floor,
+                          now.ceiling)
+
+
 def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: str, key: str) -> Transfer:
     """Give hours to a member (a service already received) or, with no recipient, to the community account."""
     def work():
-        debit = ledger.account_of(giver)
-        if debit is None:
-            raise NotAllowed(_l("Your account is not open yet: a coordinator must approve your membership."))
-        if recipient is None:
-            credit, kind = ledger.community_account(), TransferKind.DONATION
-        else:
-            credit, kind = ledger.account_of(recipient), TransferKind.DIRECT
-            if credit is None:
-                raise NotAllowed(_l("%(name)s cannot receive hours yet.", name=recipient.display_name))
+        debit, credit, kind = _gift_accounts(giver, recipient)
         transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
                                                        key=key, actor=giver, memo=memo)
         if _is_new(transfer):

@@ -169,6 +169,22 @@ def _check_ceiling(account: Account, minutes: int) -> None:
     raise AboveCeiling(message, field="minutes")
 
 
+def transfer_check(*, debit: Account, credit: Account, minutes: int, actor: Member | None,
+                   correction: bool = False) -> None:
+    """Raise the domain error a transfer would meet now; write nothing (also used for previews)."""
+    if debit.id == credit.id:
+        raise SameAccount()
+    if not correction:
+        check_amount(minutes)
+    elif minutes <= 0:
+        raise InvalidAmount(_l("Please give a duration of at least %(step)s.",
+                               step=format_minutes(current_app.config["TIMEBANK_LEDGER_STEP"])))
+    _check_can_move(debit)
+    _check_can_move(credit)
+    _check_floor(debit, minutes, actor)
+    _check_ceiling(credit, minutes)
+
+
 def _replay(key: str, **expected) -> Transfer | None:
     """Return the transfer already recorded under ``key`` if it is the same one; refuse a different one."""
     existing = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
@@ -206,17 +222,8 @@ def transfer_post_in_transaction(
                      reservation=False, corrects_id=corrects.id if corrects else None)
     if replay is not None:
         return replay
-    if debit.id == credit.id:
-        raise SameAccount()
-    if kind not in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL):
-        check_amount(minutes)
-    elif minutes <= 0:
-        raise InvalidAmount(_l("Please give a duration of at least %(step)s.",
-                               step=format_minutes(current_app.config["TIMEBANK_LEDGER_STEP"])))
-    _check_can_move(debit)
-    _check_can_move(credit)
-    _check_floor(debit, minutes, actor)
-    _check_ceiling(credit, minutes)
+    transfer_check(debit=debit, credit=credit, minutes=minutes, actor=actor,
+                   correction=kind in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL))
     debit_after, credit_after = _move(debit, credit, minutes)
     return _new_transfer(
         key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=kind,
@@ -242,13 +249,7 @@ def transfer_reserve_in_transaction(
                      reservation=True)
     if replay is not None:
         return replay
-    if debit.id == credit.id:
-        raise SameAccount()
-    check_amount(minutes)
-    _check_can_move(debit)
-    _check_can_move(credit)
-    _check_floor(debit, minutes, actor)
-    _check_ceiling(credit, minutes)
+    transfer_check(debit=debit, credit=credit, minutes=minutes, actor=actor)
     debit.pending_debits += minutes
     credit.pending_credits += minutes
     return _new_transfer(

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from timebank.extensions import db
+from timebank.ledger import services as ledger
 from timebank.members.services import member_pending_list
 
 bp = Blueprint("main", __name__)
@@ -17,7 +18,9 @@ def index():
     if not current_user.is_active_member:
         return render_template("members/waiting.html")
     pending = member_pending_list() if current_user.is_coordinator else []
-    return render_template("main/dashboard.html", pending_count=len(pending))
+    account = ledger.account_of(current_user)
+    return render_template("main/dashboard.html", pending_count=len(pending),
+                           balance=ledger.balance_of(account) if account else None)
 
 
 @bp.get("/health")

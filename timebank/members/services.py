@@ -161,6 +161,13 @@ def member_authenticate(*, identifier: str, password: str) -> Member | None:
     return member
 
 
+def members_active() -> list[Member]:
+    """Active members by name, for choosing a person in a form."""
+    return list(db.session.scalars(
+        sa.select(Member).where(Member.status == Status.ACTIVE).order_by(Member.display_name, Member.id)
+    ))
+
+
 def member_pending_list() -> list[Member]:
     return list(
         db.session.scalars(

@@ -1,0 +1,1 @@
+"""The association's administration (admins only)."""

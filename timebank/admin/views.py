@@ -1,0 +1,83 @@
+"""Admins: welcome hours from the timebank and hours from the community account."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from timebank.errors import DomainError
+from timebank.extensions import db, login_manager
+from timebank.i18n import format_minutes
+from timebank.ledger import giving
+from timebank.ledger import services as ledger
+from timebank.ledger.forms import GrantForm
+from timebank.members.models import Member
+from timebank.members.services import members_active
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not (current_user.is_admin and current_user.is_active_member):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _page(welcome=None, grant=None, status=200):
+    members = members_active()
+    community, system = ledger.community_account(), ledger.system_account()
+    return render_template(
+        "admin/index.html",
+        welcome=welcome or GrantForm(prefix="welcome", members=members),
+        grant=grant or GrantForm(prefix="grant", members=members),
+        community=ledger.balance_of(community),
+        issued=-system.posted,
+    ), status
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return _page()
+
+
+def _grant(prefix: str, action):
+    form = GrantForm(prefix=prefix, members=members_active())
+    forms = {"welcome": None, "grant": None}
+    forms[prefix] = form
+    if not form.validate_on_submit():
+        return _page(**forms, status=422)
+    member = db.session.get(Member, int(form.member.data)) or abort(404)
+    try:
+        action(member, form)
+    except DomainError as error:
+        (form.hours.errors if error.field == "minutes" else
+         form.reason.errors if error.field == "reason" else form.form_errors).append(error.message)
+        return _page(**forms, status=error.status_code)
+    flash(_("%(name)s received %(amount)s.", name=member.display_name, amount=format_minutes(form.total_minutes)),
+          "success")
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.post("/welcome")
+@admin_required
+def welcome():
+    return _grant("welcome", lambda member, form: giving.welcome_grant(
+        admin=current_user, member=member, minutes=form.total_minutes, memo=form.reason.data or "",
+        key=form.key.data))
+
+
+@bp.post("/community-grant")
+@admin_required
+def community_grant():
+    return _grant("grant", lambda member, form: giving.community_grant(
+        admin=current_user, member=member, minutes=form.total_minutes, reason=form.reason.data or "",
+        key=form.key.data))

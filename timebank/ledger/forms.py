@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+COMMUNITY = "community"
+
+
+def new_key() -> str:
+    """A fresh idempotency key, put in the form when it is shown: a resent form never pays twice."""
+    return uuid.uuid4().hex
+
+
+class _Duration:
+    def fill_minutes(self):
+        step = current_app.config["TIMEBANK_LEDGER_STEP"]
+        self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
+
+    @property
+    def total_minutes(self) -> int:
+        return (self.hours.data or 0) * 60 + int(self.minutes.data or 0)
+
+
+class HoursField(IntegerField):
+    """Whole hours, with a message people understand when they type letters."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please give a number of hours in figures, for example 2.")) from None
+
+
+def _hours_field():
+    return HoursField(
+        _l("Hours"),
+        default=1,
+        validators=[InputRequired(message=_l("Please give a number of hours (0 is fine if you give minutes).")),
+                    NumberRange(min=0, message=_l("The number of hours cannot be negative."))],
+        render_kw={"inputmode": "numeric", "min": 0, "max": 24},
+    )
+
+
+_KEY_VALIDATORS = [InputRequired(), Length(max=80), Regexp(r"^[A-Za-z0-9_-]+$")]
+
+
+class GiveForm(FlaskForm, _Duration):
+    to = SelectField(_l("To whom"), validators=[InputRequired(message=_l("Please choose who receives the hours."))])
+    hours = _hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    memo = StringField(
+        _l("What for"),
+        description=_l("For example: help with the CAF form, two hours of childcare."),
+        validators=[Optional(), Length(max=200)],
+    )
+    key = HiddenField(validators=_KEY_VALIDATORS)
+    confirm = HiddenField()
+    submit = SubmitField(_l("Continue"))
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+        self.to.choices = [SelectChoice("", _l("Choose a person")),
+                           SelectChoice(COMMUNITY, _l("The community account (a donation)"))] + [
+            SelectChoice(str(member.id), f"{member.display_name} · {member.number}") for member in recipients
+        ]
+        if not self.key.data:
+            self.key.data = new_key()
+
+
+class GrantForm(FlaskForm, _Duration):
+    """Welcome hours (from the timebank) or hours from the community account, given by an admin."""
+
+    member = SelectField(_l("Member"), validators=[InputRequired(message=_l("Please choose a member."))])
+    hours = _hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=300)])
+    key = HiddenField(validators=_KEY_VALIDATORS)
+    submit = SubmitField(_l("Give the hours"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+        self.member.choices = [SelectChoice("", _l("Choose a member"))] + [
+            SelectChoice(str(member.id), f"{member.display_name} · {member.number}") for member in members
+        ]
+        if not self.key.data:
+            self.key.data = new_key()

@@ -1,0 +1,124 @@
+"""My hours, my statement (page and CSV), and giving time."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from timebank.errors import DomainError
+from timebank.extensions import db
+from timebank.i18n import format_minutes
+from timebank.ledger import giving
+from timebank.ledger import services as ledger
+from timebank.ledger.forms import COMMUNITY, GiveForm
+from timebank.ledger.models import TransferKind
+from timebank.members.models import Member
+from timebank.members.services import members_active
+from timebank.security import member_required
+
+bp = Blueprint("ledger", __name__)
+
+
+def _my_account():
+    """The signed-in member's account; pending applicants have none yet."""
+    account = ledger.account_of(current_user)
+    if account is None:
+        abort(Response(render_template("members/waiting.html"), 403))
+    return account
+
+
+@bp.get("/me/hours")
+@login_required
+def hours():
+    account = _my_account()
+    page = request.args.get("page", 1, type=int) or 1
+    statement = ledger.statement(account=account, page=max(1, page))
+    if page > statement.pages:
+        abort(404)
+    return render_template(
+        "ledger/hours.html",
+        balance=ledger.balance_of(account),
+        statement=statement,
+        reservations=ledger.reservations(account=account),
+        account=account,
+    )
+
+
+def kind_label(kind: TransferKind, received: bool) -> str:
+    labels = {
+        TransferKind.EXCHANGE: _("Exchange"),
+        TransferKind.DIRECT: _("Time given") if not received else _("Time received"),
+        TransferKind.DONATION: _("Donation to the community account"),
+        TransferKind.GRANT: _("From the community account"),
+        TransferKind.WELCOME: _("Welcome hours"),
+        TransferKind.OPENING: _("Opening balance"),
+        TransferKind.ADJUSTMENT: _("Correction"),
+        TransferKind.REVERSAL: _("Cancellation"),
+    }
+    return labels[kind]
+
+
+@bp.get("/me/hours.csv")
+@login_required
+def hours_csv():
+    account = _my_account()
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheet software then reads the accents right
+    writer = csv.writer(out)
+    writer.writerow([_("Date"), _("With"), _("What"), _("Details"), _("Minutes"), _("Hours (decimal)"),
+                     _("Hours"), _("Balance after (minutes)")])
+    for line in ledger.statement_all(account=account):
+        t = line.transfer
+        writer.writerow([
+            t.created_at.strftime("%Y-%m-%d %H:%M"), ledger.account_label(line.counterpart),
+            kind_label(t.kind, line.minutes > 0), t.memo, line.minutes, f"{line.minutes / 60:.2f}",
+            f"{'-' if line.minutes < 0 else ''}{abs(line.minutes) // 60}:{abs(line.minutes) % 60:02d}",
+            line.balance_after,
+        ])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="my-hours.csv"'})
+
+
+def _recipient(form: GiveForm) -> Member | None:
+    if form.to.data == COMMUNITY:
+        return None
+    member = db.session.get(Member, int(form.to.data))
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/give", methods=["GET", "POST"])
+@member_required
+def give():
+    form = GiveForm(recipients=[m for m in members_active() if m.id != current_user.id])
+    if request.method == "GET" and request.args.get("to", "").isdigit():
+        form.to.data = request.args["to"]
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("ledger/give.html", form=form), status
+    if request.form.get("edit"):
+        return render_template("ledger/give.html", form=form)
+    recipient = _recipient(form)
+    minutes = form.total_minutes
+    try:
+        if form.confirm.data != "yes":
+            after = giving.give_preview(giver=current_user, recipient=recipient, minutes=minutes)
+            return render_template("ledger/give_confirm.html", form=form, recipient=recipient, minutes=minutes,
+                                   after=after)
+        giving.give_time(giver=current_user, recipient=recipient, minutes=minutes, memo=form.memo.data or "",
+                         key=form.key.data)
+    except DomainError as error:
+        # Amount problems go next to the duration; the others above the form.
+        (form.hours.errors if error.field == "minutes" else form.form_errors).append(error.message)
+        return render_template("ledger/give.html", form=form), error.status_code
+    if recipient is None:
+        flash(_("Thank you! You gave %(amount)s to the community account.", amount=format_minutes(minutes)),
+              "success")
+    else:
+        flash(_("You gave %(amount)s to %(name)s. They will be told.", amount=format_minutes(minutes),
+                name=recipient.display_name), "success")
+    return redirect(url_for("ledger.hours"), 303)
