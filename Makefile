@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := timebank/translations
 export FLASK_APP := timebank
 
-.PHONY: run test install translations messages bench clean
+.PHONY: run test install translations messages bench bench-ledger clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures next to a floor measured in the same run (see docs/BENCHMARKS.md).
+bench: bench-ledger
+
+bench-ledger: install
+	$(BIN)/python tests/perf/bench_ledger.py $(BENCH_ARGS)
 
 # Extract the strings of the code and templates, and merge them into each catalogue.
 messages: $(STAMP)

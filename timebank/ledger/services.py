@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.database import atomic, begin_write
 from timebank.errors import NotAllowed
@@ -71,17 +71,23 @@ def account_label(account: Account) -> str:
     return str(_l("the timebank"))
 
 
+def _id(account: Account) -> int:
+    """The account's id without reloading an instance expired by an earlier commit."""
+    identity = sa.inspect(account).identity
+    return identity[0] if identity else account.id
+
+
 def _lock(account_ids: Iterable[int]) -> dict[int, Account]:
-    """Lock accounts in ascending id order (no deadlocks) and read their current balances."""
+    """Lock accounts in ascending id order (no deadlocks) and read their current balances and owners."""
     ids = sorted(set(account_ids))
     rows = db.session.scalars(
         sa.select(Account)
         .where(Account.id.in_(ids))
         .order_by(Account.id)
-        .with_for_update()
+        .with_for_update(of=Account)
         .execution_options(populate_existing=True)
-        .options(selectinload(Account.member))
-    ).all()
+        .options(joinedload(Account.member))
+    ).unique().all()
     return {account.id: account for account in rows}
 
 
@@ -216,8 +222,8 @@ def transfer_post_in_transaction(
     actor: Member | None, memo: str = "", exchange_id: int | None = None, corrects: Transfer | None = None,
 ) -> Transfer:
     begin_write()
-    accounts = _lock([debit.id, credit.id])
-    debit, credit = accounts[debit.id], accounts[credit.id]
+    accounts = _lock([_id(debit), _id(credit)])
+    debit, credit = accounts[_id(debit)], accounts[_id(credit)]
     replay = _replay(key, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind,
                      reservation=False, corrects_id=corrects.id if corrects else None)
     if replay is not None:
@@ -243,8 +249,8 @@ def transfer_reserve_in_transaction(
     actor: Member | None, memo: str = "", exchange_id: int | None = None,
 ) -> Transfer:
     begin_write()
-    accounts = _lock([debit.id, credit.id])
-    debit, credit = accounts[debit.id], accounts[credit.id]
+    accounts = _lock([_id(debit), _id(credit)])
+    debit, credit = accounts[_id(debit)], accounts[_id(credit)]
     replay = _replay(key, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind,
                      reservation=True)
     if replay is not None:

@@ -1,0 +1,245 @@
+"""Ledger benchmark: figures printed side by side with a floor measured in the same run.
+
+    python tests/perf/bench_ledger.py [--accounts 10000] [--transfers 1000000]
+
+Builds a SQLite ledger by bulk loading (consistent balances, `verify` clean), then measures:
+- transfers posted per second through the service, next to plain sqlite3 inserts of the same rows
+  (one transaction each, same pragmas): the ratio is the figure that matters;
+- reading one balance and one statement page, at 10 000 transfers and at the full size;
+- `verify` over the whole ledger.
+Not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+FLOOR, CEILING = -600, 2400
+
+
+def build_app(path: Path):
+    from timebank import create_app
+
+    return create_app({
+        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": False, "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+    })
+
+
+def migrate(path: Path) -> None:
+    from flask_migrate import upgrade
+
+    from timebank.extensions import db
+
+    app = build_app(path)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def load_members(connection: sqlite3.Connection, count: int) -> list[int]:
+    """Members and their accounts (balances filled in later). Returns account ids."""
+    now = datetime(2026, 1, 1).isoformat(sep=" ")
+    connection.execute("BEGIN")
+    connection.executemany(
+        "INSERT INTO member (id, number, email, password_hash, display_name, bio, locale, contact_visibility, role,"
+        " status, created_at) VALUES (?, ?, ?, 'x', ?, '', 'fr', 'counterparts', 'member', 'active', ?)",
+        [(n, 1000 + n, f"m{n}@bench.example", f"Member {n}", now) for n in range(1, count + 1)],
+    )
+    connection.executemany(
+        "INSERT INTO account (kind, member_id, floor, ceiling, created_at) VALUES ('member', ?, ?, ?, ?)",
+        [(n, FLOOR, CEILING, now) for n in range(1, count + 1)],
+    )
+    connection.execute("COMMIT")
+    return [row[0] for row in connection.execute("SELECT id FROM account WHERE kind = 'member' ORDER BY id")]
+
+
+def load_transfers(connection: sqlite3.Connection, accounts: list[int], count: int, balances: dict[int, int],
+                   start: int, rng: random.Random) -> None:
+    """Append ``count`` posted transfers with running balances that respect every limit."""
+    batch, size = [], 20_000
+    created = datetime(2026, 1, 1).isoformat(sep=" ")
+    made = 0
+    connection.execute("BEGIN")
+    while made < count:
+        debit, credit = rng.sample(accounts, 2)
+        minutes = rng.choice((15, 30, 45, 60, 90, 120))
+        if balances[debit] - minutes < FLOOR or balances[credit] + minutes > CEILING:
+            continue
+        balances[debit] -= minutes
+        balances[credit] += minutes
+        made += 1
+        batch.append((f"bulk-{start + made}", debit, credit, minutes, created, balances[debit], balances[credit]))
+        if len(batch) == size:
+            _insert(connection, batch)
+            batch = []
+    if batch:
+        _insert(connection, batch)
+    connection.executemany("UPDATE account SET posted = ? WHERE id = ?", [(b, a) for a, b in balances.items()])
+    connection.execute("COMMIT")
+
+
+def _insert(connection, rows):
+    connection.executemany(
+        "INSERT INTO transfer (key, debit_account_id, credit_account_id, minutes, kind, state, reservation, memo,"
+        " created_at, resolved_at, debit_balance_after, credit_balance_after)"
+        " VALUES (?1, ?2, ?3, ?4, 'direct', 'posted', 0, '', ?5, ?5, ?6, ?7)", rows)
+
+
+def timed(fn, repeat: int) -> float:
+    """Median seconds of one call."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def measure_reads(app, rng: random.Random, members: int) -> tuple[float, float]:
+    from timebank.extensions import db
+    from timebank.ledger import services as ledger
+    from timebank.members.models import Member
+
+    with app.test_request_context():
+        picks = [rng.randint(1, members) for _ in range(300)]
+        accounts = {}
+        for member_id in set(picks):
+            accounts[member_id] = ledger.account_of(db.session.get(Member, member_id)).id
+        it = iter(picks * 3)
+
+        def read_balance():
+            db.session.expire_all()
+            account = db.session.get(type(ledger.community_account()), accounts[next(it)])
+            return ledger.balance_of(account).posted
+
+        def read_statement():
+            db.session.expire_all()
+            account = db.session.get(type(ledger.community_account()), accounts[next(it)])
+            return [line.balance_after for line in ledger.statement(account=account, per_page=20).lines]
+
+        return timed(read_balance, 300), timed(read_statement, 300)
+
+
+def measure_posting(app, path: Path, accounts: list[int], rows: int, rng: random.Random) -> tuple[float, float]:
+    """Service posts vs plain inserts of the same rows, one transaction each."""
+    from timebank.extensions import db
+    from timebank.ledger import services as ledger
+    from timebank.ledger.models import Account, TransferKind
+    from timebank.members.models import Member
+
+    pairs = []
+    with app.test_request_context():
+        balances = {a.id: a.posted for a in db.session.query(Account).filter(Account.kind == "member")}
+        while len(pairs) < rows:
+            debit, credit = rng.sample(accounts, 2)
+            if balances[debit] - 15 >= FLOOR and balances[credit] + 15 <= CEILING:
+                balances[debit] -= 15
+                balances[credit] += 15
+                pairs.append((debit, credit))
+        actor = db.session.get(Member, 1)
+        start = time.perf_counter()
+        for n, (debit, credit) in enumerate(pairs):
+            ledger.transfer_post(debit=db.session.get(Account, debit), credit=db.session.get(Account, credit),
+                                 minutes=15, kind=TransferKind.DIRECT, key=f"service-{n}", actor=actor)
+        service = rows / (time.perf_counter() - start)
+        db.session.remove()
+        db.engine.dispose()
+
+    connection = connect(path)
+    created = datetime(2026, 1, 2).isoformat(sep=" ")
+    start = time.perf_counter()
+    for n, (debit, credit) in enumerate(pairs):
+        connection.execute("BEGIN")
+        connection.execute(
+            "INSERT INTO transfer (key, debit_account_id, credit_account_id, minutes, kind, state, reservation,"
+            " memo, created_at) VALUES (?, ?, ?, 15, 'direct', 'posted', 0, '', ?)",
+            (f"plain-{n}", debit, credit, created))
+        connection.execute("COMMIT")
+    plain = rows / (time.perf_counter() - start)
+    # The plain rows were only there to time the floor: remove them so `verify` stays meaningful.
+    connection.execute("DROP TRIGGER transfer_never_deleted")
+    connection.execute("DELETE FROM transfer WHERE key LIKE 'plain-%'")
+    connection.close()
+    return service, plain
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--transfers", type=int, default=1_000_000)
+    parser.add_argument("--posts", type=int, default=2_000, help="transfers posted through the service")
+    args = parser.parse_args()
+    rng = random.Random(42)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.sqlite"
+        migrate(path)
+        connection = connect(path)
+        accounts = load_members(connection, args.accounts)
+        balances = {account: 0 for account in accounts}
+        small = min(10_000, args.transfers)
+        load_transfers(connection, accounts, small, balances, 0, rng)
+        connection.close()
+        app = build_app(path)
+        balance_small, statement_small = measure_reads(app, rng, args.accounts)
+
+        connection = connect(path)
+        started = time.perf_counter()
+        load_transfers(connection, accounts, args.transfers - small, balances, small, rng)
+        load_seconds = time.perf_counter() - started
+        connection.execute("ANALYZE")
+        connection.close()
+        balance_big, statement_big = measure_reads(app, rng, args.accounts)
+
+        service, plain = measure_posting(app, path, accounts, args.posts, rng)
+
+        from timebank.ledger.verify import ledger_verify
+
+        with app.app_context():
+            started = time.perf_counter()
+            report = ledger_verify()
+            verify_seconds = time.perf_counter() - started
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; Python {platform.python_version()}, "
+          f"SQLite {sqlite3.sqlite_version}")
+    print(f"ledger: {args.accounts} accounts, {report.transfers} transfers (bulk load of the last "
+          f"{args.transfers - small}: {load_seconds:.1f} s); verify {'clean' if report.ok else report.problems[:3]}")
+    print()
+    print(f"{'measure':<48}{'value':>14}{'floor / ref':>16}{'ratio':>10}")
+    print(f"{'posts/s: service vs plain sqlite3 insert':<48}{service:>14.0f}{plain:>16.0f}{service / plain:>10.2f}")
+    print(f"{'one balance (ms): at full size vs 10k':<48}{balance_big * 1e3:>14.3f}{balance_small * 1e3:>16.3f}"
+          f"{balance_big / balance_small:>10.2f}")
+    print(f"{'statement page (ms): at full size vs 10k':<48}{statement_big * 1e3:>14.3f}"
+          f"{statement_small * 1e3:>16.3f}{statement_big / statement_small:>10.2f}")
+    print(f"{'verify whole ledger (s)':<48}{verify_seconds:>14.2f}")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
