@@ -318,3 +318,29 @@ def test_statement_reads_a_fixed_number_of_queries(amina, karim, people):
         return len(queries)
 
     assert queries_for(2) == queries_for(12)  # no query per line
+
+
+def test_a_coordinator_gives_an_elderly_member_a_lower_floor(amina, karim, sandrine, people):
+    marie = people.member("Marie Dupont")
+
+    ledger.account_set_limits(account=account(marie), floor=-20 * 60, ceiling=40 * 60, actor=member(sandrine),
+                              reason="Marie receives more help than she can give")
+
+    assert (balance(marie).floor, account(marie).limits_overridden) == (-1200, True)
+    give(marie, amina, 900)  # beyond the usual −10 h
+    assert balance(marie).posted == -900
+
+
+def test_limits_cannot_be_set_past_the_current_balance_or_by_a_member(amina, karim, sandrine):
+    give(karim, amina, 300)
+    with pytest.raises(BelowFloor) as refused:
+        ledger.account_set_limits(account=account(karim), floor=-120, ceiling=2400, actor=member(sandrine),
+                                  reason="test")
+    assert "already has −5 h available" in str(refused.value.message)
+    with pytest.raises(NotAllowed):
+        ledger.account_set_limits(account=account(karim), floor=-1200, ceiling=2400, actor=member(karim),
+                                  reason="I want more")
+    with pytest.raises(ReasonRequired):
+        ledger.account_set_limits(account=account(karim), floor=-1200, ceiling=2400, actor=member(sandrine),
+                                  reason="")
+    assert balance(karim).floor == -600

@@ -63,6 +63,33 @@ def account_open(*, member: Member) -> Account:
     return account
 
 
+def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Member, reason: str) -> Account:
+    """Give one member's account its own floor and ceiling (e.g. an elderly member who receives more)."""
+    if not (actor.is_coordinator and actor.is_active_member):
+        raise NotAllowed(_l("Only coordinators can change the limits of an account."))
+    if account.kind is not AccountKind.MEMBER:
+        raise NotAllowed(_l("Only a member's account has limits that a coordinator can change."))
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    step = current_app.config["TIMEBANK_LEDGER_STEP"]
+    if floor > 0 or ceiling < 0 or floor % step or ceiling % step:
+        raise InvalidAmount(_l("The lower limit must be zero or below and the upper limit zero or above, "
+                               "in steps of %(step)s.", step=format_minutes(step)))
+
+    def work():
+        locked = _lock([_id(account)])[_id(account)]
+        if locked.available < floor:
+            raise BelowFloor(_l("This account already has %(amount)s available: the lower limit cannot be above it.",
+                                amount=format_minutes(locked.available)), field="floor")
+        if locked.posted + locked.pending_credits > ceiling:
+            raise AboveCeiling(_l("This account already holds %(amount)s: the upper limit cannot be below it.",
+                                  amount=format_minutes(locked.posted + locked.pending_credits)), field="ceiling")
+        locked.floor, locked.ceiling, locked.limits_overridden = floor, ceiling, True
+        return locked
+
+    return atomic(work)
+
+
 def account_label(account: Account) -> str:
     if account.kind is AccountKind.MEMBER:
         return account.member.display_name
