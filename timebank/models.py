@@ -1,4 +1,4 @@
 """Import every model so the metadata (and Alembic) knows every table."""
 from timebank.members.models import Member, MemberLanguage  # noqa: F401
 from timebank.notifications.models import Notification, OutboxMessage  # noqa: F401
-from timebank.ledger.models import Account, Transfer  # noqa: F401
+from timebank.ledger.models import Account, AccountLimitChange, Transfer  # noqa: F401

@@ -327,6 +327,11 @@ def test_a_coordinator_gives_an_elderly_member_a_lower_floor(amina, karim, sandr
                               reason="Marie receives more help than she can give")
 
     assert (balance(marie).floor, account(marie).limits_overridden) == (-1200, True)
+    from timebank.ledger.models import AccountLimitChange
+
+    [change] = db.session.scalars(sa.select(AccountLimitChange)).all()
+    assert (change.old_floor, change.floor, change.actor_id) == (-600, -1200, sandrine.id)
+    assert change.reason == "Marie receives more help than she can give"
     give(marie, amina, 900)  # beyond the usual −10 h
     assert balance(marie).posted == -900
 

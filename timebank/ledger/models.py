@@ -136,3 +136,19 @@ class Transfer(db.Model):
     def __repr__(self) -> str:
         return (f"<Transfer {self.id} {self.kind.value} {self.state.value} {self.minutes}min "
                 f"{self.debit_account_id}->{self.credit_account_id}>")
+
+
+class AccountLimitChange(db.Model):
+    """A coordinator changed an account's floor or ceiling: who, when, from what, to what, and why."""
+
+    __tablename__ = "account_limit_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    old_floor: Mapped[int | None] = mapped_column(sa.Integer)
+    old_ceiling: Mapped[int | None] = mapped_column(sa.Integer)
+    floor: Mapped[int | None] = mapped_column(sa.Integer)
+    ceiling: Mapped[int | None] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

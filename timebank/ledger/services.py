@@ -31,7 +31,14 @@ from timebank.ledger.errors import (
     ReasonRequired,
     SameAccount,
 )
-from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
+from timebank.ledger.models import (
+    Account,
+    AccountKind,
+    AccountLimitChange,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
 from timebank.members.models import Member, Status
 from timebank.timeutil import utcnow
 
@@ -84,6 +91,9 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
         if locked.posted + locked.pending_credits > ceiling:
             raise AboveCeiling(_l("This account already holds %(amount)s: the upper limit cannot be below it.",
                                   amount=format_minutes(locked.posted + locked.pending_credits)), field="ceiling")
+        db.session.add(AccountLimitChange(account_id=locked.id, old_floor=locked.floor, old_ceiling=locked.ceiling,
+                                          floor=floor, ceiling=ceiling, reason=reason.strip()[:500],
+                                          actor_id=actor.id, created_at=utcnow()))
         locked.floor, locked.ceiling, locked.limits_overridden = floor, ceiling, True
         return locked
 
