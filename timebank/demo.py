@@ -89,7 +89,7 @@ def demo_load(*, if_empty: bool = False) -> bool:
 # (giver, receiver, minutes, what for); None as receiver is the community account.
 GIFTS = [
     ("karim", "amina", 90, "Garde des enfants mercredi après-midi"),
-    ("amina", "karim", 120, "Réparation du vélo et de la poussette"),
+    ("amina", "karim", 180, "Réparation du vélo et de la poussette"),
     ("samira.bouzid", "youssef.amrani", 120, "Soutien en maths pour Inès"),
     ("marie.dupont", "khadija.elamrani", 60, "Accompagnement à la mairie, traduction"),
     ("hamid.cherif", "mamadou.sow", 45, "Réglage du téléphone"),

@@ -71,7 +71,7 @@ def format_minutes(minutes: int | None) -> str:
     hours_text = ngettext("%(num)s h", "%(num)s h", hours)
     if hours and rest:
         text = gettext("%(hours)s %(minutes)02d", hours=hours_text, minutes=rest)
-    elif hours:
+    elif hours or not rest:  # nothing at all reads "0 h"
         text = hours_text
     else:
         text = gettext("%(minutes)s min", minutes=rest)
