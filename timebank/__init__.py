@@ -56,6 +56,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        """A database id: an id too large for the database is simply not found."""
+
+        def __init__(self, url_map):
+            super().__init__(url_map, min=1, max=2**31 - 1)
+
+    app.url_map.converters["id"] = IdConverter
     from timebank.admin.views import bp as admin
     from timebank.coordination.views import bp as coordination
     from timebank.ledger.views import bp as ledger

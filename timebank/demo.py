@@ -112,12 +112,12 @@ def _demo_hours(admin: Member) -> None:
 
     for local in WELCOMED:
         welcome_grant(admin=admin, member=resident(local), minutes=120, memo="Bienvenue !",
-                      key=f"demo-welcome-{local}")
+                      key=f"demo-{local}")
     for n, (giver, receiver, minutes, memo) in enumerate(GIFTS):
         give_time(giver=resident(giver), recipient=resident(receiver) if receiver else None, minutes=minutes,
-                  memo=memo, key=f"demo-gift-{n}")
+                  memo=memo, key=f"demo-{n}")
     community_grant(admin=admin, member=resident("aissatou.ba"), minutes=60,
-                    reason="Merci pour l'animation de la fête de quartier", key="demo-grant-1")
+                    reason="Merci pour l'animation de la fête de quartier", key="demo-1")
 
 
 def demo_is_loaded() -> bool:

@@ -22,17 +22,25 @@ def test_sqlite_connections_have_wal_foreign_keys_and_a_busy_timeout(ctx):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_sqlite_write_transactions_can_begin_immediate(ctx):
+def test_ledger_services_take_the_write_lock_first_on_sqlite(ctx, people):
+    """Two writers must queue at BEGIN, not both read a balance and fail at COMMIT."""
     if db.engine.dialect.name != "sqlite":
         return
+    from tests.factories import account, member
+    from timebank.ledger import services as ledger
+    from timebank.ledger.models import TransferKind
+
+    amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
     statements = []
 
-    @sa.event.listens_for(db.engine, "before_cursor_execute")
     def record(conn, cursor, statement, *args):
         statements.append(statement)
 
-    with db.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
-        with connection.begin():
-            connection.exec_driver_sql("SELECT 1")
+    debit, credit, actor = account(karim), account(amina), member(karim)  # a read transaction is open now
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    ledger.transfer_post(debit=debit, credit=credit, minutes=60, kind=TransferKind.DIRECT, key="k", actor=actor)
     sa.event.remove(db.engine, "before_cursor_execute", record)
-    assert "BEGIN IMMEDIATE" in statements
+
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert begins == ["BEGIN IMMEDIATE"]
+    assert statements[0] == "BEGIN IMMEDIATE"  # before the accounts are read

@@ -50,7 +50,8 @@ def test_community_grant_needs_a_reason_and_hours_in_the_pot(app, client, people
     empty_pot = client.post("/admin/community-grant",
                             data=form(client, "grant", member=str(nadia.id), reason="Help after the fire"))
 
-    assert no_reason.status_code == 400 and "Please say why" in text_of(no_reason)
+    assert no_reason.status_code == 400
+    assert "Please write the reason: the member concerned will read it." in text_of(no_reason)
     assert empty_pot.status_code == 409
     assert "the community account cannot give hours just now" in text_of(empty_pot).lower()
     assert posted(app, nadia) == 0
@@ -90,8 +91,14 @@ def test_welcome_hours_on_approval_when_the_association_gives_them(make_app, peo
     nadia = people.applicant("Nadia Haddad")
     client.post("/login", data={"identifier": "sandrine@example.org", "password": "correct horse battery"})
 
-    client.post(f"/coordination/members/{nadia.id}/decide", data={"approve": "y"})
+    response = client.post(f"/coordination/members/{nadia.id}/decide", data={"approve": "y"})
 
+    assert response.status_code == 303
     assert posted(app, nadia) == 120
+    nadia_client = app.test_client()
+    nadia_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    nadia_client.post("/login", data={"identifier": "nadia@example.org", "password": "correct horse battery"})
+    assert "Welcome hours Recorded by Sandrine Martin +2 h Balance: 2 h" in text_of(nadia_client.get("/me/hours"))
+    assert "Welcome! The timebank gave you 2 h to start." in text_of(nadia_client.get("/notifications"))
     with app.app_context():
         assert ledger_verify().ok

@@ -12,7 +12,8 @@ from timebank.extensions import db, login_manager
 from timebank.i18n import format_minutes
 from timebank.ledger import giving
 from timebank.ledger import services as ledger
-from timebank.ledger.forms import GrantForm
+from timebank.ledger.errors import IdempotencyConflict
+from timebank.ledger.forms import GrantForm, new_key
 from timebank.members.models import Member
 from timebank.members.services import members_active
 
@@ -59,6 +60,8 @@ def _grant(prefix: str, action):
     try:
         action(member, form)
     except DomainError as error:
+        if isinstance(error, IdempotencyConflict):
+            form.key.data = new_key()
         (form.hours.errors if error.field == "minutes" else
          form.reason.errors if error.field == "reason" else form.form_errors).append(error.message)
         return _page(**forms, status=error.status_code)

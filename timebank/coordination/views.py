@@ -21,7 +21,7 @@ def index():
     return render_template("coordination/index.html", pending=pending, form=DecisionForm())
 
 
-@bp.post("/members/<int:member_id>/decide")
+@bp.post("/members/<id:member_id>/decide")
 @coordinator_required
 def decide(member_id: int):
     member = db.session.get(Member, member_id) or abort(404)

@@ -43,4 +43,4 @@ class AlreadyResolved(InvalidTransition, LedgerError):
 
 class ReasonRequired(LedgerError):
     def __init__(self):
-        super().__init__(_l("Please say why this correction is made."), field="reason")
+        super().__init__(_l("Please write the reason: the member concerned will read it."), field="reason")

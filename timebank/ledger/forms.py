@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from timebank.validators import PlainText
 
 COMMUNITY = "community"
 
@@ -37,17 +39,23 @@ class HoursField(IntegerField):
             raise ValueError(_l("Please give a number of hours in figures, for example 2.")) from None
 
 
+def _not_negative(form, field):
+    if field.data is not None and field.data < 0:
+        raise ValidationError(_l("The number of hours cannot be negative."))
+
+
 def _hours_field():
     return HoursField(
         _l("Hours"),
         default=1,
         validators=[InputRequired(message=_l("Please give a number of hours (0 is fine if you give minutes).")),
-                    NumberRange(min=0, message=_l("The number of hours cannot be negative."))],
+                    _not_negative],
         render_kw={"inputmode": "numeric", "min": 0, "max": 24},
     )
 
 
-_KEY_VALIDATORS = [InputRequired(), Length(max=80), Regexp(r"^[A-Za-z0-9_-]+$")]
+# Only letters, digits, - and _: the services add their own scope ("give:<member>:<key>").
+_KEY_VALIDATORS = [InputRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")]
 
 
 class GiveForm(FlaskForm, _Duration):
@@ -57,7 +65,7 @@ class GiveForm(FlaskForm, _Duration):
     memo = StringField(
         _l("What for"),
         description=_l("For example: help with the CAF form, two hours of childcare."),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200), PlainText()],
     )
     key = HiddenField(validators=_KEY_VALIDATORS)
     confirm = HiddenField()
@@ -80,7 +88,7 @@ class GrantForm(FlaskForm, _Duration):
     member = SelectField(_l("Member"), validators=[InputRequired(message=_l("Please choose a member."))])
     hours = _hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=300)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=300), PlainText(multiline=True)])
     key = HiddenField(validators=_KEY_VALIDATORS)
     submit = SubmitField(_l("Give the hours"))
 

@@ -60,7 +60,13 @@ def give_preview(*, giver: Member, recipient: Member | None, minutes: int) -> le
 
 
 def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: str, key: str) -> Transfer:
-    """Give hours to a member (a service already received) or, with no recipient, to the community account."""
+    """Give hours to a member (a service already received) or, with no recipient, to the community account.
+
+    ``key`` is the form's idempotency key; it is scoped to the giver, so no one
+    can take a key that someone else, or the timebank itself, will need.
+    """
+    key = f"give:{giver.id}:{key}"
+
     def work():
         debit, credit, kind = _gift_accounts(giver, recipient)
         transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
@@ -88,7 +94,7 @@ def welcome_grant(*, admin: Member, member: Member, minutes: int, memo: str, key
     """Give welcome hours from the system account."""
     _check_admin(admin)
     return atomic(lambda: welcome_grant_in_transaction(actor=admin, member=member, minutes=minutes,
-                                                                  memo=memo, key=key))
+                                                       memo=memo, key=f"welcome:{admin.id}:{key}"))
 
 
 def welcome_grant_in_transaction(*, actor: Member | None, member: Member, minutes: int, memo: str,
@@ -107,6 +113,7 @@ def community_grant(*, admin: Member, member: Member, minutes: int, reason: str,
     _check_admin(admin)
     if not (reason or "").strip():
         raise ReasonRequired()
+    key = f"grant:{admin.id}:{key}"
 
     def work():
         credit = ledger.account_of(member)

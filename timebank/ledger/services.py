@@ -70,6 +70,9 @@ def account_open(*, member: Member) -> Account:
     return account
 
 
+LIMIT_BOUND = 1000 * 60  # no account goes beyond a thousand hours either way
+
+
 def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Member, reason: str) -> Account:
     """Give one member's account its own floor and ceiling (e.g. an elderly member who receives more)."""
     if not (actor.is_coordinator and actor.is_active_member):
@@ -79,7 +82,7 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
     if not (reason or "").strip():
         raise ReasonRequired()
     step = current_app.config["TIMEBANK_LEDGER_STEP"]
-    if floor > 0 or ceiling < 0 or floor % step or ceiling % step:
+    if not (-LIMIT_BOUND <= floor <= 0 <= ceiling <= LIMIT_BOUND) or floor % step or ceiling % step:
         raise InvalidAmount(_l("The lower limit must be zero or below and the upper limit zero or above, "
                                "in steps of %(step)s.", step=format_minutes(step)))
 
@@ -385,7 +388,7 @@ def transfer_correct_in_transaction(
     *, transfer: Transfer, minutes: int, reason: str, key: str, actor: Member,
 ) -> Transfer:
     """Bring a posted transfer to ``minutes`` (0 reverses it) with a new transfer; nothing is rewritten."""
-    if not actor.is_coordinator:
+    if not (actor.is_coordinator and actor.is_active_member):
         raise NotAllowed(_l("Only coordinators can correct hours."))
     reason = (reason or "").strip()
     if not reason:
@@ -396,7 +399,8 @@ def transfer_correct_in_transaction(
     _lock([transfer.debit_account_id, transfer.credit_account_id])
     replay = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
     if replay is not None:
-        if replay.corrects_id != transfer.id:
+        # The same correction again: same transfer, and it already amounts to what is asked.
+        if replay.corrects_id != transfer.id or effective_minutes(transfer) != minutes:
             raise IdempotencyConflict()
         return replay
     if minutes != 0:
@@ -477,6 +481,8 @@ def statement(*, account: Account, page: int = 1, per_page: int | None = None) -
     per_page = per_page or current_app.config["TIMEBANK_STATEMENT_PAGE_SIZE"]
     page = max(1, page)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(_statement_query(account).subquery()))
+    if page > max(1, -(-total // per_page)):
+        return StatementPage([], page, per_page, total)  # past the end: nothing to read
     # One query per side keeps each on its (account, id) index; merged in Python.
     limit = page * per_page
     sides = []

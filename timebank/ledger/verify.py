@@ -29,6 +29,15 @@ def _name(account: Account) -> str:
     return f"account {account.id} ({account.kind.value})"
 
 
+def _one_snapshot() -> None:
+    """Read transfers and accounts as of one instant, even while the instance is in use."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        db.session.execute(sa.text("SET TRANSACTION READ ONLY"))
+    # On SQLite the read transaction opened by the first query already sees one snapshot (WAL).
+
+
 def ledger_verify(*, batch_size: int = 50_000) -> VerifyReport:
     """Check zero sum, limits, pending totals, running balances and each reservation's fate.
 
@@ -36,6 +45,7 @@ def ledger_verify(*, batch_size: int = 50_000) -> VerifyReport:
     flat on a large ledger. Names every discrepancy it finds.
     """
     report = VerifyReport()
+    _one_snapshot()
     posted: dict[int, int] = defaultdict(int)
     pending_out: dict[int, int] = defaultdict(int)
     pending_in: dict[int, int] = defaultdict(int)
@@ -116,4 +126,5 @@ def ledger_verify(*, batch_size: int = 50_000) -> VerifyReport:
         report.problems.append(f"balances sum to {total} minutes, not zero")
     if sum(pending_out.values()) != sum(pending_in.values()):
         report.problems.append("reserved hours to pay and to receive do not match")
+    db.session.rollback()
     return report

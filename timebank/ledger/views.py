@@ -13,7 +13,8 @@ from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import giving
 from timebank.ledger import services as ledger
-from timebank.ledger.forms import COMMUNITY, GiveForm
+from timebank.ledger.errors import IdempotencyConflict
+from timebank.ledger.forms import COMMUNITY, GiveForm, new_key
 from timebank.ledger.models import TransferKind
 from timebank.members.models import Member
 from timebank.members.services import members_active
@@ -36,7 +37,7 @@ def hours():
     account = _my_account()
     page = request.args.get("page", 1, type=int) or 1
     statement = ledger.statement(account=account, page=max(1, page))
-    if page > statement.pages:
+    if statement.page > statement.pages:
         abort(404)
     return render_template(
         "ledger/hours.html",
@@ -45,6 +46,11 @@ def hours():
         reservations=ledger.reservations(account=account),
         account=account,
     )
+
+
+def _cell(text: str) -> str:
+    """Keep text that another member wrote from being read as a formula by a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def kind_label(kind: TransferKind, received: bool) -> str:
@@ -73,8 +79,8 @@ def hours_csv():
     for line in ledger.statement_all(account=account):
         t = line.transfer
         writer.writerow([
-            t.created_at.strftime("%Y-%m-%d %H:%M"), ledger.account_label(line.counterpart),
-            kind_label(t.kind, line.minutes > 0), t.memo, line.minutes, f"{line.minutes / 60:.2f}",
+            t.created_at.strftime("%Y-%m-%d %H:%M"), _cell(ledger.account_label(line.counterpart)),
+            kind_label(t.kind, line.minutes > 0), _cell(t.memo), line.minutes, f"{line.minutes / 60:.2f}",
             f"{'-' if line.minutes < 0 else ''}{abs(line.minutes) // 60}:{abs(line.minutes) % 60:02d}",
             line.balance_after,
         ])
@@ -112,6 +118,8 @@ def give():
         giving.give_time(giver=current_user, recipient=recipient, minutes=minutes, memo=form.memo.data or "",
                          key=form.key.data)
     except DomainError as error:
+        if isinstance(error, IdempotencyConflict):
+            form.key.data = new_key()
         # Amount problems go next to the duration; the others above the form.
         (form.hours.errors if error.field == "minutes" else form.form_errors).append(error.message)
         return render_template("ledger/give.html", form=form), error.status_code

@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from timebank.i18n import autonym, language_name
 from timebank.members.models import ContactVisibility
+from timebank.validators import PlainText
 
 PASSWORD_MAX = 128
 NAME_MAX = 80
@@ -60,7 +61,7 @@ class RegisterForm(FlaskForm, _ProfileFields):
     display_name = StringField(
         _l("Your name"),
         description=_l("As you want other members to see it, e.g. Amina D."),
-        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX)],
+        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX), PlainText()],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
@@ -102,12 +103,12 @@ class RegisterForm(FlaskForm, _ProfileFields):
 class ProfileForm(FlaskForm, _ProfileFields):
     display_name = StringField(
         _l("Your name"),
-        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX)],
+        validators=[InputRequired(message=_l("Please tell us your name.")), Length(max=NAME_MAX), PlainText()],
     )
     bio = TextAreaField(
         _l("A few words about you"),
         description=_l("What you like doing, when you are available. Other members will read it."),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), Length(max=1000), PlainText(multiline=True)],
     )
     area = SelectField(_l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))])
     languages = MultiCheckboxField(

@@ -1,6 +1,7 @@
 """Member operations: register, authenticate, decide on applications, reset passwords."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from timebank.errors import Conflict, InvalidToken, InvalidTransition, NotAllowed
-from timebank.database import begin_write
+from timebank.database import atomic, begin_write
 from timebank.extensions import db
 from timebank.ledger.services import account_open
 from timebank.members.models import (
@@ -47,10 +48,27 @@ def member_by_identifier(identifier: str) -> Member | None:
     identifier = (identifier or "").strip()
     if "@" in identifier:
         return member_by_email(identifier)
-    digits = identifier.upper().removeprefix("M").lstrip("-").strip()
-    if digits.isdigit() and len(digits) < 12:
-        return db.session.scalar(sa.select(Member).where(Member.number == int(digits)))
+    number = member_number(identifier)
+    if number is None:
+        return None
+    return db.session.scalar(sa.select(Member).where(Member.number == number))
+
+
+def member_number(identifier: str) -> int | None:
+    """Read a member number as people type it: 1042, M-1042, m 1042 (ASCII digits only)."""
+    digits = identifier.strip().upper().removeprefix("M").lstrip("- ").strip()
+    if re.fullmatch(r"[0-9]{1,9}", digits):
+        return int(digits)
     return None
+
+
+def login_limit_key(identifier: str) -> str:
+    """One account, however its identifier is typed: the limit on guesses must not be dodged."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return identifier.lower()
+    number = member_number(identifier)
+    return f"#{number}" if number is not None else identifier.lower()
 
 
 def _assign_number(member: Member) -> None:
@@ -82,6 +100,7 @@ def member_register(
     email = normalise_email(email)
     begin_write()
     if member_by_email(email) is not None:
+        db.session.rollback()
         raise EmailTaken()
     open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open"
     member = Member(
@@ -151,8 +170,10 @@ def member_create(
 
 def member_authenticate(*, identifier: str, password: str) -> Member | None:
     """Return the member these credentials belong to, or None, in constant-ish time."""
+    begin_write()  # it records the sign-in: hold the write lock from the first read
     member = member_by_identifier(identifier)
     if not password_check(member.password_hash if member else None, password):
+        db.session.rollback()
         return None
     if password_needs_rehash(member.password_hash):
         member.password_hash = password_hash(password)
@@ -178,39 +199,41 @@ def member_pending_list() -> list[Member]:
 
 def member_approve(*, member: Member, actor: Member, message: str = "") -> Member:
     """Approve a pending application, open the account and tell the applicant."""
-    begin_write()
-    _check_can_decide(member=member, actor=actor)
-    member.status = Status.ACTIVE
-    member.decided_at = utcnow()
-    member.decided_by = actor
-    _welcome(member, actor=actor)
-    mail_queue(
-        member=member,
-        subject=_l("Welcome to the timebank: your membership is approved"),
-        template="member_approved",
-        message=message.strip(),
-        coordinator=actor,
-    )
-    db.session.commit()
-    return member
+    def work():
+        _check_can_decide(member=member, actor=actor)
+        member.status = Status.ACTIVE
+        member.decided_at = utcnow()
+        member.decided_by = actor
+        _welcome(member, actor=actor)
+        mail_queue(
+            member=member,
+            subject=_l("Welcome to the timebank: your membership is approved"),
+            template="member_approved",
+            message=message.strip(),
+            coordinator=actor,
+        )
+        return member
+
+    return atomic(work)
 
 
 def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
     """Decline a pending application and tell the applicant why, if a reason is given."""
-    begin_write()
-    _check_can_decide(member=member, actor=actor)
-    member.status = Status.DECLINED
-    member.decided_at = utcnow()
-    member.decided_by = actor
-    mail_queue(
-        member=member,
-        subject=_l("About your application to the timebank"),
-        template="member_declined",
-        message=message.strip(),
-        coordinator=actor,
-    )
-    db.session.commit()
-    return member
+    def work():
+        _check_can_decide(member=member, actor=actor)
+        member.status = Status.DECLINED
+        member.decided_at = utcnow()
+        member.decided_by = actor
+        mail_queue(
+            member=member,
+            subject=_l("About your application to the timebank"),
+            template="member_declined",
+            message=message.strip(),
+            coordinator=actor,
+        )
+        return member
+
+    return atomic(work)
 
 
 def _welcome(member: Member, *, actor: Member | None = None) -> None:
@@ -221,7 +244,7 @@ def _welcome(member: Member, *, actor: Member | None = None) -> None:
     minutes = current_app.config["TIMEBANK_WELCOME_MINUTES"]
     if minutes > 0:
         welcome_grant_in_transaction(actor=actor, member=member, minutes=minutes, memo="",
-                                     key=f"welcome-member-{member.id}")
+                                     key=f"auto:welcome:{member.id}")
 
 
 def _check_can_decide(*, member: Member, actor: Member) -> None:
@@ -242,6 +265,9 @@ def profile_update(
     contact_visibility: ContactVisibility,
     locale: str,
 ) -> Member:
+    if member.status in (Status.SUSPENDED, Status.DECLINED):
+        raise NotAllowed(_l("Your account is not active: your profile cannot be changed."))
+    begin_write()
     member.display_name = display_name.strip()
     member.bio = bio.strip()
     member.area = area or None
@@ -255,6 +281,7 @@ def profile_update(
 
 def member_set_locale(*, member: Member, locale: str) -> None:
     if member.locale != locale:
+        begin_write()
         member.locale = locale
         db.session.commit()
 
@@ -276,8 +303,10 @@ def _password_fingerprint(member: Member) -> str:
 
 def password_reset_request(*, email: str) -> None:
     """E-mail a reset link if an account has this address; say nothing either way."""
+    begin_write()
     member = member_by_email(email)
     if member is None or member.status is Status.DECLINED:
+        db.session.rollback()
         return
     token = _reset_serializer().dumps({"m": member.id, "f": _password_fingerprint(member)})
     base = current_app.config["TIMEBANK_BASE_URL"].rstrip("/")
@@ -308,6 +337,7 @@ def password_reset_member(*, token: str) -> Member:
 
 
 def password_reset_complete(*, token: str, password: str) -> Member:
+    begin_write()
     member = password_reset_member(token=token)
     member.password_hash = password_hash(password)
     db.session.commit()
@@ -315,6 +345,7 @@ def password_reset_complete(*, token: str, password: str) -> Member:
 
 
 def password_change(*, member: Member, current: str, new: str) -> None:
+    begin_write()
     if not password_check(member.password_hash, current):
         raise NotAllowed(_l("Your current password is not right."), field="current_password")
     member.password_hash = password_hash(new)

@@ -16,7 +16,7 @@ from timebank.members.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from timebank.members.models import ContactVisibility
+from timebank.members.models import ContactVisibility, Status
 from timebank.security import is_safe_next
 
 bp = Blueprint("members", __name__)
@@ -24,8 +24,7 @@ bp = Blueprint("members", __name__)
 
 def _login_account_key() -> str:
     """Rate-limit key for one account: the identifier typed, whatever the address."""
-    typed = (request.form.get("identifier") or "").strip().lower()
-    return f"login-account:{typed}"
+    return f"login-account:{services.login_limit_key(request.form.get('identifier') or '')}"
 
 
 def _failed(response) -> bool:
@@ -157,6 +156,8 @@ def password_reset(token: str):
 @bp.route("/me/profile", methods=["GET", "POST"])
 @login_required
 def profile():
+    if current_user.status in (Status.SUSPENDED, Status.DECLINED):
+        return render_template("members/waiting.html"), 403
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.languages.data = current_user.language_codes

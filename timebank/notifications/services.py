@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from timebank.database import begin_write
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.notifications.models import Notification, OutboxMessage
@@ -35,7 +36,7 @@ def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMe
     if not member.email:
         return None
     with force_locale(member.locale):
-        rendered_subject = str(subject() if callable(subject) else subject)
+        rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]
         body = render_template(f"mail/{template}.txt", member=member, **context)
     message = OutboxMessage(
         to_address=member.email,
@@ -56,17 +57,24 @@ class SendReport:
 
 
 def mail_send_due(*, limit: int = 200) -> SendReport:
-    """Deliver queued mail whose time has come; failures stay queued and back off."""
+    """Deliver queued mail whose time has come; failures stay queued and back off.
+
+    Messages are read first and the transaction closed, so that no lock is
+    held while talking to the mail server; each result is then written in
+    its own short transaction. One bad message never blocks the others.
+    """
     report = SendReport()
-    now = utcnow()
     due = db.session.scalars(
         sa.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= utcnow())
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
+    db.session.expunge_all()
+    db.session.commit()
     config = current_app.config
     for message in due:
+        error_text = None
         try:
             if config.get("MAIL_SERVER"):
                 _deliver_smtp(message, config)
@@ -74,20 +82,27 @@ def mail_send_due(*, limit: int = 200) -> SendReport:
             else:
                 log.info("Mail to %s: %s\n%s", message.to_address, message.subject, message.body)
                 report.logged += 1
-        except (OSError, smtplib.SMTPException) as error:
-            message.attempts += 1
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            message.next_attempt_at = utcnow() + _backoff(message.attempts)
+        except Exception as error:  # noqa: BLE001 - any failure keeps the message queued
+            error_text = f"{type(error).__name__}: {error}"[:2000]
             report.failed += 1
             log.warning("Mail %s to %s not sent (attempt %s): %s", message.id, message.to_address,
-                        message.attempts, message.last_error)
-        else:
-            message.attempts += 1
-            message.sent_at = utcnow()
-            message.last_error = None
-        # One commit per message: a crash halfway never re-sends what went out.
-        db.session.commit()
+                        message.attempts + 1, error_text)
+        _record_attempt(message.id, error_text)
     return report
+
+
+def _record_attempt(message_id: int, error_text: str | None) -> None:
+    begin_write()
+    message = db.session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    if error_text is None:
+        message.sent_at = utcnow()
+        message.last_error = None
+    else:
+        message.last_error = error_text
+        message.next_attempt_at = utcnow() + _backoff(message.attempts)
+    # One commit per message: a crash halfway never re-sends what went out.
+    db.session.commit()
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -136,6 +151,7 @@ def notifications_list(*, member: Member, limit: int = 50) -> list:
 
 
 def notifications_mark_read(*, member: Member) -> None:
+    begin_write()
     db.session.execute(
         sa.update(Notification)
         .where(Notification.member_id == member.id, Notification.read_at.is_(None))

@@ -1,0 +1,23 @@
+"""Validators shared by the forms of every feature."""
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+class PlainText:
+    """Refuse invisible control characters (line breaks only where ``multiline``) and blank-after-trim text."""
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        allowed = "\n\r\t" if self.multiline else ""
+        if any(unicodedata.category(c) in ("Cc", "Cf") and c not in allowed and c not in "\u200c\u200d\u200f\u200e"
+               for c in value):
+            raise ValidationError(_l("Please remove the invisible characters (such as line breaks) from this text."))
+        if value and not value.strip():
+            raise ValidationError(_l("Please write something, not only spaces."))
