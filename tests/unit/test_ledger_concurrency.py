@@ -32,6 +32,19 @@ def _spend(args):
             try:
                 karim = db.session.get(Member, karim_id)
                 amina = db.session.get(Member, amina_id)
+                if key_prefix.startswith("reserve"):
+                    # Reserve, then confirm every other reservation for less and release the rest.
+                    pending = ledger.transfer_reserve(debit=ledger.account_of(karim),
+                                                      credit=ledger.account_of(amina), minutes=minutes,
+                                                      kind=TransferKind.EXCHANGE, key=key, actor=karim)
+                    if attempt % 2:
+                        ledger.transfer_void(pending=pending, actor=karim)
+                        results.append(("voided", pending.id))
+                    else:
+                        posting = ledger.transfer_post_pending(pending=pending, minutes=minutes - 15,
+                                                               key=f"{key}-post", actor=amina)
+                        results.append(("ok", posting.id))
+                    continue
                 transfer = ledger.transfer_post(debit=ledger.account_of(karim), credit=ledger.account_of(amina),
                                                 minutes=minutes, kind=TransferKind.DIRECT, key=key, actor=karim)
                 results.append(("ok", transfer.id))
@@ -42,10 +55,10 @@ def _spend(args):
     return results
 
 
-def run_workers(database_url, karim, amina, *, attempts, minutes, same_key=False):
+def run_workers(database_url, karim, amina, *, attempts, minutes, same_key=False, prefix="w"):
     start_at = time.time() + 3.0  # every process has built its app by then
     jobs = [(database_url, karim.id, amina.id, start_at, attempts, minutes,
-             "all-same" if same_key else f"w{n}") for n in range(WORKERS)]
+             "all-same" if same_key else f"{prefix}{n}") for n in range(WORKERS)]
     with multiprocessing.get_context("spawn").Pool(WORKERS) as pool:
         return [result for worker in pool.map(_spend, jobs) for result in worker]
 
@@ -90,3 +103,24 @@ def test_many_workers_retrying_one_key_pay_once(app, database_url, neighbours):
         from timebank.ledger.verify import ledger_verify
 
         assert ledger_verify().problems == []
+
+
+def test_many_workers_reserving_posting_and_voiding_keep_the_ledger_whole(app, database_url, neighbours):
+    karim, amina = neighbours
+
+    results = run_workers(database_url, karim, amina, attempts=6, minutes=60, prefix="reserve")
+
+    refused = [r for r in results if r[0] == "refused"]
+    posted = [r for r in results if r[0] == "ok"]
+    assert {name for _, name in refused} <= {"BelowFloor"}
+    assert len(posted) + len([r for r in results if r[0] == "voided"]) + len(refused) == WORKERS * 6
+    with app.app_context():
+        from timebank.ledger.services import account_of
+        from timebank.ledger.verify import ledger_verify
+        from timebank.members.models import Member
+
+        assert ledger_verify().problems == []
+        karim_account = account_of(db.session.get(Member, karim.id))
+        assert karim_account.posted == -45 * len(posted)
+        assert karim_account.pending_debits == 0
+        assert karim_account.posted >= karim_account.floor
