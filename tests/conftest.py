@@ -49,6 +49,7 @@ def migrated_database(tmp_path_factory):
         with app.app_context():
             upgrade()
             db.engine.dispose()
+        _remember_seed(pg_url())
         return pg_url()
     path = tmp_path_factory.mktemp("template") / "timebank.sqlite"
     app = create_app(base_config(f"sqlite:///{path}"))
@@ -59,21 +60,43 @@ def migrated_database(tmp_path_factory):
     return path
 
 
-def _empty_postgres(url: str) -> None:
+_SEED: dict[str, list[dict]] = {}
+
+
+def _remember_seed(url: str) -> None:
+    """Keep the rows the migrations create (community account, categories…) to restore after each test."""
     engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        tables = connection.execute(
-            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-        ).scalars().all()
-        if tables:
-            names = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        # The migration creates the community and system accounts; put them back.
-        connection.execute(sa.text(
-            "INSERT INTO account (kind, floor, ceiling, created_at) VALUES "
-            "('community', 0, NULL, now()), ('system', NULL, 0, now())"
-        ))
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            if table.name != "alembic_version":
+                rows = [dict(row._mapping) for row in connection.execute(table.select())]
+                if rows:
+                    _SEED[table.name] = rows
     engine.dispose()
+
+
+_REFLECTED: list[sa.MetaData] = []
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def _empty_postgres(url: str) -> None:
+    engine = _ENGINES.get(url) or _ENGINES.setdefault(url, sa.create_engine(url, poolclass=sa.pool.NullPool))
+    if not _REFLECTED:
+        _REFLECTED.append(sa.MetaData())
+        _REFLECTED[0].reflect(engine)
+    metadata = _REFLECTED[0]
+    with engine.begin() as connection:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "alembic_version")
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in metadata.sorted_tables:
+            if table.name in _SEED:
+                connection.execute(table.insert(), _SEED[table.name])
+                if "id" in table.c:
+                    connection.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from timebank.database import include_in_autogenerate
 from timebank.extensions import db
 
 
 def test_migrations_match_the_models(ctx):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_object": include_in_autogenerate})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

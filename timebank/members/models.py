@@ -68,11 +68,16 @@ class Member(UserMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     last_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Vouched for by a coordinator (needed to offer childcare and other sensitive services).
+    verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    # Tell me when someone near me needs what I offer (or offers what I need).
+    notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"
     )
-    decided_by: Mapped[Member | None] = relationship(remote_side=[id])
+    decided_by: Mapped[Member | None] = relationship(remote_side=[id], foreign_keys=[decided_by_id])
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status.value}>"
@@ -88,6 +93,10 @@ class Member(UserMixin, db.Model):
     @property
     def is_active_member(self) -> bool:
         return self.status is Status.ACTIVE
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def is_pending(self) -> bool:

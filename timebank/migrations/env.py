@@ -93,6 +93,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from timebank.database import include_in_autogenerate
+
+        conf_args.setdefault('include_object', include_in_autogenerate)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -1,0 +1,1 @@
+"""Offers and requests: categories, listings, search, matching and reports."""
