@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     from timebank.ledger.cli import ledger
 
     app.cli.add_command(ledger)
+    app.cli.add_command(listings)
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
@@ -96,3 +97,18 @@ def demo_load(if_empty: bool):
     click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
     for email, what in demo_sign_ins():
         click.echo(f"  {email:<28} {what}")
+
+
+@click.group(help="Offers and requests.")
+def listings():
+    pass
+
+
+@listings.command("remind")
+@click.option("--days", default=3, show_default=True, help="Remind authors this many days before the end date.")
+@with_appcontext
+def listings_remind(days: int):
+    """E-mail the authors of listings that end soon (run it daily from cron)."""
+    from timebank.listings.services import listings_remind_due
+
+    click.echo(f"reminders queued: {listings_remind_due(days=days)}")

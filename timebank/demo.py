@@ -83,6 +83,7 @@ def demo_load(*, if_empty: bool = False) -> bool:
             member.password_hash = hashed
     db.session.commit()
     _demo_hours(admin)
+    _demo_listings(coordinator)
     return True
 
 
@@ -122,3 +123,104 @@ def _demo_hours(admin: Member) -> None:
 
 def demo_is_loaded() -> bool:
     return db.session.scalar(sa.select(Member.id).where(Member.email == "admin@example.org")) is not None
+
+
+# (category, type, title, description, languages); several per category, spread over the residents.
+LISTINGS = [
+    ("childcare", "offer", "Garde d'enfants le mercredi après-midi", "Je peux garder deux enfants chez moi, goûter compris.", ["fr", "ar"]),
+    ("childcare", "request", "Quelqu'un pour récupérer ma fille à la crèche", "Le mardi et le jeudi à 18 h, crèche des Tilleuls.", ["fr"]),
+    ("childcare", "offer", "Baby-sitting en soirée", "Disponible le vendredi soir, j'ai l'habitude des petits.", ["pt", "fr"]),
+    ("childcare", "request", "Garde pendant un rendez-vous médical", "Une heure environ, pour mon fils de 3 ans.", ["ar", "fr"]),
+    ("homework", "offer", "Aide aux devoirs en maths (collège)", "Fractions, équations, géométrie. À la médiathèque.", ["fr", "ar"]),
+    ("homework", "request", "Soutien en français pour mon fils en CM2", "Lecture et dictée, une fois par semaine.", ["fr", "tr"]),
+    ("homework", "offer", "Anglais pour lycéens", "Je prépare aussi au bac.", ["en", "fr"]),
+    ("homework", "request", "Aide pour les devoirs d'anglais", "Ma fille est en 4e.", ["fr", "pt"]),
+    ("translation", "offer", "Traduction arabe → français", "Courriers, rendez-vous, conversations au téléphone.", ["ar", "fr"]),
+    ("translation", "request", "Accompagnement à la préfecture avec traduction", "Rendez-vous titre de séjour, traduction du turc.", ["tr", "fr"]),
+    ("translation", "offer", "Interprète portugais pour rendez-vous", "Mairie, école, médecin.", ["pt", "fr"]),
+    ("translation", "offer", "ترجمة من العربية إلى الفرنسية", "أساعد في ترجمة الرسائل والوثائق.", ["ar", "fr"]),
+    ("translation", "request", "Traduction d'un courrier en wolof", "Pour ma grand-mère.", ["wo", "fr"]),
+    ("paperwork", "offer", "Aide pour les papiers de la CAF", "Déclarations trimestrielles, dossier APL.", ["fr", "ar"]),
+    ("paperwork", "request", "Remplir le dossier de logement social", "Je ne comprends pas tout le formulaire.", ["fr", "ber"]),
+    ("paperwork", "offer", "Écrire des courriers administratifs", "Réclamations, résiliations, lettres à l'école.", ["fr"]),
+    ("paperwork", "request", "Aide pour l'inscription à l'école", "Mon fils arrive en septembre.", ["pt", "fr"]),
+    ("language-practice", "offer", "Conversation en français autour d'un café", "Pour pratiquer tranquillement, sans se juger.", ["fr"]),
+    ("language-practice", "request", "Pratiquer le français à l'oral", "J'arrive d'Ukraine, je voudrais parler plus.", ["uk", "ru", "fr"]),
+    ("language-practice", "offer", "Cours d'arabe pour débutants", "Lecture et écriture, adultes ou enfants.", ["ar", "fr"]),
+    ("language-practice", "offer", "Aprender português", "Conversa simples para iniciantes.", ["pt"]),
+    ("computer-phone", "offer", "Réglages du téléphone et WhatsApp", "Je vous montre pas à pas.", ["fr", "ff"]),
+    ("computer-phone", "request", "Apprendre à faire des démarches en ligne", "Ameli, impots.gouv, CAF.", ["fr", "ar"]),
+    ("computer-phone", "offer", "Réparation d'ordinateur", "Lenteurs, virus, installation.", ["pt", "fr", "en"]),
+    ("computer-phone", "request", "Créer une adresse e-mail", "Pour recevoir les papiers de l'école.", ["fr"]),
+    ("cooking", "offer", "Cuisine turque : börek et dolma", "Atelier chez moi, on mange ensemble après.", ["tr", "fr"]),
+    ("cooking", "offer", "Repas pour une personne malade", "Je peux préparer et apporter des repas.", ["fr", "vi"]),
+    ("cooking", "request", "Aide pour préparer la fête de l'école", "Gâteaux et salades pour 50 personnes.", ["fr"]),
+    ("cooking", "offer", "Couscous du vendredi", "J'en fais toujours trop, venez apprendre !", ["ar", "fr"]),
+    ("sewing-repairs", "offer", "Ourlets et retouches", "Pantalons, rideaux, petites réparations.", ["fr", "wo"]),
+    ("sewing-repairs", "request", "Réparer la fermeture d'un manteau", "Manteau d'enfant.", ["fr"]),
+    ("sewing-repairs", "offer", "Réparation de vélos", "Crevaisons, freins, dérailleur.", ["fr", "ar"]),
+    ("diy", "offer", "Petits travaux de peinture", "Le samedi, j'apporte les pinceaux.", ["pt", "fr"]),
+    ("diy", "request", "Monter une armoire", "Armoire en kit, deux personnes nécessaires.", ["fr"]),
+    ("diy", "offer", "Petites réparations de meubles", "Chaises, tiroirs, étagères.", ["wo", "fr"]),
+    ("diy", "request", "Changer une prise électrique", "Dans la cuisine.", ["ar", "fr"]),
+    ("gardening", "offer", "Conseils pour le potager partagé", "Semis, arrosage, compost.", ["tr", "fr"]),
+    ("gardening", "request", "Aide pour tailler la haie", "Petit jardin aux Hauts.", ["fr"]),
+    ("errands-rides", "offer", "Courses au supermarché en voiture", "Le samedi matin.", ["fr", "bm"]),
+    ("errands-rides", "request", "Trajet à l'hôpital pour une consultation", "Aller et retour, mardi matin.", ["fr", "ar"]),
+    ("errands-rides", "offer", "Accompagnement au marché", "Je porte les sacs.", ["tr", "fr"]),
+    ("elderly-company", "offer", "Visites à une personne âgée", "Discuter, lire le journal, faire une promenade.", ["fr", "ff"]),
+    ("elderly-company", "request", "Compagnie pour ma mère", "Elle est seule l'après-midi et parle arabe.", ["ar", "fr"]),
+    ("elderly-company", "offer", "Lecture à voix haute", "Romans, journaux, courriers.", ["fr", "en"]),
+    ("moving", "offer", "Aide au déménagement", "Je porte et je démonte.", ["ar", "en"]),
+    ("moving", "request", "Déménagement d'un studio", "Troisième étage sans ascenseur, le 12.", ["fr"]),
+    ("wellbeing", "offer", "Yoga doux pour débutants", "Au centre social, le lundi.", ["tr", "fr", "en"]),
+    ("wellbeing", "offer", "Tresses et coiffure pour enfants", "Chez moi, le dimanche.", ["fr", "bm"]),
+    ("culture-outings", "offer", "Atelier percussions", "Pour enfants et adultes, djembé fourni.", ["wo", "fr"]),
+    ("culture-outings", "request", "Quelqu'un pour aller au musée avec moi", "Je n'ose pas y aller seule.", ["fr", "ar"]),
+    ("culture-outings", "offer", "Cours de piano", "Débutants, enfants ou adultes.", ["uk", "ru", "en"]),
+    ("other", "offer", "Prêt de ma perceuse et aide", "Je viens avec.", ["fr"]),
+    ("other", "request", "Aide pour écrire un CV", "Je cherche du travail dans la restauration.", ["fr", "ar"]),
+]
+
+
+def _demo_listings(coordinator: Member) -> None:
+    """About 150 listings over every category and language; some paused, some ended."""
+    from datetime import timedelta
+
+    from timebank.listings.models import Category, ListingStatus, ListingType
+    from timebank.listings.services import ListingFields, listing_create, member_set_verified, today
+
+    residents = list(db.session.scalars(
+        sa.select(Member).where(Member.status == Status.ACTIVE, Member.role == Role.MEMBER,
+                                Member.email != "nadia@example.org").order_by(Member.id)))
+    by_email = {member.email: member for member in residents}
+    for local in ("amina", "ana.costa", "aissatou.ba", "sophie.bernard"):
+        member_set_verified(member=by_email[f"{local}@example.org"], actor=coordinator, verified=True)
+    verified = [m for m in residents if m.is_verified]
+    categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
+    for member in residents[::3]:
+        member.notify_matches = True
+    db.session.commit()
+    count = 0
+    for round_ in range(3):
+        for n, (slug, kind, title, description, languages) in enumerate(LISTINGS):
+            count += 1
+            if slug == "childcare" and kind == "offer":
+                author = verified[(n + round_) % len(verified)]
+            else:
+                author = residents[(n * 7 + round_ * 5) % len(residents)]
+            if round_ == 0 and n == 0:
+                author = by_email["amina@example.org"]
+            suffix = ["", " (2)", " – encore"][round_]
+            listing = listing_create(author=author, locale="fr", fields=ListingFields(
+                type=ListingType(kind), title=f"{title}{suffix}"[:100], description=description,
+                category_id=categories[slug].id, tags="", languages=tuple(code if code != "ber" else "kab"
+                                                                          for code in languages),
+                area=author.area, duration_minutes=[60, 90, 120, None][count % 4],
+                availability=["Le week-end", "En semaine après 17 h", "Le mercredi", ""][count % 4],
+                ends_on=today() + timedelta(days=30 + count) if count % 5 == 0 else None))
+            if count % 17 == 0:
+                listing.status = ListingStatus.PAUSED
+            if count % 23 == 0:
+                listing.ends_on = today() - timedelta(days=3)  # ended: shows how expiry looks
+            db.session.commit()

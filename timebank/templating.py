@@ -1,17 +1,31 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask, has_request_context
+from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from timebank.i18n import format_minutes
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def linkify(text: str | None) -> Markup:
+    """Escape user text entirely, then turn its web addresses into links (nothing else becomes HTML)."""
+    escaped = str(escape(text or ""))
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}" rel="nofollow noopener noreferrer">{m.group(0)}</a>',
+                           escaped))
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         minutes=format_minutes,
+        linkify=linkify,
         date=format_date,
         datetime=format_datetime,
     )

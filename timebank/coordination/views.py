@@ -14,11 +14,40 @@ from timebank.security import coordinator_required
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
 
+def _page(form=None, status=200):
+    from timebank.listings.forms import ReportDecisionForm
+    from timebank.listings.services import reports_open
+
+    return render_template("coordination/index.html", pending=services.member_pending_list(),
+                           form=form or DecisionForm(), reports=reports_open(),
+                           report_form=ReportDecisionForm()), status
+
+
 @bp.get("/")
 @coordinator_required
 def index():
-    pending = services.member_pending_list()
-    return render_template("coordination/index.html", pending=pending, form=DecisionForm())
+    return _page()
+
+
+@bp.post("/reports/<id:report_id>/decide")
+@coordinator_required
+def decide_report(report_id: int):
+    from timebank.listings.forms import ReportDecisionForm
+    from timebank.listings.models import Report
+    from timebank.listings.services import report_handle
+
+    report = db.session.get(Report, report_id) or abort(404)
+    form = ReportDecisionForm()
+    if not form.validate_on_submit() or not (form.hide.data or form.dismiss.data):
+        abort(400)
+    try:
+        report_handle(report=report, actor=current_user, hide=bool(form.hide.data))
+    except DomainError as error:
+        flash(error.message, "error")
+        return _page(status=error.status_code)
+    flash(_("The listing is hidden. The member who reported it is thanked.") if form.hide.data
+          else _("The report is closed. The member who reported it is thanked."), "success")
+    return redirect(url_for("coordination.index"), 303)
 
 
 @bp.post("/members/<id:member_id>/decide")
@@ -30,8 +59,7 @@ def decide(member_id: int):
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
-        pending = services.member_pending_list()
-        return render_template("coordination/index.html", pending=pending, form=form), 422
+        return _page(form=form, status=422)
     try:
         if form.approve.data:
             services.member_approve(member=member, actor=current_user, message=form.message.data or "")
@@ -44,6 +72,5 @@ def decide(member_id: int):
             abort(400)
     except DomainError as error:
         flash(error.message, "error")
-        pending = services.member_pending_list()
-        return render_template("coordination/index.html", pending=pending, form=DecisionForm()), error.status_code
+        return _page(status=error.status_code)
     return redirect(url_for("coordination.index"), 303)

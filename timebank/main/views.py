@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from timebank.extensions import db
 from timebank.ledger import services as ledger
+from timebank.listings.services import listings_search, today
 from timebank.members.services import member_pending_list
 
 bp = Blueprint("main", __name__)
@@ -19,8 +20,10 @@ def index():
         return render_template("members/waiting.html")
     pending = member_pending_list() if current_user.is_coordinator else []
     account = ledger.account_of(current_user)
+    near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
     return render_template("main/dashboard.html", pending_count=len(pending),
-                           balance=ledger.balance_of(account) if account else None)
+                           balance=ledger.balance_of(account) if account else None,
+                           near=near.listings, today=today())
 
 
 @bp.get("/health")

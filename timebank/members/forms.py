@@ -133,6 +133,7 @@ class ProfileForm(FlaskForm, _ProfileFields):
         ],
     )
     locale = SelectField(_l("Language of the website and e-mails"))
+    notify_matches = BooleanField(_l("Tell me when someone near me needs what I offer, or offers what I need"))
     submit = SubmitField(_l("Save my profile"))
 
     def __init__(self, *args, **kwargs):

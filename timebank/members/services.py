@@ -264,6 +264,7 @@ def profile_update(
     phone: str | None,
     contact_visibility: ContactVisibility,
     locale: str,
+    notify_matches: bool = False,
 ) -> Member:
     if member.status in (Status.SUSPENDED, Status.DECLINED):
         raise NotAllowed(_l("Your account is not active: your profile cannot be changed."))
@@ -274,6 +275,7 @@ def profile_update(
     member.phone = (phone or "").strip() or None
     member.contact_visibility = contact_visibility
     member.locale = locale
+    member.notify_matches = notify_matches
     _set_languages(member, languages)
     db.session.commit()
     return member

@@ -1,7 +1,7 @@
 """Join, sign in and out, reset a password, edit one's profile."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,7 +17,7 @@ from timebank.members.forms import (
     ResetPasswordForm,
 )
 from timebank.members.models import ContactVisibility, Status
-from timebank.security import is_safe_next
+from timebank.security import is_safe_next, member_required
 
 bp = Blueprint("members", __name__)
 
@@ -172,9 +172,90 @@ def profile():
             phone=form.phone.data,
             contact_visibility=ContactVisibility(form.contact_visibility.data),
             locale=form.locale.data,
+            notify_matches=form.notify_matches.data,
         )
         session["lang"] = current_user.locale
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("members.profile"))
     status = 422 if request.method == "POST" else 200
     return render_template("members/profile.html", form=form), status
+
+
+# Directory and profiles ----------------------------------------------------
+
+
+@bp.get("/members")
+@member_required
+def directory():
+    from timebank.listings.forms import SearchForm
+    from timebank.listings.services import members_directory
+
+    form = SearchForm(request.args)
+    form.validate()
+    page = request.args.get("page", 1, type=int) or 1
+    members, total = members_directory(
+        q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200],
+        language=form.language.data if not form.language.errors else None,
+        area=form.area.data if not form.area.errors else None, page=page)
+    pages = max(1, -(-total // 30))
+    if page > pages:
+        abort(404)
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("members/directory.html", form=form, members=members, total=total, page=page,
+                           pages=pages, args=args)
+
+
+def _member_or_404(member_id: int):
+    from timebank.extensions import db
+    from timebank.members.models import Member
+
+    member = db.session.get(Member, member_id)
+    visible = member is not None and (member.is_active_member or current_user.is_coordinator)
+    if not visible:
+        abort(404)
+    return member
+
+
+@bp.get("/members/<id:member_id>")
+@member_required
+def show(member_id: int):
+    from timebank.listings.forms import VerifyForm
+    from timebank.listings.services import can_see_contact, member_listings, today
+
+    member = _member_or_404(member_id)
+    return render_template(
+        "members/show.html", member=member, listings=member_listings(member=member, viewer=current_user),
+        show_contact=can_see_contact(member=member, viewer=current_user), verify_form=VerifyForm(),
+        today=today())
+
+
+@bp.post("/members/<id:member_id>/verify")
+@member_required
+def verify(member_id: int):
+    from timebank.listings.forms import VerifyForm
+    from timebank.listings.services import member_set_verified
+
+    member = _member_or_404(member_id)
+    form = VerifyForm()
+    if not form.validate_on_submit() or not (form.verify.data or form.unverify.data):
+        abort(400)
+    member_set_verified(member=member, actor=current_user, verified=bool(form.verify.data))
+    flash(_("%(name)s is now verified.", name=member.display_name) if form.verify.data
+          else _("The verification of %(name)s is withdrawn.", name=member.display_name), "success")
+    return redirect(url_for("members.show", member_id=member.id), 303)
+
+
+@bp.route("/members/<id:member_id>/report", methods=["GET", "POST"])
+@member_required
+def report(member_id: int):
+    from timebank.listings.forms import ReportForm
+    from timebank.listings.services import report_create
+
+    member = _member_or_404(member_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        report_create(reporter=current_user, member=member, reason=form.reason.data)
+        flash(_("Thank you. A coordinator will look at it."), "success")
+        return redirect(url_for("members.show", member_id=member.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("listings/report.html", form=form, listing=None, member=member), status

@@ -1,0 +1,424 @@
+"""Listing operations: publish, edit, browse and search, match, report, remind."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from timebank.database import atomic, begin_write
+from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.extensions import db
+from timebank.ledger.models import Account, Transfer
+from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
+from timebank.members.models import Member, Status
+from timebank.notifications.services import mail_queue, notify
+from timebank.timeutil import utcnow
+
+
+class NotVerified(NotAllowed):
+    def __init__(self, category: Category, locale: str):
+        super().__init__(_l(
+            "Only members verified by a coordinator can offer “%(category)s”. To be verified, meet a coordinator "
+            "of the association: bring an identity document; they may also call people who know you.",
+            category=category.name(locale)), field="category")
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# Categories ----------------------------------------------------------------
+
+
+def categories(*, include_archived: bool = False) -> list[Category]:
+    query = sa.select(Category).order_by(Category.position, Category.id)
+    if not include_archived:
+        query = query.where(Category.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+# Publishing ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingFields:
+    type: ListingType
+    title: str
+    description: str
+    category_id: int
+    tags: str
+    languages: tuple[str, ...]
+    area: str | None
+    duration_minutes: int | None
+    availability: str
+    ends_on: date | None
+
+
+def _clean_tags(tags: str) -> str:
+    seen = dict.fromkeys(tag.strip()[:30] for tag in tags.replace(";", ",").split(",") if tag.strip())
+    return ", ".join(list(seen)[:10])[:200]
+
+
+def _apply(listing: Listing, fields: ListingFields, *, author: Member, locale: str) -> None:
+    category = db.session.get(Category, fields.category_id)
+    if category is None or category.archived_at is not None:
+        raise DomainError(_l("Please choose a category from the list."), field="category")
+    if category.requires_verified and fields.type is ListingType.OFFER and not author.is_verified:
+        raise NotVerified(category, locale)
+    if not fields.title.strip():
+        raise DomainError(_l("Please give a title."), field="title")
+    if fields.ends_on is not None and fields.ends_on < today():
+        raise DomainError(_l("The end date is already past. Choose a later date or leave it empty."),
+                          field="ends_on")
+    listing.type = fields.type
+    listing.title = fields.title.strip()
+    listing.description = fields.description.strip()
+    listing.category = category
+    listing.tags = _clean_tags(fields.tags)
+    listing.area = fields.area or None
+    listing.duration_minutes = fields.duration_minutes or None
+    listing.availability = fields.availability.strip()
+    if listing.ends_on != fields.ends_on:
+        listing.reminded_at = None
+    listing.ends_on = fields.ends_on
+    listing.updated_at = utcnow()
+    wanted = list(dict.fromkeys(fields.languages))
+    listing.languages = [next((kept for kept in listing.languages if kept.code == code), None)
+                         or ListingLanguage(code=code) for code in wanted]
+
+
+def listing_create(*, author: Member, fields: ListingFields, locale: str) -> Listing:
+    """Publish an offer or a request, and tell the members whose listings match it."""
+    def work():
+        if not author.is_active_member:
+            raise NotAllowed(_l("Your membership must be approved before you can publish."))
+        listing = Listing(member=author, status=ListingStatus.OPEN, created_at=utcnow())
+        _apply(listing, fields, author=author, locale=locale)
+        db.session.add(listing)
+        db.session.flush()
+        _notify_matches(listing)
+        return listing
+
+    return atomic(work)
+
+
+def _check_can_edit(listing: Listing, actor: Member) -> None:
+    if not actor.is_active_member or (listing.member_id != actor.id and not actor.is_coordinator):
+        raise NotAllowed(_l("Only the author of this listing or a coordinator can change it."))
+
+
+def listing_update(*, listing: Listing, actor: Member, fields: ListingFields, locale: str) -> Listing:
+    def work():
+        _check_can_edit(listing, actor)
+        _apply(listing, fields, author=listing.member, locale=locale)
+        return listing
+
+    return atomic(work)
+
+
+def listing_set_status(*, listing: Listing, actor: Member, status: ListingStatus) -> Listing:
+    """Pause, reopen or close a listing. A closed listing stays closed; a hidden one stays hidden."""
+    def work():
+        _check_can_edit(listing, actor)
+        if listing.status is ListingStatus.CLOSED and status is not ListingStatus.CLOSED:
+            raise InvalidTransition(_l("This listing is closed. Publish a new one instead."))
+        if status is ListingStatus.OPEN and listing.is_expired(today()):
+            raise InvalidTransition(_l("The end date of this listing has passed: change it before reopening."))
+        listing.status = status
+        listing.updated_at = utcnow()
+        return listing
+
+    return atomic(work)
+
+
+# What can be seen ----------------------------------------------------------
+
+
+def _visible(query, *, on: date):
+    """Open listings that everyone may see: not hidden, not expired, by active (and, for sensitive offers, verified) members."""
+    author = sa.orm.aliased(Member)
+    sensitive = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
+    return (
+        query.join(author, Listing.member_id == author.id)
+        .where(
+            Listing.status == ListingStatus.OPEN,
+            Listing.hidden_at.is_(None),
+            sa.or_(Listing.ends_on.is_(None), Listing.ends_on >= on),
+            author.status == Status.ACTIVE,
+            sa.or_(Listing.type != ListingType.OFFER, author.verified_at.is_not(None),
+                   Listing.category_id.not_in(sensitive)),
+        )
+    )
+
+
+def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
+    """Everyone sees a visible listing; its author and the coordinators see it whatever its state."""
+    if viewer is not None and viewer.is_authenticated and viewer.is_active_member:
+        if viewer.id == listing.member_id or viewer.is_coordinator:
+            return True
+    query = _visible(sa.select(Listing.id), on=today()).where(Listing.id == listing.id)
+    return db.session.scalar(query) is not None
+
+
+_CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages))
+
+_TOKEN = re.compile(r"\w+")
+
+
+def search_tokens(text: str) -> list[str]:
+    """Words of a search, whatever was typed: quotes, operators and symbols are dropped."""
+    return [token[:40] for token in _TOKEN.findall((text or "").casefold())][:8]
+
+
+def _matching(query, q: str):
+    tokens = search_tokens(q)
+    if not tokens:
+        return query
+    if db.session.get_bind().dialect.name == "postgresql":
+        document = sa.func.to_tsvector(
+            sa.literal_column("'simple'::regconfig"),
+            sa.func.timebank_unaccent(Listing.title + " " + Listing.description + " " + Listing.tags))
+        wanted = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                    sa.func.timebank_unaccent(" & ".join(f"{t}:*" for t in tokens)))
+        return query.where(document.op("@@")(wanted))
+    # FTS5: each word quoted (no operator can get through) and matched as a prefix.
+    match = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
+    ids = sa.text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH :match").bindparams(match=match)
+    return query.where(Listing.id.in_(ids.columns(sa.column("rowid", sa.Integer))))
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    listings: list[Listing]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def listings_search(*, q: str = "", type: ListingType | None = None, category_id: int | None = None,
+                    language: str | None = None, area: str | None = None, page: int = 1,
+                    per_page: int = 20, exclude_member: Member | None = None) -> SearchPage:
+    """Open listings, newest first, filtered and searched; one page of them with the total count."""
+    query = _matching(_visible(sa.select(Listing.id), on=today()), q)
+    if type is not None:
+        query = query.where(Listing.type == type)
+    if category_id is not None:
+        query = query.where(Listing.category_id == category_id)
+    if area:
+        query = query.where(Listing.area == area)
+    if language:
+        query = query.where(Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code == language)))
+    if exclude_member is not None:
+        query = query.where(Listing.member_id != exclude_member.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    if (page - 1) * per_page >= max(total, 1):
+        return SearchPage([], total, page, per_page)
+    ids = query.order_by(Listing.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    listings = db.session.scalars(
+        sa.select(Listing).where(Listing.id.in_(ids)).order_by(Listing.id.desc()).options(*_CARD_OPTIONS)
+    ).unique().all()
+    return SearchPage(list(listings), total, page, per_page)
+
+
+def member_listings(*, member: Member, viewer: Member | None = None) -> list[Listing]:
+    """All of a member's listings for the member (and coordinators); only visible ones for others."""
+    query = sa.select(Listing).where(Listing.member_id == member.id)
+    sees_all = viewer is not None and (viewer.id == member.id or (viewer.is_coordinator and viewer.is_active_member))
+    if not sees_all:
+        query = _visible(query, on=today())
+    return list(db.session.scalars(query.order_by(Listing.id.desc()).options(*_CARD_OPTIONS)).unique())
+
+
+# Matching ------------------------------------------------------------------
+
+
+def listing_matches(*, listing: Listing, limit: int = 6) -> list[Listing]:
+    """Open listings of the other kind in the same category: a shared language first, then the same area."""
+    other = ListingType.REQUEST if listing.type is ListingType.OFFER else ListingType.OFFER
+    query = _visible(sa.select(Listing), on=today()).where(
+        Listing.type == other, Listing.category_id == listing.category_id, Listing.member_id != listing.member_id)
+    codes = listing.language_codes
+    shares_language = (Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code.in_(codes)))
+                       if codes else sa.false())
+    same_area = (Listing.area == listing.area) if listing.area else sa.false()
+    query = query.order_by(sa.case((shares_language, 0), else_=1), sa.case((same_area, 0), else_=1),
+                           Listing.id.desc()).limit(limit).options(*_CARD_OPTIONS)
+    return list(db.session.scalars(query).unique())
+
+
+def _notify_matches(listing: Listing) -> None:
+    """Tell the authors of matching listings who asked to be told (once each, at most twenty)."""
+    told = set()
+    for match in listing_matches(listing=listing, limit=20):
+        author = match.member
+        if not author.notify_matches or author.id in told:
+            continue
+        told.add(author.id)
+        params = {"title": listing.title, "category": listing.category.names, "area": listing.area or "",
+                  "type": listing.type.value}
+        notify(member=author, kind="match", params=params, link=f"/listings/{listing.id}")
+        mail_queue(
+            member=author,
+            subject=lambda: (_("Someone near you needs help: %(title)s", title=listing.title)
+                             if listing.type is ListingType.REQUEST
+                             else _("Someone near you offers: %(title)s", title=listing.title)),
+            template="listing_match",
+            listing=listing,
+        )
+
+
+# Verification --------------------------------------------------------------
+
+
+def member_set_verified(*, member: Member, actor: Member, verified: bool) -> Member:
+    """Mark a member verified for sensitive services (childcare), or withdraw it."""
+    def work():
+        if not (actor.is_coordinator and actor.is_active_member):
+            raise NotAllowed(_l("Only coordinators can verify members."))
+        if verified:
+            member.verified_at, member.verified_by_id = utcnow(), actor.id
+        else:
+            member.verified_at, member.verified_by_id = None, None
+        return member
+
+    return atomic(work)
+
+
+# Reports -------------------------------------------------------------------
+
+
+def report_create(*, reporter: Member, reason: str, listing: Listing | None = None,
+                  member: Member | None = None) -> Report:
+    def work():
+        if not reporter.is_active_member:
+            raise NotAllowed(_l("Your membership must be approved before you can report something."))
+        if (listing is None) == (member is None):
+            raise DomainError(_l("Please say what you are reporting."))
+        if not reason.strip():
+            raise DomainError(_l("Please say what is wrong."), field="reason")
+        report = Report(reporter=reporter, listing=listing, member=member, reason=reason.strip(),
+                        created_at=utcnow())
+        db.session.add(report)
+        return report
+
+    return atomic(work)
+
+
+def reports_open() -> list[Report]:
+    return list(db.session.scalars(
+        sa.select(Report).where(Report.handled_at.is_(None)).order_by(Report.id)
+        .options(joinedload(Report.reporter), joinedload(Report.listing), joinedload(Report.member))
+    ).unique())
+
+
+def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
+    """Dismiss a report, or hide the reported listing; the reporter is thanked either way."""
+    def work():
+        if not (actor.is_coordinator and actor.is_active_member):
+            raise NotAllowed(_l("Only coordinators can handle reports."))
+        if report.handled_at is not None:
+            raise InvalidTransition(_l("This report has already been handled."))
+        if hide:
+            if report.listing is None:
+                raise InvalidTransition(_l("Only a listing can be hidden from here."))
+            report.listing.hidden_at, report.listing.hidden_by_id = utcnow(), actor.id
+        report.handled_at, report.handled_by_id = utcnow(), actor.id
+        report.outcome = "hidden" if hide else "dismissed"
+        notify(member=report.reporter, kind="report_handled", params={}, link=None)
+        return report
+
+    return atomic(work)
+
+
+# Reminders -----------------------------------------------------------------
+
+
+def listings_remind_due(*, days: int = 3) -> int:
+    """E-mail the authors of open listings that end within ``days`` (once per end date)."""
+    begin_write()
+    limit = today() + timedelta(days=days)
+    due = db.session.scalars(
+        sa.select(Listing).where(
+            Listing.status == ListingStatus.OPEN, Listing.hidden_at.is_(None), Listing.reminded_at.is_(None),
+            Listing.ends_on.is_not(None), Listing.ends_on >= today(), Listing.ends_on <= limit,
+        ).options(joinedload(Listing.member))
+    ).all()
+    for listing in due:
+        mail_queue(member=listing.member, subject=_l("Your listing ends soon"), template="listing_ends_soon",
+                   listing=listing)
+        listing.reminded_at = utcnow()
+    db.session.commit()
+    return len(due)
+
+
+# Contact details -----------------------------------------------------------
+
+
+def are_counterparts(a: Member, b: Member) -> bool:
+    """Have these two members exchanged hours (one way or the other)?"""
+    accounts = sa.select(Account.id).where(Account.member_id.in_([a.id, b.id]))
+    ids = list(db.session.scalars(accounts))
+    if len(ids) < 2:
+        return False
+    return db.session.scalar(sa.select(Transfer.id).where(
+        sa.or_(sa.and_(Transfer.debit_account_id == ids[0], Transfer.credit_account_id == ids[1]),
+               sa.and_(Transfer.debit_account_id == ids[1], Transfer.credit_account_id == ids[0]))
+    ).limit(1)) is not None
+
+
+def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
+    from timebank.members.models import ContactVisibility
+
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active_member:
+        return False
+    if viewer.id == member.id or viewer.is_coordinator:
+        return True
+    if member.contact_visibility is ContactVisibility.MEMBERS:
+        return True
+    if member.contact_visibility is ContactVisibility.COUNTERPARTS:
+        return are_counterparts(member, viewer)
+    return False
+
+
+def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
+                      skill: str = "", page: int = 1, per_page: int = 30) -> tuple[list[Member], int]:
+    """Active members by name, or by what they offer, the languages they speak and their area."""
+    from timebank.members.models import MemberLanguage
+
+    query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
+    name = (q or "").strip().casefold()[:80]
+    if name:
+        query = query.where(sa.func.lower(Member.display_name).contains(name, autoescape=True))
+    if language:
+        query = query.where(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
+    if area:
+        query = query.where(Member.area == area)
+    if search_tokens(skill):
+        offers = _matching(_visible(sa.select(Listing.member_id), on=today()), skill).where(
+            Listing.type == ListingType.OFFER)
+        query = query.where(Member.id.in_(offers))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    if (page - 1) * per_page >= max(total, 1):
+        return [], total
+    members = db.session.scalars(
+        sa.select(Member).where(Member.id.in_(query)).order_by(Member.display_name, Member.id)
+        .limit(per_page).offset((page - 1) * per_page).options(selectinload(Member.languages))
+    ).all()
+    return list(members), total
+
+
+def languages_in(members: Iterable[Member]) -> set[str]:
+    return {code for member in members for code in member.language_codes}

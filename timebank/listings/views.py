@@ -1,0 +1,177 @@
+"""Browse and search listings, publish and edit one, pause or close it, report it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from timebank.errors import DomainError
+from timebank.extensions import db
+from timebank.listings import services
+from timebank.listings.forms import ListingForm, ReportForm, SearchForm, StatusForm
+from timebank.listings.models import Listing, ListingStatus, ListingType
+from timebank.security import member_required
+
+bp = Blueprint("listings", __name__)
+
+
+@bp.get("/listings")
+@member_required
+def index():
+    form = SearchForm(request.args, categories=services.categories())
+    form.validate()
+    clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
+    page = request.args.get("page", 1, type=int) or 1
+    results = services.listings_search(
+        q=clean["q"] or "",
+        type=ListingType(clean["type"]) if clean["type"] else None,
+        category_id=int(clean["category"]) if clean["category"] else None,
+        language=clean["language"] or None,
+        area=clean["area"] or None,
+        page=page,
+    )
+    if page > results.pages:
+        abort(404)
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("listings/index.html", form=form, results=results, args=args,
+                           filtered=bool(args), today=services.today())
+
+
+def _fields(form: ListingForm) -> services.ListingFields:
+    return services.ListingFields(
+        type=ListingType(form.type.data),
+        title=form.title.data or "",
+        description=form.description.data or "",
+        category_id=int(form.category.data),
+        tags=form.tags.data or "",
+        languages=tuple(form.languages.data or ()),
+        area=form.area.data or None,
+        duration_minutes=int(form.duration.data) if form.duration.data else None,
+        availability=form.availability.data or "",
+        ends_on=form.ends_on.data,
+    )
+
+
+def _show_error(form, error: DomainError):
+    target = form._fields.get(error.field) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/listings/new", methods=["GET", "POST"])
+@member_required
+def new():
+    form = ListingForm(categories=services.categories())
+    if request.method == "GET":
+        form.type.data = request.args.get("type") if request.args.get("type") in ("offer", "request") else None
+        form.languages.data = current_user.language_codes
+        form.area.data = current_user.area or ""
+        if request.args.get("category", "").isdigit():
+            form.category.data = request.args["category"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            listing = services.listing_create(author=current_user, fields=_fields(form), locale=str(get_locale()))
+        except DomainError as error:
+            _show_error(form, error)
+            status = error.status_code
+        else:
+            flash(_("Your listing is published."), "success")
+            return redirect(url_for("listings.show", listing_id=listing.id, published=1), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("listings/new.html", form=form), status
+
+
+def _listing_or_404(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not services.listing_can_see(listing, current_user):
+        abort(404)
+    return listing
+
+
+@bp.get("/listings/<id:listing_id>")
+@member_required
+def show(listing_id: int):
+    listing = _listing_or_404(listing_id)
+    mine = listing.member_id == current_user.id
+    can_edit = current_user.is_active_member and (mine or current_user.is_coordinator)
+    matches = services.listing_matches(listing=listing) if mine else []
+    return render_template(
+        "listings/show.html", listing=listing, mine=mine, can_edit=can_edit, matches=matches,
+        published=request.args.get("published") == "1", status_form=StatusForm(), today=services.today(),
+        show_contact=services.can_see_contact(member=listing.member, viewer=current_user),
+    )
+
+
+@bp.route("/listings/<id:listing_id>/edit", methods=["GET", "POST"])
+@member_required
+def edit(listing_id: int):
+    listing = _listing_or_404(listing_id)
+    if listing.member_id != current_user.id and not current_user.is_coordinator:
+        abort(403)
+    form = ListingForm(obj=listing, categories=services.categories())
+    if request.method == "GET":
+        form.type.data = listing.type.value
+        form.category.data = str(listing.category_id)
+        form.languages.data = listing.language_codes
+        form.area.data = listing.area or ""
+        form.duration.data = str(listing.duration_minutes or "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.listing_update(listing=listing, actor=current_user, fields=_fields(form),
+                                    locale=str(get_locale()))
+        except DomainError as error:
+            _show_error(form, error)
+            status = error.status_code
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("listings.show", listing_id=listing.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("listings/edit.html", form=form, listing=listing), status
+
+
+@bp.post("/listings/<id:listing_id>/status")
+@member_required
+def status(listing_id: int):
+    listing = _listing_or_404(listing_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = (ListingStatus.PAUSED if form.pause.data else ListingStatus.OPEN if form.reopen.data
+              else ListingStatus.CLOSED if form.close.data else None)
+    if wanted is None:
+        abort(400)
+    services.listing_set_status(listing=listing, actor=current_user, status=wanted)
+    messages = {ListingStatus.PAUSED: _("Your listing is paused: nobody sees it until you reopen it."),
+                ListingStatus.OPEN: _("Your listing is open again."),
+                ListingStatus.CLOSED: _("Your listing is closed.")}
+    flash(messages[wanted], "success")
+    return redirect(request.form.get("back") if request.form.get("back") == url_for("listings.mine")
+                    else url_for("listings.show", listing_id=listing.id), 303)
+
+
+@bp.get("/me/listings")
+@member_required
+def mine():
+    return render_template("listings/mine.html", listings=services.member_listings(member=current_user,
+                                                                                  viewer=current_user),
+                           status_form=StatusForm(), today=services.today())
+
+
+@bp.route("/listings/<id:listing_id>/report", methods=["GET", "POST"])
+@member_required
+def report(listing_id: int):
+    listing = _listing_or_404(listing_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        services.report_create(reporter=current_user, listing=listing, reason=form.reason.data)
+        flash(_("Thank you. A coordinator will look at it."), "success")
+        return redirect(url_for("listings.show", listing_id=listing.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("listings/report.html", form=form, listing=listing, member=None), status
