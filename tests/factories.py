@@ -108,3 +108,24 @@ def account(resident: Resident):
 
 def member(resident: Resident) -> Member:
     return db.session.get(Member, resident.id)
+
+
+def category_id(slug: str) -> int:
+    from timebank.listings.models import Category
+
+    return db.session.scalar(sa.select(Category.id).where(Category.slug == slug))
+
+
+def publish(app, resident: Resident, title: str, *, kind: str = "offer", category: str = "translation",
+            description: str = "", languages=("fr",), area: str | None = "Les Tilleuls", tags: str = "",
+            ends_on=None) -> int:
+    """Publish a listing through the service, as its author would; returns its id."""
+    from timebank.listings.models import ListingType
+    from timebank.listings.services import ListingFields, listing_create
+
+    with app.test_request_context():
+        listing = listing_create(author=member(resident), locale="en", fields=ListingFields(
+            type=ListingType(kind), title=title, description=description, category_id=category_id(category),
+            tags=tags, languages=tuple(languages), area=area, duration_minutes=None, availability="",
+            ends_on=ends_on))
+        return listing.id

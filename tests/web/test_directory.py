@@ -1,0 +1,96 @@
+"""Members find each other by name, skill, language and area; contact details follow each member's choice."""
+import pytest
+
+from tests.conftest import text_of
+from tests.factories import account, member, publish
+from timebank.extensions import db
+from timebank.ledger import services as ledger
+from timebank.ledger.models import TransferKind
+from timebank.members.models import ContactVisibility, Member, Status
+
+
+@pytest.fixture
+def neighbours(app, people):
+    amina = people.member("Amina Diallo", languages=("fr", "ff"), area="Les Tilleuls")
+    karim = people.member("Karim Benali", languages=("fr", "ar"), area="Centre")
+    fatou = people.member("Fatou Ndiaye", languages=("wo", "fr"), area="Gare")
+    people.applicant("Nadia Haddad")
+    publish(app, fatou, "Ourlets et retouches", category="sewing-repairs", languages=("wo",))
+    with app.app_context():
+        db.session.get(Member, fatou.id).phone = "06 11 22 33 44"
+        db.session.commit()
+    return amina, karim, fatou
+
+
+def names(response):
+    page = text_of(response)
+    return [name for name in ("Amina Diallo", "Karim Benali", "Fatou Ndiaye", "Nadia Haddad") if name in page]
+
+
+def test_search_by_name_skill_language_and_area(client, auth, neighbours):
+    auth.login("amina@example.org")
+    assert names(client.get("/members")) == ["Amina Diallo", "Karim Benali", "Fatou Ndiaye"]  # no applicant
+    assert names(client.get("/members?name=KAR")) == ["Karim Benali"]
+    assert names(client.get("/members?skill=retouche")) == ["Fatou Ndiaye"]
+    assert names(client.get("/members?language=ar")) == ["Karim Benali"]
+    assert names(client.get("/members?area=Gare")) == ["Fatou Ndiaye"]
+    assert names(client.get("/members?name=%25")) == []  # a wildcard is just a character
+    assert "3 members" in text_of(client.get("/members"))
+
+
+def test_a_profile_shows_what_members_need_to_know(client, auth, neighbours):
+    amina, karim, fatou = neighbours
+    auth.login("amina@example.org")
+    page = text_of(client.get(f"/members/{fatou.id}"))
+    assert "Fatou Ndiaye" in page and "Gare" in page and "French, Wolof" in page
+    assert "Member since" in page and "Ourlets et retouches" in page
+    assert "06 11 22 33 44" not in page and "fatou@example.org" not in page
+
+
+def test_contact_details_after_an_exchange(app, client, auth, neighbours):
+    amina, karim, fatou = neighbours
+    with app.test_request_context():
+        ledger.transfer_post(debit=account(amina), credit=account(fatou), minutes=60, kind=TransferKind.DIRECT,
+                             key="k", actor=member(amina))
+    auth.login("amina@example.org")
+    assert "06 11 22 33 44" in text_of(client.get(f"/members/{fatou.id}"))
+    auth.logout()
+    auth.login("karim@example.org")
+    assert "06 11 22 33 44" not in text_of(client.get(f"/members/{fatou.id}"))
+
+
+@pytest.mark.parametrize(("visibility", "karim_sees"), [
+    (ContactVisibility.MEMBERS, True), (ContactVisibility.COUNTERPARTS, False),
+    (ContactVisibility.COORDINATORS, False)])
+def test_each_member_chooses_who_sees_contact_details(app, client, people, auth, neighbours, visibility, karim_sees):
+    amina, karim, fatou = neighbours
+    with app.app_context():
+        db.session.get(Member, fatou.id).contact_visibility = visibility
+        db.session.commit()
+    auth.login("karim@example.org")
+    assert ("06 11 22 33 44" in text_of(client.get(f"/members/{fatou.id}"))) is karim_sees
+    auth.logout()
+    people.coordinator("Sandrine Martin")
+    auth.login("sandrine@example.org")
+    assert "06 11 22 33 44" in text_of(client.get(f"/members/{fatou.id}"))
+
+
+def test_applicants_and_suspended_members_have_no_public_profile(app, client, people, auth, neighbours):
+    amina, karim, fatou = neighbours
+    with app.app_context():
+        db.session.get(Member, karim.id).status = Status.SUSPENDED
+        db.session.commit()
+    auth.login("amina@example.org")
+    assert client.get(f"/members/{karim.id}").status_code == 404
+    assert client.get("/members/99999999999").status_code == 404
+    assert "Karim Benali" not in text_of(client.get("/members"))
+
+
+def test_a_profile_can_be_reported(app, client, auth, people, neighbours):
+    amina, karim, fatou = neighbours
+    people.coordinator("Sandrine Martin")
+    auth.login("amina@example.org")
+    assert client.post(f"/members/{karim.id}/report", data={"reason": "Asks for money"}).status_code == 303
+    auth.logout()
+    auth.login("sandrine@example.org")
+    assert "Profile: Karim Benali" in text_of(client.get("/coordination/"))
