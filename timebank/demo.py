@@ -211,9 +211,8 @@ def _demo_listings(coordinator: Member) -> None:
                 author = residents[(n * 7 + round_ * 5) % len(residents)]
             if round_ == 0 and n == 0:
                 author = by_email["amina@example.org"]
-            suffix = ["", " (2)", " – encore"][round_]
             listing = listing_create(author=author, locale="fr", fields=ListingFields(
-                type=ListingType(kind), title=f"{title}{suffix}"[:100], description=description,
+                type=ListingType(kind), title=title, description=description,
                 category_id=categories[slug].id, tags="", languages=tuple(code if code != "ber" else "kab"
                                                                           for code in languages),
                 area=author.area, duration_minutes=[60, 90, 120, None][count % 4],

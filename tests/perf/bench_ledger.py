@@ -1,6 +1,6 @@
 """Ledger benchmark: figures printed side by side with a floor measured in the same run.
 
-    python tests/perf/bench_ledger.py [--accounts 10000] [--transfers 1000000]
+    python -m tests.perf.bench_ledger [--accounts 10000] [--transfers 1000000]
 
 Builds a SQLite ledger by bulk loading (consistent balances, `verify` clean), then measures:
 - transfers posted per second through the service, next to plain sqlite3 inserts of the same rows

@@ -46,3 +46,14 @@ def test_ledger_services_take_the_write_lock_first_on_sqlite(ctx, people):
     begins = [s for s in statements if s.startswith("BEGIN")]
     assert begins == ["BEGIN IMMEDIATE"]
     assert statements[0] == "BEGIN IMMEDIATE"  # before the accounts are read
+
+
+def test_every_category_icon_is_a_file_in_static(ctx):
+    from pathlib import Path
+
+    from timebank.listings.services import categories
+
+    icons = Path(ctx.static_folder) / "icons"
+    names = [category.icon for category in categories()]
+    assert len(names) == 16
+    assert [name for name in names if not (icons / f"{name}.svg").is_file()] == []

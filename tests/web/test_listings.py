@@ -331,3 +331,8 @@ def test_reminder_before_the_end_date_is_sent_once(app, people):
     [mail] = people.outbox(to="amina@example.org")
     assert mail.subject == "Your listing ends soon"
     assert "Aide aux devoirs" in mail.body and "/edit" in mail.body
+
+
+def test_key_words_are_split_on_any_comma(app, client, amina):
+    client.post("/listings/new", data=form(app, tags="CAF، رسائل; lettres, CAF"))
+    assert listing(app, db_listing_id(app))["tags"] == "CAF, رسائل, lettres"

@@ -123,3 +123,14 @@ def test_health_says_503_when_the_database_is_gone(make_app, tmp_path):
     response = app.test_client().get("/health")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def test_page_titles_are_plain_text(client, people, auth):
+    import re
+
+    people.coordinator("Sandrine Martin")
+    auth.login("sandrine@example.org")
+    for url in ("/", "/coordination/", "/listings", "/members", "/me/hours", "/give", "/notifications",
+                "/me/profile", "/me/listings", "/listings/new"):
+        title = re.search(r"<title>(.*?)</title>", client.get(url).get_data(as_text=True), re.S).group(1)
+        assert "<" not in title and len(title) < 80, (url, title)

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from timebank.i18n import language_name
 from timebank.listings.models import ListingType
-from timebank.members.forms import MultiCheckboxField
+from timebank.members.forms import LanguagesField
 from timebank.validators import PlainText
 
 TITLE_MAX, DESCRIPTION_MAX, TAGS_MAX, AVAILABILITY_MAX, REASON_MAX = 100, 2000, 200, 200, 1000
@@ -24,7 +24,7 @@ def _language_choices():
 def _category_choices(categories, placeholder):
     locale = str(get_locale())
     return [SelectChoice("", placeholder)] + [
-        SelectChoice(str(category.id), f"{category.icon} {category.name(locale)}".strip()) for category in categories
+        SelectChoice(str(category.id), category.name(locale)) for category in categories
     ]
 
 
@@ -48,7 +48,7 @@ class ListingForm(FlaskForm):
         validators=[Optional(), Length(max=DESCRIPTION_MAX), PlainText(multiline=True)],
         render_kw={"maxlength": DESCRIPTION_MAX, "rows": 4},
     )
-    languages = MultiCheckboxField(
+    languages = LanguagesField(
         _l("In which languages"), validators=[InputRequired(message=_l("Please tick at least one language."))])
     area = SelectField(_l("Area"), validators=[Optional()])
     duration = SelectField(_l("How long, about (optional)"), validators=[Optional()])

@@ -23,7 +23,7 @@ class Category(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    icon: Mapped[str] = mapped_column(sa.String(16), default="")
+    icon: Mapped[str] = mapped_column(sa.String(40), default="sparkles")  # a file in static/icons/
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     requires_verified: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     names: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {"fr": "Garde d'enfants", "en": …, "ar": …}

@@ -62,7 +62,8 @@ class ListingFields:
 
 
 def _clean_tags(tags: str) -> str:
-    seen = dict.fromkeys(tag.strip()[:30] for tag in tags.replace(";", ",").split(",") if tag.strip())
+    # Commas as typed on any keyboard: "," ";" and the Arabic "،".
+    seen = dict.fromkeys(tag.strip()[:30] for tag in re.split(r"[,;،]", tags) if tag.strip())
     return ", ".join(list(seen)[:10])[:200]
 
 

@@ -32,6 +32,16 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class LanguagesField(MultiCheckboxField):
+    """Languages as checkboxes: the instance's most spoken first, the others behind "Other languages"."""
+
+    PRIMARY_COUNT = 8
+
+    @property
+    def primary(self) -> list[str]:
+        return current_app.config["TIMEBANK_SPOKEN_LANGUAGES"][: self.PRIMARY_COUNT]
+
+
 def _password_field(label):
     return PasswordField(
         label,
@@ -78,7 +88,7 @@ class RegisterForm(FlaskForm, _ProfileFields):
     area = SelectField(
         _l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))]
     )
-    languages = MultiCheckboxField(
+    languages = LanguagesField(
         _l("Languages you speak"),
         validators=[InputRequired(message=_l("Please tick at least one language."))],
     )
@@ -111,7 +121,7 @@ class ProfileForm(FlaskForm, _ProfileFields):
         validators=[Optional(), Length(max=1000), PlainText(multiline=True)],
     )
     area = SelectField(_l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))])
-    languages = MultiCheckboxField(
+    languages = LanguagesField(
         _l("Languages you speak"),
         validators=[InputRequired(message=_l("Please tick at least one language."))],
     )
