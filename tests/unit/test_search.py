@@ -83,3 +83,21 @@ def test_results_are_newest_first_and_paginated(app, people):
     assert [listing.id for listing in first.listings] == ids[::-1][:2]
     assert first.total == 5 and first.pages == 3
     assert [listing.id for listing in last.listings] == [ids[0]]
+
+
+def test_counting_stops_at_the_cap(app, people, monkeypatch):
+    from timebank.listings import services
+
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    amina = people.member("Amina Diallo")
+    for n in range(5):
+        publish(app, amina, f"Aide {n}")
+    with app.test_request_context():
+        page = listings_search(per_page=2)
+    assert page.capped and page.total == 4 and page.pages == 2
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.post("/login", data={"identifier": "amina@example.org", "password": "correct horse battery"})
+    from tests.conftest import text_of
+
+    assert "More than 3 listings: add a word or a choice to find yours." in text_of(client.get("/listings"))

@@ -195,16 +195,27 @@ def _matching(query, q: str):
     return query.where(Listing.id.in_(ids.columns(sa.column("rowid", sa.Integer))))
 
 
+COUNT_CAP = 1000  # beyond this, "more than 1,000" is all anyone needs to know
+
+
 @dataclass(frozen=True)
 class SearchPage:
     listings: list[Listing]
-    total: int
+    total: int  # counted up to COUNT_CAP + 1
     page: int
     per_page: int
 
     @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
 
 
 def listings_search(*, q: str = "", type: ListingType | None = None, category_id: int | None = None,
@@ -222,9 +233,10 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
         query = query.where(Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code == language)))
     if exclude_member is not None:
         query = query.where(Listing.member_id != exclude_member.id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # Counting stops after the cap: on a large instance a full count would cost more than the page.
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
     page = max(1, page)
-    if (page - 1) * per_page >= max(total, 1):
+    if page > SearchPage([], total, page, per_page).pages:
         return SearchPage([], total, page, per_page)
     ids = query.order_by(Listing.id.desc()).limit(per_page).offset((page - 1) * per_page)
     listings = db.session.scalars(
