@@ -1,6 +1,7 @@
 """Engine set-up that every connection needs: SQLite pragmas and control of BEGIN."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -35,6 +36,7 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function("timebank_fold", 1, fold, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -116,3 +118,18 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "index" and name == "ix_listing_search":
         return False
     return True
+
+
+def fold(text: str | None) -> str | None:
+    """Lower case without accents: "Élodie" and "elodie" compare equal (as PostgreSQL's unaccent does)."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def folded(column):
+    """The SQL expression of ``fold(column)`` on the current database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.lower(sa.func.timebank_unaccent(column))
+    return sa.func.timebank_fold(column)

@@ -211,7 +211,7 @@ def _demo_listings(coordinator: Member) -> None:
                 author = residents[(n * 7 + round_ * 5) % len(residents)]
             if round_ == 0 and n == 0:
                 author = by_email["amina@example.org"]
-            listing = listing_create(author=author, locale="fr", fields=ListingFields(
+            listing = listing_create(author=author, locale="fr", tell_matches=False, fields=ListingFields(
                 type=ListingType(kind), title=title, description=description,
                 category_id=categories[slug].id, tags="", languages=tuple(code if code != "ber" else "kab"
                                                                           for code in languages),

@@ -92,3 +92,9 @@ def test_demo_ledger_verifies_clean(app):
     export = runner.invoke(args=["ledger", "export"])
     assert export.output.count("\n") > 15
     assert "welcome" in export.output and "donation" in export.output and "grant" in export.output
+
+
+def test_demo_load_sends_no_e_mail_about_matches(app, people):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    subjects = {mail.subject for mail in people.outbox()}
+    assert not any("near you" in subject for subject in subjects)

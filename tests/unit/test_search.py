@@ -46,11 +46,27 @@ def test_accents_case_prefixes_tags_and_arabic(app, corpus, query, expected):
 
 @pytest.mark.parametrize("query", ['"', '"creche', "creche AND (", "*", "-", "NEAR(a b)", "l'école", "a OR b",
                                    "'; DROP TABLE listing; --", "(((", "…", "%", "_", "\\", "creche\x00", "😀",
-                                   "x" * 500])
+                                   "ʼ", "ʻ", "ʼn", "maːl", "⑴", "a:b", "a&b|c!d", "x" * 500])
 def test_any_characters_are_searched_without_an_error(app, corpus, query):
     found(app, q=query)  # no exception is the point; and the table is still there
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Listing)) == 5
+
+
+def test_the_web_page_answers_any_characters(app, corpus, people):
+    people.member("Fatou Ndiaye")
+    client = app.test_client()
+    client.post("/login", data={"identifier": "fatou@example.org", "password": "correct horse battery"})
+    for query in ("ʼ", "maːl", "⑴", "'\\:&|!()", "\x00", "ترجمة"):
+        assert client.get("/listings", query_string={"q": query}).status_code == 200, query
+        assert client.get("/members", query_string={"skill": query, "name": query}).status_code == 200, query
+
+
+def test_links_and_addresses_are_split_into_words_on_both_databases(app, people):
+    amina = people.member("Amina Diallo")
+    listing_id = publish(app, amina, "Aide CAF", description="Voir https://www.caf.fr/allocataires ou aide@asso.org")
+    for query in ("allocataires", "asso", "caf fr"):
+        assert found(app, q=query) == {listing_id}, query
 
 
 def test_quotes_and_operators_are_just_words(app, corpus):

@@ -38,6 +38,21 @@ def test_search_by_name_skill_language_and_area(client, auth, neighbours):
     assert "3 members" in text_of(client.get("/members"))
 
 
+def test_names_are_found_whatever_the_accents_and_capitals(client, people, auth, neighbours):
+    people.member("Élodie Çelik", email="elodie@example.org")
+    auth.login("amina@example.org")
+    for typed in ("élodie", "ÉLODIE", "Elodie", "celik", "ÇELİK"[:4]):
+        assert "Élodie Çelik" in text_of(client.get("/members", query_string={"name": typed})), typed
+
+
+def test_odd_directory_input_is_harmless(client, auth, neighbours):
+    auth.login("amina@example.org")
+    for query in ({"name": "\x00"}, {"name": "a\x00"}, {"page": "-3"}, {"endpoint": "x"}, {"_external": "1"}):
+        response = client.get("/members", query_string=query)
+        assert response.status_code in (200, 404), query
+        assert "Page -3" not in text_of(response)
+
+
 def test_a_profile_shows_what_members_need_to_know(client, auth, neighbours):
     amina, karim, fatou = neighbours
     auth.login("amina@example.org")

@@ -257,27 +257,41 @@ def test_browse_runs_a_fixed_number_of_queries(app, client, people, amina):
 
 def test_the_author_sees_matches_and_matching_authors_are_told(app, client, people, auth):
     karim = people.member("Karim Benali", area="Les Tilleuls")
-    fatou = people.member("Fatou Ndiaye", area="Gare")
+    samira = people.member("Samira Bouzid", area="Gare")
+    fatou = people.member("Fatou Ndiaye", area="Les Tilleuls")
     with app.app_context():
-        db.session.get(Member, karim.id).notify_matches = True
+        for resident in (karim, samira, fatou):
+            db.session.get(Member, resident.id).notify_matches = True
         db.session.commit()
     near = publish(app, karim, "Je traduis l'arabe", languages=("ar",))
-    far = publish(app, fatou, "Je traduis le wolof", languages=("wo",), area="Gare")
-    amina = people.member("Amina Diallo")
+    far = publish(app, samira, "Je traduis aussi l'arabe", languages=("ar", "fr"), area="Gare")
+    no_common_language = publish(app, fatou, "Je traduis le wolof", languages=("wo",))
+    people.member("Amina Diallo")
     auth.login("amina@example.org")
 
     response = client.post("/listings/new", data=form(app, type="request", title="Lettre de la CAF à traduire",
-                                                      languages=["ar", "fr"]))
+                                                      languages=["ar"]))
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert page.index(f"/listings/{near}") < page.index(f"/listings/{far}")  # shares a language: first
+    assert page.index(f"/listings/{near}") < page.index(f"/listings/{far}")  # same area first
+    assert f"/listings/{no_common_language}" not in page  # no shared language: not a match
     [mail] = people.outbox(to="karim@example.org")
     assert mail.subject == "Someone near you needs help: Lettre de la CAF à traduire"
-    assert people.outbox(to="fatou@example.org") == []  # did not opt in
+    assert people.outbox(to="samira@example.org") == []  # another area: not "near you"
+    assert people.outbox(to="fatou@example.org") == []  # no shared language
     auth.logout()
     auth.login("karim@example.org")
     assert ("Someone near you needs help with Translation and interpreting: Lettre de la CAF à traduire"
             in text_of(client.get("/notifications")))
+
+
+def test_members_who_did_not_opt_in_are_not_told(app, client, people, auth):
+    karim = people.member("Karim Benali", area="Les Tilleuls")
+    publish(app, karim, "Je traduis l'arabe", languages=("ar",))
+    people.member("Amina Diallo")
+    auth.login("amina@example.org")
+    client.post("/listings/new", data=form(app, type="request", languages=["ar"]))
+    assert people.outbox(to="karim@example.org") == []
 
 
 def test_reports_reach_the_coordinators_who_hide_the_listing(app, client, people, auth):
@@ -292,7 +306,7 @@ def test_reports_reach_the_coordinators_who_hide_the_listing(app, client, people
     auth.logout()
     auth.login("sandrine@example.org")
     queue = text_of(client.get("/coordination/"))
-    assert "Reports 1" in queue and "This is selling, not helping." in queue
+    assert "Reports 1" in queue and queue.count("This is selling, not helping.") == 1
     with app.app_context():
         from timebank.listings.models import Report
 
@@ -311,24 +325,75 @@ def test_reports_reach_the_coordinators_who_hide_the_listing(app, client, people
 
 def test_members_cannot_handle_reports_or_verify(app, client, people, auth):
     amina = people.member("Amina Diallo")
+    listing_id = publish(app, amina, "Traduction")
     people.member("Karim Benali")
     auth.login("karim@example.org")
+    client.post(f"/listings/{listing_id}/report", data={"reason": "Rude"})
+    with app.app_context():
+        from timebank.listings.models import Report
+
+        report_id = db.session.scalar(sa.select(Report.id))
+
     assert client.post(f"/members/{amina.id}/verify", data={"verify": "y"}).status_code == 403
-    assert client.post("/coordination/reports/1/decide", data={"hide": "y"}).status_code == 403
-    assert people.get(amina)["status"] == "active"
+    assert client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"}).status_code == 403
+
+    assert listing(app, listing_id)["hidden"] is False
     with app.app_context():
         assert db.session.get(Member, amina.id).verified_at is None
+        assert db.session.get(Report, report_id).handled_at is None
+
+
+def test_nobody_vouches_for_themselves_or_reports_themselves(app, client, people, auth):
+    sandrine = people.coordinator("Sandrine Martin")
+    auth.login("sandrine@example.org")
+    listing_id = publish(app, sandrine, "Aide aux papiers")
+
+    assert client.post(f"/members/{sandrine.id}/verify", data={"verify": "y"}).status_code == 403
+    assert client.post(f"/members/{sandrine.id}/report", data={"reason": "me"}).status_code == 403
+    assert client.post(f"/listings/{listing_id}/report", data={"reason": "me"}).status_code == 403
+    with app.app_context():
+        from timebank.listings.models import Report
+
+        assert db.session.get(Member, sandrine.id).verified_at is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+def test_every_post_needs_its_csrf_token(make_app, people):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    amina = people.member("Amina Diallo")
+    listing_id = publish(app, amina, "Traduction")
+    sandrine = people.coordinator("Sandrine Martin")
+    client = app.test_client()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"identifier": sandrine.email, "password": sandrine.password, "csrf_token": token})
+    for url, data in [("/listings/new", form(app)), (f"/listings/{listing_id}/edit", form(app, title="x")),
+                      (f"/listings/{listing_id}/status", {"close": "y"}),
+                      (f"/listings/{listing_id}/report", {"reason": "x"}),
+                      (f"/members/{amina.id}/verify", {"verify": "y"}), ("/coordination/reports/1/decide", {"hide": "y"}),
+                      ("/give", {"to": "community", "hours": "1", "minutes": "0", "key": "k", "confirm": "yes"}),
+                      ("/me/profile", {"display_name": "x"})]:
+        assert client.post(url, data=data).status_code == 400, url
+    assert listing(app, listing_id) == {"title": "Traduction", "status": "open", "hidden": False, "tags": "",
+                                        "languages": ["fr"]}
 
 
 def test_reminder_before_the_end_date_is_sent_once(app, people):
     amina = people.member("Amina Diallo")
+    hamid = people.member("Hamid Cherif")
     publish(app, amina, "Aide aux devoirs", ends_on=utcnow().date() + timedelta(days=2))
+    publish(app, hamid, "Du membre suspendu", ends_on=utcnow().date() + timedelta(days=2))
+    with app.app_context():
+        db.session.get(Member, hamid.id).status = Status.SUSPENDED
+        db.session.commit()
     publish(app, amina, "Plus tard", ends_on=utcnow().date() + timedelta(days=20))
     runner = app.test_cli_runner()
 
     assert "reminders queued: 1" in runner.invoke(args=["listings", "remind"]).output
     assert "reminders queued: 0" in runner.invoke(args=["listings", "remind"]).output
     [mail] = people.outbox(to="amina@example.org")
+    assert people.outbox(to="hamid@example.org") == []
     assert mail.subject == "Your listing ends soon"
     assert "Aide aux devoirs" in mail.body and "/edit" in mail.body
 

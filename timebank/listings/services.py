@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.database import atomic, begin_write
+from timebank.database import atomic, begin_write, fold, folded
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.ledger.models import Account, Transfer
@@ -95,7 +95,7 @@ def _apply(listing: Listing, fields: ListingFields, *, author: Member, locale: s
                          or ListingLanguage(code=code) for code in wanted]
 
 
-def listing_create(*, author: Member, fields: ListingFields, locale: str) -> Listing:
+def listing_create(*, author: Member, fields: ListingFields, locale: str, tell_matches: bool = True) -> Listing:
     """Publish an offer or a request, and tell the members whose listings match it."""
     def work():
         if not author.is_active_member:
@@ -104,7 +104,8 @@ def listing_create(*, author: Member, fields: ListingFields, locale: str) -> Lis
         _apply(listing, fields, author=author, locale=locale)
         db.session.add(listing)
         db.session.flush()
-        _notify_matches(listing)
+        if tell_matches:
+            _notify_matches(listing)
         return listing
 
     return atomic(work)
@@ -175,7 +176,7 @@ _TOKEN = re.compile(r"\w+")
 
 def search_tokens(text: str) -> list[str]:
     """Words of a search, whatever was typed: quotes, operators and symbols are dropped."""
-    return [token[:40] for token in _TOKEN.findall((text or "").casefold())][:8]
+    return [token[:40] for token in _TOKEN.findall((text or "").lower())][:8]
 
 
 def _matching(query, q: str):
@@ -183,11 +184,19 @@ def _matching(query, q: str):
     if not tokens:
         return query
     if db.session.get_bind().dialect.name == "postgresql":
-        document = sa.func.to_tsvector(
-            sa.literal_column("'simple'::regconfig"),
-            sa.func.timebank_unaccent(Listing.title + " " + Listing.description + " " + Listing.tags))
-        wanted = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
-                                    sa.func.timebank_unaccent(" & ".join(f"{t}:*" for t in tokens)))
+        simple = sa.literal_column("'simple'::regconfig")
+        document = sa.func.to_tsvector(simple, sa.func.timebank_search_text(Listing.title, Listing.description,
+                                                                            Listing.tags))
+        # Each word goes in as a quoted literal, so nothing typed (nor unaccent's output) is query syntax.
+        # A word that unaccent turns into nothing (a lone "ʼ") is left out rather than failing.
+        wanted = None
+        for token in tokens:
+            word = sa.func.timebank_search_word(token)
+            term = sa.func.coalesce(
+                sa.case((word == "", None),
+                        else_=sa.func.to_tsquery(simple, sa.func.concat(sa.func.quote_literal(word), ":*"))),
+                sa.literal_column("''::tsquery"))
+            wanted = term if wanted is None else wanted.op("&&")(term)
         return query.where(document.op("@@")(wanted))
     # FTS5: each word quoted (no operator can get through) and matched as a prefix.
     match = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
@@ -257,29 +266,36 @@ def member_listings(*, member: Member, viewer: Member | None = None) -> list[Lis
 # Matching ------------------------------------------------------------------
 
 
-def listing_matches(*, listing: Listing, limit: int = 6) -> list[Listing]:
-    """Open listings of the other kind in the same category: a shared language first, then the same area."""
+def _matches_query(listing: Listing):
+    """Open listings of the other kind, same category, sharing a language, by someone else."""
     other = ListingType.REQUEST if listing.type is ListingType.OFFER else ListingType.OFFER
-    query = _visible(sa.select(Listing), on=today()).where(
-        Listing.type == other, Listing.category_id == listing.category_id, Listing.member_id != listing.member_id)
     codes = listing.language_codes
-    shares_language = (Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code.in_(codes)))
-                       if codes else sa.false())
+    return _visible(sa.select(Listing), on=today()).where(
+        Listing.type == other, Listing.category_id == listing.category_id, Listing.member_id != listing.member_id,
+        Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code.in_(codes))),
+    )
+
+
+def listing_matches(*, listing: Listing, limit: int = 6) -> list[Listing]:
+    """What answers this listing: same category and a shared language, the same area first."""
     same_area = (Listing.area == listing.area) if listing.area else sa.false()
-    query = query.order_by(sa.case((shares_language, 0), else_=1), sa.case((same_area, 0), else_=1),
-                           Listing.id.desc()).limit(limit).options(*_CARD_OPTIONS)
-    return list(db.session.scalars(query).unique())
+    query = _matches_query(listing).order_by(sa.case((same_area, 0), else_=1), Listing.id.desc())
+    return list(db.session.scalars(query.limit(limit).options(*_CARD_OPTIONS)).unique())
 
 
 def _notify_matches(listing: Listing) -> None:
-    """Tell the authors of matching listings who asked to be told (once each, at most twenty)."""
-    told = set()
-    for match in listing_matches(listing=listing, limit=20):
-        author = match.member
-        if not author.notify_matches or author.id in told:
-            continue
-        told.add(author.id)
-        params = {"title": listing.title, "category": listing.category.names, "area": listing.area or "",
+    """Tell the authors of matching listings in the same area who asked to be told (once each, twenty at most)."""
+    if not listing.area:
+        return
+    authors = db.session.scalars(
+        sa.select(Member).where(
+            Member.notify_matches.is_(True),
+            Member.id.in_(_matches_query(listing).where(Listing.area == listing.area)
+                          .with_only_columns(Listing.member_id)),
+        ).order_by(Member.id).limit(20)
+    ).all()
+    for author in authors:
+        params = {"title": listing.title, "category": listing.category.names, "area": listing.area,
                   "type": listing.type.value}
         notify(member=author, kind="match", params=params, link=f"/listings/{listing.id}")
         mail_queue(
@@ -300,6 +316,8 @@ def member_set_verified(*, member: Member, actor: Member, verified: bool) -> Mem
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can verify members."))
+        if member.id == actor.id:
+            raise NotAllowed(_l("Another coordinator must verify you: nobody vouches for themselves."))
         if verified:
             member.verified_at, member.verified_by_id = utcnow(), actor.id
         else:
@@ -319,6 +337,8 @@ def report_create(*, reporter: Member, reason: str, listing: Listing | None = No
             raise NotAllowed(_l("Your membership must be approved before you can report something."))
         if (listing is None) == (member is None):
             raise DomainError(_l("Please say what you are reporting."))
+        if (listing is not None and listing.member_id == reporter.id) or (member is not None and member.id == reporter.id):
+            raise NotAllowed(_l("You cannot report your own listing or profile."))
         if not reason.strip():
             raise DomainError(_l("Please say what is wrong."), field="reason")
         report = Report(reporter=reporter, listing=listing, member=member, reason=reason.strip(),
@@ -366,6 +386,7 @@ def listings_remind_due(*, days: int = 3) -> int:
         sa.select(Listing).where(
             Listing.status == ListingStatus.OPEN, Listing.hidden_at.is_(None), Listing.reminded_at.is_(None),
             Listing.ends_on.is_not(None), Listing.ends_on >= today(), Listing.ends_on <= limit,
+            Listing.member_id.in_(sa.select(Member.id).where(Member.status == Status.ACTIVE)),
         ).options(joinedload(Listing.member))
     ).all()
     for listing in due:
@@ -411,9 +432,9 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     from timebank.members.models import MemberLanguage
 
     query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
-    name = (q or "").strip().casefold()[:80]
+    name = fold("".join(c for c in (q or "") if c.isprintable()).strip()[:80])
     if name:
-        query = query.where(sa.func.lower(Member.display_name).contains(name, autoescape=True))
+        query = query.where(folded(Member.display_name).contains(name, autoescape=True))
     if language:
         query = query.where(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
     if area:

@@ -22,7 +22,7 @@ def index():
     form = SearchForm(request.args, categories=services.categories())
     form.validate()
     clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
-    page = request.args.get("page", 1, type=int) or 1
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     results = services.listings_search(
         q=clean["q"] or "",
         type=ListingType(clean["type"]) if clean["type"] else None,
@@ -33,7 +33,7 @@ def index():
     )
     if page > results.pages:
         abort(404)
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    args = {key: request.args[key] for key in ("q", "type", "category", "language", "area") if request.args.get(key)}
     return render_template("listings/index.html", form=form, results=results, args=args,
                            filtered=bool(args), today=services.today())
 

@@ -192,7 +192,7 @@ def directory():
 
     form = SearchForm(request.args)
     form.validate()
-    page = request.args.get("page", 1, type=int) or 1
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     members, total = members_directory(
         q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200],
         language=form.language.data if not form.language.errors else None,
@@ -200,7 +200,7 @@ def directory():
     pages = max(1, -(-total // 30))
     if page > pages:
         abort(404)
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    args = {key: request.args[key] for key in ("name", "skill", "language", "area") if request.args.get(key)}
     return render_template("members/directory.html", form=form, members=members, total=total, page=page,
                            pages=pages, args=args)
 

@@ -54,14 +54,25 @@ SEARCH = {
         """CREATE OR REPLACE FUNCTION timebank_unaccent(text) RETURNS text
                LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
                AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$""",
+        # Words only, as SQLite's unicode61 tokenizer sees them: links and e-mail addresses are split.
+        """CREATE OR REPLACE FUNCTION timebank_search_word(text) RETURNS text
+               LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+               AS $$ SELECT trim(regexp_replace(lower(timebank_unaccent($1)), '[^[:alnum:]]+', ' ', 'g')) $$""",
+        """CREATE OR REPLACE FUNCTION timebank_search_text(text, text, text) RETURNS text
+               LANGUAGE sql IMMUTABLE PARALLEL SAFE
+               AS $$ SELECT timebank_search_word(coalesce($1, '') || ' ' || coalesce($2, '') || ' '
+                                                 || coalesce($3, '')) $$""",
         """CREATE INDEX ix_listing_search ON listing USING gin (
-               to_tsvector('simple', timebank_unaccent(title || ' ' || description || ' ' || tags)))""",
+               to_tsvector('simple', timebank_search_text(title, description, tags)))""",
     ],
 }
 DROP_SEARCH = {
     'sqlite': ['DROP TRIGGER IF EXISTS listing_fts_update', 'DROP TRIGGER IF EXISTS listing_fts_delete',
                'DROP TRIGGER IF EXISTS listing_fts_insert', 'DROP TABLE IF EXISTS listing_fts'],
-    'postgresql': ['DROP INDEX IF EXISTS ix_listing_search', 'DROP FUNCTION IF EXISTS timebank_unaccent(text)'],
+    'postgresql': ['DROP INDEX IF EXISTS ix_listing_search',
+                   'DROP FUNCTION IF EXISTS timebank_search_text(text, text, text)',
+                   'DROP FUNCTION IF EXISTS timebank_search_word(text)',
+                   'DROP FUNCTION IF EXISTS timebank_unaccent(text)'],
 }
 
 
