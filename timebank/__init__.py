@@ -67,13 +67,14 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from timebank.admin.views import bp as admin
     from timebank.coordination.views import bp as coordination
+    from timebank.exchanges.views import bp as exchanges
     from timebank.ledger.views import bp as ledger
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members.views import bp as members
     from timebank.notifications.views import bp as notifications
 
-    for blueprint in (main, members, listings, ledger, notifications, coordination, admin):
+    for blueprint in (main, members, listings, exchanges, ledger, notifications, coordination, admin):
         app.register_blueprint(blueprint)
 
 

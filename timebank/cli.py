@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(ledger)
     app.cli.add_command(listings)
+    app.cli.add_command(exchanges)
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
@@ -112,3 +113,18 @@ def listings_remind(days: int):
     from timebank.listings.services import listings_remind_due
 
     click.echo(f"reminders queued: {listings_remind_due(days=days)}")
+
+
+@click.group(help="Exchanges between members.")
+def exchanges():
+    pass
+
+
+@exchanges.command("auto-confirm")
+@with_appcontext
+def exchanges_auto_confirm():
+    """Confirm exchanges left unconfirmed too long, and remind the day before (run it from cron; safe twice)."""
+    from timebank.exchanges.services import exchanges_auto_confirm as run
+
+    reminded, confirmed = run()
+    click.echo(f"reminded: {reminded}, confirmed automatically: {confirmed}")

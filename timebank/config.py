@@ -57,6 +57,9 @@ class Defaults:
     TIMEBANK_WELCOME_MINUTES = 0  # welcome hours given when a member is approved (0: none)
     TIMEBANK_STATEMENT_PAGE_SIZE = 20
 
+    # Exchanges.
+    TIMEBANK_AUTO_CONFIRM_DAYS = 7  # a done exchange is confirmed by itself after this many days
+
     # Languages of the interface.
     LANGUAGES = ["fr", "en", "ar"]
     BABEL_DEFAULT_LOCALE = "fr"

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
+from timebank.exchanges.services import my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import listings_search, today
@@ -21,9 +22,10 @@ def index():
     pending = member_pending_list() if current_user.is_coordinator else []
     account = ledger.account_of(current_user)
     near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
+    exchanges = my_exchanges(member=current_user)
     return render_template("main/dashboard.html", pending_count=len(pending),
                            balance=ledger.balance_of(account) if account else None,
-                           near=near.listings, today=today())
+                           near=near.listings, today=today(), exchanges=exchanges)
 
 
 @bp.get("/health")

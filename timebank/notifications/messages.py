@@ -28,6 +28,17 @@ def notification_text(kind: str, params: dict) -> str:
         "grant_received": lambda: _("You received %(amount)s from the community account.", **p),
         "correction": lambda: _("A coordinator corrected your hours by %(amount)s.", **p),
         "match": lambda: _match(p),
+        "exchange_proposed": lambda: _("%(name)s proposes an exchange: %(title)s", **p),
+        "exchange_countered": lambda: _("%(name)s suggests another duration or date: %(title)s", **p),
+        "exchange_accepted": lambda: _("%(name)s agreed: %(title)s. The hours are reserved.", **p),
+        "exchange_declined": lambda: _("%(name)s declined: %(title)s", **p),
+        "exchange_cancelled": lambda: _("%(name)s cancelled: %(title)s", **p),
+        "exchange_done": lambda: _("%(name)s says it is done (%(amount)s): %(title)s. Please confirm.", **p),
+        "exchange_confirmed": lambda: _("%(name)s confirmed: %(title)s. You received %(amount)s.", **p),
+        "exchange_auto_confirmed": lambda: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
+        "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
+                                       **p),
+        "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
         "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it."),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from timebank.exchanges.services import MESSAGE_MAX
+from timebank.ledger.forms import _hours_field
+from timebank.validators import PlainText
+
+
+class _Duration:
+    def fill_minutes(self):
+        step = current_app.config["TIMEBANK_LEDGER_STEP"]
+        self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
+
+    @property
+    def total_minutes(self) -> int:
+        return (self.hours.data or 0) * 60 + int(self.minutes.data or 0)
+
+
+class ProposeForm(FlaskForm, _Duration):
+    role = RadioField(
+        _l("Who gives the service?"),
+        choices=[SelectChoice("provide", _l("I do it")), SelectChoice("receive", _l("The other person does it"))],
+        validators=[InputRequired(message=_l("Please say who gives the service."))],
+    )
+    title = StringField(_l("What"), validators=[InputRequired(message=_l("Please say what the exchange is about.")),
+                                                Length(max=100), PlainText()], render_kw={"maxlength": 100})
+    hours = _hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
+    at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
+    message = TextAreaField(
+        _l("Message (optional)"), validators=[Optional(), Length(max=MESSAGE_MAX), PlainText(multiline=True)],
+        render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    submit = SubmitField(_l("Send the proposal"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+
+
+class CounterForm(FlaskForm, _Duration):
+    hours = _hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
+    at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Suggest this change"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+
+
+class DoneForm(FlaskForm, _Duration):
+    hours = _hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    submit = SubmitField(_l("It is done"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Why?"), validators=[Optional(), Length(max=MESSAGE_MAX), PlainText(multiline=True)],
+                           render_kw={"rows": 2, "maxlength": MESSAGE_MAX})
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Your message"),
+                         validators=[InputRequired(message=_l("Please write a message.")), Length(max=MESSAGE_MAX),
+                                     PlainText(multiline=True)],
+                         render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    submit = SubmitField(_l("Send"))
+
+
+class StepForm(FlaskForm):
+    """A step with nothing to fill in (accept, confirm): the CSRF token is the whole form."""

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from timebank.extensions import db
+from timebank.listings.models import Listing
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+
+class ExchangeState(str, enum.Enum):
+    PROPOSED = "proposed"  # waiting for the answer of `turn`
+    AGREED = "agreed"  # hours reserved from the recipient
+    DONE = "done"  # the provider says it happened; the recipient confirms
+    COMPLETED = "completed"  # hours posted
+    DECLINED = "declined"
+    CANCELLED = "cancelled"  # reservation voided
+
+
+OPEN_STATES = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)
+
+
+class Exchange(db.Model):
+    __tablename__ = "exchange"
+    __table_args__ = (
+        sa.CheckConstraint("provider_id <> recipient_id", name="two_people"),
+        sa.CheckConstraint("minutes > 0", name="minutes_positive"),
+        sa.Index("ix_exchange_state_done_at", "state", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("listing.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    proposer_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
+    turn_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))  # who must answer a proposal
+    title: Mapped[str] = mapped_column(sa.String(100))
+    minutes: Mapped[int] = mapped_column(sa.Integer)  # agreed (or proposed) duration
+    on_date: Mapped[date] = mapped_column(sa.Date)
+    at_time: Mapped[time | None] = mapped_column(sa.Time)
+    state: Mapped[ExchangeState] = mapped_column(
+        sa.Enum(ExchangeState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True), default=ExchangeState.PROPOSED)
+    done_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    done_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # auto-confirm reminder sent
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    reservation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    listing: Mapped[Listing | None] = relationship()
+    provider: Mapped[Member] = relationship(foreign_keys=[provider_id])
+    recipient: Mapped[Member] = relationship(foreign_keys=[recipient_id])
+    proposer: Mapped[Member] = relationship(foreign_keys=[proposer_id])
+    events: Mapped[list[ExchangeEvent]] = relationship(back_populates="exchange", order_by="ExchangeEvent.id")
+    messages: Mapped[list[ExchangeMessage]] = relationship(back_populates="exchange", order_by="ExchangeMessage.id")
+
+    def counterpart(self, member: Member) -> Member:
+        return self.recipient if member.id == self.provider_id else self.provider
+
+    def involves(self, member: Member) -> bool:
+        return member.id in (self.provider_id, self.recipient_id)
+
+
+class ExchangeEvent(db.Model):
+    """One step of an exchange's timeline: who did what, when, and what changed."""
+
+    __tablename__ = "exchange_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))  # None: the timebank itself
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    exchange: Mapped[Exchange] = relationship(back_populates="events")
+    actor: Mapped[Member | None] = relationship()
+
+
+class ExchangeMessage(db.Model):
+    __tablename__ = "exchange_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    exchange: Mapped[Exchange] = relationship(back_populates="messages")
+    author: Mapped[Member] = relationship()
+
+
+class ExchangeRead(db.Model):
+    """Until when a member has read an exchange's thread (for unread counts)."""
+
+    __tablename__ = "exchange_read"
+
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), primary_key=True)
+    last_message_id: Mapped[int] = mapped_column(sa.Integer, default=0)

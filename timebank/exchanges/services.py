@@ -1,0 +1,431 @@
+"""The exchange state machine: every step checked here, each one transaction with its ledger effect.
+
+    proposed ──accept──▶ agreed ──mark done──▶ done ──confirm / auto-confirm──▶ completed
+       │ ▲ counter          │                    │
+       └─decline / cancel───┴──cancel (void)─────┘
+
+The recipient pays: accepting reserves the hours from the recipient's account
+(two-phase transfer), confirming posts them, cancelling voids them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from timebank.database import atomic, begin_write
+from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.exchanges.models import (
+    OPEN_STATES,
+    Exchange,
+    ExchangeEvent,
+    ExchangeMessage,
+    ExchangeRead,
+    ExchangeState,
+)
+from timebank.extensions import db
+from timebank.i18n import format_minutes
+from timebank.ledger import services as ledger
+from timebank.ledger.errors import BelowFloor
+from timebank.ledger.models import Transfer, TransferKind
+from timebank.listings.models import Listing, ListingType
+from timebank.members.models import Member
+from timebank.notifications.services import mail_queue, notify
+from timebank.timeutil import utcnow
+
+MESSAGE_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Terms:
+    title: str
+    minutes: int
+    on_date: date
+    at_time: time | None
+
+
+def _lock(exchange: Exchange) -> Exchange:
+    """Re-read the exchange under the write lock: two clicks, two tabs or two workers see one state."""
+    begin_write()
+    return db.session.scalars(
+        sa.select(Exchange).where(Exchange.id == exchange.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _event(exchange: Exchange, actor: Member | None, kind: str, **detail) -> None:
+    db.session.add(ExchangeEvent(exchange_id=exchange.id, actor_id=actor.id if actor else None, kind=kind,
+                                 detail=detail, created_at=utcnow()))
+    exchange.updated_at = utcnow()
+
+
+def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> None:
+    """An in-app notice and an e-mail for one party, in that member's language."""
+    params = {"title": exchange.title, "name": extra.pop("name", ""), **extra}
+    notify(member=member, kind=f"exchange_{kind}", params=params, link=f"/exchanges/{exchange.id}")
+    mail_queue(member=member, subject=subject, template="exchange_update", exchange=exchange, kind=kind,
+               text=lambda: exchange_notice(f"exchange_{kind}", params))
+
+
+def exchange_notice(kind: str, params: dict) -> str:
+    from timebank.notifications.messages import notification_text
+
+    return notification_text(kind, params)
+
+
+def _check_member(member: Member) -> None:
+    if not member.is_active_member:
+        raise NotAllowed(_l("Only active members can take part in exchanges."))
+
+
+def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> None:
+    if not terms.title.strip():
+        raise DomainError(_l("Please say what the exchange is about."), field="title")
+    ledger.check_amount(terms.minutes)
+    if terms.on_date < utcnow().date():
+        raise DomainError(_l("The date is already past. For a service already done, use “Give time”."),
+                          field="on_date")
+    if listing is not None and listing.category.requires_verified and not provider.is_verified:
+        raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
+
+
+# Proposing and agreeing ------------------------------------------------------------------
+
+
+def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides: bool, terms: Terms,
+                     message: str = "", listing: Listing | None = None) -> Exchange:
+    """Propose an exchange to another member; the counterpart answers."""
+    def work():
+        _check_member(proposer)
+        if counterpart.id == proposer.id:
+            raise NotAllowed(_l("You cannot propose an exchange to yourself."))
+        if not counterpart.is_active_member:
+            raise NotAllowed(_l("%(name)s cannot take part in exchanges at the moment.",
+                                name=counterpart.display_name))
+        provider, recipient = (proposer, counterpart) if proposer_provides else (counterpart, proposer)
+        _check_terms(terms, provider=provider, listing=listing)
+        exchange = Exchange(
+            listing=listing, provider=provider, recipient=recipient, proposer=proposer, turn_id=counterpart.id,
+            title=terms.title.strip(), minutes=terms.minutes, on_date=terms.on_date, at_time=terms.at_time,
+            state=ExchangeState.PROPOSED, created_at=utcnow(), updated_at=utcnow(),
+        )
+        db.session.add(exchange)
+        db.session.flush()
+        _event(exchange, proposer, "proposed", minutes=terms.minutes, on_date=terms.on_date.isoformat())
+        if message.strip():
+            _add_message(exchange, proposer, message)
+        _tell(counterpart, exchange, "proposed",
+              lambda: _("%(name)s proposes an exchange: %(title)s", name=proposer.display_name,
+                        title=exchange.title), name=proposer.display_name)
+        return exchange
+
+    return atomic(work)
+
+
+def _check_turn(exchange: Exchange, actor: Member) -> None:
+    _check_member(actor)
+    if not exchange.involves(actor):
+        raise NotAllowed(_l("This exchange is not yours."))
+    if exchange.state is not ExchangeState.PROPOSED:
+        raise InvalidTransition(_l("This proposal has already been answered."))
+    if exchange.turn_id != actor.id:
+        raise InvalidTransition(_l("It is the other person's turn to answer."))
+
+
+def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date: date,
+                     at_time: time | None) -> Exchange:
+    """Answer a proposal with another duration or date; the other person then answers."""
+    def work():
+        current = _lock(exchange)
+        _check_turn(current, actor)
+        terms = Terms(current.title, minutes, on_date, at_time)
+        _check_terms(terms, provider=current.provider, listing=current.listing)
+        if (minutes, on_date, at_time) == (current.minutes, current.on_date, current.at_time):
+            raise InvalidTransition(_l("Nothing changed: accept the proposal as it is, or change the duration "
+                                       "or the date."))
+        current.minutes, current.on_date, current.at_time = minutes, on_date, at_time
+        other = current.counterpart(actor)
+        current.turn_id = other.id
+        _event(current, actor, "countered", minutes=minutes, on_date=on_date.isoformat())
+        _tell(other, current, "countered",
+              lambda: _("%(name)s suggests a change: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name)
+        return current
+
+    return atomic(work)
+
+
+def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
+    """Agree the exchange: the hours are reserved from the recipient's account."""
+    def work():
+        current = _lock(exchange)
+        _check_turn(current, actor)
+        if current.listing is not None and current.listing.category.requires_verified \
+                and not current.provider.is_verified:
+            raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
+        try:
+            reservation = ledger.transfer_reserve_in_transaction(
+                debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider),
+                minutes=current.minutes, kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:reserve",
+                actor=actor, memo=current.title, exchange_id=current.id)
+        except BelowFloor as error:
+            raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
+                                reason=error.message)) from None
+        current.reservation_id = reservation.id
+        current.state, current.turn_id = ExchangeState.AGREED, None
+        _event(current, actor, "accepted")
+        other = current.counterpart(actor)
+        _tell(other, current, "accepted",
+              lambda: _("%(name)s agreed: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name)
+        return current
+
+    return atomic(work)
+
+
+def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "") -> Exchange:
+    def work():
+        current = _lock(exchange)
+        _check_turn(current, actor)
+        current.state, current.turn_id, current.finished_at = ExchangeState.DECLINED, None, utcnow()
+        _event(current, actor, "declined")
+        if message.strip():
+            _add_message(current, actor, message)
+        other = current.counterpart(actor)
+        _tell(other, current, "declined",
+              lambda: _("%(name)s declined: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name)
+        return current
+
+    return atomic(work)
+
+
+def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchange:
+    """Either party cancels before the service is marked done; reserved hours are released."""
+    def work():
+        current = _lock(exchange)
+        _check_member(actor)
+        if not current.involves(actor):
+            raise NotAllowed(_l("This exchange is not yours."))
+        if current.state not in (ExchangeState.PROPOSED, ExchangeState.AGREED):
+            raise InvalidTransition(_l("This exchange can no longer be cancelled."))
+        if not reason.strip():
+            raise DomainError(_l("Please say why you cancel: the other person will read it."), field="reason")
+        if current.reservation_id is not None:
+            ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id),
+                                                actor=actor)
+        current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
+        _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX])
+        other = current.counterpart(actor)
+        _tell(other, current, "cancelled",
+              lambda: _("%(name)s cancelled: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name, reason=reason.strip()[:300])
+        return current
+
+    return atomic(work)
+
+
+# Doing and confirming ----------------------------------------------------------------------
+
+
+def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Exchange:
+    """The provider says the service happened, with the real duration."""
+    def work():
+        current = _lock(exchange)
+        _check_member(actor)
+        if actor.id != current.provider_id:
+            raise NotAllowed(_l("Only the person who gives the service marks it done."))
+        if current.state is not ExchangeState.AGREED:
+            raise InvalidTransition(_l("Only an agreed exchange can be marked done."))
+        if current.on_date > utcnow().date():
+            raise InvalidTransition(_l("The exchange is planned for %(date)s: mark it done after it happens.",
+                                       date=current.on_date.isoformat()))
+        ledger.check_amount(minutes)
+        current.state, current.done_minutes, current.done_at = ExchangeState.DONE, minutes, utcnow()
+        _event(current, actor, "done", minutes=minutes)
+        _tell(current.recipient, current, "done",
+              lambda: _("Please confirm: %(title)s", title=current.title), name=actor.display_name,
+              minutes=minutes)
+        return current
+
+    return atomic(work)
+
+
+def _post(current: Exchange, actor: Member | None) -> None:
+    """Post the reserved hours (at most what was reserved), and with the recipient's confirmation any extra."""
+    reservation = db.session.get(Transfer, current.reservation_id)
+    posted = min(current.done_minutes, current.minutes)
+    ledger.transfer_post_pending_in_transaction(pending=reservation, minutes=posted,
+                                                key=f"exchange:{current.id}:post", actor=actor)
+    extra = current.done_minutes - current.minutes
+    if extra > 0 and actor is not None and actor.id == current.recipient_id:
+        ledger.transfer_post_in_transaction(
+            debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider), minutes=extra,
+            kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:extra", actor=actor,
+            memo=current.title, exchange_id=current.id)
+
+
+def exchange_confirm(*, exchange: Exchange, actor: Member) -> Exchange:
+    """The recipient confirms: the hours move to the provider."""
+    def work():
+        current = _lock(exchange)
+        _check_member(actor)
+        if actor.id != current.recipient_id:
+            raise NotAllowed(_l("Only the person who received the service confirms it."))
+        if current.state is not ExchangeState.DONE:
+            raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
+        _post(current, actor)
+        current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
+        _event(current, actor, "confirmed", minutes=current.done_minutes)
+        _tell(current.provider, current, "confirmed",
+              lambda: _("%(name)s confirmed: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name, minutes=current.done_minutes)
+        return current
+
+    return atomic(work)
+
+
+def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:
+    """Confirm exchanges left unconfirmed too long, and remind recipients the day before.
+
+    Safe to run twice at once: each exchange is re-read under the write lock
+    and the ledger keys make a second posting impossible.
+    Returns (reminded, confirmed).
+    """
+    now = now or utcnow()
+    days = current_app.config["TIMEBANK_AUTO_CONFIRM_DAYS"]
+    due_before = now - timedelta(days=days)
+    remind_before = now - timedelta(days=max(days - 1, 0))
+    ids = list(db.session.scalars(
+        sa.select(Exchange.id).where(Exchange.state == ExchangeState.DONE, Exchange.done_at <= remind_before)
+        .order_by(Exchange.id)))
+    db.session.commit()
+    reminded = confirmed = 0
+    for exchange_id in ids:
+        def work():
+            current = _lock(db.session.get(Exchange, exchange_id))
+            if current.state is not ExchangeState.DONE:
+                return None
+            if current.done_at <= due_before:
+                _post(current, None)
+                current.state, current.finished_at = ExchangeState.COMPLETED, now
+                _event(current, None, "auto_confirmed", minutes=min(current.done_minutes, current.minutes))
+                for member in (current.provider, current.recipient):
+                    _tell(member, current, "auto_confirmed",
+                          lambda: _("Confirmed automatically: %(title)s", title=current.title))
+                return "confirmed"
+            if current.reminded_at is None:
+                current.reminded_at = now
+                _tell(current.recipient, current, "reminder",
+                      lambda: _("Tomorrow your exchange will be confirmed automatically: %(title)s",
+                                title=current.title))
+                return "reminded"
+            return None
+
+        outcome = atomic(work)
+        reminded += outcome == "reminded"
+        confirmed += outcome == "confirmed"
+    return reminded, confirmed
+
+
+# Messages ----------------------------------------------------------------------------------
+
+
+def _add_message(exchange: Exchange, author: Member, body: str) -> ExchangeMessage:
+    message = ExchangeMessage(exchange_id=exchange.id, author_id=author.id, body=body.strip()[:MESSAGE_MAX],
+                              created_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def exchange_write(*, exchange: Exchange, author: Member, body: str) -> ExchangeMessage:
+    """Write in an exchange's thread; the other person is told."""
+    def work():
+        current = _lock(exchange)
+        _check_member(author)
+        if not current.involves(author):
+            raise NotAllowed(_l("This exchange is not yours."))
+        if not body.strip():
+            raise DomainError(_l("Please write a message."), field="body")
+        message = _add_message(current, author, body)
+        other = current.counterpart(author)
+        _tell(other, current, "message",
+              lambda: _("New message from %(name)s: %(title)s", name=author.display_name, title=current.title),
+              name=author.display_name)
+        return message
+
+    return atomic(work)
+
+
+def exchange_mark_read(*, exchange: Exchange, member: Member) -> None:
+    last = max((message.id for message in exchange.messages), default=0)
+    begin_write()
+    read = db.session.get(ExchangeRead, (exchange.id, member.id))
+    if read is None:
+        db.session.add(ExchangeRead(exchange_id=exchange.id, member_id=member.id, last_message_id=last))
+    elif read.last_message_id < last:
+        read.last_message_id = last
+    db.session.commit()
+
+
+def unread_messages(*, member: Member) -> int:
+    """Messages from others in my exchanges that I have not read."""
+    read = sa.select(ExchangeRead.last_message_id).where(
+        ExchangeRead.exchange_id == ExchangeMessage.exchange_id, ExchangeRead.member_id == member.id
+    ).scalar_subquery()
+    mine = sa.select(Exchange.id).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeMessage).where(
+        ExchangeMessage.exchange_id.in_(mine), ExchangeMessage.author_id != member.id,
+        ExchangeMessage.id > sa.func.coalesce(read, 0)))
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
+    """My exchanges, grouped the way I act on them."""
+    rows = db.session.scalars(
+        sa.select(Exchange).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
+        .order_by(Exchange.on_date, Exchange.id)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
+    ).unique().all()
+    groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "history": []}
+    for exchange in rows:
+        if exchange.state is ExchangeState.PROPOSED:
+            groups["answer" if exchange.turn_id == member.id else "waiting"].append(exchange)
+        elif exchange.state is ExchangeState.AGREED:
+            groups["upcoming"].append(exchange)
+        elif exchange.state is ExchangeState.DONE:
+            groups["confirm" if exchange.recipient_id == member.id else "waiting"].append(exchange)
+        else:
+            groups["history"].append(exchange)
+    groups["history"].sort(key=lambda e: e.finished_at or e.updated_at, reverse=True)
+    return groups
+
+
+def actions_for(exchange: Exchange, member: Member) -> list[str]:
+    """The steps this member may take now (the services check them again)."""
+    if not member.is_active_member or not exchange.involves(member):
+        return []
+    actions = []
+    if exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id:
+        actions += ["accept", "counter", "decline"]
+    if exchange.state is ExchangeState.AGREED and member.id == exchange.provider_id \
+            and exchange.on_date <= utcnow().date():
+        actions.append("done")
+    if exchange.state is ExchangeState.DONE and member.id == exchange.recipient_id:
+        actions.append("confirm")
+    if exchange.state in (ExchangeState.PROPOSED, ExchangeState.AGREED):
+        actions.append("cancel")
+    if exchange.state in OPEN_STATES:
+        actions.append("write")
+    return actions
+
+
+def minutes_text(minutes: int) -> str:
+    return format_minutes(minutes)

@@ -1,0 +1,170 @@
+"""My exchanges, proposing one, and every step of it; each view calls one service."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from timebank.errors import DomainError
+from timebank.exchanges import services
+from timebank.exchanges.forms import CounterForm, DoneForm, MessageForm, ProposeForm, ReasonForm, StepForm
+from timebank.exchanges.models import Exchange
+from timebank.extensions import db
+from timebank.listings.models import Listing, ListingType
+from timebank.listings.services import listing_can_see
+from timebank.members.models import Member
+from timebank.security import member_required
+from timebank.timeutil import utcnow
+
+bp = Blueprint("exchanges", __name__)
+
+
+@bp.get("/exchanges")
+@member_required
+def index():
+    return render_template("exchanges/index.html", groups=services.my_exchanges(member=current_user))
+
+
+def _propose_target() -> tuple[Member, Listing | None]:
+    listing = None
+    if request.args.get("listing", "").isdigit() and len(request.args["listing"]) < 10:
+        listing = db.session.get(Listing, int(request.args["listing"]))
+        if listing is None or not listing_can_see(listing, current_user):
+            abort(404)
+        return listing.member, listing
+    if request.args.get("member", "").isdigit() and len(request.args["member"]) < 10:
+        member = db.session.get(Member, int(request.args["member"]))
+        if member is None or not member.is_active_member:
+            abort(404)
+        return member, None
+    abort(404)
+
+
+@bp.route("/exchanges/new", methods=["GET", "POST"])
+@member_required
+def new():
+    counterpart, listing = _propose_target()
+    if counterpart.id == current_user.id:
+        flash(_("This is your own listing: other members propose exchanges to you from it."), "info")
+        return redirect(url_for("listings.show", listing_id=listing.id) if listing else url_for("main.index"))
+    form = ProposeForm()
+    if request.method == "GET":
+        form.title.data = listing.title if listing else ""
+        if listing is not None:
+            # Answering an offer: they do it. Answering a request: I do it.
+            form.role.data = "receive" if listing.type is ListingType.OFFER else "provide"
+            if listing.duration_minutes:
+                form.hours.data, minutes = divmod(listing.duration_minutes, 60)
+                form.minutes.data = str(minutes)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            exchange = services.exchange_propose(
+                proposer=current_user, counterpart=counterpart, proposer_provides=form.role.data == "provide",
+                listing=listing, message=form.message.data or "",
+                terms=services.Terms(form.title.data, form.total_minutes, form.on_date.data, form.at_time.data))
+        except DomainError as error:
+            (form[error.field].errors.append(error.message) if error.field in ("title", "on_date")
+             else form.hours.errors.append(error.message) if error.field == "minutes"
+             else form.form_errors.append(error.message))
+            status = error.status_code
+        else:
+            flash(_("Your proposal is sent to %(name)s.", name=counterpart.display_name), "success")
+            return redirect(url_for("exchanges.show", exchange_id=exchange.id), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("exchanges/new.html", form=form, counterpart=counterpart, listing=listing), status
+
+
+def _exchange_or_404(exchange_id: int) -> Exchange:
+    exchange = db.session.get(Exchange, exchange_id)
+    if exchange is None or not (exchange.involves(current_user) or current_user.is_coordinator):
+        abort(404)
+    return exchange
+
+
+def _page(exchange: Exchange, status: int = 200, **forms):
+    counter = forms.get("counter") or CounterForm(formdata=None, hours=exchange.minutes // 60,
+                                                  minutes=str(exchange.minutes % 60), on_date=exchange.on_date,
+                                                  at_time=exchange.at_time)
+    done = forms.get("done") or DoneForm(formdata=None, hours=exchange.minutes // 60,
+                                         minutes=str(exchange.minutes % 60))
+    if exchange.involves(current_user):
+        services.exchange_mark_read(exchange=exchange, member=current_user)
+    return Response(render_template(
+        "exchanges/show.html", exchange=exchange, actions=services.actions_for(exchange, current_user),
+        counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
+        message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
+        error=forms.get("error")), status)
+
+
+@bp.get("/exchanges/<id:exchange_id>")
+@member_required
+def show(exchange_id: int):
+    return _page(_exchange_or_404(exchange_id))
+
+
+def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):
+    exchange = _exchange_or_404(exchange_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _page(exchange, 422, **({form_name: form} if form_name else {}))
+    try:
+        action(exchange, form)
+    except DomainError as error:
+        db.session.rollback()
+        return _page(db.session.get(Exchange, exchange_id), error.status_code, error=error.message,
+                     **({form_name: form} if form_name else {}))
+    flash(success, "success")
+    return redirect(url_for("exchanges.show", exchange_id=exchange_id), 303)
+
+
+@bp.post("/exchanges/<id:exchange_id>/accept")
+@member_required
+def accept(exchange_id: int):
+    return _step(exchange_id, StepForm, lambda e, f: services.exchange_accept(exchange=e, actor=current_user),
+                 _("Agreed. The hours are reserved until the exchange is confirmed."))
+
+
+@bp.post("/exchanges/<id:exchange_id>/counter")
+@member_required
+def counter(exchange_id: int):
+    return _step(exchange_id, CounterForm, lambda e, f: services.exchange_counter(
+        exchange=e, actor=current_user, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data),
+        _("Your suggestion is sent. The other person will answer."), "counter")
+
+
+@bp.post("/exchanges/<id:exchange_id>/decline")
+@member_required
+def decline(exchange_id: int):
+    return _step(exchange_id, ReasonForm, lambda e, f: services.exchange_decline(
+        exchange=e, actor=current_user, message=f.reason.data or ""), _("You declined this proposal."), "reason")
+
+
+@bp.post("/exchanges/<id:exchange_id>/cancel")
+@member_required
+def cancel(exchange_id: int):
+    return _step(exchange_id, ReasonForm, lambda e, f: services.exchange_cancel(
+        exchange=e, actor=current_user, reason=f.reason.data or ""), _("The exchange is cancelled."), "reason")
+
+
+@bp.post("/exchanges/<id:exchange_id>/done")
+@member_required
+def done(exchange_id: int):
+    return _step(exchange_id, DoneForm, lambda e, f: services.exchange_mark_done(
+        exchange=e, actor=current_user, minutes=f.total_minutes),
+        _("Thank you! The other person is asked to confirm."), "done")
+
+
+@bp.post("/exchanges/<id:exchange_id>/confirm")
+@member_required
+def confirm(exchange_id: int):
+    return _step(exchange_id, StepForm, lambda e, f: services.exchange_confirm(exchange=e, actor=current_user),
+                 _("Confirmed. The hours have moved. Thank you!"))
+
+
+@bp.post("/exchanges/<id:exchange_id>/messages")
+@member_required
+def write(exchange_id: int):
+    return _step(exchange_id, MessageForm, lambda e, f: services.exchange_write(
+        exchange=e, author=current_user, body=f.body.data), _("Your message is sent."), "message")
