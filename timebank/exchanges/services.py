@@ -176,6 +176,7 @@ def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
         except BelowFloor as error:
             raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
                                 reason=error.message)) from None
+        db.session.flush()
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
         _event(current, actor, "accepted")

@@ -1,0 +1,252 @@
+"""The exchange state machine, with Amina (who looks after children) and Karim (who needs her)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import account, member, publish
+from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.exchanges import services as ex
+from timebank.exchanges.models import Exchange, ExchangeState
+from timebank.extensions import db
+from timebank.ledger import services as ledger
+from timebank.ledger.errors import BelowFloor
+from timebank.ledger.models import TransferKind
+from timebank.ledger.verify import ledger_verify
+from timebank.listings.models import Listing
+from timebank.timeutil import utcnow
+
+TODAY = utcnow().date()
+
+
+@pytest.fixture
+def amina(ctx, people):
+    return people.member("Amina Diallo", locale="fr")
+
+
+@pytest.fixture
+def karim(ctx, people):
+    return people.member("Karim Benali", locale="ar")
+
+
+@pytest.fixture
+def fatou(ctx, people):
+    return people.member("Fatou Ndiaye")
+
+
+def propose(proposer, counterpart, *, provides=False, minutes=120, on=TODAY, listing=None):
+    return ex.exchange_propose(proposer=member(proposer), counterpart=member(counterpart), proposer_provides=provides,
+                               terms=ex.Terms("Garde des enfants", minutes, on, None), message="Bonjour !",
+                               listing=listing)
+
+
+def balance(resident):
+    return ledger.balance_of(account(resident))
+
+
+def clean():
+    assert ledger_verify().problems == []
+
+
+def test_the_whole_loop_moves_the_hours_once(amina, karim, people):
+    exchange = propose(karim, amina)  # Karim asks Amina to look after his children
+    assert exchange.state is ExchangeState.PROPOSED and exchange.turn_id == amina.id
+
+    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    assert (balance(karim).reserved_to_pay, balance(amina).reserved_to_receive) == (120, 120)
+    clean()
+
+    ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
+    ex.exchange_confirm(exchange=exchange, actor=member(karim))
+
+    assert exchange.state is ExchangeState.COMPLETED
+    assert (balance(karim).posted, balance(amina).posted) == (-90, 90)
+    assert (balance(karim).reserved_to_pay, balance(amina).reserved_to_receive) == (0, 0)
+    clean()
+    kinds = [event.kind for event in exchange.events]
+    assert kinds == ["proposed", "accepted", "done", "confirmed"]
+    # Each step told the other person, in their own language.
+    subjects = [(mail.to, mail.locale) for mail in people.outbox()]
+    assert ("amina@example.org", "fr") in subjects and ("karim@example.org", "ar") in subjects
+
+
+def test_more_than_agreed_needs_the_recipients_confirmation(amina, karim):
+    exchange = propose(karim, amina, minutes=60)
+    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
+    ex.exchange_confirm(exchange=exchange, actor=member(karim))
+    assert (balance(karim).posted, balance(amina).posted) == (-90, 90)
+    clean()
+
+
+def test_a_counter_proposal_changes_whose_turn_it_is(amina, karim):
+    exchange = propose(karim, amina)
+    ex.exchange_counter(exchange=exchange, actor=member(amina), minutes=90, on_date=TODAY + timedelta(days=2),
+                        at_time=None)
+    assert exchange.turn_id == karim.id and exchange.minutes == 90
+    with pytest.raises(InvalidTransition):
+        ex.exchange_accept(exchange=exchange, actor=member(amina))  # her own suggestion
+    ex.exchange_accept(exchange=exchange, actor=member(karim))
+    assert balance(karim).reserved_to_pay == 90
+
+
+def test_accepting_beyond_the_floor_is_refused_with_a_suggestion(amina, karim, fatou):
+    ledger.transfer_post(debit=account(karim), credit=account(fatou), minutes=540, kind=TransferKind.DIRECT,
+                         key="k", actor=member(karim))
+    exchange = propose(karim, amina, minutes=120)
+    with pytest.raises(BelowFloor) as refused:
+        ex.exchange_accept(exchange=exchange, actor=member(amina))
+    assert "Ask for fewer hours, or earn hours by offering your help first." in str(refused.value.message)
+    db.session.rollback()
+    assert db.session.get(Exchange, exchange.id).state is ExchangeState.PROPOSED
+    assert balance(karim).reserved_to_pay == 0
+
+
+def test_cancelling_an_agreed_exchange_releases_the_hours(amina, karim):
+    exchange = propose(karim, amina)
+    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    with pytest.raises(DomainError):
+        ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="  ")
+    ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="My mother came after all")
+    assert exchange.state is ExchangeState.CANCELLED
+    assert balance(karim).reserved_to_pay == 0
+    clean()
+
+
+def test_declining_a_proposal(amina, karim):
+    exchange = propose(karim, amina)
+    ex.exchange_decline(exchange=exchange, actor=member(amina), message="Pas ce jour-là, désolée")
+    assert exchange.state is ExchangeState.DECLINED
+    assert exchange.messages[-1].body == "Pas ce jour-là, désolée"
+
+
+@pytest.mark.parametrize("step", ["accept", "counter", "decline", "cancel", "done", "confirm", "write"])
+def test_a_third_member_can_do_nothing(amina, karim, fatou, step):
+    exchange = propose(karim, amina)
+    calls = {
+        "accept": lambda: ex.exchange_accept(exchange=exchange, actor=member(fatou)),
+        "counter": lambda: ex.exchange_counter(exchange=exchange, actor=member(fatou), minutes=60, on_date=TODAY,
+                                               at_time=None),
+        "decline": lambda: ex.exchange_decline(exchange=exchange, actor=member(fatou)),
+        "cancel": lambda: ex.exchange_cancel(exchange=exchange, actor=member(fatou), reason="x"),
+        "done": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(fatou), minutes=60),
+        "confirm": lambda: ex.exchange_confirm(exchange=exchange, actor=member(fatou)),
+        "write": lambda: ex.exchange_write(exchange=exchange, author=member(fatou), body="Hello"),
+    }
+    with pytest.raises(DomainError):
+        calls[step]()
+    db.session.rollback()
+    assert db.session.get(Exchange, exchange.id).state is ExchangeState.PROPOSED
+
+
+# From every state, the steps that are not allowed.
+FORBIDDEN = {
+    ExchangeState.PROPOSED: ["done", "confirm"],
+    ExchangeState.AGREED: ["accept", "counter", "decline", "confirm", "done_by_recipient"],
+    ExchangeState.DONE: ["accept", "counter", "decline", "cancel", "done", "confirm_by_provider"],
+    ExchangeState.COMPLETED: ["accept", "counter", "decline", "cancel", "done", "confirm"],
+    ExchangeState.CANCELLED: ["accept", "counter", "decline", "cancel", "done", "confirm"],
+    ExchangeState.DECLINED: ["accept", "counter", "decline", "cancel", "done", "confirm"],
+}
+
+
+def bring_to(state, amina, karim):
+    exchange = propose(karim, amina)
+    if state is ExchangeState.DECLINED:
+        ex.exchange_decline(exchange=exchange, actor=member(amina))
+    if state in (ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.COMPLETED, ExchangeState.CANCELLED):
+        ex.exchange_accept(exchange=exchange, actor=member(amina))
+    if state is ExchangeState.CANCELLED:
+        ex.exchange_cancel(exchange=exchange, actor=member(amina), reason="Malade")
+    if state in (ExchangeState.DONE, ExchangeState.COMPLETED):
+        ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
+    if state is ExchangeState.COMPLETED:
+        ex.exchange_confirm(exchange=exchange, actor=member(karim))
+    return exchange
+
+
+@pytest.mark.parametrize(("state", "step"), [(s, step) for s, steps in FORBIDDEN.items() for step in steps])
+def test_every_forbidden_step_changes_nothing(amina, karim, state, step):
+    exchange = bring_to(state, amina, karim)
+    before = (balance(karim), balance(amina), len(exchange.events))
+    calls = {
+        "accept": lambda: ex.exchange_accept(exchange=exchange, actor=member(amina)),
+        "counter": lambda: ex.exchange_counter(exchange=exchange, actor=member(amina), minutes=60, on_date=TODAY,
+                                               at_time=None),
+        "decline": lambda: ex.exchange_decline(exchange=exchange, actor=member(amina)),
+        "cancel": lambda: ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="x"),
+        "done": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=60),
+        "done_by_recipient": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(karim), minutes=60),
+        "confirm": lambda: ex.exchange_confirm(exchange=exchange, actor=member(karim)),
+        "confirm_by_provider": lambda: ex.exchange_confirm(exchange=exchange, actor=member(amina)),
+    }
+    with pytest.raises((InvalidTransition, NotAllowed)):
+        calls[step]()
+    db.session.rollback()
+    current = db.session.get(Exchange, exchange.id)
+    assert current.state is state
+    assert (balance(karim), balance(amina), len(current.events)) == before
+    clean()
+
+
+def test_confirming_twice_is_refused_and_pays_once(amina, karim):
+    exchange = bring_to(ExchangeState.COMPLETED, amina, karim)
+    with pytest.raises(InvalidTransition):
+        ex.exchange_confirm(exchange=exchange, actor=member(karim))
+    assert balance(amina).posted == 120
+
+
+def test_done_only_once_the_day_has_come(amina, karim):
+    exchange = propose(karim, amina, on=TODAY + timedelta(days=3))
+    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    with pytest.raises(InvalidTransition):
+        ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
+
+
+def test_past_dates_and_bad_durations_are_refused(amina, karim):
+    for minutes, on in ((0, TODAY), (7, TODAY), (25 * 60, TODAY), (60, TODAY - timedelta(days=1))):
+        with pytest.raises(DomainError):
+            propose(karim, amina, minutes=minutes, on=on)
+    db.session.rollback()
+    assert db.session.query(Exchange).count() == 0
+
+
+def test_nobody_proposes_to_themselves(amina):
+    with pytest.raises(NotAllowed):
+        propose(amina, amina)
+
+
+def test_childcare_needs_a_verified_provider(app, people, amina, karim):
+    listing_id = publish(app, karim, "Garde pour mon fils", kind="request", category="childcare")
+    listing = db.session.get(Listing, listing_id)
+    with pytest.raises(NotAllowed):
+        propose(amina, karim, provides=True, listing=listing)
+
+
+def test_auto_confirm_after_the_configured_days_with_a_reminder(amina, karim, people):
+    exchange = bring_to(ExchangeState.DONE, amina, karim)
+    done_at = db.session.get(Exchange, exchange.id).done_at
+
+    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=5)) == (0, 0)
+    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=1)) == (1, 0)
+    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=2)) == (0, 0)  # reminded once
+    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=7, hours=1)) == (0, 1)
+    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=8)) == (0, 0)
+
+    assert db.session.get(Exchange, exchange.id).state is ExchangeState.COMPLETED
+    assert (balance(karim).posted, balance(amina).posted) == (-120, 120)
+    clean()
+    reminder = [mail for mail in people.outbox(to="karim@example.org") if "demain" in mail.body or "غدًا" in
+                mail.body or "automatically" in mail.subject or "تلقائي" in mail.subject]
+    assert reminder
+
+
+def test_threads_count_unread_messages(amina, karim):
+    exchange = propose(karim, amina)  # with "Bonjour !"
+    assert ex.unread_messages(member=member(amina)) == 1
+    assert ex.unread_messages(member=member(karim)) == 0
+    ex.exchange_mark_read(exchange=exchange, member=member(amina))
+    assert ex.unread_messages(member=member(amina)) == 0
+    ex.exchange_write(exchange=exchange, author=member(amina), body="Oui, mercredi ?")
+    assert ex.unread_messages(member=member(karim)) == 1

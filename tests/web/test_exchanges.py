@@ -1,0 +1,132 @@
+"""Exchanges through the pages: what each person sees and may do, and what is refused."""
+import re
+
+import pytest
+
+from tests.conftest import text_of
+from tests.factories import publish
+from timebank.extensions import db
+from timebank.ledger import services as ledger
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+TODAY = utcnow().date().isoformat()
+
+
+@pytest.fixture
+def neighbours(app, people):
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    listing_id = publish(app, amina, "Aide pour les papiers de la CAF", category="paperwork")
+    return amina, karim, listing_id
+
+
+def login(client, resident):
+    client.post("/logout")
+    client.post("/login", data={"identifier": resident.email, "password": resident.password})
+
+
+def exchange_id(response):
+    return int(re.search(r"/exchanges/(\d+)", response.headers["Location"]).group(1))
+
+
+def posted(app, resident):
+    with app.app_context():
+        return ledger.account_of(db.session.get(Member, resident.id)).posted
+
+
+def test_karim_asks_amina_from_her_offer_and_the_hours_move(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    page = text_of(client.get(f"/listings/{listing_id}"))
+    assert "Ask Amina for this" in page
+    form = client.get(f"/exchanges/new?listing={listing_id}").get_data(as_text=True)
+    assert re.search(r'<input checked [^>]*value="receive">', form)  # answering an offer: she does it
+
+    response = client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "Aide pour les papiers de la CAF", "hours": "2", "minutes": "0",
+        "on_date": TODAY, "message": "Bonjour Amina, mercredi ?"})
+    eid = exchange_id(response)
+    assert "Waiting for the answer of Amina Diallo." in text_of(client.get(f"/exchanges/{eid}"))
+
+    login(client, amina)
+    assert "Waiting for you" in text_of(client.get("/"))
+    assert "My exchanges 1" in text_of(client.get("/"))  # one unread message
+    client.post(f"/exchanges/{eid}/accept")
+    client.post(f"/exchanges/{eid}/done", data={"hours": "1", "minutes": "30"})
+
+    login(client, karim)
+    page = text_of(client.get(f"/exchanges/{eid}"))
+    assert "Amina Diallo says it took 1 h 30 min." in page
+    client.post(f"/exchanges/{eid}/confirm")
+
+    assert posted(app, karim) == -90 and posted(app, amina) == 90
+    hours = text_of(client.get("/me/hours"))
+    assert "You gave to Amina Diallo Aide pour les papiers de la CAF −1 h 30 min" in hours
+    steps = text_of(client.get(f"/exchanges/{eid}"))
+    for step in ("Karim Benali proposed 2 h.", "Amina Diallo accepted. The hours are reserved.",
+                 "Amina Diallo marked it done: 1 h 30 min.", "Karim Benali confirmed. The hours have moved."):
+        assert step in steps
+
+
+def test_only_the_right_person_may_take_each_step(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    fatou = people.member("Fatou Ndiaye")
+    login(client, karim)
+    eid = exchange_id(client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "CAF", "hours": "1", "minutes": "0", "on_date": TODAY}))
+
+    assert client.post(f"/exchanges/{eid}/accept").status_code == 409  # his own proposal
+    assert "It is the other person's turn to answer." in text_of(client.post(f"/exchanges/{eid}/accept"))
+    login(client, fatou)
+    assert client.get(f"/exchanges/{eid}").status_code == 404
+    assert client.post(f"/exchanges/{eid}/accept").status_code == 404
+    assert client.post(f"/exchanges/{eid}/messages", data={"body": "Hi"}).status_code == 404
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+    assert client.post(f"/exchanges/{eid}/accept").status_code == 409  # twice
+    assert client.post(f"/exchanges/{eid}/confirm").status_code == 403  # not hers to confirm
+    assert posted(app, amina) == 0
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"hours": "0", "minutes": "0"}, "Please give a duration of at least 15 min."),
+    ({"hours": "30"}, "At most 24 h in one transfer."),
+    ({"on_date": "2001-01-01"}, "The date is already past."),
+    ({"on_date": "someday"}, "Not a valid date value."),
+    ({"title": ""}, "Please say what the exchange is about."),
+    ({"role": "both"}, "Not a valid choice."),
+])
+def test_a_bad_proposal_is_explained(app, client, neighbours, changes, message):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    data = {"role": "receive", "title": "CAF", "hours": "1", "minutes": "0", "on_date": TODAY, **changes}
+    response = client.post(f"/exchanges/new?listing={listing_id}", data=data)
+    assert 400 <= response.status_code < 500
+    assert message in text_of(response)
+
+
+def test_proposing_needs_a_real_counterpart(client, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, amina)
+    assert client.get("/exchanges/new").status_code == 404
+    assert client.get("/exchanges/new?member=99999").status_code == 404
+    assert client.get(f"/exchanges/new?listing={listing_id}").status_code == 302  # her own listing
+    assert client.get(f"/exchanges/new?member={karim.id}").status_code == 200
+
+
+def test_cancelling_needs_a_reason_that_the_other_person_reads(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    eid = exchange_id(client.post(f"/exchanges/new?member={amina.id}", data={
+        "role": "receive", "title": "CAF", "hours": "1", "minutes": "0", "on_date": TODAY}))
+    assert client.post(f"/exchanges/{eid}/cancel", data={"reason": ""}).status_code == 400
+    client.post(f"/exchanges/{eid}/cancel", data={"reason": "Ma sœur m'aide finalement"})
+    login(client, amina)
+    assert "Karim Benali cancelled: Ma sœur m'aide finalement" in text_of(client.get(f"/exchanges/{eid}"))
+    assert "History" in text_of(client.get("/exchanges"))
+
+
+def test_auto_confirm_command(app, people, neighbours):
+    result = app.test_cli_runner().invoke(args=["exchanges", "auto-confirm"])
+    assert result.exit_code == 0 and "confirmed automatically: 0" in result.output
