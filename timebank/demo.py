@@ -84,7 +84,19 @@ def demo_load(*, if_empty: bool = False) -> bool:
     db.session.commit()
     _demo_hours(admin)
     _demo_listings(coordinator)
+    _demo_exchanges()
+    _keep_demo_mail_unsent()
     return True
+
+
+def _keep_demo_mail_unsent() -> None:
+    """The demo's e-mails stay readable in the outbox but are never delivered to example.org."""
+    from timebank.notifications.models import OutboxMessage
+    from timebank.timeutil import utcnow
+
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+                       .values(sent_at=utcnow(), last_error="demo data: never sent"))
+    db.session.commit()
 
 
 # (giver, receiver, minutes, what for); None as receiver is the community account.
@@ -223,3 +235,50 @@ def _demo_listings(coordinator: Member) -> None:
             if count % 23 == 0:
                 listing.ends_on = today() - timedelta(days=3)  # ended: shows how expiry looks
             db.session.commit()
+
+
+def _demo_exchanges() -> None:
+    """Exchanges in every state between the demo residents, with a few messages."""
+    from datetime import timedelta
+
+    from timebank.exchanges import services as ex
+    from timebank.listings.services import today
+
+    def resident(local: str) -> Member:
+        return db.session.scalar(sa.select(Member).where(Member.email == f"{local}@example.org"))
+
+    amina, karim = resident("amina"), resident("karim")
+    samira, fatou, hamid = resident("samira.bouzid"), resident("fatou.ndiaye"), resident("hamid.cherif")
+
+    def terms(title, minutes, days=0):
+        return ex.Terms(title, minutes, today() + timedelta(days=days), None)
+
+    done = ex.exchange_propose(proposer=karim, counterpart=amina, proposer_provides=False,
+                               terms=terms("Garde d'Inès et Adam mercredi", 120),
+                               message="Bonjour Amina, est-ce possible mercredi de 14 h à 16 h ?")
+    ex.exchange_accept(exchange=done, actor=amina)
+    ex.exchange_write(exchange=done, author=amina, body="Oui, avec plaisir. Je prépare le goûter.")
+    ex.exchange_mark_done(exchange=done, actor=amina, minutes=120)
+    ex.exchange_confirm(exchange=done, actor=karim)
+
+    upcoming = ex.exchange_propose(proposer=amina, counterpart=karim, proposer_provides=False,
+                                   terms=terms("Réparer la poussette", 60, days=5), message="Elle grince depuis hier.")
+    ex.exchange_accept(exchange=upcoming, actor=karim)
+
+    ex.exchange_propose(proposer=fatou, counterpart=amina, proposer_provides=True,
+                        terms=terms("Ourlets de deux pantalons", 45, days=3),
+                        message="Je peux passer samedi matin.")
+
+    to_confirm = ex.exchange_propose(proposer=samira, counterpart=karim, proposer_provides=False,
+                                     terms=terms("Monter l'armoire de la chambre", 90))
+    ex.exchange_accept(exchange=to_confirm, actor=karim)
+    ex.exchange_mark_done(exchange=to_confirm, actor=karim, minutes=120)
+
+    cancelled = ex.exchange_propose(proposer=hamid, counterpart=karim, proposer_provides=False,
+                                    terms=terms("Changer une prise", 30, days=2))
+    ex.exchange_accept(exchange=cancelled, actor=karim)
+    ex.exchange_cancel(exchange=cancelled, actor=hamid, reason="Mon fils l'a fait hier, merci quand même !")
+
+    declined = ex.exchange_propose(proposer=karim, counterpart=fatou, proposer_provides=False,
+                                   terms=terms("Recoudre un manteau", 60, days=1))
+    ex.exchange_decline(exchange=declined, actor=fatou, message="Je n'ai pas la bonne machine, désolée.")
