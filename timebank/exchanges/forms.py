@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField, TimeField
@@ -8,21 +7,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from timebank.exchanges.services import MESSAGE_MAX
-from timebank.ledger.forms import _hours_field
+from timebank.ledger.forms import DurationFields, hours_field
 from timebank.validators import PlainText
 
 
-class _Duration:
-    def fill_minutes(self):
-        step = current_app.config["TIMEBANK_LEDGER_STEP"]
-        self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
-
-    @property
-    def total_minutes(self) -> int:
-        return (self.hours.data or 0) * 60 + int(self.minutes.data or 0)
-
-
-class ProposeForm(FlaskForm, _Duration):
+class ProposeForm(FlaskForm, DurationFields):
     role = RadioField(
         _l("Who gives the service?"),
         choices=[SelectChoice("provide", _l("I do it")), SelectChoice("receive", _l("The other person does it"))],
@@ -30,7 +19,7 @@ class ProposeForm(FlaskForm, _Duration):
     )
     title = StringField(_l("What"), validators=[InputRequired(message=_l("Please say what the exchange is about.")),
                                                 Length(max=100), PlainText()], render_kw={"maxlength": 100})
-    hours = _hours_field()
+    hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
     on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
     at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
@@ -44,8 +33,8 @@ class ProposeForm(FlaskForm, _Duration):
         self.fill_minutes()
 
 
-class CounterForm(FlaskForm, _Duration):
-    hours = _hours_field()
+class CounterForm(FlaskForm, DurationFields):
+    hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
     on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
     at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
@@ -56,8 +45,8 @@ class CounterForm(FlaskForm, _Duration):
         self.fill_minutes()
 
 
-class DoneForm(FlaskForm, _Duration):
-    hours = _hours_field()
+class DoneForm(FlaskForm, DurationFields):
+    hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
     submit = SubmitField(_l("It is done"))
 

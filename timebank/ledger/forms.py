@@ -19,7 +19,9 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class _Duration:
+class DurationFields:
+    """Hours (a number) and minutes (in steps) of one duration; forms declare `hours` and `minutes`."""
+
     def fill_minutes(self):
         step = current_app.config["TIMEBANK_LEDGER_STEP"]
         self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
@@ -44,7 +46,7 @@ def _not_negative(form, field):
         raise ValidationError(_l("The number of hours cannot be negative."))
 
 
-def _hours_field():
+def hours_field():
     return HoursField(
         _l("Hours"),
         default=1,
@@ -58,9 +60,9 @@ def _hours_field():
 _KEY_VALIDATORS = [InputRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")]
 
 
-class GiveForm(FlaskForm, _Duration):
+class GiveForm(FlaskForm, DurationFields):
     to = SelectField(_l("To whom"), validators=[InputRequired(message=_l("Please choose who receives the hours."))])
-    hours = _hours_field()
+    hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
     memo = StringField(
         _l("What for"),
@@ -82,11 +84,11 @@ class GiveForm(FlaskForm, _Duration):
             self.key.data = new_key()
 
 
-class GrantForm(FlaskForm, _Duration):
+class GrantForm(FlaskForm, DurationFields):
     """Welcome hours (from the timebank) or hours from the community account, given by an admin."""
 
     member = SelectField(_l("Member"), validators=[InputRequired(message=_l("Please choose a member."))])
-    hours = _hours_field()
+    hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=300), PlainText(multiline=True)])
     key = HiddenField(validators=_KEY_VALIDATORS)
