@@ -3,4 +3,10 @@ from timebank.members.models import Member, MemberLanguage  # noqa: F401
 from timebank.notifications.models import Notification, OutboxMessage  # noqa: F401
 from timebank.ledger.models import Account, AccountLimitChange, Transfer  # noqa: F401
 from timebank.listings.models import Category, Listing, ListingLanguage, Report  # noqa: F401
-from timebank.exchanges.models import Exchange, ExchangeEvent, ExchangeMessage, ExchangeRead  # noqa: F401
+from timebank.exchanges.models import (  # noqa: F401
+    Dispute,
+    Exchange,
+    ExchangeEvent,
+    ExchangeMessage,
+    ExchangeRead,
+)

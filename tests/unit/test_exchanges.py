@@ -250,3 +250,79 @@ def test_threads_count_unread_messages(amina, karim):
     assert ex.unread_messages(member=member(amina)) == 0
     ex.exchange_write(exchange=exchange, author=member(amina), body="Oui, mercredi ?")
     assert ex.unread_messages(member=member(karim)) == 1
+
+
+# Disputes ----------------------------------------------------------------------------------------
+
+from timebank.exchanges.models import DisputeResolution  # noqa: E402
+
+
+@pytest.fixture
+def sandrine(ctx, people):
+    return people.coordinator("Sandrine Martin")
+
+
+def resolve(exchange, sandrine, resolution, minutes=None):
+    return ex.dispute_resolve(dispute=ex.dispute_of(exchange), actor=member(sandrine), resolution=resolution,
+                              reason="Les deux sont d'accord après discussion", minutes=minutes)
+
+
+@pytest.mark.parametrize(("before", "resolution", "minutes", "state", "karim_posted", "karim_reserved"), [
+    (ExchangeState.AGREED, DisputeResolution.UPHELD, None, ExchangeState.AGREED, 0, 120),
+    (ExchangeState.AGREED, DisputeResolution.CHANGED, 60, ExchangeState.COMPLETED, -60, 0),
+    (ExchangeState.AGREED, DisputeResolution.CANCELLED, None, ExchangeState.CANCELLED, 0, 0),
+    (ExchangeState.DONE, DisputeResolution.UPHELD, None, ExchangeState.COMPLETED, -120, 0),
+    (ExchangeState.DONE, DisputeResolution.CHANGED, 180, ExchangeState.COMPLETED, -180, 0),
+    (ExchangeState.DONE, DisputeResolution.CANCELLED, None, ExchangeState.CANCELLED, 0, 0),
+    (ExchangeState.COMPLETED, DisputeResolution.UPHELD, None, ExchangeState.COMPLETED, -120, 0),
+    (ExchangeState.COMPLETED, DisputeResolution.CHANGED, 45, ExchangeState.COMPLETED, -45, 0),
+    (ExchangeState.COMPLETED, DisputeResolution.CANCELLED, None, ExchangeState.CANCELLED, 0, 0),
+])
+def test_disputes_resolved_each_way_before_and_after_posting(amina, karim, sandrine, people, before, resolution,
+                                                             minutes, state, karim_posted, karim_reserved):
+    exchange = bring_to(before, amina, karim)
+    ex.dispute_open(exchange=exchange, actor=member(karim), reason="Elle est partie au bout d'une heure")
+    assert db.session.get(Exchange, exchange.id).state is ExchangeState.DISPUTED
+    with pytest.raises(InvalidTransition):
+        ex.exchange_confirm(exchange=exchange, actor=member(karim))  # frozen
+
+    resolve(exchange, sandrine, resolution, minutes)
+
+    current = db.session.get(Exchange, exchange.id)
+    assert current.state is state
+    assert (balance(karim).posted, balance(karim).reserved_to_pay) == (karim_posted, karim_reserved)
+    assert balance(amina).posted == -karim_posted
+    clean()
+    for email in ("amina@example.org", "karim@example.org"):
+        assert any("Les deux sont d'accord après discussion" in mail.body or "Les deux sont d" in mail.body
+                   for mail in people.outbox(to=email))
+
+
+def test_a_dispute_is_settled_once_and_not_by_a_party(amina, karim, sandrine, people):
+    exchange = bring_to(ExchangeState.DONE, amina, karim)
+    ex.dispute_open(exchange=exchange, actor=member(amina), reason="Il ne confirme pas")
+    with pytest.raises(NotAllowed):
+        resolve(exchange, karim, DisputeResolution.UPHELD)  # not a coordinator
+    claire = people.coordinator("Claire Dubois")
+    dispute = ex.dispute_of(exchange)
+    ex.dispute_resolve(dispute=dispute, actor=member(sandrine), resolution=DisputeResolution.UPHELD, reason="Fait")
+    with pytest.raises(InvalidTransition):
+        ex.dispute_resolve(dispute=dispute, actor=member(claire), resolution=DisputeResolution.CANCELLED,
+                           reason="Trop tard")
+    assert balance(amina).posted == 120
+    clean()
+
+
+def test_the_dispute_window_closes(app, amina, karim):
+    exchange = bring_to(ExchangeState.COMPLETED, amina, karim)
+    db.session.get(Exchange, exchange.id).finished_at = utcnow() - timedelta(days=15)
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        ex.dispute_open(exchange=exchange, actor=member(karim), reason="Trop tard")
+
+
+def test_a_disputed_exchange_is_not_auto_confirmed(amina, karim):
+    exchange = bring_to(ExchangeState.DONE, amina, karim)
+    ex.dispute_open(exchange=exchange, actor=member(karim), reason="Ce n'était pas 2 h")
+    assert ex.exchanges_auto_confirm(now=utcnow() + timedelta(days=30)) == (0, 0)
+    assert balance(amina).posted == 0

@@ -130,3 +130,38 @@ def test_cancelling_needs_a_reason_that_the_other_person_reads(app, client, peop
 def test_auto_confirm_command(app, people, neighbours):
     result = app.test_cli_runner().invoke(args=["exchanges", "auto-confirm"])
     assert result.exit_code == 0 and "confirmed automatically: 0" in result.output
+
+
+def test_a_disagreement_goes_to_the_coordinators_who_settle_it(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    sandrine = people.coordinator("Sandrine Martin")
+    login(client, karim)
+    eid = exchange_id(client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "CAF", "hours": "2", "minutes": "0", "on_date": TODAY}))
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+    client.post(f"/exchanges/{eid}/done", data={"hours": "2", "minutes": "0"})
+    login(client, karim)
+    assert client.post(f"/exchanges/{eid}/dispute", data={"reason": ""}).status_code == 400
+    client.post(f"/exchanges/{eid}/dispute", data={"reason": "Nous avons fini au bout d'une heure."})
+    assert client.post(f"/exchanges/{eid}/confirm").status_code == 409  # frozen
+    assert client.post(f"/exchanges/{eid}/resolve", data={"resolution": "cancelled", "reason": "x"}).status_code == 403
+
+    login(client, sandrine)
+    queue = text_of(client.get("/coordination/"))
+    assert "Disagreements 1" in queue and "Nous avons fini au bout d'une heure." in queue
+    client.post(f"/exchanges/{eid}/messages", data={"body": "Amina, combien de temps êtes-vous restée ?"})
+    response = client.post(f"/exchanges/{eid}/resolve", data={
+        "resolution": "changed", "hours": "1", "minutes": "0", "reason": "Une heure, d'après vous deux."})
+    assert response.status_code == 303
+    again = client.post(f"/exchanges/{eid}/resolve", data={"resolution": "cancelled", "hours": "1", "minutes": "0",
+                                                             "reason": "x"})
+    assert again.status_code == 409
+
+    assert posted(app, karim) == -60 and posted(app, amina) == 60
+    assert "Disagreements 0" in text_of(client.get("/coordination/"))
+    login(client, amina)
+    page = text_of(client.get(f"/exchanges/{eid}"))
+    assert "Sandrine Martin settled the disagreement (1 h): Une heure, d'après vous deux." in page
+    assert "Amina, combien de temps êtes-vous restée ?" in page
+    assert any("Une heure, d'après vous deux." in mail.body for mail in people.outbox(to="amina@example.org"))

@@ -18,9 +18,11 @@ def _page(form=None, status=200):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
+    from timebank.exchanges.services import disputes_open
+
     return render_template("coordination/index.html", pending=services.member_pending_list(),
                            form=form or DecisionForm(), reports=reports_open(),
-                           report_form=ReportDecisionForm()), status
+                           report_form=ReportDecisionForm(), disputes=disputes_open()), status
 
 
 @bp.get("/")

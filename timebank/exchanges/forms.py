@@ -70,3 +70,25 @@ class MessageForm(FlaskForm):
 
 class StepForm(FlaskForm):
     """A step with nothing to fill in (accept, confirm): the CSRF token is the whole form."""
+
+
+class ResolveForm(FlaskForm, DurationFields):
+    resolution = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("upheld", _l("As agreed (or as marked done)")),
+                 SelectChoice("changed", _l("Another duration")),
+                 SelectChoice("cancelled", _l("No hours: cancel the exchange"))],
+        validators=[InputRequired(message=_l("Please choose a decision."))],
+    )
+    hours = hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    reason = TextAreaField(
+        _l("Reason, for both people"),
+        validators=[InputRequired(message=_l("Please write the reason: both people will read it.")),
+                    Length(max=MESSAGE_MAX), PlainText(multiline=True)],
+        render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    submit = SubmitField(_l("Settle the disagreement"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()

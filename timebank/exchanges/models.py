@@ -19,9 +19,10 @@ class ExchangeState(str, enum.Enum):
     COMPLETED = "completed"  # hours posted
     DECLINED = "declined"
     CANCELLED = "cancelled"  # reservation voided
+    DISPUTED = "disputed"  # frozen until a coordinator resolves it
 
 
-OPEN_STATES = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)
+OPEN_STATES = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.DISPUTED)
 
 
 class Exchange(db.Model):
@@ -104,3 +105,31 @@ class ExchangeRead(db.Model):
     exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id"), primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), primary_key=True)
     last_message_id: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class DisputeResolution(str, enum.Enum):
+    UPHELD = "upheld"  # as agreed (or as marked done)
+    CHANGED = "changed"  # a different number of minutes
+    CANCELLED = "cancelled"  # no hours at all
+
+
+class Dispute(db.Model):
+    """A party says something went wrong; a coordinator decides, with a written reason."""
+
+    __tablename__ = "exchange_dispute"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(sa.ForeignKey("exchange.id"), index=True)
+    opened_by_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    state_before: Mapped[str] = mapped_column(sa.String(20))
+    opened_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    resolution: Mapped[str | None] = mapped_column(sa.String(20))
+    resolution_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    resolution_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    exchange: Mapped[Exchange] = relationship()
+    opened_by: Mapped[Member] = relationship(foreign_keys=[opened_by_id])
+    resolved_by: Mapped[Member | None] = relationship(foreign_keys=[resolved_by_id])

@@ -22,6 +22,8 @@ from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import (
     OPEN_STATES,
+    Dispute,
+    DisputeResolution,
     Exchange,
     ExchangeEvent,
     ExchangeMessage,
@@ -257,17 +259,19 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Ex
     return atomic(work)
 
 
-def _post(current: Exchange, actor: Member | None) -> None:
-    """Post the reserved hours (at most what was reserved), and with the recipient's confirmation any extra."""
+def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
+          key_prefix: str | None = None) -> None:
+    """Post the reserved hours (at most what was reserved), and any extra the recipient (or a coordinator) agreed."""
+    prefix = key_prefix or f"exchange:{current.id}"
     reservation = db.session.get(Transfer, current.reservation_id)
     posted = min(current.done_minutes, current.minutes)
-    ledger.transfer_post_pending_in_transaction(pending=reservation, minutes=posted,
-                                                key=f"exchange:{current.id}:post", actor=actor)
+    ledger.transfer_post_pending_in_transaction(pending=reservation, minutes=posted, key=f"{prefix}:post",
+                                                actor=actor)
     extra = current.done_minutes - current.minutes
-    if extra > 0 and actor is not None and actor.id == current.recipient_id:
+    if extra > 0 and (allow_extra or (actor is not None and actor.id == current.recipient_id)):
         ledger.transfer_post_in_transaction(
             debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider), minutes=extra,
-            kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:extra", actor=actor,
+            kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=actor,
             memo=current.title, exchange_id=current.id)
 
 
@@ -349,15 +353,17 @@ def exchange_write(*, exchange: Exchange, author: Member, body: str) -> Exchange
     def work():
         current = _lock(exchange)
         _check_member(author)
-        if not current.involves(author):
+        mediating = author.is_coordinator and current.state is ExchangeState.DISPUTED
+        if not current.involves(author) and not mediating:
             raise NotAllowed(_l("This exchange is not yours."))
         if not body.strip():
             raise DomainError(_l("Please write a message."), field="body")
         message = _add_message(current, author, body)
-        other = current.counterpart(author)
-        _tell(other, current, "message",
-              lambda: _("New message from %(name)s: %(title)s", name=author.display_name, title=current.title),
-              name=author.display_name)
+        readers = [current.counterpart(author)] if current.involves(author) else [current.provider, current.recipient]
+        for reader in readers:
+            _tell(reader, current, "message",
+                  lambda: _("New message from %(name)s: %(title)s", name=author.display_name, title=current.title),
+                  name=author.display_name)
         return message
 
     return atomic(work)
@@ -411,8 +417,11 @@ def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
 
 def actions_for(exchange: Exchange, member: Member) -> list[str]:
     """The steps this member may take now (the services check them again)."""
-    if not member.is_active_member or not exchange.involves(member):
+    if not member.is_active_member:
         return []
+    if not exchange.involves(member):
+        mediating = member.is_coordinator and exchange.state is ExchangeState.DISPUTED
+        return ["write", "resolve"] if mediating else []
     actions = []
     if exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id:
         actions += ["accept", "counter", "decline"]
@@ -425,8 +434,145 @@ def actions_for(exchange: Exchange, member: Member) -> list[str]:
         actions.append("cancel")
     if exchange.state in OPEN_STATES:
         actions.append("write")
+    if dispute_can_open(exchange, member):
+        actions.append("dispute")
     return actions
 
 
 def minutes_text(minutes: int) -> str:
     return format_minutes(minutes)
+
+
+# Disputes ----------------------------------------------------------------------------------
+
+
+def dispute_can_open(exchange: Exchange, member: Member) -> bool:
+    """Either party, before confirmation, or within the window after it."""
+    if not exchange.involves(member) or not member.is_active_member:
+        return False
+    if exchange.state in (ExchangeState.AGREED, ExchangeState.DONE):
+        return True
+    if exchange.state is ExchangeState.COMPLETED and exchange.finished_at is not None:
+        window = timedelta(days=current_app.config["TIMEBANK_DISPUTE_WINDOW_DAYS"])
+        return utcnow() <= exchange.finished_at + window
+    return False
+
+
+def dispute_open(*, exchange: Exchange, actor: Member, reason: str) -> Dispute:
+    """Say what went wrong; the exchange is frozen (no confirmation, no automatic one) until resolved."""
+    def work():
+        current = _lock(exchange)
+        _check_member(actor)
+        if not current.involves(actor):
+            raise NotAllowed(_l("This exchange is not yours."))
+        if not dispute_can_open(current, actor):
+            raise InvalidTransition(_l("A disagreement can be raised before the confirmation, or within "
+                                       "%(days)s days after it.",
+                                       days=current_app.config["TIMEBANK_DISPUTE_WINDOW_DAYS"]))
+        if not reason.strip():
+            raise DomainError(_l("Please say what went wrong."), field="reason")
+        dispute = Dispute(exchange_id=current.id, opened_by_id=actor.id, reason=reason.strip()[:MESSAGE_MAX],
+                          state_before=current.state.value, opened_at=utcnow())
+        db.session.add(dispute)
+        current.state = ExchangeState.DISPUTED
+        _event(current, actor, "disputed", reason=dispute.reason)
+        other = current.counterpart(actor)
+        _tell(other, current, "disputed",
+              lambda: _("%(name)s raised a disagreement: %(title)s", name=actor.display_name, title=current.title),
+              name=actor.display_name)
+        return dispute
+
+    return atomic(work)
+
+
+def dispute_of(exchange: Exchange) -> Dispute | None:
+    """The open dispute of an exchange, if any."""
+    return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id,
+                                                      Dispute.resolved_at.is_(None)))
+
+
+def disputes_open() -> list[Dispute]:
+    return list(db.session.scalars(
+        sa.select(Dispute).where(Dispute.resolved_at.is_(None)).order_by(Dispute.opened_at, Dispute.id)
+        .options(joinedload(Dispute.exchange), joinedload(Dispute.opened_by))
+    ).unique())
+
+
+def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
+    """Minutes that moved from recipient to provider for this exchange, and the posting transfer."""
+    provider_account = ledger.account_of(current.provider)
+    moved, posting = 0, None
+    for transfer in db.session.scalars(sa.select(Transfer).where(Transfer.exchange_id == current.id,
+                                                                  Transfer.reservation.is_(False))
+                                       .order_by(Transfer.id)):
+        moved += transfer.minutes if transfer.credit_account_id == provider_account.id else -transfer.minutes
+        if transfer.pending_id is not None:
+            posting = transfer
+    return moved, posting
+
+
+def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,
+                    minutes: int | None = None) -> Dispute:
+    """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten."""
+    def work():
+        if not (actor.is_coordinator and actor.is_active_member):
+            raise NotAllowed(_l("Only coordinators can settle a disagreement."))
+        current = _lock(dispute.exchange)
+        fresh = db.session.scalars(sa.select(Dispute).where(Dispute.id == dispute.id).with_for_update()
+                                   .execution_options(populate_existing=True)).one()
+        if fresh.resolved_at is not None or current.state is not ExchangeState.DISPUTED:
+            raise InvalidTransition(_l("This disagreement has already been settled."))
+        if current.involves(actor):
+            raise NotAllowed(_l("Another coordinator must settle a disagreement you are part of."))
+        if not reason.strip():
+            raise DomainError(_l("Please write the reason: both people will read it."), field="reason")
+        before = ExchangeState(fresh.state_before)
+        target = {
+            DisputeResolution.UPHELD: current.done_minutes if before is ExchangeState.DONE else current.minutes,
+            DisputeResolution.CHANGED: minutes,
+            DisputeResolution.CANCELLED: 0,
+        }[resolution]
+        if resolution is DisputeResolution.CHANGED:
+            if minutes is None:
+                raise DomainError(_l("Please give the number of hours decided."), field="minutes")
+            ledger.check_amount(minutes)
+        key = f"exchange:{current.id}:dispute:{fresh.id}"
+        if before is ExchangeState.COMPLETED:
+            _correct_posted(current, target, actor=actor, reason=reason, key=key)
+            current.state = ExchangeState.COMPLETED if target else ExchangeState.CANCELLED
+        elif resolution is DisputeResolution.CANCELLED:
+            ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
+            current.state = ExchangeState.CANCELLED
+        elif resolution is DisputeResolution.UPHELD and before is ExchangeState.AGREED:
+            current.state = ExchangeState.AGREED
+        else:
+            current.done_minutes = target
+            _post(current, actor, allow_extra=True, key_prefix=key)
+            current.state = ExchangeState.COMPLETED
+        if current.state is not ExchangeState.AGREED:
+            current.finished_at = current.finished_at or utcnow()
+        fresh.resolved_at, fresh.resolved_by_id = utcnow(), actor.id
+        fresh.resolution, fresh.resolution_minutes = resolution.value, target
+        fresh.resolution_reason = reason.strip()[:MESSAGE_MAX]
+        _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason)
+        for member in (current.provider, current.recipient):
+            _tell(member, current, "resolved",
+                  lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),
+                  name=actor.display_name, reason=fresh.resolution_reason[:300])
+        return fresh
+
+    return atomic(work)
+
+
+def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: str, key: str) -> None:
+    """Bring what this exchange moved to ``target`` minutes with one correcting transfer."""
+    moved, posting = _exchange_total(current)
+    delta = target - moved
+    if delta == 0:
+        return
+    provider, recipient = ledger.account_of(current.provider), ledger.account_of(current.recipient)
+    debit, credit = (recipient, provider) if delta > 0 else (provider, recipient)
+    kind = TransferKind.REVERSAL if target == 0 else TransferKind.ADJUSTMENT
+    ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
+                                        actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
+                                        corrects=posting)

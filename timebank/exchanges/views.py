@@ -7,8 +7,16 @@ from flask_login import current_user
 
 from timebank.errors import DomainError
 from timebank.exchanges import services
-from timebank.exchanges.forms import CounterForm, DoneForm, MessageForm, ProposeForm, ReasonForm, StepForm
-from timebank.exchanges.models import Exchange
+from timebank.exchanges.forms import (
+    CounterForm,
+    DoneForm,
+    MessageForm,
+    ProposeForm,
+    ReasonForm,
+    ResolveForm,
+    StepForm,
+)
+from timebank.exchanges.models import DisputeResolution, Exchange
 from timebank.extensions import db
 from timebank.listings.models import Listing, ListingType
 from timebank.listings.services import listing_can_see
@@ -95,7 +103,9 @@ def _page(exchange: Exchange, status: int = 200, **forms):
         "exchanges/show.html", exchange=exchange, actions=services.actions_for(exchange, current_user),
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
         message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
-        error=forms.get("error")), status)
+        resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
+                                                         minutes=str(exchange.minutes % 60)),
+        dispute=services.dispute_of(exchange), error=forms.get("error")), status)
 
 
 @bp.get("/exchanges/<id:exchange_id>")
@@ -168,3 +178,31 @@ def confirm(exchange_id: int):
 def write(exchange_id: int):
     return _step(exchange_id, MessageForm, lambda e, f: services.exchange_write(
         exchange=e, author=current_user, body=f.body.data), _("Your message is sent."), "message")
+
+
+@bp.post("/exchanges/<id:exchange_id>/dispute")
+@member_required
+def dispute(exchange_id: int):
+    return _step(exchange_id, ReasonForm, lambda e, f: services.dispute_open(
+        exchange=e, actor=current_user, reason=f.reason.data or ""),
+        _("A coordinator will look at it and talk with you both. Until then, nothing moves."), "reason")
+
+
+@bp.post("/exchanges/<id:exchange_id>/resolve")
+@member_required
+def resolve(exchange_id: int):
+    if not current_user.is_coordinator:
+        abort(403)
+
+    def settle(exchange, form):
+        open_dispute = services.dispute_of(exchange)
+        if open_dispute is None:
+            from timebank.errors import InvalidTransition
+
+            raise InvalidTransition(_("This disagreement has already been settled."))
+        services.dispute_resolve(dispute=open_dispute, actor=current_user,
+                                 resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
+                                 minutes=form.total_minutes)
+
+    return _step(exchange_id, ResolveForm, settle, _("The disagreement is settled. Both people are told."),
+                 "resolve")

@@ -39,6 +39,9 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
                                        **p),
         "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
+        "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
+                                       **p),
+        "exchange_resolved": lambda: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
         "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it."),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()
