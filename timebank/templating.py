@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Flask, has_request_context
 from markupsafe import Markup, escape
@@ -21,11 +22,20 @@ def linkify(text: str | None) -> Markup:
                            escaped))
 
 
+def format_iso_date(value: str, style: str = "medium") -> str:
+    """A date kept as text in an event's details ("2026-12-03"), shown in the reader's language."""
+    try:
+        return format_date(date.fromisoformat(value), style)
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         minutes=format_minutes,
         linkify=linkify,
+        isodate=format_iso_date,
         date=format_date,
         datetime=format_datetime,
     )

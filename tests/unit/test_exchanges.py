@@ -96,10 +96,17 @@ def test_accepting_beyond_the_floor_is_refused_with_a_suggestion(amina, karim, f
                          key="k", actor=member(karim))
     exchange = propose(karim, amina, minutes=120)
     with pytest.raises(BelowFloor) as refused:
-        ex.exchange_accept(exchange=exchange, actor=member(amina))
-    assert "Ask for fewer hours, or earn hours by offering your help first." in str(refused.value.message)
+        ex.exchange_accept(exchange=exchange, actor=member(amina))  # Amina would give; Karim cannot pay
+    assert ("Karim Benali does not have enough hours for this exchange just now. Suggest fewer hours"
+            in str(refused.value.message))
     db.session.rollback()
     assert db.session.get(Exchange, exchange.id).state is ExchangeState.PROPOSED
+    offered = propose(amina, karim, provides=True, minutes=120)
+    with pytest.raises(BelowFloor) as refused:
+        ex.exchange_accept(exchange=offered, actor=member(karim))  # Karim would pay: advice for him
+    assert "You can give at most 1 h now" in str(refused.value.message)
+    assert "Ask for fewer hours, or earn hours by offering your help first." in str(refused.value.message)
+    db.session.rollback()
     assert balance(karim).reserved_to_pay == 0
 
 

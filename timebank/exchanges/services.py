@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -176,8 +177,12 @@ def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
                 minutes=current.minutes, kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:reserve",
                 actor=actor, memo=current.title, exchange_id=current.id)
         except BelowFloor as error:
-            raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
-                                reason=error.message)) from None
+            if actor.id == current.recipient_id:
+                raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
+                                    reason=error.message)) from None
+            raise BelowFloor(_l("%(name)s does not have enough hours for this exchange just now. Suggest fewer "
+                                "hours, or wait until they have offered their help.",
+                                name=current.recipient.display_name)) from None
         db.session.flush()
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
@@ -247,7 +252,7 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Ex
             raise InvalidTransition(_l("Only an agreed exchange can be marked done."))
         if current.on_date > utcnow().date():
             raise InvalidTransition(_l("The exchange is planned for %(date)s: mark it done after it happens.",
-                                       date=current.on_date.isoformat()))
+                                       date=format_date(current.on_date, "long")))
         ledger.check_amount(minutes)
         current.state, current.done_minutes, current.done_at = ExchangeState.DONE, minutes, utcnow()
         _event(current, actor, "done", minutes=minutes)
