@@ -165,3 +165,40 @@ def test_a_disagreement_goes_to_the_coordinators_who_settle_it(app, client, peop
     assert "Sandrine Martin settled the disagreement (1 h): Une heure, d'après vous deux." in page
     assert "Amina, combien de temps êtes-vous restée ?" in page
     assert any("Une heure, d'après vous deux." in mail.body for mail in people.outbox(to="amina@example.org"))
+
+
+def test_giving_time_records_an_exchange_the_helper_can_dispute(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    page = client.get("/give").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+    with app.app_context():
+        from tests.factories import category_id
+
+        paperwork = category_id("paperwork")
+    form = {"to": str(amina.id), "hours": "2", "minutes": "0", "memo": "Dossier CAF", "key": key,
+            "category": str(paperwork), "confirm": "yes"}
+    client.post("/give", data=form)
+    client.post("/give", data=form)  # a second click: nothing more
+
+    login(client, amina)
+    notices = client.get("/notifications").get_data(as_text=True)
+    eid = int(re.search(r'href="/exchanges/(\d+)"', notices).group(1))
+    page = text_of(client.get(f"/exchanges/{eid}"))
+    assert "Karim Benali recorded 2 h received, and gave the hours." in page
+    assert "Something went wrong?" in page
+    with app.app_context():
+        from timebank.exchanges.models import Exchange
+
+        assert db.session.query(Exchange).count() == 1
+        assert db.session.get(Exchange, eid).category_id == paperwork
+    client.post(f"/exchanges/{eid}/dispute", data={"reason": "C'était 3 heures, pas 2."})
+    sandrine = people.coordinator("Sandrine Martin")
+    login(client, sandrine)
+    client.post(f"/exchanges/{eid}/resolve", data={"resolution": "changed", "hours": "3", "minutes": "0",
+                                                    "reason": "Trois heures, Karim est d'accord."})
+    assert posted(app, amina) == 180 and posted(app, karim) == -180
+    with app.app_context():
+        from timebank.ledger.verify import ledger_verify
+
+        assert ledger_verify().ok

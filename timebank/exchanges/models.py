@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db
-from timebank.listings.models import Listing
+from timebank.listings.models import Category, Listing
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
@@ -35,6 +35,7 @@ class Exchange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("listing.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"), index=True)
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     proposer_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
@@ -55,6 +56,7 @@ class Exchange(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
     listing: Mapped[Listing | None] = relationship()
+    category: Mapped[Category | None] = relationship()
     provider: Mapped[Member] = relationship(foreign_keys=[provider_id])
     recipient: Mapped[Member] = relationship(foreign_keys=[recipient_id])
     proposer: Mapped[Member] = relationship(foreign_keys=[proposer_id])

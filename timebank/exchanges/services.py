@@ -113,7 +113,8 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
         provider, recipient = (proposer, counterpart) if proposer_provides else (counterpart, proposer)
         _check_terms(terms, provider=provider, listing=listing)
         exchange = Exchange(
-            listing=listing, provider=provider, recipient=recipient, proposer=proposer, turn_id=counterpart.id,
+            listing=listing, category_id=listing.category_id if listing else None,
+            provider=provider, recipient=recipient, proposer=proposer, turn_id=counterpart.id,
             title=terms.title.strip(), minutes=terms.minutes, on_date=terms.on_date, at_time=terms.at_time,
             state=ExchangeState.PROPOSED, created_at=utcnow(), updated_at=utcnow(),
         )
@@ -236,6 +237,25 @@ def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchan
         return current
 
     return atomic(work)
+
+
+def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
+                                        category_id: int | None) -> Exchange:
+    """Write down a service already received ("Karim helped me 2 h"), completed at once.
+
+    The caller posts the hours with ``exchange_id`` set to this exchange; the
+    provider is told and may raise a disagreement within the window.
+    """
+    exchange = Exchange(
+        provider=provider, recipient=recipient, proposer=recipient, turn_id=None, category_id=category_id,
+        title=(title.strip() or str(_l("Service received")))[:100], minutes=minutes, on_date=utcnow().date(),
+        state=ExchangeState.COMPLETED, done_minutes=minutes, done_at=utcnow(), finished_at=utcnow(),
+        created_at=utcnow(), updated_at=utcnow(),
+    )
+    db.session.add(exchange)
+    db.session.flush()
+    _event(exchange, recipient, "recorded", minutes=minutes)
+    return exchange
 
 
 # Doing and confirming ----------------------------------------------------------------------
@@ -511,8 +531,8 @@ def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
                                                                   Transfer.reservation.is_(False))
                                        .order_by(Transfer.id)):
         moved += transfer.minutes if transfer.credit_account_id == provider_account.id else -transfer.minutes
-        if transfer.pending_id is not None:
-            posting = transfer
+        if transfer.pending_id is not None or posting is None:
+            posting = transfer  # the posting of the reservation, or the first transfer of a recorded exchange
     return moved, posting
 
 

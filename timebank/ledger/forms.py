@@ -64,6 +64,7 @@ class GiveForm(FlaskForm, DurationFields):
     to = SelectField(_l("To whom"), validators=[InputRequired(message=_l("Please choose who receives the hours."))])
     hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
+    category = SelectField(_l("Kind of service (optional)"), validators=[Optional()])
     memo = StringField(
         _l("What for"),
         description=_l("For example: help with the CAF form, two hours of childcare."),
@@ -73,9 +74,13 @@ class GiveForm(FlaskForm, DurationFields):
     confirm = HiddenField()
     submit = SubmitField(_l("Continue"))
 
-    def __init__(self, *args, recipients=(), **kwargs):
+    def __init__(self, *args, recipients=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
+        from flask_babel import get_locale
+
+        self.category.choices = [SelectChoice("", _l("Not said"))] + [
+            SelectChoice(str(category.id), category.name(str(get_locale()))) for category in categories]
         self.to.choices = [SelectChoice("", _l("Choose a person")),
                            SelectChoice(COMMUNITY, _l("The community account (a donation)"))] + [
             SelectChoice(str(member.id), f"{member.display_name} · {member.number}") for member in recipients

@@ -25,9 +25,9 @@ def _is_new(transfer: Transfer) -> bool:
     return sa.inspect(transfer).pending
 
 
-def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, memo: str) -> None:
-    notify(member=member, kind=kind, params={"name": giver_name, "minutes": minutes, "memo": memo},
-           link="/me/hours")
+def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, memo: str,
+                   link: str = "/me/hours") -> None:
+    notify(member=member, kind=kind, params={"name": giver_name, "minutes": minutes, "memo": memo}, link=link)
     mail_queue(
         member=member,
         subject=lambda: _("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes)),
@@ -59,18 +59,31 @@ def give_preview(*, giver: Member, recipient: Member | None, minutes: int) -> le
                           now.ceiling)
 
 
-def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: str, key: str) -> Transfer:
-    """Give hours to a member (a service already received) or, with no recipient, to the community account.
+def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: str, key: str,
+              category_id: int | None = None) -> Transfer:
+    """Give hours to a member for a service already received, or, with no recipient, to the community account.
 
+    Giving to a member records a completed exchange ("Karim helped me 2 h"),
+    which the member who receives the hours can dispute within the window.
     ``key`` is the form's idempotency key; it is scoped to the giver, so no one
     can take a key that someone else, or the timebank itself, will need.
     """
+    from timebank.exchanges.services import exchange_record_past_in_transaction
+
     key = f"give:{giver.id}:{key}"
 
     def work():
         debit, credit, kind = _gift_accounts(giver, recipient)
+        already = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
+        exchange = None
+        if already is None and recipient is not None:
+            ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=giver)
+            exchange = exchange_record_past_in_transaction(recipient=giver, provider=recipient, minutes=minutes,
+                                                           title=memo, category_id=category_id)
         transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
-                                                       key=key, actor=giver, memo=memo)
+                                                       key=key, actor=giver, memo=memo,
+                                                       exchange_id=exchange.id if exchange else
+                                                       (already.exchange_id if already else None))
         if _is_new(transfer):
             if recipient is None:
                 notify(member=giver, kind="donation_given", params={"minutes": minutes}, link="/me/hours")
@@ -79,7 +92,7 @@ def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: st
                        params={"name": recipient.display_name, "minutes": minutes, "memo": transfer.memo},
                        link="/me/hours")
                 _tell_receiver(recipient, kind="hours_received", giver_name=giver.display_name,
-                               minutes=minutes, memo=transfer.memo)
+                               minutes=minutes, memo=transfer.memo, link=f"/exchanges/{exchange.id}")
         return transfer
 
     return atomic(work)

@@ -100,7 +100,9 @@ def _recipient(form: GiveForm) -> Member | None:
 @bp.route("/give", methods=["GET", "POST"])
 @member_required
 def give():
-    form = GiveForm(recipients=[m for m in members_active() if m.id != current_user.id])
+    from timebank.listings.services import categories
+
+    form = GiveForm(recipients=[m for m in members_active() if m.id != current_user.id], categories=categories())
     if request.method == "GET" and request.args.get("to", "").isdigit():
         form.to.data = request.args["to"]
     if not form.validate_on_submit():
@@ -116,7 +118,7 @@ def give():
             return render_template("ledger/give_confirm.html", form=form, recipient=recipient, minutes=minutes,
                                    after=after)
         giving.give_time(giver=current_user, recipient=recipient, minutes=minutes, memo=form.memo.data or "",
-                         key=form.key.data)
+                         key=form.key.data, category_id=int(form.category.data) if form.category.data else None)
     except DomainError as error:
         if isinstance(error, IdempotencyConflict):
             form.key.data = new_key()

@@ -21,6 +21,7 @@ def upgrade():
     op.create_table('exchange',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('listing_id', sa.Integer(), nullable=True),
+    sa.Column('category_id', sa.Integer(), nullable=True),
     sa.Column('provider_id', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=False),
     sa.Column('proposer_id', sa.Integer(), nullable=False),
@@ -40,6 +41,7 @@ def upgrade():
     sa.CheckConstraint('minutes > 0', name=op.f('ck_exchange_minutes_positive')),
     sa.CheckConstraint('provider_id <> recipient_id', name=op.f('ck_exchange_two_people')),
     sa.ForeignKeyConstraint(['listing_id'], ['listing.id'], name=op.f('fk_exchange_listing_id_listing')),
+    sa.ForeignKeyConstraint(['category_id'], ['category.id'], name=op.f('fk_exchange_category_id_category')),
     sa.ForeignKeyConstraint(['proposer_id'], ['member.id'], name=op.f('fk_exchange_proposer_id_member')),
     sa.ForeignKeyConstraint(['provider_id'], ['member.id'], name=op.f('fk_exchange_provider_id_member')),
     sa.ForeignKeyConstraint(['recipient_id'], ['member.id'], name=op.f('fk_exchange_recipient_id_member')),
@@ -48,6 +50,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange'))
     )
     with op.batch_alter_table('exchange', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_exchange_listing_id'), ['listing_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_exchange_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_exchange_recipient_id'), ['recipient_id'], unique=False)
@@ -103,6 +106,7 @@ def downgrade():
 
     op.drop_table('exchange_event')
     with op.batch_alter_table('exchange', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_category_id'))
         batch_op.drop_index('ix_exchange_state_done_at')
         batch_op.drop_index(batch_op.f('ix_exchange_recipient_id'))
         batch_op.drop_index(batch_op.f('ix_exchange_provider_id'))
