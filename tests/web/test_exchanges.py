@@ -202,3 +202,23 @@ def test_giving_time_records_an_exchange_the_helper_can_dispute(app, client, peo
         from timebank.ledger.verify import ledger_verify
 
         assert ledger_verify().ok
+
+
+def test_an_agreed_exchange_goes_into_the_calendar(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    eid = exchange_id(client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "Papiers CAF", "hours": "1", "minutes": "30", "on_date": "2031-03-05",
+        "at_time": "14:00"}))
+    assert client.get(f"/exchanges/{eid}.ics").status_code == 404  # not agreed yet
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+
+    response = client.get(f"/exchanges/{eid}.ics")
+
+    body = response.get_data(as_text=True)
+    assert response.mimetype == "text/calendar"
+    assert "SUMMARY:Papiers CAF · Karim Benali" in body
+    assert "DTSTART:20310305T140000" in body and "DTEND:20310305T153000" in body
+    login(client, people.member("Fatou Ndiaye"))
+    assert client.get(f"/exchanges/{eid}.ics").status_code == 404

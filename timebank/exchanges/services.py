@@ -601,3 +601,28 @@ def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: st
     ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
                                         actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
                                         corrects=posting)
+
+
+def exchange_calendar(*, exchange: Exchange, viewer: Member, url: str) -> bytes:
+    """An iCalendar event: a timed slot of the agreed length, or a whole day when no time was given."""
+    import icalendar
+
+    event = icalendar.Event()
+    other = exchange.counterpart(viewer) if exchange.involves(viewer) else exchange.provider
+    event.add("uid", f"exchange-{exchange.id}@timebank")
+    event.add("dtstamp", utcnow())
+    event.add("summary", f"{exchange.title} · {other.display_name}")
+    event.add("description", url)
+    event.add("url", url)
+    if exchange.at_time is not None:
+        start = datetime.combine(exchange.on_date, exchange.at_time)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=exchange.minutes))
+    else:
+        event.add("dtstart", exchange.on_date)
+        event.add("dtend", exchange.on_date + timedelta(days=1))
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Timebank//exchanges//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical()

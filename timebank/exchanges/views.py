@@ -206,3 +206,16 @@ def resolve(exchange_id: int):
 
     return _step(exchange_id, ResolveForm, settle, _("The disagreement is settled. Both people are told."),
                  "resolve")
+
+
+@bp.get("/exchanges/<id:exchange_id>.ics")
+@member_required
+def calendar(exchange_id: int):
+    """The agreed exchange as a calendar event, for the phone's calendar."""
+    exchange = _exchange_or_404(exchange_id)
+    if exchange.state.value not in ("agreed", "done", "disputed", "completed"):
+        abort(404)
+    body = services.exchange_calendar(exchange=exchange, viewer=current_user,
+                                      url=url_for("exchanges.show", exchange_id=exchange.id, _external=True))
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="exchange-{exchange.id}.ics"'})
