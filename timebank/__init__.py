@@ -72,9 +72,10 @@ def register_blueprints(app: Flask) -> None:
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members.views import bp as members
+    from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
 
-    for blueprint in (main, members, listings, exchanges, ledger, notifications, coordination, admin):
+    for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, admin):
         app.register_blueprint(blueprint)
 
 

@@ -10,3 +10,4 @@ from timebank.exchanges.models import (  # noqa: F401
     ExchangeMessage,
     ExchangeRead,
 )
+from timebank.messages.models import Block, DirectMessage  # noqa: F401

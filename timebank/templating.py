@@ -46,9 +46,12 @@ def register_filters(app: Flask) -> None:
 
         signed_in = has_request_context() and current_user.is_authenticated
         if not signed_in:
-            return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0}
+            return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0, "unread_direct": 0}
         from timebank.exchanges.services import unread_messages
+        from timebank.messages.services import unread_direct
         from timebank.notifications.services import notifications_unread_count
 
+        active = current_user.is_active_member
         return {"logout_form": LogoutForm(), "unread_notifications": notifications_unread_count(member=current_user),
-                "unread_messages": unread_messages(member=current_user) if current_user.is_active_member else 0}
+                "unread_messages": unread_messages(member=current_user) if active else 0,
+                "unread_direct": unread_direct(member=current_user) if active else 0}

@@ -110,6 +110,9 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
         if not counterpart.is_active_member:
             raise NotAllowed(_l("%(name)s cannot take part in exchanges at the moment.",
                                 name=counterpart.display_name))
+        from timebank.messages.services import check_may_contact
+
+        check_may_contact(sender=proposer, recipient=counterpart)
         provider, recipient = (proposer, counterpart) if proposer_provides else (counterpart, proposer)
         _check_terms(terms, provider=provider, listing=listing)
         exchange = Exchange(

@@ -222,11 +222,14 @@ def show(member_id: int):
     from timebank.listings.forms import VerifyForm
     from timebank.listings.services import can_see_contact, member_listings, today
 
+    from timebank.messages.services import has_blocked
+    from timebank.messages.views import BlockForm
+
     member = _member_or_404(member_id)
     return render_template(
         "members/show.html", member=member, listings=member_listings(member=member, viewer=current_user),
         show_contact=can_see_contact(member=member, viewer=current_user), verify_form=VerifyForm(),
-        today=today())
+        today=today(), block_form=BlockForm(), blocked=has_blocked(blocker=current_user, blocked=member))
 
 
 @bp.post("/members/<id:member_id>/verify")

@@ -1,0 +1,64 @@
+"""Karim writes to Amina; Amina answers; and a member who is blocked can no longer write or propose."""
+import pytest
+
+from tests.conftest import text_of
+from timebank.timeutil import utcnow
+
+
+@pytest.fixture
+def pair(people):
+    return people.member("Amina Diallo", locale="fr"), people.member("Karim Benali")
+
+
+def login(client, resident):
+    client.post("/logout")
+    client.post("/login", data={"identifier": resident.email, "password": resident.password})
+
+
+def test_a_conversation_with_unread_counts_and_an_e_mail(client, people, pair):
+    amina, karim = pair
+    login(client, karim)
+    assert client.post(f"/messages/{amina.id}", data={"body": ""}).status_code == 422
+    client.post(f"/messages/{amina.id}", data={"body": "Bonjour, êtes-vous libre mercredi ?"})
+    [mail] = people.outbox(to="amina@example.org")
+    assert mail.locale == "fr" and "Bonjour, êtes-vous libre mercredi ?" in mail.body
+
+    login(client, amina)
+    home = text_of(client.get("/"))
+    assert "Messages 1" in home
+    assert "Karim Benali 1" in text_of(client.get("/messages"))
+    page = text_of(client.get(f"/messages/{karim.id}"))
+    assert "Bonjour, êtes-vous libre mercredi ?" in page
+    assert "Messages 1" not in text_of(client.get("/"))  # read now
+    client.post(f"/messages/{karim.id}", data={"body": "Oui, à 14 h."})
+    login(client, karim)
+    assert "Oui, à 14 h." in text_of(client.get(f"/messages/{amina.id}"))
+
+
+def test_a_blocked_member_can_neither_write_nor_propose(client, people, pair):
+    amina, karim = pair
+    login(client, amina)
+    client.post(f"/members/{karim.id}/block", data={"block": "y"})
+    login(client, karim)
+
+    refused = client.post(f"/messages/{amina.id}", data={"body": "Pourquoi ?"})
+    assert refused.status_code == 403
+    assert "Amina Diallo does not wish to receive messages from you." in text_of(refused)
+    proposal = client.post(f"/exchanges/new?member={amina.id}", data={
+        "role": "receive", "title": "Garde", "hours": "1", "minutes": "0", "on_date": utcnow().date().isoformat()})
+    assert proposal.status_code == 403
+    assert people.outbox(to="amina@example.org") == []
+
+    login(client, amina)
+    client.post(f"/members/{karim.id}/block", data={"unblock": "y"})
+    login(client, karim)
+    assert client.post(f"/messages/{amina.id}", data={"body": "Merci"}).status_code == 303
+
+
+def test_nobody_writes_to_themselves_or_to_an_unknown_member(client, pair):
+    amina, karim = pair
+    login(client, amina)
+    assert client.get(f"/messages/{amina.id}").status_code == 404
+    assert client.get("/messages/99999").status_code == 404
+    assert client.post(f"/members/{amina.id}/block", data={"block": "y"}).status_code == 404
+    assert "No conversation yet." in text_of(client.get("/messages"))

@@ -1,0 +1,1 @@
+"""Conversations between two members, and blocking."""
