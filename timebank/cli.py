@@ -78,6 +78,15 @@ def mail_send(limit: int):
         raise SystemExit(1)
 
 
+@mail.command("digest")
+@with_appcontext
+def mail_digest():
+    """Gather the day's e-mails of members who chose one e-mail a day (run it daily from cron)."""
+    from timebank.notifications.services import mail_digest_due
+
+    click.echo(f"digests queued: {mail_digest_due()}")
+
+
 @click.group(help="Demonstration data (never in a real instance).")
 def demo():
     pass
@@ -123,8 +132,10 @@ def exchanges():
 @exchanges.command("auto-confirm")
 @with_appcontext
 def exchanges_auto_confirm():
-    """Confirm exchanges left unconfirmed too long, and remind the day before (run it from cron; safe twice)."""
+    """Remind of tomorrow's exchanges; confirm those left unconfirmed too long (run it hourly; safe twice)."""
     from timebank.exchanges.services import exchanges_auto_confirm as run
+    from timebank.exchanges.services import exchanges_remind_tomorrow
 
+    tomorrow = exchanges_remind_tomorrow()
     reminded, confirmed = run()
-    click.echo(f"reminded: {reminded}, confirmed automatically: {confirmed}")
+    click.echo(f"reminded of tomorrow: {tomorrow}, reminded to confirm: {reminded}, confirmed automatically: {confirmed}")

@@ -333,3 +333,13 @@ def test_a_disputed_exchange_is_not_auto_confirmed(amina, karim):
     ex.dispute_open(exchange=exchange, actor=member(karim), reason="Ce n'était pas 2 h")
     assert ex.exchanges_auto_confirm(now=utcnow() + timedelta(days=30)) == (0, 0)
     assert balance(amina).posted == 0
+
+
+def test_both_are_reminded_the_day_before_once(amina, karim, people):
+    exchange = propose(karim, amina, on=TODAY + timedelta(days=1))
+    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    assert ex.exchanges_remind_tomorrow() == 1
+    assert ex.exchanges_remind_tomorrow() == 0
+    subjects = [mail.subject for mail in people.outbox() if "Garde des enfants" in mail.subject]
+    assert any(s.startswith("Demain") for s in subjects)  # Amina reads French
+    assert len([m for m in people.outbox(to="karim@example.org") if "Garde" in m.subject]) >= 2

@@ -159,3 +159,43 @@ def test_mail_is_written_in_the_same_transaction_as_its_cause(ctx, people, monke
     # Neither the approval nor its e-mail happened.
     assert people.get(nadia)["status"] == "pending"
     assert people.outbox() == []
+
+
+def test_each_member_chooses_how_e_mail_comes(app, people):
+    from timebank.ledger.giving import give_time
+    from timebank.members.models import Member
+    from timebank.notifications.services import email_preferences_set, mail_digest_due
+
+    amina = people.member("Amina Diallo", locale="fr")
+    karim = people.member("Karim Benali")
+    fatou = people.member("Fatou Ndiaye")
+    with app.test_request_context():
+        email_preferences_set(member=db.session.get(Member, karim.id), modes={"hours": "digest"})
+        email_preferences_set(member=db.session.get(Member, fatou.id), modes={"hours": "never", "bogus": "x"})
+        for n, recipient in enumerate((karim, karim, fatou)):
+            give_time(giver=db.session.get(Member, amina.id), recipient=db.session.get(Member, recipient.id),
+                      minutes=30, memo=f"Aide {n}", key=f"k{n}")
+        assert mail_send_due().logged == 0  # the digest waits; Fatou gets none
+        assert people.outbox(to="fatou@example.org") == []
+        assert [m.sent for m in people.outbox(to="karim@example.org")] == [False, False]
+
+        assert mail_digest_due() == 1
+        report = mail_send_due()
+
+    assert report.logged == 1
+    mails = people.outbox(to="karim@example.org")
+    digest = mails[-1]
+    assert digest.subject == "Your day at the timebank"
+    assert digest.body.count("Amina Diallo gave you 30 min") == 2
+    assert all(mail.sent for mail in mails)
+
+
+def test_the_profile_page_saves_e_mail_choices(app, people):
+    amina = people.member("Amina Diallo")
+    client = app.test_client()
+    client.post("/login", data={"identifier": amina.email, "password": amina.password})
+    client.post("/me/email-preferences", data={"exchanges": "digest", "messages": "never", "hours": "now",
+                                               "matches": "now"})
+    assert client.post("/me/email-preferences", data={"exchanges": "sometimes"}).status_code == 422
+    html = client.get("/me/profile").get_data(as_text=True)
+    assert '<option selected value="digest">' in html and '<option selected value="never">' in html

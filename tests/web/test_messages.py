@@ -61,4 +61,4 @@ def test_nobody_writes_to_themselves_or_to_an_unknown_member(client, pair):
     assert client.get(f"/messages/{amina.id}").status_code == 404
     assert client.get("/messages/99999").status_code == 404
     assert client.post(f"/members/{amina.id}/block", data={"block": "y"}).status_code == 404
-    assert "No conversation yet." in text_of(client.get("/messages"))
+    assert "Pas encore de conversation." in text_of(client.get("/messages"))  # Amina reads French

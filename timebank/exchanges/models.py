@@ -50,6 +50,7 @@ class Exchange(db.Model):
     done_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # auto-confirm reminder sent
+    date_reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # "it is tomorrow" sent
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reservation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

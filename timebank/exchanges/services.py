@@ -72,6 +72,7 @@ def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> No
     params = {"title": exchange.title, "name": extra.pop("name", ""), **extra}
     notify(member=member, kind=f"exchange_{kind}", params=params, link=f"/exchanges/{exchange.id}")
     mail_queue(member=member, subject=subject, template="exchange_update", exchange=exchange, kind=kind,
+               topic="messages" if kind == "message" else "exchanges",
                text=lambda: exchange_notice(f"exchange_{kind}", params))
 
 
@@ -321,6 +322,30 @@ def exchange_confirm(*, exchange: Exchange, actor: Member) -> Exchange:
         return current
 
     return atomic(work)
+
+
+def exchanges_remind_tomorrow(*, now: datetime | None = None) -> int:
+    """Remind both people of an agreed exchange the day before it (once)."""
+    now = now or utcnow()
+    tomorrow = (now + timedelta(days=1)).date()
+    ids = list(db.session.scalars(sa.select(Exchange.id).where(
+        Exchange.state == ExchangeState.AGREED, Exchange.on_date == tomorrow, Exchange.date_reminded_at.is_(None))))
+    db.session.commit()
+    count = 0
+    for exchange_id in ids:
+        def work():
+            current = _lock(db.session.get(Exchange, exchange_id))
+            if current.state is not ExchangeState.AGREED or current.date_reminded_at is not None:
+                return 0
+            current.date_reminded_at = now
+            for member in (current.provider, current.recipient):
+                other = current.counterpart(member)
+                _tell(member, current, "tomorrow", lambda: _("Tomorrow: %(title)s", title=current.title),
+                      name=other.display_name)
+            return 1
+
+        count += atomic(work)
+    return count
 
 
 def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:

@@ -30,6 +30,7 @@ def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, 
     notify(member=member, kind=kind, params={"name": giver_name, "minutes": minutes, "memo": memo}, link=link)
     mail_queue(
         member=member,
+        topic="hours",
         subject=lambda: _("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes)),
         template="hours_received",
         giver_name=giver_name,

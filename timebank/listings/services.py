@@ -300,6 +300,7 @@ def _notify_matches(listing: Listing) -> None:
         notify(member=author, kind="match", params=params, link=f"/listings/{listing.id}")
         mail_queue(
             member=author,
+            topic="matches",
             subject=lambda: (_("Someone near you needs help: %(title)s", title=listing.title)
                              if listing.type is ListingType.REQUEST
                              else _("Someone near you offers: %(title)s", title=listing.title)),

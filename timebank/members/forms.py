@@ -190,3 +190,19 @@ class ResetPasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
+
+
+def _mode_field(label):
+    return SelectField(label, choices=[
+        SelectChoice("now", _l("By e-mail at once")),
+        SelectChoice("digest", _l("In one e-mail a day")),
+        SelectChoice("never", _l("Never by e-mail (only on the website)")),
+    ])
+
+
+class EmailPreferencesForm(FlaskForm):
+    exchanges = _mode_field(_l("My exchanges (proposals, answers, confirmations)"))
+    messages = _mode_field(_l("Messages"))
+    hours = _mode_field(_l("Hours given to me"))
+    matches = _mode_field(_l("Listings that match mine"))
+    save = SubmitField(_l("Save my e-mail choices"))

@@ -178,7 +178,26 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("members.profile"))
     status = 422 if request.method == "POST" else 200
-    return render_template("members/profile.html", form=form), status
+    from timebank.members.forms import EmailPreferencesForm
+    from timebank.notifications.services import email_preferences
+
+    emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
+    return render_template("members/profile.html", form=form, emails=emails), status
+
+
+@bp.post("/me/email-preferences")
+@login_required
+def email_preferences():
+    from timebank.members.forms import EmailPreferencesForm
+    from timebank.notifications.services import email_preferences_set
+
+    form = EmailPreferencesForm()
+    if not form.validate_on_submit():
+        abort(422)
+    email_preferences_set(member=current_user, modes={name: form[name].data
+                                                      for name in ("exchanges", "messages", "hours", "matches")})
+    flash(_("Your e-mail choices are saved."), "success")
+    return redirect(url_for("members.profile"), 303)
 
 
 # Directory and profiles ----------------------------------------------------

@@ -46,7 +46,7 @@ def message_send(*, sender: Member, recipient: Member, body: str) -> DirectMessa
         db.session.add(message)
         notify(member=recipient, kind="direct_message", params={"name": sender.display_name},
                link=f"/messages/{sender.id}")
-        mail_queue(member=recipient, subject=lambda: _("New message from %(name)s", name=sender.display_name),
+        mail_queue(member=recipient, topic="messages", subject=lambda: _("New message from %(name)s", name=sender.display_name),
                    template="direct_message", sender=sender, body=message.body)
         return message
 

@@ -38,6 +38,7 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_auto_confirmed": lambda: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
         "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
                                        **p),
+        "exchange_tomorrow": lambda: _("Tomorrow: %(title)s, with %(name)s.", **p),
         "direct_message": lambda: _("%(name)s wrote to you.", **p),
         "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",

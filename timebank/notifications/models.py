@@ -25,6 +25,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Waits for the member's daily digest instead of going out on its own.
+    digest: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     @property
     def is_sent(self) -> bool:
@@ -44,3 +46,17 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+EMAIL_TOPICS = ("exchanges", "messages", "hours", "matches")
+EMAIL_MODES = ("now", "digest", "never")
+
+
+class EmailPreference(db.Model):
+    """How a member wants e-mail about one topic: at once, in a daily digest, or never (default: at once)."""
+
+    __tablename__ = "email_preference"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    mode: Mapped[str] = mapped_column(sa.String(10))

@@ -16,7 +16,13 @@ from flask_babel import force_locale
 from timebank.database import begin_write
 from timebank.extensions import db
 from timebank.members.models import Member
-from timebank.notifications.models import Notification, OutboxMessage
+from timebank.notifications.models import (
+    EMAIL_MODES,
+    EMAIL_TOPICS,
+    EmailPreference,
+    Notification,
+    OutboxMessage,
+)
 from timebank.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,16 +30,44 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 
 
-def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMessage | None:
+def email_mode(*, member: Member, topic: str) -> str:
+    preference = db.session.get(EmailPreference, (member.id, topic))
+    return preference.mode if preference else "now"
+
+
+def email_preferences(*, member: Member) -> dict[str, str]:
+    return {topic: email_mode(member=member, topic=topic) for topic in EMAIL_TOPICS}
+
+
+def email_preferences_set(*, member: Member, modes: dict[str, str]) -> None:
+    """Save how the member wants e-mail for each topic."""
+    begin_write()
+    for topic, mode in modes.items():
+        if topic not in EMAIL_TOPICS or mode not in EMAIL_MODES:
+            continue
+        preference = db.session.get(EmailPreference, (member.id, topic))
+        if preference is None:
+            db.session.add(EmailPreference(member_id=member.id, topic=topic, mode=mode))
+        else:
+            preference.mode = mode
+    db.session.commit()
+
+
+def mail_queue(*, member: Member, subject, template: str, topic: str | None = None,
+               **context) -> OutboxMessage | None:
     """Write an e-mail for ``member`` to the outbox, in the member's language.
 
     ``subject`` is a lazy string (``lazy_gettext``) or a function returning
     the subject; it and the template are rendered in the member's locale. Nothing is committed: the message joins the
     caller's transaction, so it exists if and only if the action happened.
     Members without an e-mail address get nothing (coordinators reach them
-    another way).
+    another way). With a ``topic``, the member's preference applies: at once,
+    in the daily digest, or not at all (the in-app notice stays either way).
     """
     if not member.email:
+        return None
+    mode = email_mode(member=member, topic=topic) if topic else "now"
+    if mode == "never":
         return None
     with force_locale(member.locale):
         rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]
@@ -44,6 +78,7 @@ def mail_queue(*, member: Member, subject, template: str, **context) -> OutboxMe
         locale=member.locale,
         subject=rendered_subject,
         body=body,
+        digest=mode == "digest",
     )
     db.session.add(message)
     return message
@@ -66,7 +101,8 @@ def mail_send_due(*, limit: int = 200) -> SendReport:
     report = SendReport()
     due = db.session.scalars(
         sa.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.digest.is_(False),
+               OutboxMessage.next_attempt_at <= utcnow())
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -103,6 +139,28 @@ def _record_attempt(message_id: int, error_text: str | None) -> None:
         message.next_attempt_at = utcnow() + _backoff(message.attempts)
     # One commit per message: a crash halfway never re-sends what went out.
     db.session.commit()
+
+
+def mail_digest_due() -> int:
+    """Gather each member's waiting digest e-mails into one e-mail (run it once a day)."""
+    begin_write()
+    waiting = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.member_id, OutboxMessage.id)
+    ).all()
+    by_member: dict[int, list[OutboxMessage]] = {}
+    for message in waiting:
+        by_member.setdefault(message.member_id, []).append(message)
+    from flask_babel import lazy_gettext as _l
+
+    for member_id, messages in by_member.items():
+        member = db.session.get(Member, member_id)
+        if member is not None:
+            mail_queue(member=member, subject=_l("Your day at the timebank"), template="digest", items=messages)
+        for message in messages:
+            message.sent_at, message.last_error = utcnow(), "sent in the daily digest"
+    db.session.commit()
+    return len(by_member)
 
 
 def _backoff(attempts: int) -> timedelta:

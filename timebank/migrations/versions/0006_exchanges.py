@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('done_minutes', sa.Integer(), nullable=True),
     sa.Column('done_at', sa.DateTime(), nullable=True),
     sa.Column('reminded_at', sa.DateTime(), nullable=True),
+    sa.Column('date_reminded_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('reservation_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
