@@ -134,3 +134,16 @@ def test_page_titles_are_plain_text(client, people, auth):
                 "/me/profile", "/me/listings", "/listings/new"):
         title = re.search(r"<title>(.*?)</title>", client.get(url).get_data(as_text=True), re.S).group(1)
         assert "<" not in title and len(title) < 80, (url, title)
+
+
+def test_no_page_repeats_a_section_id(client, people, auth):
+    import re
+    from collections import Counter
+
+    people.coordinator("Sandrine Martin")
+    auth.login("sandrine@example.org")
+    for url in ("/", "/coordination/", "/listings", "/members", "/me/hours", "/give", "/notifications",
+                "/me/profile", "/me/listings", "/listings/new", "/exchanges", "/messages"):
+        html = client.get(url).get_data(as_text=True)
+        ids = Counter(re.findall(r'<(?:section|h2|h1)[^>]* id="([^"]+)"', html))
+        assert [name for name, count in ids.items() if count > 1] == [], url
