@@ -9,5 +9,7 @@ from timebank.exchanges.models import (  # noqa: F401
     ExchangeEvent,
     ExchangeMessage,
     ExchangeRead,
+    GroupParticipant,
+    GroupSession,
 )
 from timebank.messages.models import Block, DirectMessage  # noqa: F401

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.exchanges.services import MESSAGE_MAX
 from timebank.ledger.forms import DurationFields, hours_field
@@ -88,6 +97,28 @@ class ResolveForm(FlaskForm, DurationFields):
                     Length(max=MESSAGE_MAX), PlainText(multiline=True)],
         render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
     submit = SubmitField(_l("Settle the disagreement"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+
+
+class GroupForm(FlaskForm, DurationFields):
+    title = StringField(_l("Title"), validators=[InputRequired(message=_l("Please give a title.")), Length(max=100),
+                                                 PlainText()], render_kw={"maxlength": 100})
+    description = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=2000),
+                                                                      PlainText(multiline=True)],
+                                render_kw={"rows": 3, "maxlength": 2000})
+    on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
+    at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
+    hours = hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    max_participants = IntegerField(
+        _l("How many participants at most"), default=8,
+        validators=[InputRequired(message=_l("Please give a number of participants.")),
+                    NumberRange(min=1, max=50, message=_l("Between 1 and 50 participants."))],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 50})
+    submit = SubmitField(_l("Announce the session"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -136,3 +136,54 @@ class Dispute(db.Model):
     exchange: Mapped[Exchange] = relationship()
     opened_by: Mapped[Member] = relationship(foreign_keys=[opened_by_id])
     resolved_by: Mapped[Member | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class GroupState(str, enum.Enum):
+    OPEN = "open"  # members join; each share is reserved
+    COMPLETED = "completed"  # every share posted, all at once
+    CANCELLED = "cancelled"  # every share released
+
+
+class GroupSession(db.Model):
+    """A workshop or outing: one provider, several recipients who each pay their share."""
+
+    __tablename__ = "group_session"
+    __table_args__ = (sa.CheckConstraint("share_minutes > 0 AND max_participants > 0", name="positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"))
+    title: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    on_date: Mapped[date] = mapped_column(sa.Date)
+    at_time: Mapped[time | None] = mapped_column(sa.Time)
+    share_minutes: Mapped[int] = mapped_column(sa.Integer)
+    max_participants: Mapped[int] = mapped_column(sa.Integer)
+    state: Mapped[GroupState] = mapped_column(
+        sa.Enum(GroupState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True), default=GroupState.OPEN)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    provider: Mapped[Member] = relationship()
+    category: Mapped[Category | None] = relationship()
+    participants: Mapped[list[GroupParticipant]] = relationship(back_populates="session",
+                                                                order_by="GroupParticipant.id")
+
+    @property
+    def joined(self) -> list[GroupParticipant]:
+        return [p for p in self.participants if p.left_at is None]
+
+
+class GroupParticipant(db.Model):
+    __tablename__ = "group_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("group_session.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    reservation_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer.id"))
+    joined_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    session: Mapped[GroupSession] = relationship(back_populates="participants")
+    member: Mapped[Member] = relationship()
