@@ -282,3 +282,18 @@ def _demo_exchanges() -> None:
     declined = ex.exchange_propose(proposer=karim, counterpart=fatou, proposer_provides=False,
                                    terms=terms("Recoudre un manteau", 60, days=1))
     ex.exchange_decline(exchange=declined, actor=fatou, message="Je n'ai pas la bonne machine, désolée.")
+
+    disputed = ex.exchange_propose(proposer=hamid, counterpart=samira, proposer_provides=False,
+                                   terms=terms("Aide aux devoirs de Yanis", 120))
+    ex.exchange_accept(exchange=disputed, actor=samira)
+    ex.exchange_mark_done(exchange=disputed, actor=samira, minutes=120)
+    ex.dispute_open(exchange=disputed, actor=hamid, reason="Nous avions dit une heure, pas deux.")
+
+    from timebank.exchanges import groups
+
+    workshop = groups.group_create(provider=fatou, title="Atelier couture : ourlets et boutons",
+                                   description="Apportez un vêtement à réparer. Machines prêtées.",
+                                   on_date=today() + timedelta(days=6), at_time=None, share_minutes=60,
+                                   max_participants=8)
+    for local in ("amina", "salma.idrissi", "ana.costa"):
+        groups.group_join(session=workshop, member=resident(local))

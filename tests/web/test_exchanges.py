@@ -223,3 +223,30 @@ def test_an_agreed_exchange_goes_into_the_calendar(app, client, people, neighbou
     assert "DTSTART:20310305T140000" in body and "DTEND:20310305T153000" in body
     login(client, people.member("Fatou Ndiaye"))
     assert client.get(f"/exchanges/{eid}.ics").status_code == 404
+
+
+def test_sending_the_proposal_twice_makes_one_proposal(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"',
+                    client.get(f"/exchanges/new?listing={listing_id}").get_data(as_text=True)).group(1)
+    data = {"role": "receive", "title": "CAF", "hours": "1", "minutes": "0", "on_date": TODAY, "key": key}
+    first, second = (client.post(f"/exchanges/new?listing={listing_id}", data=data) for _ in range(2))
+    assert exchange_id(first) == exchange_id(second)
+    with app.app_context():
+        from timebank.exchanges.models import Exchange
+
+        assert db.session.query(Exchange).count() == 1
+    assert len(people.outbox(to="amina@example.org")) == 1
+
+
+def test_a_disputed_exchange_is_listed_apart(app, client, people, neighbours):
+    amina, karim, listing_id = neighbours
+    login(client, karim)
+    eid = exchange_id(client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "CAF", "hours": "1", "minutes": "0", "on_date": TODAY}))
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+    client.post(f"/exchanges/{eid}/dispute", data={"reason": "Il n'est pas venu."})
+    page = text_of(client.get("/exchanges"))
+    assert "Disagreements 1" in page

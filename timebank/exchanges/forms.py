@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -13,10 +14,10 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from timebank.exchanges.services import MESSAGE_MAX
-from timebank.ledger.forms import DurationFields, hours_field
+from timebank.ledger.forms import DurationFields, hours_field, new_key
 from timebank.validators import PlainText
 
 
@@ -35,11 +36,14 @@ class ProposeForm(FlaskForm, DurationFields):
     message = TextAreaField(
         _l("Message (optional)"), validators=[Optional(), Length(max=MESSAGE_MAX), PlainText(multiline=True)],
         render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    key = HiddenField(validators=[Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")])
     submit = SubmitField(_l("Send the proposal"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
+        if not self.key.data:
+            self.key.data = new_key()
 
 
 class CounterForm(FlaskForm, DurationFields):

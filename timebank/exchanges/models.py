@@ -53,6 +53,7 @@ class Exchange(db.Model):
     date_reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # "it is tomorrow" sent
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reservation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"))
+    client_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)  # the proposal form's key
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 

@@ -102,9 +102,18 @@ def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> 
 
 
 def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides: bool, terms: Terms,
-                     message: str = "", listing: Listing | None = None) -> Exchange:
-    """Propose an exchange to another member; the counterpart answers."""
+                     message: str = "", listing: Listing | None = None, key: str | None = None) -> Exchange:
+    """Propose an exchange to another member; the counterpart answers.
+
+    ``key`` is the form's idempotency key: sending the same form twice makes one proposal.
+    """
+    scoped = f"{proposer.id}:{key}" if key else None
+
     def work():
+        if scoped is not None:
+            existing = db.session.scalar(sa.select(Exchange).where(Exchange.client_key == scoped))
+            if existing is not None:
+                return existing
         _check_member(proposer)
         if counterpart.id == proposer.id:
             raise NotAllowed(_l("You cannot propose an exchange to yourself."))
@@ -120,7 +129,7 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
             listing=listing, category_id=listing.category_id if listing else None,
             provider=provider, recipient=recipient, proposer=proposer, turn_id=counterpart.id,
             title=terms.title.strip(), minutes=terms.minutes, on_date=terms.on_date, at_time=terms.at_time,
-            state=ExchangeState.PROPOSED, created_at=utcnow(), updated_at=utcnow(),
+            state=ExchangeState.PROPOSED, created_at=utcnow(), updated_at=utcnow(), client_key=scoped,
         )
         db.session.add(exchange)
         db.session.flush()
@@ -454,7 +463,8 @@ def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
         .order_by(Exchange.on_date, Exchange.id)
         .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
     ).unique().all()
-    groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "history": []}
+    groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
+                                         "history": []}
     for exchange in rows:
         if exchange.state is ExchangeState.PROPOSED:
             groups["answer" if exchange.turn_id == member.id else "waiting"].append(exchange)
@@ -462,6 +472,8 @@ def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
             groups["upcoming"].append(exchange)
         elif exchange.state is ExchangeState.DONE:
             groups["confirm" if exchange.recipient_id == member.id else "waiting"].append(exchange)
+        elif exchange.state is ExchangeState.DISPUTED:
+            groups["disputed"].append(exchange)
         else:
             groups["history"].append(exchange)
     groups["history"].sort(key=lambda e: e.finished_at or e.updated_at, reverse=True)

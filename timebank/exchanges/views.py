@@ -69,7 +69,7 @@ def new():
         try:
             exchange = services.exchange_propose(
                 proposer=current_user, counterpart=counterpart, proposer_provides=form.role.data == "provide",
-                listing=listing, message=form.message.data or "",
+                listing=listing, message=form.message.data or "", key=form.key.data or None,
                 terms=services.Terms(form.title.data, form.total_minutes, form.on_date.data, form.at_time.data))
         except DomainError as error:
             (form[error.field].errors.append(error.message) if error.field in ("title", "on_date")

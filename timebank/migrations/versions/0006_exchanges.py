@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('date_reminded_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('reservation_id', sa.Integer(), nullable=True),
+    sa.Column('client_key', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('minutes > 0', name=op.f('ck_exchange_minutes_positive')),
@@ -48,7 +49,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['recipient_id'], ['member.id'], name=op.f('fk_exchange_recipient_id_member')),
     sa.ForeignKeyConstraint(['reservation_id'], ['transfer.id'], name=op.f('fk_exchange_reservation_id_transfer')),
     sa.ForeignKeyConstraint(['turn_id'], ['member.id'], name=op.f('fk_exchange_turn_id_member')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange')),
+    sa.UniqueConstraint('client_key', name=op.f('uq_exchange_client_key'))
     )
     with op.batch_alter_table('exchange', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exchange_category_id'), ['category_id'], unique=False)
