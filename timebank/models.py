@@ -13,3 +13,4 @@ from timebank.exchanges.models import (  # noqa: F401
     GroupSession,
 )
 from timebank.messages.models import Block, DirectMessage  # noqa: F401
+from timebank.coordination.models import AuditEntry, MemberNote  # noqa: F401

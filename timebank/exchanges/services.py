@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from timebank.coordination.audit import audit
 from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import (
@@ -620,6 +621,8 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
         fresh.resolution, fresh.resolution_minutes = resolution.value, target
         fresh.resolution_reason = reason.strip()[:MESSAGE_MAX]
         _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason)
+        audit(actor=actor, action="dispute_resolved", member=fresh.opened_by, target=f"exchange {current.id}",
+              reason=fresh.resolution_reason, resolution=resolution.value, minutes=target)
         for member in (current.provider, current.recipient):
             _tell(member, current, "resolved",
                   lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from timebank.coordination.audit import audit
 from timebank.database import atomic
 from timebank.errors import NotAllowed
 from timebank.extensions import db
@@ -107,8 +108,15 @@ def _check_admin(actor: Member) -> None:
 def welcome_grant(*, admin: Member, member: Member, minutes: int, memo: str, key: str) -> Transfer:
     """Give welcome hours from the system account."""
     _check_admin(admin)
-    return atomic(lambda: welcome_grant_in_transaction(actor=admin, member=member, minutes=minutes,
-                                                       memo=memo, key=f"welcome:{admin.id}:{key}"))
+
+    def work():
+        transfer = welcome_grant_in_transaction(actor=admin, member=member, minutes=minutes, memo=memo,
+                                                key=f"welcome:{admin.id}:{key}")
+        if _is_new(transfer):
+            audit(actor=admin, action="welcome_hours", member=member, reason=memo, minutes=minutes)
+        return transfer
+
+    return atomic(work)
 
 
 def welcome_grant_in_transaction(*, actor: Member | None, member: Member, minutes: int, memo: str,
@@ -137,6 +145,7 @@ def community_grant(*, admin: Member, member: Member, minutes: int, reason: str,
                                                        minutes=minutes, kind=TransferKind.GRANT, key=key,
                                                        actor=admin, memo=reason)
         if _is_new(transfer):
+            audit(actor=admin, action="community_grant", member=member, reason=reason, minutes=minutes)
             _tell_receiver(member, kind="grant_received", giver_name=str(_l("the community account")),
                            minutes=minutes, memo=transfer.memo)
         return transfer

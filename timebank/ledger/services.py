@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from timebank.coordination.audit import audit
 from timebank.database import atomic, begin_write
 from timebank.errors import NotAllowed
 from timebank.extensions import db
@@ -97,6 +98,8 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
         db.session.add(AccountLimitChange(account_id=locked.id, old_floor=locked.floor, old_ceiling=locked.ceiling,
                                           floor=floor, ceiling=ceiling, reason=reason.strip()[:500],
                                           actor_id=actor.id, created_at=utcnow()))
+        audit(actor=actor, action="limits_changed", member=locked.member, reason=reason,
+              floor=floor, ceiling=ceiling, old_floor=locked.floor, old_ceiling=locked.ceiling)
         locked.floor, locked.ceiling, locked.limits_overridden = floor, ceiling, True
         return locked
 
@@ -412,6 +415,7 @@ def transfer_correct_in_transaction(
     if delta < 0:
         debit, credit = credit, debit
     kind = TransferKind.REVERSAL if minutes == 0 else TransferKind.ADJUSTMENT
+    audit(actor=actor, action="transfer_corrected", target=f"transfer {transfer.id}", reason=reason, minutes=minutes)
     return transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
                                         actor=actor, memo=reason, exchange_id=transfer.exchange_id,
                                         corrects=transfer)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from timebank.coordination.audit import audit
 from timebank.database import atomic, begin_write, fold, folded
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -323,6 +324,7 @@ def member_set_verified(*, member: Member, actor: Member, verified: bool) -> Mem
             member.verified_at, member.verified_by_id = utcnow(), actor.id
         else:
             member.verified_at, member.verified_by_id = None, None
+        audit(actor=actor, action="member_verified" if verified else "verification_withdrawn", member=member)
         return member
 
     return atomic(work)
@@ -370,6 +372,10 @@ def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
             report.listing.hidden_at, report.listing.hidden_by_id = utcnow(), actor.id
         report.handled_at, report.handled_by_id = utcnow(), actor.id
         report.outcome = "hidden" if hide else "dismissed"
+        audit(actor=actor, action="listing_hidden" if hide else "report_dismissed",
+              member=report.listing.member if report.listing else report.member,
+              target=f"listing {report.listing_id}" if report.listing_id else f"member {report.member_id}",
+              reason=report.reason)
         notify(member=report.reporter, kind="report_handled", params={}, link=None)
         return report
 

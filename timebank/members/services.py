@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from timebank.errors import Conflict, InvalidToken, InvalidTransition, NotAllowed
+from timebank.coordination.audit import audit
 from timebank.database import atomic, begin_write
 from timebank.extensions import db
 from timebank.ledger.services import account_open
@@ -205,6 +206,7 @@ def member_approve(*, member: Member, actor: Member, message: str = "") -> Membe
         member.decided_at = utcnow()
         member.decided_by = actor
         _welcome(member, actor=actor)
+        audit(actor=actor, action="member_approved", member=member, reason=message)
         mail_queue(
             member=member,
             subject=_l("Welcome to the timebank: your membership is approved"),
@@ -224,6 +226,7 @@ def member_decline(*, member: Member, actor: Member, message: str = "") -> Membe
         member.status = Status.DECLINED
         member.decided_at = utcnow()
         member.decided_by = actor
+        audit(actor=actor, action="member_declined", member=member, reason=message)
         mail_queue(
             member=member,
             subject=_l("About your application to the timebank"),

@@ -1,0 +1,35 @@
+"""The audit log: every coordinator and admin act, written in the same transaction as the act."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from timebank.coordination.models import AuditEntry
+from timebank.extensions import db
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+ACTIONS = ("member_approved", "member_declined", "member_verified", "verification_withdrawn", "dispute_resolved",
+           "report_dismissed", "listing_hidden", "limits_changed", "member_suspended", "member_reactivated",
+           "note_added", "welcome_hours", "community_grant", "transfer_corrected")
+
+
+def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",
+          **detail) -> AuditEntry:
+    """Record an act (no commit: it belongs to the caller's transaction)."""
+    entry = AuditEntry(actor_id=actor.id if actor else None, action=action, member_id=member.id if member else None,
+                       target=target, reason=(reason or "").strip()[:2000], detail=detail, created_at=utcnow())
+    db.session.add(entry)
+    return entry
+
+
+def audit_entries(*, action: str | None = None, member: Member | None = None, actor: Member | None = None,
+                  limit: int = 200) -> list[AuditEntry]:
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if member is not None:
+        query = query.where(AuditEntry.member_id == member.id)
+    if actor is not None:
+        query = query.where(AuditEntry.actor_id == actor.id)
+    return list(db.session.scalars(query.options(joinedload(AuditEntry.actor), joinedload(AuditEntry.member))))
