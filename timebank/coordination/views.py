@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,9 +20,12 @@ def _page(form=None, status=200):
 
     from timebank.exchanges.services import disputes_open
 
+    from timebank.coordination.services import dashboard_queues
+
     return render_template("coordination/index.html", pending=services.member_pending_list(),
                            form=form or DecisionForm(), reports=reports_open(),
-                           report_form=ReportDecisionForm(), disputes=disputes_open()), status
+                           report_form=ReportDecisionForm(), disputes=disputes_open(),
+                           queues=dashboard_queues()), status
 
 
 @bp.get("/")
@@ -76,3 +79,97 @@ def decide(member_id: int):
         flash(error.message, "error")
         return _page(status=error.status_code)
     return redirect(url_for("coordination.index"), 303)
+
+
+# A member, seen by the coordinators -------------------------------------------------------
+
+
+def _member_page(member: Member, code: int = 200, **forms):
+    from timebank.coordination.audit import audit_entries
+    from timebank.coordination.forms import LimitsForm, NoteForm, StatusForm
+    from timebank.coordination.services import notes_of
+    from timebank.ledger import services as ledger
+
+    account = ledger.account_of(member)
+    limits = forms.get("limits") or LimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
+                                               ceiling_hours=(account.ceiling or 0) // 60 if account else 0)
+    return render_template(
+        "coordination/member.html", member=member, account=account,
+        balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
+        entries=audit_entries(member=member, limit=50), note_form=forms.get("note") or NoteForm(),
+        status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error")), code
+
+
+@bp.get("/members/<id:member_id>")
+@coordinator_required
+def member(member_id: int):
+    return _member_page(db.session.get(Member, member_id) or abort(404))
+
+
+def _member_step(member_id: int, form_class, name: str, action, success: str):
+    member = db.session.get(Member, member_id) or abort(404)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _member_page(member, 422, **{name: form})
+    try:
+        action(member, form)
+    except DomainError as error:
+        db.session.rollback()
+        return _member_page(db.session.get(Member, member_id), error.status_code, error=error.message, **{name: form})
+    flash(success, "success")
+    return redirect(url_for("coordination.member", member_id=member_id), 303)
+
+
+@bp.post("/members/<id:member_id>/notes")
+@coordinator_required
+def add_note(member_id: int):
+    from timebank.coordination.forms import NoteForm
+    from timebank.coordination.services import note_add
+
+    return _member_step(member_id, NoteForm, "note",
+                        lambda m, f: note_add(member=m, author=current_user, body=f.body.data),
+                        _("The note is saved."))
+
+
+@bp.post("/members/<id:member_id>/status")
+@coordinator_required
+def change_status(member_id: int):
+    from timebank.coordination.forms import StatusForm
+    from timebank.coordination.services import member_reactivate, member_suspend
+
+    def act(m, f):
+        if f.suspend.data:
+            member_suspend(member=m, actor=current_user, reason=f.reason.data)
+        elif f.reactivate.data:
+            member_reactivate(member=m, actor=current_user, reason=f.reason.data)
+        else:
+            abort(400)
+
+    return _member_step(member_id, StatusForm, "status", act, _("The membership is updated."))
+
+
+@bp.post("/members/<id:member_id>/limits")
+@coordinator_required
+def change_limits(member_id: int):
+    from timebank.coordination.forms import LimitsForm
+    from timebank.errors import NotFound
+    from timebank.ledger import services as ledger
+
+    def act(m, f):
+        account = ledger.account_of(m)
+        if account is None:
+            raise NotFound(_("This member has no account yet."))
+        ledger.account_set_limits(account=account, floor=f.floor_hours.data * 60, ceiling=f.ceiling_hours.data * 60,
+                                  actor=current_user, reason=f.reason.data)
+
+    return _member_step(member_id, LimitsForm, "limits", act, _("The limits are changed."))
+
+
+@bp.get("/audit")
+@coordinator_required
+def audit_log():
+    from timebank.coordination.audit import ACTIONS, audit_entries
+
+    action = request.args.get("action") if request.args.get("action") in ACTIONS else None
+    return render_template("coordination/audit.html", entries=audit_entries(action=action), actions=ACTIONS,
+                           chosen=action)

@@ -228,29 +228,32 @@ def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "") ->
     return atomic(work)
 
 
-def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchange:
-    """Either party cancels before the service is marked done; reserved hours are released."""
-    def work():
-        current = _lock(exchange)
+def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason: str, force: bool = False) -> Exchange:
+    """Cancel and release the reserved hours. ``force``: a coordinator suspending a member, whatever the state."""
+    current = _lock(exchange)
+    if not force:
         _check_member(actor)
         if not current.involves(actor):
             raise NotAllowed(_l("This exchange is not yours."))
         if current.state not in (ExchangeState.PROPOSED, ExchangeState.AGREED):
             raise InvalidTransition(_l("This exchange can no longer be cancelled."))
-        if not reason.strip():
-            raise DomainError(_l("Please say why you cancel: the other person will read it."), field="reason")
-        if current.reservation_id is not None:
-            ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id),
-                                                actor=actor)
-        current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
-        _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX])
-        other = current.counterpart(actor)
-        _tell(other, current, "cancelled",
-              lambda: _("%(name)s cancelled: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name, reason=reason.strip()[:300])
-        return current
+    if not reason.strip():
+        raise DomainError(_l("Please say why you cancel: the other person will read it."), field="reason")
+    if current.reservation_id is not None and current.state in (ExchangeState.AGREED, ExchangeState.DONE):
+        ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
+    current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
+    _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX])
+    for member in (current.provider, current.recipient):
+        if member.id != actor.id:
+            _tell(member, current, "cancelled",
+                  lambda: _("%(name)s cancelled: %(title)s", name=actor.display_name, title=current.title),
+                  name=actor.display_name, reason=reason.strip()[:300])
+    return current
 
-    return atomic(work)
+
+def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchange:
+    """Either party cancels before the service is marked done; reserved hours are released."""
+    return atomic(lambda: exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason))
 
 
 def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
@@ -395,7 +398,11 @@ def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:
                 return "reminded"
             return None
 
-        outcome = atomic(work)
+        try:
+            outcome = atomic(work)
+        except DomainError as error:  # e.g. a member was suspended meanwhile: a coordinator will look
+            current_app.logger.warning("exchange %s not auto-confirmed: %s", exchange_id, error.message)
+            continue
         reminded += outcome == "reminded"
         confirmed += outcome == "confirmed"
     return reminded, confirmed

@@ -43,6 +43,8 @@ def notification_text(kind: str, params: dict) -> str:
         "group_completed": lambda: _("The group session %(title)s is confirmed: your share of hours has moved.",
                                      **p),
         "group_cancelled": lambda: _("The group session %(title)s is cancelled: your hours are released.", **p),
+        "suspended": lambda: _("Your membership is suspended. You can still read your statement."),
+        "reactivated": lambda: _("Your membership is active again. Welcome back!"),
         "direct_message": lambda: _("%(name)s wrote to you.", **p),
         "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",

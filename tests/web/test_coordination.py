@@ -1,0 +1,131 @@
+"""Sandrine, coordinator: notes, limits, suspension with its cascade, and an audit log nobody can change."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import text_of
+from tests.factories import publish
+from timebank.extensions import db
+from timebank.ledger import services as ledger
+from timebank.ledger.verify import ledger_verify
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+
+def login(client, resident):
+    client.post("/logout")
+    client.post("/login", data={"identifier": resident.email, "password": resident.password})
+
+
+@pytest.fixture
+def cast(people):
+    return people.coordinator("Sandrine Martin"), people.member("Amina Diallo"), people.member("Karim Benali")
+
+
+def test_private_notes_are_for_coordinators_only(client, people, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    client.post(f"/coordination/members/{amina.id}/notes", data={"body": "Rencontrée le 3 mars, très motivée."})
+    assert "Rencontrée le 3 mars, très motivée." in text_of(client.get(f"/coordination/members/{amina.id}"))
+    login(client, karim)
+    assert client.get(f"/coordination/members/{amina.id}").status_code == 403
+    assert client.post(f"/coordination/members/{amina.id}/notes", data={"body": "x"}).status_code == 403
+    assert "très motivée" not in text_of(client.get(f"/members/{amina.id}"))
+
+
+def test_limits_changed_with_a_reason(app, client, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    assert client.post(f"/coordination/members/{amina.id}/limits",
+                       data={"floor_hours": "-20", "ceiling_hours": "40", "reason": ""}).status_code == 422
+    assert client.post(f"/coordination/members/{amina.id}/limits",
+                       data={"floor_hours": "5", "ceiling_hours": "40", "reason": "x"}).status_code == 400
+    client.post(f"/coordination/members/{amina.id}/limits",
+                data={"floor_hours": "-20", "ceiling_hours": "40", "reason": "Âgée, reçoit plus qu'elle ne donne"})
+    with app.app_context():
+        assert ledger.account_of(db.session.get(Member, amina.id)).floor == -1200
+    log = text_of(client.get("/coordination/audit?action=limits_changed")).split(" Show ", 1)[1]
+    assert "limits_changed · Amina Diallo" in log and "Âgée, reçoit plus qu'elle ne donne" in log
+
+
+def test_suspension_hides_listings_cancels_exchanges_and_releases_hours(app, client, people, cast):
+    sandrine, amina, karim = cast
+    listing_id = publish(app, amina, "Garde le mercredi", category="paperwork")
+    login(client, karim)
+    today = utcnow().date().isoformat()
+    proposal = client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "CAF", "hours": "2", "minutes": "0", "on_date": today})
+    eid = int(re.search(r"/exchanges/(\d+)", proposal.headers["Location"]).group(1))
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+    with app.app_context():
+        assert ledger.account_of(db.session.get(Member, karim.id)).pending_debits == 120
+
+    login(client, sandrine)
+    assert client.post(f"/coordination/members/{amina.id}/status",
+                       data={"reason": "", "suspend": "y"}).status_code == 422
+    client.post(f"/coordination/members/{amina.id}/status",
+                data={"reason": "Plaintes répétées", "suspend": "y"})
+
+    with app.app_context():
+        assert db.session.get(Member, amina.id).status.value == "suspended"
+        assert ledger.account_of(db.session.get(Member, karim.id)).pending_debits == 0
+        assert ledger_verify().ok
+    assert "Plaintes répétées" in [m for m in people.outbox(to="amina@example.org")][-1].body
+    login(client, karim)
+    assert "Garde le mercredi" not in text_of(client.get("/listings"))
+    assert "The membership is suspended." in text_of(client.get(f"/exchanges/{eid}"))
+    login(client, amina)
+    assert client.get("/me/hours").status_code == 200  # she can still read her statement
+    assert client.get("/listings").status_code == 403
+
+    login(client, sandrine)
+    client.post(f"/coordination/members/{amina.id}/status", data={"reason": "Après discussion", "reactivate": "y"})
+    login(client, karim)
+    assert "Garde le mercredi" in text_of(client.get("/listings"))
+    login(client, sandrine)
+    log = text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]  # the entries, after the filter
+    assert log.index("member_reactivated") < log.index("member_suspended")  # newest first
+
+
+def test_every_coordinator_act_is_in_the_audit_log(app, client, people, cast):
+    sandrine, amina, karim = cast
+    nadia = people.applicant("Nadia Haddad")
+    login(client, sandrine)
+    client.post(f"/coordination/members/{nadia.id}/decide", data={"approve": "y", "message": "Bienvenue"})
+    client.post(f"/members/{amina.id}/verify", data={"verify": "y"})
+    log = text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]
+    assert "member_approved · Nadia Haddad" in log and "member_verified · Amina Diallo" in log
+
+
+def test_the_database_refuses_to_change_the_audit_log(app, client, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    client.post(f"/members/{amina.id}/verify", data={"verify": "y"})
+    with app.app_context():
+        for sql in ("UPDATE audit_entry SET reason = 'nothing happened'", "DELETE FROM audit_entry"):
+            with pytest.raises(sa.exc.DatabaseError):
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(sql))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("audit_entry"))) == 1
+
+
+def test_the_dashboard_counts_its_queues(client, people, cast):
+    sandrine, amina, karim = cast
+    people.applicant("Nadia Haddad")
+    login(client, sandrine)
+    page = text_of(client.get("/coordination/"))
+    assert "Applications waiting 1" in page and "Disagreements 0" in page and "Reports 0" in page
+
+
+@pytest.mark.parametrize("route", ["/coordination/", "/coordination/audit", "/coordination/members/{id}"])
+def test_members_and_visitors_are_refused_every_coordinator_page(client, cast, route):
+    sandrine, amina, karim = cast
+    url = route.format(id=amina.id)
+    assert client.get(url).status_code == 302  # visitors: sign in first
+    login(client, karim)
+    assert client.get(url).status_code == 403
+    for post in ("notes", "status", "limits"):
+        assert client.post(f"/coordination/members/{amina.id}/{post}", data={"reason": "x", "body": "x",
+                                                                               "suspend": "y"}).status_code == 403

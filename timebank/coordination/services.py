@@ -1,0 +1,139 @@
+"""Coordinator operations on members: private notes, suspension and reactivation, the dashboard's queues."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from timebank.coordination.audit import audit
+from timebank.coordination.models import MemberNote
+from timebank.database import atomic
+from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.extensions import db
+from timebank.members.models import Member, Status
+from timebank.notifications.services import mail_queue, notify
+from timebank.timeutil import utcnow
+
+NOTE_MAX = 4000
+
+
+def _check_coordinator(actor: Member) -> None:
+    if not (actor.is_coordinator and actor.is_active_member):
+        raise NotAllowed(_l("Only coordinators can do this."))
+
+
+def note_add(*, member: Member, author: Member, body: str) -> MemberNote:
+    """A dated private note about a member, for coordinators and admins only."""
+    def work():
+        _check_coordinator(author)
+        if not body.strip():
+            raise DomainError(_l("Please write the note."), field="body")
+        note = MemberNote(member_id=member.id, author_id=author.id, body=body.strip()[:NOTE_MAX], created_at=utcnow())
+        db.session.add(note)
+        audit(actor=author, action="note_added", member=member)
+        return note
+
+    return atomic(work)
+
+
+def notes_of(*, member: Member) -> list[MemberNote]:
+    return list(db.session.scalars(sa.select(MemberNote).where(MemberNote.member_id == member.id)
+                                   .order_by(MemberNote.id.desc())))
+
+
+def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
+    """Suspend a member: their listings disappear, their open exchanges are cancelled and reserved hours released.
+
+    They can still sign in to read their statement and their messages.
+    """
+    from timebank.exchanges import services as exchanges
+    from timebank.exchanges.groups import group_leave
+    from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
+
+    def work():
+        _check_coordinator(actor)
+        if member.id == actor.id:
+            raise NotAllowed(_l("You cannot suspend yourself."))
+        if member.status is not Status.ACTIVE:
+            raise InvalidTransition(_l("Only an active member can be suspended."))
+        if not reason.strip():
+            raise DomainError(_l("Please write the reason."), field="reason")
+        open_states = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)
+        open_exchanges = db.session.scalars(sa.select(Exchange).where(
+            sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
+            Exchange.state.in_(open_states))).all()
+        for exchange in open_exchanges:
+            exchanges.exchange_cancel_in_transaction(exchange=exchange, actor=actor,
+                                                     reason=str(_l("The membership is suspended.")), force=True)
+        for participant in db.session.scalars(sa.select(GroupParticipant).where(
+                GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
+            if participant.session.state.value == "open":
+                group_leave_in_transaction(participant=participant, actor=actor)
+        member.status = Status.SUSPENDED
+        audit(actor=actor, action="member_suspended", member=member, reason=reason,
+              cancelled_exchanges=[exchange.id for exchange in open_exchanges])
+        notify(member=member, kind="suspended", params={}, link="/")
+        mail_queue(member=member, subject=_l("Your membership is suspended"), template="member_suspended",
+                   reason=reason.strip())
+        return member
+
+    return atomic(work)
+
+
+def group_leave_in_transaction(*, participant, actor: Member) -> None:
+    from timebank.ledger import services as ledger
+    from timebank.ledger.models import Transfer
+
+    ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, participant.reservation_id), actor=actor)
+    participant.left_at = utcnow()
+
+
+def member_reactivate(*, member: Member, actor: Member, reason: str) -> Member:
+    def work():
+        _check_coordinator(actor)
+        if member.status is not Status.SUSPENDED:
+            raise InvalidTransition(_l("Only a suspended member can be reactivated."))
+        member.status = Status.ACTIVE
+        audit(actor=actor, action="member_reactivated", member=member, reason=reason)
+        notify(member=member, kind="reactivated", params={}, link="/")
+        return member
+
+    return atomic(work)
+
+
+@dataclass(frozen=True)
+class Queues:
+    pending: int
+    disputes: int
+    reports: int
+    slow_confirmations: int
+    near_limits: int
+    ending_listings: int
+
+
+def dashboard_queues() -> Queues:
+    """How many items wait in each coordinator queue (a few counting queries, whatever the size)."""
+    from timebank.exchanges.models import Dispute, Exchange, ExchangeState
+    from timebank.ledger.models import Account
+    from timebank.listings.models import Listing, ListingStatus, Report
+
+    count = lambda query: db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))  # noqa: E731
+    now = utcnow()
+    days = current_app.config["TIMEBANK_AUTO_CONFIRM_DAYS"]
+    return Queues(
+        pending=count(sa.select(Member.id).where(Member.status == Status.PENDING)),
+        disputes=count(sa.select(Dispute.id).where(Dispute.resolved_at.is_(None))),
+        reports=count(sa.select(Report.id).where(Report.handled_at.is_(None))),
+        slow_confirmations=count(sa.select(Exchange.id).where(Exchange.state == ExchangeState.DONE,
+                                                              Exchange.done_at <= now - timedelta(days=days // 2))),
+        near_limits=count(sa.select(Account.id).where(Account.member_id.is_not(None), sa.or_(
+            Account.posted - Account.pending_debits <= Account.floor + 60,
+            Account.posted + Account.pending_credits >= Account.ceiling - 60))),
+        ending_listings=count(sa.select(Listing.id).where(Listing.status == ListingStatus.OPEN,
+                                                          Listing.ends_on.is_not(None),
+                                                          Listing.ends_on >= now.date(),
+                                                          Listing.ends_on <= (now + timedelta(days=7)).date())),
+    )
