@@ -129,3 +129,39 @@ def test_members_and_visitors_are_refused_every_coordinator_page(client, cast, r
     for post in ("notes", "status", "limits"):
         assert client.post(f"/coordination/members/{amina.id}/{post}", data={"reason": "x", "body": "x",
                                                                                "suspend": "y"}).status_code == 403
+
+
+def test_a_member_without_e_mail_gets_a_welcome_sheet_and_signs_in_with_it(app, client, people, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    response = client.post("/coordination/members/new", data={
+        "display_name": "Fatima Zahra", "phone": "06 12 12 12 12", "locale": "ar", "area": "Centre",
+        "languages": ["ar", "kab"]})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert 'dir="rtl"' in html  # in her language
+    number = re.search(r'class="big">(\d+)<', html).group(1)
+    password = re.search(r'class="big" dir="ltr">([a-z]+-\d{4}-[a-z]+)<', html).group(1)
+    log = text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]
+    assert "member_created · Fatima Zahra" in log and password not in log
+
+    client.post("/logout")
+    assert client.post("/login", data={"identifier": number, "password": password}).status_code == 302
+    client.post("/me/password", data={"current_password": "wrong", "new_password": "mon jardin fleuri"})
+    client.post("/me/password", data={"current_password": password, "new_password": "mon jardin fleuri"})
+    client.post("/logout")
+    assert client.post("/login", data={"identifier": number, "password": "mon jardin fleuri"}).status_code == 302
+
+
+def test_a_coordinator_gives_a_new_temporary_password(app, client, people, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    html = client.post(f"/coordination/members/{amina.id}/password").get_data(as_text=True)
+    password = re.search(r'class="big" dir="ltr">([a-z]+-\d{4}-[a-z]+)<', html).group(1)
+    client.post("/logout")
+    assert client.post("/login", data={"identifier": amina.email, "password": amina.password}).status_code == 401
+    assert client.post("/login", data={"identifier": amina.email, "password": password}).status_code == 302
+    login(client, karim)
+    assert client.post(f"/coordination/members/{amina.id}/password").status_code == 403
+    assert client.post("/coordination/members/new", data={"display_name": "X"}).status_code == 403

@@ -1,6 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from timebank.members.forms import LanguagesField
 from wtforms.validators import InputRequired, Length, Optional
 
 from timebank.validators import PlainText
@@ -41,3 +44,31 @@ class LimitsForm(FlaskForm):
                                                      Length(max=500), PlainText(multiline=True)],
                            render_kw={"rows": 2, "maxlength": 500})
     save = SubmitField(_l("Change the limits"))
+
+
+class OfflineMemberForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[InputRequired(message=_l("Please give the name.")),
+                                                       Length(max=80), PlainText()])
+    phone = StringField(_l("Phone number (optional)"), validators=[Optional(), Length(max=32), PlainText()],
+                        render_kw={"inputmode": "tel"})
+    locale = SelectField(_l("Language of the welcome sheet"))
+    area = SelectField(_l("Area"), validators=[Optional()])
+    languages = LanguagesField(_l("Languages spoken"), validators=[InputRequired(
+        message=_l("Please tick at least one language."))])
+    create = SubmitField(_l("Create the account and print the welcome sheet"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from flask import current_app
+
+        from timebank.i18n import autonym, language_name
+
+        config = current_app.config
+        self.locale.choices = [SelectChoice(code, autonym(code)) for code in config["LANGUAGES"]]
+        self.area.choices = [SelectChoice("", "—")] + [SelectChoice(area) for area in config["TIMEBANK_AREAS"]]
+        spoken = [SelectChoice(code, language_name(code)) for code in config["TIMEBANK_SPOKEN_LANGUAGES"]]
+        self.languages.choices = sorted(spoken, key=lambda choice: choice.label.casefold())
+
+
+class NewPasswordForm(FlaskForm):
+    renew = SubmitField(_l("New temporary password and welcome sheet"))

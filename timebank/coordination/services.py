@@ -137,3 +137,50 @@ def dashboard_queues() -> Queues:
                                                           Listing.ends_on >= now.date(),
                                                           Listing.ends_on <= (now + timedelta(days=7)).date())),
     )
+
+
+_SYLLABLES = ("ba", "be", "bi", "bo", "da", "de", "di", "do", "fa", "fe", "fi", "fo", "ka", "ke", "ki", "ko", "la",
+              "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "pi", "po", "ra", "re",
+              "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "vo")
+
+
+def temporary_password() -> str:
+    """Easy to read aloud and to type on an old phone: "kabo-4821-tipa" (about 37 bits)."""
+    import secrets
+
+    word = lambda: "".join(secrets.choice(_SYLLABLES) for _ in range(2))  # noqa: E731
+    return f"{word()}-{secrets.randbelow(10000):04d}-{word()}"
+
+
+def member_create_offline(*, actor: Member, display_name: str, phone: str | None, locale: str, area: str | None,
+                          languages: list[str]) -> tuple[Member, str]:
+    """Create the account of a resident met in person who has no e-mail; returns the member and a temporary password."""
+    from timebank.members.services import member_create
+
+    def work():
+        _check_coordinator(actor)
+        if not display_name.strip():
+            raise DomainError(_l("Please give the name."), field="display_name")
+        password = temporary_password()
+        member = member_create(display_name=display_name, email=None, password=password, status=Status.ACTIVE,
+                               locale=locale, area=area, languages=languages, phone=phone, decided_by=actor)
+        audit(actor=actor, action="member_created", member=member)
+        return member, password
+
+    return atomic(work)
+
+
+def member_new_password(*, member: Member, actor: Member) -> str:
+    """Give a member a new temporary password (for the welcome sheet); the old one stops working."""
+    from timebank.members.passwords import password_hash
+
+    def work():
+        _check_coordinator(actor)
+        if member.is_coordinator and not actor.is_admin:
+            raise NotAllowed(_l("Only an admin can give a coordinator a new password."))
+        password = temporary_password()
+        member.password_hash = password_hash(password)
+        audit(actor=actor, action="password_reset", member=member)
+        return password
+
+    return atomic(work)

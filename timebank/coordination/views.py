@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -86,7 +86,7 @@ def decide(member_id: int):
 
 def _member_page(member: Member, code: int = 200, **forms):
     from timebank.coordination.audit import audit_entries
-    from timebank.coordination.forms import LimitsForm, NoteForm, StatusForm
+    from timebank.coordination.forms import LimitsForm, NewPasswordForm, NoteForm, StatusForm
     from timebank.coordination.services import notes_of
     from timebank.ledger import services as ledger
 
@@ -97,6 +97,7 @@ def _member_page(member: Member, code: int = 200, **forms):
         "coordination/member.html", member=member, account=account,
         balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
         entries=audit_entries(member=member, limit=50), note_form=forms.get("note") or NoteForm(),
+        password_form=NewPasswordForm(),
         status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error")), code
 
 
@@ -173,3 +174,44 @@ def audit_log():
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
     return render_template("coordination/audit.html", entries=audit_entries(action=action), actions=ACTIONS,
                            chosen=action)
+
+
+# Members without a phone or e-mail -----------------------------------------------------------
+
+
+def _welcome_sheet(member: Member, password: str):
+    from flask_babel import force_locale
+
+    with force_locale(member.locale):
+        # Rendered now, not stored: the temporary password exists only on this printed page.
+        return render_template("coordination/welcome_sheet.html", member=member, password=password,
+                               address=current_app.config["TIMEBANK_BASE_URL"]), 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@coordinator_required
+def member_new():
+    from timebank.coordination.forms import OfflineMemberForm
+    from timebank.coordination.services import member_create_offline
+
+    form = OfflineMemberForm()
+    if request.method == "GET":
+        form.locale.data = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if form.validate_on_submit():
+        member, password = member_create_offline(
+            actor=current_user, display_name=form.display_name.data, phone=form.phone.data or None,
+            locale=form.locale.data, area=form.area.data or None, languages=form.languages.data)
+        return _welcome_sheet(member, password)
+    return render_template("coordination/member_new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.post("/members/<id:member_id>/password")
+@coordinator_required
+def member_password(member_id: int):
+    from timebank.coordination.forms import NewPasswordForm
+    from timebank.coordination.services import member_new_password
+
+    member = db.session.get(Member, member_id) or abort(404)
+    if not NewPasswordForm().validate_on_submit():
+        abort(400)
+    return _welcome_sheet(member, member_new_password(member=member, actor=current_user))

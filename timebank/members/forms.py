@@ -206,3 +206,15 @@ class EmailPreferencesForm(FlaskForm):
     hours = _mode_field(_l("Hours given to me"))
     matches = _mode_field(_l("Listings that match mine"))
     save = SubmitField(_l("Save my e-mail choices"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(message=_l("Please type your password.")),
+                                            Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"})
+    new_password = _password_field(_l("New password"))
+    change = SubmitField(_l("Change my password"))
+
+    def validate_new_password(self, field):
+        _check_password_length(self, field)

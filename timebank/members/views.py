@@ -9,6 +9,7 @@ from timebank.errors import DomainError, InvalidToken
 from timebank.extensions import limiter
 from timebank.members import services
 from timebank.members.forms import (
+    ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     LogoutForm,
@@ -177,12 +178,36 @@ def profile():
         session["lang"] = current_user.locale
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("members.profile"))
-    status = 422 if request.method == "POST" else 200
+    return _profile_page(form=form, status=422 if request.method == "POST" else 200)
+
+
+def _profile_page(*, form=None, password_form=None, status=200):
     from timebank.members.forms import EmailPreferencesForm
     from timebank.notifications.services import email_preferences
 
+    if form is None:
+        form = ProfileForm(formdata=None, obj=current_user)
+        form.languages.data = current_user.language_codes
+        form.contact_visibility.data = current_user.contact_visibility.value
     emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
-    return render_template("members/profile.html", form=form, emails=emails), status
+    return render_template("members/profile.html", form=form, emails=emails,
+                           password_form=password_form or ChangePasswordForm()), status
+
+
+@bp.post("/me/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.password_change(member=current_user, current=form.current_password.data,
+                                     new=form.new_password.data)
+        except DomainError as error:
+            form.current_password.errors = list(form.current_password.errors) + [error.message]
+        else:
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for("members.profile"), 303)
+    return _profile_page(password_form=form, status=422)
 
 
 @bp.post("/me/email-preferences")
