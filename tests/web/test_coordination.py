@@ -38,11 +38,12 @@ def test_limits_changed_with_a_reason(app, client, cast):
     sandrine, amina, karim = cast
     login(client, sandrine)
     assert client.post(f"/coordination/members/{amina.id}/limits",
-                       data={"floor_hours": "-20", "ceiling_hours": "40", "reason": ""}).status_code == 422
+                       data={"limits-floor_hours": "-20", "limits-ceiling_hours": "40", "limits-reason": ""}).status_code == 422
     assert client.post(f"/coordination/members/{amina.id}/limits",
-                       data={"floor_hours": "5", "ceiling_hours": "40", "reason": "x"}).status_code == 400
+                       data={"limits-floor_hours": "5", "limits-ceiling_hours": "40", "limits-reason": "x"}).status_code == 400
     client.post(f"/coordination/members/{amina.id}/limits",
-                data={"floor_hours": "-20", "ceiling_hours": "40", "reason": "Âgée, reçoit plus qu'elle ne donne"})
+                data={"limits-floor_hours": "-20", "limits-ceiling_hours": "40",
+                      "limits-reason": "Âgée, reçoit plus qu'elle ne donne"})
     with app.app_context():
         assert ledger.account_of(db.session.get(Member, amina.id)).floor == -1200
     log = text_of(client.get("/coordination/audit?action=limits_changed")).split(" Show ", 1)[1]
@@ -64,9 +65,9 @@ def test_suspension_hides_listings_cancels_exchanges_and_releases_hours(app, cli
 
     login(client, sandrine)
     assert client.post(f"/coordination/members/{amina.id}/status",
-                       data={"reason": "", "suspend": "y"}).status_code == 422
+                       data={"status-reason": "", "status-suspend": "y"}).status_code == 422
     client.post(f"/coordination/members/{amina.id}/status",
-                data={"reason": "Plaintes répétées", "suspend": "y"})
+                data={"status-reason": "Plaintes répétées", "status-suspend": "y"})
 
     with app.app_context():
         assert db.session.get(Member, amina.id).status.value == "suspended"
@@ -81,7 +82,7 @@ def test_suspension_hides_listings_cancels_exchanges_and_releases_hours(app, cli
     assert client.get("/listings").status_code == 403
 
     login(client, sandrine)
-    client.post(f"/coordination/members/{amina.id}/status", data={"reason": "Après discussion", "reactivate": "y"})
+    client.post(f"/coordination/members/{amina.id}/status", data={"status-reason": "Après discussion", "status-reactivate": "y"})
     login(client, karim)
     assert "Garde le mercredi" in text_of(client.get("/listings"))
     login(client, sandrine)
@@ -165,3 +166,34 @@ def test_a_coordinator_gives_a_new_temporary_password(app, client, people, cast)
     login(client, karim)
     assert client.post(f"/coordination/members/{amina.id}/password").status_code == 403
     assert client.post("/coordination/members/new", data={"display_name": "X"}).status_code == 403
+
+
+def test_a_coordinator_records_an_exchange_for_a_member_without_a_phone(app, client, people, cast):
+    sandrine, amina, karim = cast
+    hawa = people.member("Hawa Coulibaly", email=None)
+    login(client, sandrine)
+    refused = client.post(f"/coordination/members/{hawa.id}/record", data={
+        "provider": str(amina.id), "title": "Courses au marché", "hours": "1", "minutes": "30"})
+    assert refused.status_code == 403  # she has not asked yet
+    assert "has not asked the coordinators to act for them" in text_of(refused)
+    client.post(f"/coordination/members/{hawa.id}/brokered",
+                data={"broker-reason": "Demandé au téléphone le 26/11", "broker-enable": "y"})
+
+    response = client.post(f"/coordination/members/{hawa.id}/record", data={
+        "provider": str(amina.id), "title": "Courses au marché", "hours": "1", "minutes": "30"})
+
+    assert response.status_code == 303
+    with app.app_context():
+        assert ledger.account_of(db.session.get(Member, hawa.id)).posted == -90
+        assert ledger.account_of(db.session.get(Member, amina.id)).posted == 90
+        assert ledger_verify().ok
+    login(client, amina)
+    hours = text_of(client.get("/me/hours"))
+    assert "You received from Hawa Coulibaly Courses au marché Recorded by Sandrine Martin +1 h 30 min" in hours
+    notices = client.get("/notifications").get_data(as_text=True)
+    eid = int(re.search(r'href="/exchanges/(\d+)"', notices).group(1))
+    page = text_of(client.get(f"/exchanges/{eid}"))
+    assert "Recorded by Sandrine Martin, coordinator, on behalf of Hawa Coulibaly: 1 h 30 min." in page
+    assert "Something went wrong?" in page  # still disputable
+    login(client, sandrine)
+    assert "exchange_brokered · Hawa Coulibaly" in text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]

@@ -12,7 +12,7 @@ from timebank.timeutil import utcnow
 ACTIONS = ("member_approved", "member_declined", "member_verified", "verification_withdrawn", "dispute_resolved",
            "report_dismissed", "listing_hidden", "limits_changed", "member_suspended", "member_reactivated",
            "note_added", "welcome_hours", "community_grant", "transfer_corrected", "member_created",
-           "password_reset")
+           "password_reset", "brokering_enabled", "brokering_disabled", "exchange_brokered")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from timebank.ledger.forms import DurationFields, hours_field
 from timebank.members.forms import LanguagesField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -26,6 +27,12 @@ class NoteForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    """Prefixed: several forms on the coordinator's member page each have a reason."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
+
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Please write the reason.")),
                                                      Length(max=2000), PlainText(multiline=True)],
                            render_kw={"rows": 2, "maxlength": 2000})
@@ -34,6 +41,12 @@ class StatusForm(FlaskForm):
 
 
 class LimitsForm(FlaskForm):
+    """Prefixed: several forms on the coordinator's member page each have a reason."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "limits")
+        super().__init__(*args, **kwargs)
+
     floor_hours = IntegerField(_l("Lowest balance allowed (hours, 0 or below)"),
                                validators=[InputRequired(message=_l("Please give a number of hours."))],
                                render_kw={"inputmode": "numeric"})
@@ -72,3 +85,33 @@ class OfflineMemberForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     renew = SubmitField(_l("New temporary password and welcome sheet"))
+
+
+class BrokeredForm(FlaskForm):
+    """Prefixed: several forms on the coordinator's member page each have a reason."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "broker")
+        super().__init__(*args, **kwargs)
+
+    reason = TextAreaField(_l("How the member asked (date, in person or by phone)"),
+                           validators=[InputRequired(message=_l("Please write the reason.")), Length(max=500),
+                                       PlainText(multiline=True)], render_kw={"rows": 2, "maxlength": 500})
+    enable = SubmitField(_l("The member asks us to record exchanges for them"))
+    disable = SubmitField(_l("Stop acting for this member"))
+
+
+class RecordForm(FlaskForm, DurationFields):
+    provider = SelectField(_l("Who helped this member"),
+                           validators=[InputRequired(message=_l("Please choose who helped."))])
+    title = StringField(_l("What"), validators=[InputRequired(message=_l("Please say what the exchange is about.")),
+                                                Length(max=100), PlainText()])
+    hours = hours_field()
+    minutes = SelectField(_l("Minutes"), default="0")
+    record = SubmitField(_l("Record the exchange"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_minutes()
+        self.provider.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(m.id), f"{m.display_name} · {m.number}") for m in members]

@@ -184,3 +184,17 @@ def member_new_password(*, member: Member, actor: Member) -> str:
         return password
 
     return atomic(work)
+
+
+def member_set_brokered(*, member: Member, actor: Member, brokered: bool, reason: str) -> Member:
+    """Record that a member asked the coordinators to act for them (or no longer wants it)."""
+    def work():
+        _check_coordinator(actor)
+        if not reason.strip():
+            raise DomainError(_l("Please write the reason."), field="reason")
+        member.brokered = brokered
+        audit(actor=actor, action="brokering_enabled" if brokered else "brokering_disabled", member=member,
+              reason=reason)
+        return member
+
+    return atomic(work)

@@ -86,7 +86,8 @@ def decide(member_id: int):
 
 def _member_page(member: Member, code: int = 200, **forms):
     from timebank.coordination.audit import audit_entries
-    from timebank.coordination.forms import LimitsForm, NewPasswordForm, NoteForm, StatusForm
+    from timebank.coordination.forms import BrokeredForm, LimitsForm, NewPasswordForm, NoteForm, RecordForm, StatusForm
+    from timebank.members.services import members_active
     from timebank.coordination.services import notes_of
     from timebank.ledger import services as ledger
 
@@ -97,7 +98,8 @@ def _member_page(member: Member, code: int = 200, **forms):
         "coordination/member.html", member=member, account=account,
         balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
         entries=audit_entries(member=member, limit=50), note_form=forms.get("note") or NoteForm(),
-        password_form=NewPasswordForm(),
+        password_form=NewPasswordForm(), brokered_form=forms.get("brokered") or BrokeredForm(),
+        record_form=forms.get("record") or RecordForm(members=[m for m in members_active() if m.id != member.id]),
         status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error")), code
 
 
@@ -215,3 +217,35 @@ def member_password(member_id: int):
     if not NewPasswordForm().validate_on_submit():
         abort(400)
     return _welcome_sheet(member, member_new_password(member=member, actor=current_user))
+
+
+@bp.post("/members/<id:member_id>/brokered")
+@coordinator_required
+def change_brokered(member_id: int):
+    from timebank.coordination.forms import BrokeredForm
+    from timebank.coordination.services import member_set_brokered
+
+    def act(m, f):
+        if not (f.enable.data or f.disable.data):
+            abort(400)
+        member_set_brokered(member=m, actor=current_user, brokered=bool(f.enable.data), reason=f.reason.data)
+
+    return _member_step(member_id, BrokeredForm, "brokered", act, _("Saved."))
+
+
+@bp.post("/members/<id:member_id>/record")
+@coordinator_required
+def record_exchange(member_id: int):
+    from timebank.coordination.forms import RecordForm
+    from timebank.exchanges.services import exchange_record_brokered
+    from timebank.members.services import members_active
+
+    def act(m, f):
+        provider = db.session.get(Member, int(f.provider.data)) or abort(404)
+        exchange_record_brokered(coordinator=current_user, provider=provider, recipient=m,
+                                 minutes=f.total_minutes, title=f.title.data)
+
+    member = db.session.get(Member, member_id) or abort(404)
+    others = [m for m in members_active() if m.id != member.id]
+    return _member_step(member_id, lambda: RecordForm(members=others), "record", act,
+                        _("The exchange is recorded. Both people are told."))

@@ -257,7 +257,7 @@ def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchan
 
 
 def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
-                                        category_id: int | None) -> Exchange:
+                                        category_id: int | None, by_recipient: bool = True) -> Exchange:
     """Write down a service already received ("Karim helped me 2 h"), completed at once.
 
     The caller posts the hours with ``exchange_id`` set to this exchange; the
@@ -271,8 +271,49 @@ def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, 
     )
     db.session.add(exchange)
     db.session.flush()
-    _event(exchange, recipient, "recorded", minutes=minutes)
+    if by_recipient:
+        _event(exchange, recipient, "recorded", minutes=minutes)
     return exchange
+
+
+def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient: Member, minutes: int,
+                             title: str, category_id: int | None = None) -> Exchange:
+    """A coordinator records, on behalf of a member without phone or internet, a service they received.
+
+    The recipient must have asked the coordinators to act for them. The hours
+    move at once; both people are told, and either can raise a disagreement.
+    """
+    def work():
+        if not (coordinator.is_coordinator and coordinator.is_active_member):
+            raise NotAllowed(_l("Only coordinators can record an exchange for a member."))
+        if coordinator.id in (provider.id, recipient.id):
+            raise NotAllowed(_l("Another coordinator must record an exchange you are part of."))
+        if not recipient.brokered:
+            raise NotAllowed(_l("%(name)s has not asked the coordinators to act for them.",
+                                name=recipient.display_name))
+        if provider.id == recipient.id:
+            raise NotAllowed(_l("Choose two different members."))
+        debit, credit = ledger.account_of(recipient), ledger.account_of(provider)
+        if debit is None or credit is None:
+            raise NotAllowed(_l("Both members need an active account."))
+        ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=None)
+        exchange = exchange_record_past_in_transaction(recipient=recipient, provider=provider, minutes=minutes,
+                                                       title=title, category_id=category_id, by_recipient=False)
+        exchange.proposer_id = coordinator.id
+        _event(exchange, coordinator, "brokered", minutes=minutes, on_behalf_of=recipient.display_name)
+        transfer = ledger.transfer_post_in_transaction(
+            debit=debit, credit=credit, minutes=minutes, kind=TransferKind.EXCHANGE,
+            key=f"exchange:{exchange.id}:brokered", actor=coordinator, memo=exchange.title, exchange_id=exchange.id)
+        audit(actor=coordinator, action="exchange_brokered", member=recipient, target=f"exchange {exchange.id}",
+              minutes=minutes, provider=provider.id)
+        for member in (provider, recipient):
+            _tell(member, exchange, "brokered",
+                  lambda: _("Recorded for you: %(title)s", title=exchange.title), name=coordinator.display_name,
+                  minutes=minutes)
+        assert transfer.exchange_id == exchange.id
+        return exchange
+
+    return atomic(work)
 
 
 # Doing and confirming ----------------------------------------------------------------------

@@ -73,6 +73,8 @@ class Member(UserMixin, db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     # Tell me when someone near me needs what I offer (or offers what I need).
     notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # Has asked the coordinators to record exchanges for them (no phone, no internet).
+    brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"

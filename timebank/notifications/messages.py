@@ -45,6 +45,8 @@ def notification_text(kind: str, params: dict) -> str:
         "group_cancelled": lambda: _("The group session %(title)s is cancelled: your hours are released.", **p),
         "suspended": lambda: _("Your membership is suspended. You can still read your statement."),
         "reactivated": lambda: _("Your membership is active again. Welcome back!"),
+        "exchange_brokered": lambda: _("%(name)s, coordinator, recorded %(amount)s for you: %(title)s. If it is "
+                                       "not right, raise a disagreement.", **p),
         "direct_message": lambda: _("%(name)s wrote to you.", **p),
         "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
