@@ -133,3 +133,17 @@ def folded(column):
     if db.session.get_bind().dialect.name == "postgresql":
         return sa.func.lower(sa.func.timebank_unaccent(column))
     return sa.func.timebank_fold(column)
+
+
+def lock_fresh(instance: T) -> T:
+    """Re-read one row under the write lock (``FOR UPDATE`` on PostgreSQL), as the database has it now.
+
+    Two clicks, two tabs or two workers then see one state: whoever comes
+    second finds the first one's change and is refused by the state checks.
+    """
+    begin_write()
+    model = type(instance)
+    row_id = sa.inspect(instance).identity[0]  # no reload of an instance expired by begin_write
+    return db.session.scalars(
+        sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    ).one()

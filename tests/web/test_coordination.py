@@ -197,3 +197,35 @@ def test_a_coordinator_records_an_exchange_for_a_member_without_a_phone(app, cli
     assert "Something went wrong?" in page  # still disputable
     login(client, sandrine)
     assert "exchange_brokered · Hawa Coulibaly" in text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]
+
+
+def count_queries(app, client, url):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    response = client.get(url)
+    sa.event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_coordinator_pages_run_a_fixed_number_of_queries(app, client, people, cast):
+    sandrine, amina, karim = cast
+    people.applicant("Nadia Haddad", languages=("ar",))
+    login(client, sandrine)
+    client.post(f"/coordination/members/{amina.id}/notes", data={"body": "Première note"})
+    few = (count_queries(app, client, "/coordination/"), count_queries(app, client, f"/coordination/members/{amina.id}"))
+    for n in range(5):
+        people.applicant(f"Candidate {n}", email=f"c{n}@example.org", languages=("fr", "pt"))
+        client.post(f"/coordination/members/{amina.id}/notes", data={"body": f"Note {n}"})
+    coordinator = people.coordinator("Claire Dubois")
+    login(client, coordinator)
+    client.post(f"/coordination/members/{amina.id}/notes", data={"body": "Une autre main"})
+    login(client, sandrine)
+    many = (count_queries(app, client, "/coordination/"), count_queries(app, client, f"/coordination/members/{amina.id}"))
+    assert many == few

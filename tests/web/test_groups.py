@@ -33,3 +33,40 @@ def test_a_workshop_from_announcement_to_hours(app, client, people):
     login(client, karim)
     assert "You have 0 h" in text_of(client.get("/me/hours"))
     assert client.get("/groups/999999").status_code == 404
+
+
+def test_group_pages_run_a_fixed_number_of_queries(app, client, people):
+    import sqlalchemy as sa
+
+    from timebank.extensions import db
+
+    fatou = people.member("Fatou Ndiaye")
+    login(client, fatou)
+    sid = int(re.search(r"/groups/(\d+)", client.post("/groups/new", data={
+        "title": "Atelier", "on_date": utcnow().date().isoformat(), "hours": "1", "minutes": "0",
+        "max_participants": "20"}).headers["Location"]).group(1))
+
+    def queries(url):
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        assert client.get(url).status_code == 200
+        sa.event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    def join(n):
+        resident = people.member(f"Voisine {n}", email=f"v{n}@example.org")
+        login(client, resident)
+        client.post(f"/groups/{sid}/join")
+        login(client, fatou)
+
+    join(0)
+    few = (queries("/groups"), queries(f"/groups/{sid}"))
+    for n in range(1, 6):
+        join(n)
+    assert (queries("/groups"), queries(f"/groups/{sid}")) == few

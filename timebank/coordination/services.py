@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
 from timebank.coordination.models import MemberNote
@@ -41,7 +42,7 @@ def note_add(*, member: Member, author: Member, body: str) -> MemberNote:
 
 def notes_of(*, member: Member) -> list[MemberNote]:
     return list(db.session.scalars(sa.select(MemberNote).where(MemberNote.member_id == member.id)
-                                   .order_by(MemberNote.id.desc())))
+                                   .order_by(MemberNote.id.desc()).options(joinedload(MemberNote.author))))
 
 
 def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:

@@ -6,9 +6,9 @@ from datetime import date, time
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.database import atomic, begin_write
+from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
 from timebank.extensions import db
@@ -22,12 +22,7 @@ from timebank.timeutil import utcnow
 MAX_PARTICIPANTS = 50
 
 
-def _lock(session: GroupSession) -> GroupSession:
-    begin_write()
-    return db.session.scalars(
-        sa.select(GroupSession).where(GroupSession.id == session.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+_lock = lock_fresh
 
 
 def _tell(member: Member, session: GroupSession, kind: str, subject, **params) -> None:
@@ -163,8 +158,18 @@ def group_cancel(*, session: GroupSession, actor: Member) -> GroupSession:
 def groups_open() -> list[GroupSession]:
     return list(db.session.scalars(
         sa.select(GroupSession).where(GroupSession.state == GroupState.OPEN, GroupSession.on_date >= utcnow().date())
-        .order_by(GroupSession.on_date, GroupSession.id).options(joinedload(GroupSession.provider))
+        .order_by(GroupSession.on_date, GroupSession.id)
+        .options(joinedload(GroupSession.provider), selectinload(GroupSession.participants))
     ))
+
+
+def group_with_people(session_id: int) -> GroupSession | None:
+    """One session with its organiser and participants loaded together (no query per participant)."""
+    return db.session.scalar(
+        sa.select(GroupSession).where(GroupSession.id == session_id)
+        .options(joinedload(GroupSession.provider),
+                 selectinload(GroupSession.participants).joinedload(GroupParticipant.member))
+    )
 
 
 def groups_of(*, member: Member) -> list[GroupSession]:

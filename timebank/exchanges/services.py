@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
-from timebank.database import atomic, begin_write
+from timebank.database import atomic, begin_write, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import (
     OPEN_STATES,
@@ -53,13 +53,7 @@ class Terms:
     at_time: time | None
 
 
-def _lock(exchange: Exchange) -> Exchange:
-    """Re-read the exchange under the write lock: two clicks, two tabs or two workers see one state."""
-    begin_write()
-    return db.session.scalars(
-        sa.select(Exchange).where(Exchange.id == exchange.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+_lock = lock_fresh
 
 
 def _event(exchange: Exchange, actor: Member | None, kind: str, **detail) -> None:
@@ -632,8 +626,7 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can settle a disagreement."))
         current = _lock(dispute.exchange)
-        fresh = db.session.scalars(sa.select(Dispute).where(Dispute.id == dispute.id).with_for_update()
-                                   .execution_options(populate_existing=True)).one()
+        fresh = lock_fresh(dispute)
         if fresh.resolved_at is not None or current.state is not ExchangeState.DISPUTED:
             raise InvalidTransition(_l("This disagreement has already been settled."))
         if current.involves(actor):

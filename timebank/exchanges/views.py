@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from timebank.errors import DomainError
+from timebank.exchanges import groups as group_sessions
 from timebank.exchanges import services
 from timebank.exchanges.forms import (
     CounterForm,
@@ -227,23 +228,20 @@ def calendar(exchange_id: int):
 @bp.get("/groups")
 @member_required
 def groups():
-    from timebank.exchanges import groups as group_services
-
-    return render_template("exchanges/groups.html", open_sessions=group_services.groups_open(),
-                           mine=group_services.groups_of(member=current_user))
+    return render_template("exchanges/groups.html", open_sessions=group_sessions.groups_open(),
+                           mine=group_sessions.groups_of(member=current_user))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
 @member_required
 def group_new():
-    from timebank.exchanges import groups as group_services
     from timebank.exchanges.forms import GroupForm
 
     form = GroupForm()
     status = 200
     if form.validate_on_submit():
         try:
-            session = group_services.group_create(
+            session = group_sessions.group_create(
                 provider=current_user, title=form.title.data, description=form.description.data or "",
                 on_date=form.on_date.data, at_time=form.at_time.data, share_minutes=form.total_minutes,
                 max_participants=form.max_participants.data)
@@ -260,9 +258,7 @@ def group_new():
 
 
 def _group_or_404(session_id: int):
-    from timebank.exchanges.models import GroupSession
-
-    session = db.session.get(GroupSession, session_id)
+    session = group_sessions.group_with_people(session_id)
     if session is None:
         abort(404)
     return session
@@ -293,18 +289,14 @@ def _group_step(session_id: int, action, success: str):
 @bp.post("/groups/<id:session_id>/join")
 @member_required
 def group_join(session_id: int):
-    from timebank.exchanges import groups as group_services
-
-    return _group_step(session_id, lambda s: group_services.group_join(session=s, member=current_user),
+    return _group_step(session_id, lambda s: group_sessions.group_join(session=s, member=current_user),
                        _("You are registered. Your share of hours is reserved."))
 
 
 @bp.post("/groups/<id:session_id>/leave")
 @member_required
 def group_leave(session_id: int):
-    from timebank.exchanges import groups as group_services
-
-    return _group_step(session_id, lambda s: group_services.group_leave(session=s, actor=current_user,
+    return _group_step(session_id, lambda s: group_sessions.group_leave(session=s, actor=current_user,
                                                                         member=current_user),
                        _("You left the session. Your hours are released."))
 
@@ -312,26 +304,20 @@ def group_leave(session_id: int):
 @bp.post("/groups/<id:session_id>/remove/<id:member_id>")
 @member_required
 def group_remove(session_id: int, member_id: int):
-    from timebank.exchanges import groups as group_services
-
     member = db.session.get(Member, member_id) or abort(404)
-    return _group_step(session_id, lambda s: group_services.group_leave(session=s, actor=current_user, member=member),
+    return _group_step(session_id, lambda s: group_sessions.group_leave(session=s, actor=current_user, member=member),
                        _("%(name)s is removed from the session; their hours are released.", name=member.display_name))
 
 
 @bp.post("/groups/<id:session_id>/complete")
 @member_required
 def group_complete(session_id: int):
-    from timebank.exchanges import groups as group_services
-
-    return _group_step(session_id, lambda s: group_services.group_complete(session=s, actor=current_user),
+    return _group_step(session_id, lambda s: group_sessions.group_complete(session=s, actor=current_user),
                        _("The session is confirmed. Every participant's share has moved to you."))
 
 
 @bp.post("/groups/<id:session_id>/cancel")
 @member_required
 def group_cancel(session_id: int):
-    from timebank.exchanges import groups as group_services
-
-    return _group_step(session_id, lambda s: group_services.group_cancel(session=s, actor=current_user),
+    return _group_step(session_id, lambda s: group_sessions.group_cancel(session=s, actor=current_user),
                        _("The session is cancelled. Every participant's hours are released."))

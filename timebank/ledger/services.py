@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.coordination.audit import audit
-from timebank.database import atomic, begin_write
+from timebank.database import atomic, begin_write, lock_fresh
 from timebank.errors import NotAllowed
 from timebank.extensions import db
 from timebank.i18n import format_minutes
@@ -316,10 +316,7 @@ def transfer_reserve(**kwargs) -> Transfer:
 def _lock_pending(pending: Transfer) -> tuple[Transfer, Account, Account]:
     begin_write()
     accounts = _lock([pending.debit_account_id, pending.credit_account_id])
-    current = db.session.scalars(
-        sa.select(Transfer).where(Transfer.id == pending.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    current = lock_fresh(pending)
     if not current.reservation:
         raise AlreadyResolved(_l("Only reserved hours can be confirmed or released."))
     return current, accounts[current.debit_account_id], accounts[current.credit_account_id]

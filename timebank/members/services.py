@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -194,6 +195,7 @@ def member_pending_list() -> list[Member]:
     return list(
         db.session.scalars(
             sa.select(Member).where(Member.status == Status.PENDING).order_by(Member.created_at, Member.id)
+            .options(selectinload(Member.languages))
         )
     )
 
