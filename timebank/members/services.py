@@ -202,40 +202,25 @@ def member_pending_list() -> list[Member]:
 
 def member_approve(*, member: Member, actor: Member, message: str = "") -> Member:
     """Approve a pending application, open the account and tell the applicant."""
-    def work():
-        _check_can_decide(member=member, actor=actor)
-        member.status = Status.ACTIVE
-        member.decided_at = utcnow()
-        member.decided_by = actor
-        _welcome(member, actor=actor)
-        audit(actor=actor, action="member_approved", member=member, reason=message)
-        mail_queue(
-            member=member,
-            subject=_l("Welcome to the timebank: your membership is approved"),
-            template="member_approved",
-            message=message.strip(),
-            coordinator=actor,
-        )
-        return member
-
-    return atomic(work)
+    return _decide(member=member, actor=actor, message=message, status=Status.ACTIVE, action="member_approved",
+                   subject=_l("Welcome to the timebank: your membership is approved"), template="member_approved")
 
 
 def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
     """Decline a pending application and tell the applicant why, if a reason is given."""
+    return _decide(member=member, actor=actor, message=message, status=Status.DECLINED, action="member_declined",
+                   subject=_l("About your application to the timebank"), template="member_declined")
+
+
+def _decide(*, member: Member, actor: Member, message: str, status: Status, action: str, subject,
+            template: str) -> Member:
     def work():
         _check_can_decide(member=member, actor=actor)
-        member.status = Status.DECLINED
-        member.decided_at = utcnow()
-        member.decided_by = actor
-        audit(actor=actor, action="member_declined", member=member, reason=message)
-        mail_queue(
-            member=member,
-            subject=_l("About your application to the timebank"),
-            template="member_declined",
-            message=message.strip(),
-            coordinator=actor,
-        )
+        member.status, member.decided_at, member.decided_by = status, utcnow(), actor
+        if status is Status.ACTIVE:
+            _welcome(member, actor=actor)
+        audit(actor=actor, action=action, member=member, reason=message)
+        mail_queue(member=member, subject=subject, template=template, message=message.strip(), coordinator=actor)
         return member
 
     return atomic(work)
