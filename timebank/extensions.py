@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -21,6 +22,12 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+def text_enum(cls, *, validate: bool = True) -> sa.Enum:
+    """A Python enum stored as its values in a short text column (portable, easy to read in the database)."""
+    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                   validate_strings=validate)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from timebank.extensions import db
+from timebank.extensions import db, text_enum
 from timebank.listings.models import Category, Listing
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
@@ -45,8 +45,7 @@ class Exchange(db.Model):
     on_date: Mapped[date] = mapped_column(sa.Date)
     at_time: Mapped[time | None] = mapped_column(sa.Time)
     state: Mapped[ExchangeState] = mapped_column(
-        sa.Enum(ExchangeState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True), default=ExchangeState.PROPOSED)
+        text_enum(ExchangeState), default=ExchangeState.PROPOSED)
     done_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # auto-confirm reminder sent
@@ -161,8 +160,7 @@ class GroupSession(db.Model):
     share_minutes: Mapped[int] = mapped_column(sa.Integer)
     max_participants: Mapped[int] = mapped_column(sa.Integer)
     state: Mapped[GroupState] = mapped_column(
-        sa.Enum(GroupState, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True), default=GroupState.OPEN)
+        text_enum(GroupState), default=GroupState.OPEN)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

@@ -6,14 +6,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from timebank.extensions import db
+from timebank.extensions import db, text_enum
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-
-def _enum(cls, length=20):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                   validate_strings=True)
 
 
 class AccountKind(str, enum.Enum):
@@ -61,7 +57,7 @@ class Account(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    kind: Mapped[AccountKind] = mapped_column(text_enum(AccountKind))
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), unique=True)
     floor: Mapped[int | None] = mapped_column(sa.Integer)  # minutes; None means no floor
     ceiling: Mapped[int | None] = mapped_column(sa.Integer)  # minutes; None means no ceiling
@@ -108,8 +104,8 @@ class Transfer(db.Model):
     debit_account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
     credit_account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
     minutes: Mapped[int] = mapped_column(sa.Integer)
-    kind: Mapped[TransferKind] = mapped_column(_enum(TransferKind))
-    state: Mapped[TransferState] = mapped_column(_enum(TransferState))
+    kind: Mapped[TransferKind] = mapped_column(text_enum(TransferKind))
+    state: Mapped[TransferState] = mapped_column(text_enum(TransferState))
     reservation: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     pending_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"), unique=True)
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"), index=True)

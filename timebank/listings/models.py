@@ -6,14 +6,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from timebank.extensions import db
+from timebank.extensions import db, text_enum
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-
-def _enum(cls):
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                   validate_strings=True)
 
 
 class Category(db.Model):
@@ -53,7 +49,7 @@ class Listing(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
-    type: Mapped[ListingType] = mapped_column(_enum(ListingType))
+    type: Mapped[ListingType] = mapped_column(text_enum(ListingType))
     title: Mapped[str] = mapped_column(sa.String(100))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
@@ -62,7 +58,7 @@ class Listing(db.Model):
     duration_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     availability: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[ListingStatus] = mapped_column(_enum(ListingStatus), default=ListingStatus.OPEN)
+    status: Mapped[ListingStatus] = mapped_column(text_enum(ListingStatus), default=ListingStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # hidden by a coordinator

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from timebank.extensions import db
+from timebank.extensions import db, text_enum
 from timebank.timeutil import utcnow
 
 MEMBER_NUMBER_OFFSET = 1000
@@ -48,17 +48,17 @@ class Member(UserMixin, db.Model):
     area: Mapped[str | None] = mapped_column(sa.String(80))
     locale: Mapped[str] = mapped_column(sa.String(8), default="fr", server_default="fr")
     contact_visibility: Mapped[ContactVisibility] = mapped_column(
-        sa.Enum(ContactVisibility, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        text_enum(ContactVisibility, validate=False),
         default=ContactVisibility.COUNTERPARTS,
         server_default=ContactVisibility.COUNTERPARTS.value,
     )
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        text_enum(Role, validate=False),
         default=Role.MEMBER,
         server_default=Role.MEMBER.value,
     )
     status: Mapped[Status] = mapped_column(
-        sa.Enum(Status, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        text_enum(Status, validate=False),
         default=Status.PENDING,
         server_default=Status.PENDING.value,
         index=True,
