@@ -12,7 +12,9 @@ from timebank.timeutil import utcnow
 ACTIONS = ("member_approved", "member_declined", "member_verified", "verification_withdrawn", "dispute_resolved",
            "report_dismissed", "listing_hidden", "limits_changed", "member_suspended", "member_reactivated",
            "note_added", "welcome_hours", "community_grant", "transfer_corrected", "member_created",
-           "password_reset", "brokering_enabled", "brokering_disabled", "exchange_brokered")
+           "password_reset", "brokering_enabled", "brokering_disabled", "exchange_brokered", "orientation_recorded",
+           "verification_lapsed", "member_warned", "message_hidden", "helper_named", "helper_removed",
+           "acted_for_member")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

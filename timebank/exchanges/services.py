@@ -139,6 +139,26 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
     return atomic(work)
 
 
+def _agent(current: Exchange, actor: Member, by: Member | None) -> dict:
+    """When ``by`` acts for ``actor`` (a coordinator or a trusted helper): check it, and return the timeline's marks."""
+    if by is None:
+        return {}
+    from timebank.coordination.acting import check_may_act_for
+
+    role = check_may_act_for(agent=by, member=actor)
+    if current.involves(by):
+        raise NotAllowed(_l("You take part in this exchange: you cannot also act for the other person."))
+    return {"by": by.id, "by_name": by.display_name, "by_role": role}
+
+
+def _acted(current: Exchange, actor: Member, by: Member | None, marks: dict, step: str) -> None:
+    if by is not None:
+        from timebank.coordination.acting import acted_for
+
+        acted_for(member=actor, agent=by, role=marks["by_role"], target=f"exchange {current.id}", step=step,
+                  title=current.title, link=f"/exchanges/{current.id}")
+
+
 def _check_turn(exchange: Exchange, actor: Member) -> None:
     _check_member(actor)
     if not exchange.involves(actor):
@@ -150,11 +170,12 @@ def _check_turn(exchange: Exchange, actor: Member) -> None:
 
 
 def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date: date,
-                     at_time: time | None) -> Exchange:
+                     at_time: time | None, by: Member | None = None) -> Exchange:
     """Answer a proposal with another duration or date; the other person then answers."""
     def work():
         current = _lock(exchange)
         _check_turn(current, actor)
+        marks = _agent(current, actor, by)
         terms = Terms(current.title, minutes, on_date, at_time)
         _check_terms(terms, provider=current.provider, listing=current.listing)
         if (minutes, on_date, at_time) == (current.minutes, current.on_date, current.at_time):
@@ -163,7 +184,8 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
         current.minutes, current.on_date, current.at_time = minutes, on_date, at_time
         other = current.counterpart(actor)
         current.turn_id = other.id
-        _event(current, actor, "countered", minutes=minutes, on_date=on_date.isoformat())
+        _event(current, actor, "countered", minutes=minutes, on_date=on_date.isoformat(), **marks)
+        _acted(current, actor, by, marks, "countered")
         _tell(other, current, "countered",
               lambda: _("%(name)s suggests a change: %(title)s", name=actor.display_name, title=current.title),
               name=actor.display_name)
@@ -172,11 +194,15 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
     return atomic(work)
 
 
-def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
-    """Agree the exchange: the hours are reserved from the recipient's account."""
+def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+    """Agree the exchange: the hours are reserved from the recipient's account.
+
+    ``by``: a coordinator or trusted helper who accepts for ``actor``.
+    """
     def work():
         current = _lock(exchange)
         _check_turn(current, actor)
+        marks = _agent(current, actor, by)
         if current.listing is not None and current.listing.category.requires_verified \
                 and not current.provider.is_verified:
             raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
@@ -184,7 +210,7 @@ def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
             reservation = ledger.transfer_reserve_in_transaction(
                 debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider),
                 minutes=current.minutes, kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:reserve",
-                actor=actor, memo=current.title, exchange_id=current.id)
+                actor=by or actor, memo=current.title, exchange_id=current.id)
         except BelowFloor as error:
             if actor.id == current.recipient_id:
                 raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
@@ -195,7 +221,8 @@ def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
         db.session.flush()
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
-        _event(current, actor, "accepted")
+        _event(current, actor, "accepted", **marks)
+        _acted(current, actor, by, marks, "accepted")
         other = current.counterpart(actor)
         _tell(other, current, "accepted",
               lambda: _("%(name)s agreed: %(title)s", name=actor.display_name, title=current.title),
@@ -205,14 +232,16 @@ def exchange_accept(*, exchange: Exchange, actor: Member) -> Exchange:
     return atomic(work)
 
 
-def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "") -> Exchange:
+def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by: Member | None = None) -> Exchange:
     def work():
         current = _lock(exchange)
         _check_turn(current, actor)
+        marks = _agent(current, actor, by)
         current.state, current.turn_id, current.finished_at = ExchangeState.DECLINED, None, utcnow()
-        _event(current, actor, "declined")
+        _event(current, actor, "declined", **marks)
         if message.strip():
-            _add_message(current, actor, message)
+            _add_message(current, by or actor, message)
+        _acted(current, actor, by, marks, "declined")
         other = current.counterpart(actor)
         _tell(other, current, "declined",
               lambda: _("%(name)s declined: %(title)s", name=actor.display_name, title=current.title),
@@ -222,9 +251,11 @@ def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "") ->
     return atomic(work)
 
 
-def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason: str, force: bool = False) -> Exchange:
+def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason: str, force: bool = False,
+                                   by: Member | None = None) -> Exchange:
     """Cancel and release the reserved hours. ``force``: a coordinator suspending a member, whatever the state."""
     current = _lock(exchange)
+    marks = _agent(current, actor, by)
     if not force:
         _check_member(actor)
         if not current.involves(actor):
@@ -234,9 +265,11 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
     if not reason.strip():
         raise DomainError(_l("Please say why you cancel: the other person will read it."), field="reason")
     if current.reservation_id is not None and current.state in (ExchangeState.AGREED, ExchangeState.DONE):
-        ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
+        ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id),
+                                            actor=by or actor)
     current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
-    _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX])
+    _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX], **marks)
+    _acted(current, actor, by, marks, "cancelled")
     for member in (current.provider, current.recipient):
         if member.id != actor.id:
             _tell(member, current, "cancelled",
@@ -245,9 +278,9 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
     return current
 
 
-def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str) -> Exchange:
+def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str, by: Member | None = None) -> Exchange:
     """Either party cancels before the service is marked done; reserved hours are released."""
-    return atomic(lambda: exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason))
+    return atomic(lambda: exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason, by=by))
 
 
 def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
@@ -313,11 +346,12 @@ def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient
 # Doing and confirming ----------------------------------------------------------------------
 
 
-def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Exchange:
+def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: Member | None = None) -> Exchange:
     """The provider says the service happened, with the real duration."""
     def work():
         current = _lock(exchange)
         _check_member(actor)
+        marks = _agent(current, actor, by)
         if actor.id != current.provider_id:
             raise NotAllowed(_l("Only the person who gives the service marks it done."))
         if current.state is not ExchangeState.AGREED:
@@ -327,7 +361,8 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Ex
                                        date=format_date(current.on_date, "long")))
         ledger.check_amount(minutes)
         current.state, current.done_minutes, current.done_at = ExchangeState.DONE, minutes, utcnow()
-        _event(current, actor, "done", minutes=minutes)
+        _event(current, actor, "done", minutes=minutes, **marks)
+        _acted(current, actor, by, marks, "done")
         _tell(current.recipient, current, "done",
               lambda: _("Please confirm: %(title)s", title=current.title), name=actor.display_name,
               minutes=minutes)
@@ -337,33 +372,35 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int) -> Ex
 
 
 def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
-          key_prefix: str | None = None) -> None:
+          key_prefix: str | None = None, by: Member | None = None) -> None:
     """Post the reserved hours (at most what was reserved), and any extra the recipient (or a coordinator) agreed."""
     prefix = key_prefix or f"exchange:{current.id}"
     reservation = db.session.get(Transfer, current.reservation_id)
     posted = min(current.done_minutes, current.minutes)
     ledger.transfer_post_pending_in_transaction(pending=reservation, minutes=posted, key=f"{prefix}:post",
-                                                actor=actor)
+                                                actor=by or actor)
     extra = current.done_minutes - current.minutes
     if extra > 0 and (allow_extra or (actor is not None and actor.id == current.recipient_id)):
         ledger.transfer_post_in_transaction(
             debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider), minutes=extra,
-            kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=actor,
+            kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=by or actor,
             memo=current.title, exchange_id=current.id)
 
 
-def exchange_confirm(*, exchange: Exchange, actor: Member) -> Exchange:
-    """The recipient confirms: the hours move to the provider."""
+def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+    """The recipient confirms: the hours move to the provider (``by``: someone who confirms for them)."""
     def work():
         current = _lock(exchange)
         _check_member(actor)
+        marks = _agent(current, actor, by)
         if actor.id != current.recipient_id:
             raise NotAllowed(_l("Only the person who received the service confirms it."))
         if current.state is not ExchangeState.DONE:
             raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
-        _post(current, actor)
+        _post(current, actor, by=by)
         current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
-        _event(current, actor, "confirmed", minutes=current.done_minutes)
+        _event(current, actor, "confirmed", minutes=current.done_minutes, **marks)
+        _acted(current, actor, by, marks, "confirmed")
         _tell(current.provider, current, "confirmed",
               lambda: _("%(name)s confirmed: %(title)s", name=actor.display_name, title=current.title),
               name=actor.display_name, minutes=current.done_minutes)

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from timebank.coordination.acting import agent_role
 from timebank.errors import DomainError
 from timebank.exchanges import groups as group_sessions
 from timebank.exchanges import services
@@ -85,11 +86,31 @@ def new():
     return render_template("exchanges/new.html", form=form, counterpart=counterpart, listing=listing), status
 
 
+# Steps a coordinator or a trusted helper may take for a party (?for=ID); not messages nor disagreements.
+AGENT_ACTIONS = ("accept", "counter", "decline", "cancel", "done", "confirm")
+
+
 def _exchange_or_404(exchange_id: int) -> Exchange:
     exchange = db.session.get(Exchange, exchange_id)
-    if exchange is None or not (exchange.involves(current_user) or current_user.is_coordinator):
+    if exchange is None:
+        abort(404)
+    if not (exchange.involves(current_user) or current_user.is_coordinator
+            or any(agent_role(current_user, party) for party in (exchange.provider, exchange.recipient))):
         abort(404)
     return exchange
+
+
+def _principal(exchange: Exchange) -> Member | None:
+    """The party the signed-in member acts for (``?for=ID``), or None when they act for themselves."""
+    raw = request.args.get("for", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9 or int(raw) not in (exchange.provider_id, exchange.recipient_id):
+        abort(404)
+    principal = db.session.get(Member, int(raw))
+    if agent_role(current_user, principal) is None:
+        abort(403)
+    return principal
 
 
 def _page(exchange: Exchange, status: int = 200, **forms):
@@ -98,10 +119,15 @@ def _page(exchange: Exchange, status: int = 200, **forms):
                                                   at_time=exchange.at_time)
     done = forms.get("done") or DoneForm(formdata=None, hours=exchange.minutes // 60,
                                          minutes=str(exchange.minutes % 60))
+    principal = _principal(exchange)
+    if principal is not None:
+        actions = [a for a in services.actions_for(exchange, principal) if a in AGENT_ACTIONS]
+    else:
+        actions = services.actions_for(exchange, current_user)
     if exchange.involves(current_user):
         services.exchange_mark_read(exchange=exchange, member=current_user)
     return Response(render_template(
-        "exchanges/show.html", exchange=exchange, actions=services.actions_for(exchange, current_user),
+        "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
         message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
@@ -116,76 +142,92 @@ def show(exchange_id: int):
 
 
 def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):
+    """Run one step; ``action(exchange, form, actor, by)``, where ``by`` acts for ``actor`` (or is None)."""
     exchange = _exchange_or_404(exchange_id)
+    principal = _principal(exchange)
     form = form_class()
     if not form.validate_on_submit():
         return _page(exchange, 422, **({form_name: form} if form_name else {}))
     try:
-        action(exchange, form)
+        if principal is not None:
+            action(exchange, form, principal, current_user)
+        else:
+            action(exchange, form, current_user, None)
     except DomainError as error:
         db.session.rollback()
         return _page(db.session.get(Exchange, exchange_id), error.status_code, error=error.message,
                      **({form_name: form} if form_name else {}))
     flash(success, "success")
-    return redirect(url_for("exchanges.show", exchange_id=exchange_id), 303)
+    act = {"for": principal.id} if principal is not None else {}
+    return redirect(url_for("exchanges.show", exchange_id=exchange_id, **act), 303)
+
+
+def _own(action):
+    """A step only the parties take themselves (messages, disagreements, settling)."""
+    def step(exchange, form, actor, by):
+        if by is not None:
+            abort(403)
+        return action(exchange, form)
+
+    return step
 
 
 @bp.post("/exchanges/<id:exchange_id>/accept")
 @member_required
 def accept(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f: services.exchange_accept(exchange=e, actor=current_user),
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_accept(exchange=e, actor=actor, by=by),
                  _("Agreed. The hours are reserved until the exchange is confirmed."))
 
 
 @bp.post("/exchanges/<id:exchange_id>/counter")
 @member_required
 def counter(exchange_id: int):
-    return _step(exchange_id, CounterForm, lambda e, f: services.exchange_counter(
-        exchange=e, actor=current_user, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data),
+    return _step(exchange_id, CounterForm, lambda e, f, actor, by: services.exchange_counter(
+        exchange=e, actor=actor, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data, by=by),
         _("Your suggestion is sent. The other person will answer."), "counter")
 
 
 @bp.post("/exchanges/<id:exchange_id>/decline")
 @member_required
 def decline(exchange_id: int):
-    return _step(exchange_id, ReasonForm, lambda e, f: services.exchange_decline(
-        exchange=e, actor=current_user, message=f.reason.data or ""), _("You declined this proposal."), "reason")
+    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_decline(
+        exchange=e, actor=actor, message=f.reason.data or "", by=by), _("You declined this proposal."), "reason")
 
 
 @bp.post("/exchanges/<id:exchange_id>/cancel")
 @member_required
 def cancel(exchange_id: int):
-    return _step(exchange_id, ReasonForm, lambda e, f: services.exchange_cancel(
-        exchange=e, actor=current_user, reason=f.reason.data or ""), _("The exchange is cancelled."), "reason")
+    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_cancel(
+        exchange=e, actor=actor, reason=f.reason.data or "", by=by), _("The exchange is cancelled."), "reason")
 
 
 @bp.post("/exchanges/<id:exchange_id>/done")
 @member_required
 def done(exchange_id: int):
-    return _step(exchange_id, DoneForm, lambda e, f: services.exchange_mark_done(
-        exchange=e, actor=current_user, minutes=f.total_minutes),
+    return _step(exchange_id, DoneForm, lambda e, f, actor, by: services.exchange_mark_done(
+        exchange=e, actor=actor, minutes=f.total_minutes, by=by),
         _("Thank you! The other person is asked to confirm."), "done")
 
 
 @bp.post("/exchanges/<id:exchange_id>/confirm")
 @member_required
 def confirm(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f: services.exchange_confirm(exchange=e, actor=current_user),
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_confirm(exchange=e, actor=actor, by=by),
                  _("Confirmed. The hours have moved. Thank you!"))
 
 
 @bp.post("/exchanges/<id:exchange_id>/messages")
 @member_required
 def write(exchange_id: int):
-    return _step(exchange_id, MessageForm, lambda e, f: services.exchange_write(
-        exchange=e, author=current_user, body=f.body.data), _("Your message is sent."), "message")
+    return _step(exchange_id, MessageForm, _own(lambda e, f: services.exchange_write(
+        exchange=e, author=current_user, body=f.body.data)), _("Your message is sent."), "message")
 
 
 @bp.post("/exchanges/<id:exchange_id>/dispute")
 @member_required
 def dispute(exchange_id: int):
-    return _step(exchange_id, ReasonForm, lambda e, f: services.dispute_open(
-        exchange=e, actor=current_user, reason=f.reason.data or ""),
+    return _step(exchange_id, ReasonForm, _own(lambda e, f: services.dispute_open(
+        exchange=e, actor=current_user, reason=f.reason.data or "")),
         _("A coordinator will look at it and talk with you both. Until then, nothing moves."), "reason")
 
 
@@ -205,7 +247,7 @@ def resolve(exchange_id: int):
                                  resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
                                  minutes=form.total_minutes)
 
-    return _step(exchange_id, ResolveForm, settle, _("The disagreement is settled. Both people are told."),
+    return _step(exchange_id, ResolveForm, _own(settle), _("The disagreement is settled. Both people are told."),
                  "resolve")
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db, text_enum
 from timebank.members.models import Member
+from timebank.messages.models import DirectMessage  # a report may be about a message
 from timebank.timeutil import utcnow
 
 
@@ -107,6 +108,7 @@ class Report(db.Model):
     reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("listing.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)  # a reported profile
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("direct_message.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
@@ -116,3 +118,4 @@ class Report(db.Model):
     reporter: Mapped[Member] = relationship(foreign_keys=[reporter_id])
     listing: Mapped[Listing | None] = relationship()
     member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+    message: Mapped[DirectMessage | None] = relationship()

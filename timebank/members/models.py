@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -75,11 +75,19 @@ class Member(UserMixin, db.Model):
     notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Has asked the coordinators to record exchanges for them (no phone, no internet).
     brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # A member they named (a neighbour, a relative) who may manage their account from their own sign-in.
+    helper_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    # The welcome meeting with a coordinator, when there was one.
+    orientation_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The verification lapses after this day (none: it does not lapse).
+    verified_until: Mapped[date | None] = mapped_column(sa.Date)
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"
     )
     decided_by: Mapped[Member | None] = relationship(remote_side=[id], foreign_keys=[decided_by_id])
+    verified_by: Mapped[Member | None] = relationship(remote_side=[id], foreign_keys=[verified_by_id])
+    helper: Mapped[Member | None] = relationship(remote_side=[id], foreign_keys=[helper_id])
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status.value}>"
@@ -98,7 +106,9 @@ class Member(UserMixin, db.Model):
 
     @property
     def is_verified(self) -> bool:
-        return self.verified_at is not None
+        if self.verified_at is None:
+            return False
+        return self.verified_until is None or self.verified_until >= utcnow().date()
 
     @property
     def is_pending(self) -> bool:

@@ -26,6 +26,8 @@ class DirectMessage(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # hidden by a coordinator after a report
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
 
     sender: Mapped[Member] = relationship(foreign_keys=[sender_id])
     recipient: Mapped[Member] = relationship(foreign_keys=[recipient_id])

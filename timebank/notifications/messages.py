@@ -16,6 +16,18 @@ def _match(p: dict) -> str:
     return _("Someone near you offers %(category)s: %(title)s", category=category, title=p.get("title", ""))
 
 
+def _acted_for(p: dict) -> str:
+    texts = {
+        "accepted": lambda: _("%(name)s accepted for you: %(title)s. The hours are reserved.", **p),
+        "countered": lambda: _("%(name)s suggested another duration or date for you: %(title)s", **p),
+        "declined": lambda: _("%(name)s declined for you: %(title)s", **p),
+        "cancelled": lambda: _("%(name)s cancelled for you: %(title)s", **p),
+        "done": lambda: _("%(name)s marked it done for you: %(title)s", **p),
+        "confirmed": lambda: _("%(name)s confirmed for you: %(title)s. The hours have moved.", **p),
+    }
+    return texts.get(p.get("step"), lambda: _("%(name)s acted for you on %(title)s.", **p))()
+
+
 def notification_text(kind: str, params: dict) -> str:
     p = dict(params)
     if "minutes" in p:
@@ -52,7 +64,21 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
                                        **p),
         "exchange_resolved": lambda: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
-        "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it."),
+        "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it and dealt with it."),
+        "verified": lambda: (_("A coordinator verified you until %(until)s: you can offer services that need it.",
+                               **p) if p.get("until") else
+                             _("A coordinator verified you: you can offer services that need it.")),
+        "verification_withdrawn": lambda: _("Your verification is withdrawn: your offers that need it are hidden."),
+        "verification_ends_soon": lambda: _("Your verification ends on %(date)s. To keep it, see a coordinator "
+                                            "before then.", **p),
+        "verification_lapsed": lambda: _("Your verification has ended: your offers that need it are hidden until "
+                                         "a coordinator renews it."),
+        "warning": lambda: _("A coordinator sent you a warning. Please read it."),
+        "helper_named": lambda: _("%(name)s can now manage your account for you.", **p),
+        "helper_of": lambda: _("%(name)s named you as their trusted helper: you can manage their account for "
+                               "them.", **p),
+        "helper_removed": lambda: _("%(name)s no longer manages your account.", **p),
+        "exchange_acted_for": lambda: _acted_for(p),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()
     if p.get("memo"):
