@@ -66,6 +66,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     from timebank.admin.views import bp as admin
+    from timebank.coordination.acting_views import bp as acting
+    from timebank.coordination.acting_views import warnings_first
     from timebank.coordination.views import bp as coordination
     from timebank.exchanges.views import bp as exchanges
     from timebank.ledger.views import bp as ledger
@@ -75,8 +77,10 @@ def register_blueprints(app: Flask) -> None:
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
 
-    for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, admin):
+    for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
+                      admin):
         app.register_blueprint(blueprint)
+    app.before_request(warnings_first)
 
 
 def register_errors(app: Flask) -> None:

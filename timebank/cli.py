@@ -124,6 +124,16 @@ def listings_remind(days: int):
     click.echo(f"reminders queued: {listings_remind_due(days=days)}")
 
 
+@users.command("verifications")
+@with_appcontext
+def users_verifications():
+    """Tell members whose verification ends within two weeks; end the ones that lapsed (run it daily; safe twice)."""
+    from timebank.coordination.vetting import verifications_check
+
+    reminded, lapsed = verifications_check()
+    click.echo(f"told their verification ends soon: {reminded}, lapsed: {lapsed}")
+
+
 @click.group(help="Exchanges between members.")
 def exchanges():
     pass

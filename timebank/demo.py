@@ -75,18 +75,34 @@ def demo_load(*, if_empty: bool = False) -> bool:
                                 password=DEMO_PASSWORD, role=Role.COORDINATOR, area="Centre",
                                 languages=["fr", "ar", "en"], bio="Coordinatrice de la banque de temps.",
                                 decided_by=admin)
-    for rows, status in ((RESIDENTS, Status.ACTIVE), (APPLICANTS, Status.PENDING)):
+    residents = []
+    for rows in (RESIDENTS, APPLICANTS):
         for name, local, area, languages, locale, bio in rows:
             member = member_create(display_name=name, email=f"{local}@example.org", password=DEMO_PASSWORD,
-                                   status=status, area=area, languages=languages, locale=locale, bio=bio,
-                                   decided_by=coordinator if status is Status.ACTIVE else None)
+                                   status=Status.PENDING, area=area, languages=languages, locale=locale, bio=bio)
             member.password_hash = hashed
+            if rows is RESIDENTS:
+                residents.append(member)
     db.session.commit()
+    _demo_approvals(coordinator, residents)
     _demo_hours(admin)
     _demo_listings(coordinator)
     _demo_exchanges()
+    _demo_coordination(coordinator)
     _keep_demo_mail_unsent()
     return True
+
+
+def _demo_approvals(coordinator: Member, residents: list[Member]) -> None:
+    """The coordinator approves the residents, most after a welcome meeting (the applicants stay waiting)."""
+    from datetime import timedelta
+
+    from timebank.members.services import member_approve
+    from timebank.timeutil import utcnow
+
+    for n, member in enumerate(residents):
+        member_approve(member=member, actor=coordinator, message="Bienvenue dans la banque de temps !",
+                       orientation_on=utcnow().date() - timedelta(days=30 + n) if n % 4 else None)
 
 
 def _keep_demo_mail_unsent() -> None:
@@ -200,14 +216,18 @@ def _demo_listings(coordinator: Member) -> None:
     from datetime import timedelta
 
     from timebank.listings.models import Category, ListingStatus, ListingType
-    from timebank.listings.services import ListingFields, listing_create, member_set_verified, today
+    from timebank.coordination.vetting import verification_grant
+    from timebank.listings.services import ListingFields, listing_create, today
 
     residents = list(db.session.scalars(
         sa.select(Member).where(Member.status == Status.ACTIVE, Member.role == Role.MEMBER,
                                 Member.email != "nadia@example.org").order_by(Member.id)))
     by_email = {member.email: member for member in residents}
-    for local in ("amina", "ana.costa", "aissatou.ba", "sophie.bernard"):
-        member_set_verified(member=by_email[f"{local}@example.org"], actor=coordinator, verified=True)
+    # Amina's verification lasts a year; Ana's ends in ten days, so she has been told to come back.
+    for local, days in (("amina", 365), ("ana.costa", 10), ("aissatou.ba", None), ("sophie.bernard", None)):
+        verification_grant(member=by_email[f"{local}@example.org"], actor=coordinator,
+                           checked="Pièce d'identité vue, deux références appelées, rencontre au local.",
+                           expires_on=today() + timedelta(days=days) if days else None)
     verified = [m for m in residents if m.is_verified]
     categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
     for member in residents[::3]:
@@ -297,3 +317,47 @@ def _demo_exchanges() -> None:
                                    max_participants=8)
     for local in ("amina", "salma.idrissi", "ana.costa"):
         groups.group_join(session=workshop, member=resident(local))
+
+
+def _demo_coordination(coordinator: Member) -> None:
+    """What coordinators do, through the same services: a member without phone, an exchange recorded for her, a
+    trusted helper who accepts for her, a warning, a settled disagreement."""
+    from datetime import timedelta
+
+    from timebank.coordination.acting import helper_set
+    from timebank.coordination.services import member_create_offline, member_set_brokered, member_warn
+    from timebank.coordination.vetting import verifications_check
+    from timebank.exchanges import services as ex
+    from timebank.exchanges.models import DisputeResolution
+    from timebank.listings.services import today
+
+    def resident(local: str) -> Member:
+        return db.session.scalar(sa.select(Member).where(Member.email == f"{local}@example.org"))
+
+    fatima, _password = member_create_offline(actor=coordinator, display_name="Fatima Zahra Amrani", phone="06 12 34 56 78",
+                                              locale="ar", area="Les Hauts", languages=["ar", "fr"])
+    member_set_brokered(member=fatima, actor=coordinator, brokered=True,
+                        reason="Venue au local le lundi : pas de téléphone portable, elle préfère passer par nous.")
+    ex.exchange_record_brokered(coordinator=coordinator, provider=resident("zeynep.arslan"), recipient=fatima,
+                                minutes=90, title="Accompagnement au marché et courses")
+    marie = resident("marie.dupont")
+    helper_set(member=fatima, helper=marie, actor=coordinator,
+               reason="Fatima l'a demandé au local : Marie, sa voisine, gérera son compte avec elle.")
+    proposal = ex.exchange_propose(proposer=resident("jean.martin"), counterpart=fatima, proposer_provides=True,
+                                   terms=ex.Terms("Conduire Fatima à l'hôpital", 120, today() + timedelta(days=4),
+                                                  None))
+    ex.exchange_accept(exchange=proposal, actor=fatima, by=marie)
+
+    member_warn(member=resident("rui.almeida"), actor=coordinator,
+                body="Bonjour Rui, une annonce proposait une réparation contre de l'argent. Ici, tout se paie en "
+                     "heures : merci d'en tenir compte. Sandrine")
+
+    elif_, lan = resident("elif.kaya"), resident("lan.nguyen")
+    settled = ex.exchange_propose(proposer=lan, counterpart=elif_, proposer_provides=False,
+                                  terms=ex.Terms("Cours de couture", 60, today(), None))
+    ex.exchange_accept(exchange=settled, actor=elif_)
+    ex.exchange_mark_done(exchange=settled, actor=elif_, minutes=180)
+    dispute = ex.dispute_open(exchange=settled, actor=lan, reason="Le cours a duré une heure et demie, pas trois.")
+    ex.dispute_resolve(dispute=dispute, actor=coordinator, resolution=DisputeResolution.CHANGED, minutes=90,
+                       reason="Après avoir parlé avec Elif et Lan : une heure et demie.")
+    verifications_check()

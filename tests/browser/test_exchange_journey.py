@@ -5,7 +5,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_hours_journey import sign_in
 from tests.factories import member, publish
 from timebank.extensions import db
-from timebank.listings.services import member_set_verified
+from timebank.coordination.vetting import verification_grant
 
 
 def test_childcare_exchange_on_a_phone(live_server, phone, people, make_app):
@@ -14,7 +14,7 @@ def test_childcare_exchange_on_a_phone(live_server, phone, people, make_app):
     sandrine = people.coordinator("Sandrine Martin")
     app = make_app()
     with app.test_request_context():
-        member_set_verified(member=member(amina), actor=member(sandrine), verified=True)
+        verification_grant(member=member(amina), actor=member(sandrine), checked="ID seen", expires_on=None)
         db.session.commit()
     listing_id = publish(app, amina, "Garde d'enfants le mercredi", category="childcare")
 

@@ -95,7 +95,7 @@ def test_every_coordinator_act_is_in_the_audit_log(app, client, people, cast):
     nadia = people.applicant("Nadia Haddad")
     login(client, sandrine)
     client.post(f"/coordination/members/{nadia.id}/decide", data={"approve": "y", "message": "Bienvenue"})
-    client.post(f"/members/{amina.id}/verify", data={"verify": "y"})
+    client.post(f"/coordination/members/{amina.id}/verify", data={"verify-checked": "ID seen", "verify-verify": "y"})
     log = text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]
     assert "member_approved · Nadia Haddad" in log and "member_verified · Amina Diallo" in log
 
@@ -103,7 +103,7 @@ def test_every_coordinator_act_is_in_the_audit_log(app, client, people, cast):
 def test_the_database_refuses_to_change_the_audit_log(app, client, cast):
     sandrine, amina, karim = cast
     login(client, sandrine)
-    client.post(f"/members/{amina.id}/verify", data={"verify": "y"})
+    client.post(f"/coordination/members/{amina.id}/verify", data={"verify-checked": "ID seen", "verify-verify": "y"})
     with app.app_context():
         for sql in ("UPDATE audit_entry SET reason = 'nothing happened'", "DELETE FROM audit_entry"):
             with pytest.raises(sa.exc.DatabaseError):

@@ -118,7 +118,7 @@ def test_a_verified_member_offers_childcare_with_a_badge(app, client, people, am
     people.coordinator("Sandrine Martin")
     auth.logout()
     auth.login("sandrine@example.org")
-    client.post(f"/members/{amina.id}/verify", data={"verify": "y"})
+    client.post(f"/coordination/members/{amina.id}/verify", data={"verify-checked": "ID seen", "verify-verify": "y"})
     auth.logout()
     auth.login("amina@example.org")
 
@@ -133,10 +133,10 @@ def test_withdrawing_verification_hides_sensitive_offers(app, client, people, au
     sandrine = people.coordinator("Sandrine Martin")
     amina = people.member("Amina Diallo")
     with app.test_request_context():
-        from timebank.listings.services import member_set_verified
+        from timebank.coordination.vetting import verification_grant
 
-        member_set_verified(member=db.session.get(Member, amina.id), actor=db.session.get(Member, sandrine.id),
-                            verified=True)
+        verification_grant(member=db.session.get(Member, amina.id), actor=db.session.get(Member, sandrine.id),
+                           checked="ID seen", expires_on=None)
     publish(app, amina, "Garde le mercredi", category="childcare")
     people.member("Karim Benali")
     auth.login("karim@example.org")
@@ -144,7 +144,7 @@ def test_withdrawing_verification_hides_sensitive_offers(app, client, people, au
     auth.logout()
     auth.login("sandrine@example.org")
 
-    client.post(f"/members/{amina.id}/verify", data={"unverify": "y"})
+    client.post(f"/coordination/members/{amina.id}/unverify", data={"unverify-reason": "Complaint", "unverify-unverify": "y"})
     auth.logout()
     auth.login("karim@example.org")
 
@@ -334,7 +334,7 @@ def test_members_cannot_handle_reports_or_verify(app, client, people, auth):
 
         report_id = db.session.scalar(sa.select(Report.id))
 
-    assert client.post(f"/members/{amina.id}/verify", data={"verify": "y"}).status_code == 403
+    assert client.post(f"/coordination/members/{amina.id}/verify", data={"verify-checked": "ID seen", "verify-verify": "y"}).status_code == 403
     assert client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"}).status_code == 403
 
     assert listing(app, listing_id)["hidden"] is False
@@ -348,7 +348,7 @@ def test_nobody_vouches_for_themselves_or_reports_themselves(app, client, people
     auth.login("sandrine@example.org")
     listing_id = publish(app, sandrine, "Aide aux papiers")
 
-    assert client.post(f"/members/{sandrine.id}/verify", data={"verify": "y"}).status_code == 403
+    assert client.post(f"/coordination/members/{sandrine.id}/verify", data={"verify-checked": "ID seen", "verify-verify": "y"}).status_code == 403
     assert client.post(f"/members/{sandrine.id}/report", data={"reason": "me"}).status_code == 403
     assert client.post(f"/listings/{listing_id}/report", data={"reason": "me"}).status_code == 403
     with app.app_context():
@@ -371,7 +371,7 @@ def test_every_post_needs_its_csrf_token(make_app, people):
     for url, data in [("/listings/new", form(app)), (f"/listings/{listing_id}/edit", form(app, title="x")),
                       (f"/listings/{listing_id}/status", {"close": "y"}),
                       (f"/listings/{listing_id}/report", {"reason": "x"}),
-                      (f"/members/{amina.id}/verify", {"verify": "y"}), ("/coordination/reports/1/decide", {"hide": "y"}),
+                      (f"/coordination/members/{amina.id}/verify", {"verify-checked": "ID", "verify-verify": "y"}), ("/coordination/reports/1/decide", {"hide": "y"}),
                       ("/give", {"to": "community", "hours": "1", "minutes": "0", "key": "k", "confirm": "yes"}),
                       ("/me/profile", {"display_name": "x"})]:
         assert client.post(url, data=data).status_code == 400, url

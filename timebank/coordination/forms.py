@@ -1,13 +1,28 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.ledger.forms import DurationFields, hours_field
 from timebank.members.forms import LanguagesField
-from wtforms.validators import InputRequired, Length, Optional
-
 from timebank.validators import PlainText
+
+
+class _Prefixed(FlaskForm):
+    """Several forms share the coordinator's member page: each gets its own prefix, so ids never collide."""
+
+    prefix_name = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
+def _reason(label=_l("Reason"), max_length=2000):
+    return TextAreaField(label, validators=[InputRequired(message=_l("Please write the reason.")),
+                                            Length(max=max_length), PlainText(multiline=True)],
+                         render_kw={"rows": 2, "maxlength": max_length})
 
 
 class DecisionForm(FlaskForm):
@@ -15,6 +30,7 @@ class DecisionForm(FlaskForm):
         _l("Message to the applicant (optional)"),
         validators=[Optional(), Length(max=2000), PlainText(multiline=True)],
     )
+    orientation_on = DateField(_l("Welcome meeting with a coordinator (optional)"), validators=[Optional()])
     approve = SubmitField(_l("Approve"))
     decline = SubmitField(_l("Decline"))
 
@@ -115,3 +131,45 @@ class RecordForm(FlaskForm, DurationFields):
         self.fill_minutes()
         self.provider.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(m.id), f"{m.display_name} · {m.number}") for m in members]
+
+
+class OrientationForm(_Prefixed):
+    prefix_name = "orientation"
+    on = DateField(_l("Day of the welcome meeting"), validators=[Optional()])
+    save = SubmitField(_l("Save the day"))
+
+
+class VerifyForm(_Prefixed):
+    prefix_name = "verify"
+    checked = TextAreaField(_l("What you checked"), description=_l("For example: ID seen, two references called."),
+                            validators=[InputRequired(message=_l("Please write what you checked.")), Length(max=500),
+                                        PlainText(multiline=True)], render_kw={"rows": 2, "maxlength": 500})
+    expires_on = DateField(_l("Valid until (optional)"),
+                           description=_l("The member is told two weeks before; after that day the badge lapses."),
+                           validators=[Optional()])
+    verify = SubmitField(_l("Verify this member"))
+
+
+class UnverifyForm(_Prefixed):
+    prefix_name = "unverify"
+    reason = _reason()
+    unverify = SubmitField(_l("Withdraw the verification"))
+
+
+class WarnForm(_Prefixed):
+    prefix_name = "warn"
+    body = TextAreaField(_l("Warning (the member must read it before going on)"),
+                         validators=[InputRequired(message=_l("Please write the warning.")), Length(max=2000),
+                                     PlainText(multiline=True)], render_kw={"rows": 3, "maxlength": 2000})
+    warn = SubmitField(_l("Send the warning"))
+
+
+class HelperForm(_Prefixed):
+    prefix_name = "helper"
+    number = IntegerField(_l("Member number of the trusted helper"),
+                          validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+                                                              message=_l("Please give a member number."))],
+                          render_kw={"inputmode": "numeric"})
+    reason = _reason(_l("How the member asked (date, in person or by phone)"), 500)
+    name = SubmitField(_l("Name this helper"))
+    remove = SubmitField(_l("Remove the helper"))

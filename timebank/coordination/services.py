@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
-from timebank.coordination.models import MemberNote
+from timebank.coordination.models import MemberNote, MemberWarning
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -199,3 +199,52 @@ def member_set_brokered(*, member: Member, actor: Member, brokered: bool, reason
         return member
 
     return atomic(work)
+
+
+# Warnings --------------------------------------------------------------------------------
+
+WARNING_MAX = 2000
+
+
+def member_warn(*, member: Member, actor: Member, body: str) -> MemberWarning:
+    """Send a member a warning they must read before going on with the app."""
+    def work():
+        _check_coordinator(actor)
+        if member.id == actor.id:
+            raise NotAllowed(_l("You cannot warn yourself."))
+        if not body.strip():
+            raise DomainError(_l("Please write the warning."), field="body")
+        warning = MemberWarning(member_id=member.id, author_id=actor.id, body=body.strip()[:WARNING_MAX],
+                                created_at=utcnow())
+        db.session.add(warning)
+        db.session.flush()
+        audit(actor=actor, action="member_warned", member=member, reason=warning.body, target=f"warning {warning.id}")
+        notify(member=member, kind="warning", params={}, link=f"/me/warnings/{warning.id}")
+        mail_queue(member=member, subject=_l("A message from the coordinators"), template="member_warning",
+                   warning=warning)
+        return warning
+
+    return atomic(work)
+
+
+def warning_unread(member: Member) -> MemberWarning | None:
+    """The oldest warning the member has not read yet."""
+    return db.session.scalar(sa.select(MemberWarning).where(MemberWarning.member_id == member.id,
+                                                            MemberWarning.read_at.is_(None))
+                             .order_by(MemberWarning.id).limit(1))
+
+
+def warning_read(*, warning: MemberWarning, member: Member) -> MemberWarning:
+    def work():
+        if warning.member_id != member.id:
+            raise NotAllowed(_l("This warning is not yours."))
+        if warning.read_at is None:
+            warning.read_at = utcnow()
+        return warning
+
+    return atomic(work)
+
+
+def warnings_of(member: Member) -> list[MemberWarning]:
+    return list(db.session.scalars(sa.select(MemberWarning).where(MemberWarning.member_id == member.id)
+                                   .order_by(MemberWarning.id.desc()).options(joinedload(MemberWarning.author))))

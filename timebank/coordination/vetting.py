@@ -62,8 +62,8 @@ def _end(record: Verification | None, *, by: Member | None, reason: str) -> None
 def _tell(member: Member, kind: str, subject, **params) -> None:
     from timebank.notifications.messages import notification_text
 
-    notify(member=member, kind=kind, params=params, link="/me")
-    mail_queue(member=member, subject=subject, template="notice", link="/me",
+    notify(member=member, kind=kind, params=params, link="/")
+    mail_queue(member=member, subject=subject, template="notice", link="/",
                text=lambda: notification_text(kind, params))
 
 

@@ -67,7 +67,8 @@ def decide(member_id: int):
         return _page(form=form, status=422)
     try:
         if form.approve.data:
-            services.member_approve(member=member, actor=current_user, message=form.message.data or "")
+            services.member_approve(member=member, actor=current_user, message=form.message.data or "",
+                                    orientation_on=form.orientation_on.data)
             flash(_("%(name)s is now a member. We have told them by e-mail.", name=member.display_name), "success")
         elif form.decline.data:
             services.member_decline(member=member, actor=current_user, message=form.message.data or "")
@@ -86,10 +87,23 @@ def decide(member_id: int):
 
 def _member_page(member: Member, code: int = 200, **forms):
     from timebank.coordination.audit import audit_entries
-    from timebank.coordination.forms import BrokeredForm, LimitsForm, NewPasswordForm, NoteForm, RecordForm, StatusForm
-    from timebank.members.services import members_active
-    from timebank.coordination.services import notes_of
+    from timebank.coordination.forms import (
+        BrokeredForm,
+        HelperForm,
+        LimitsForm,
+        NewPasswordForm,
+        NoteForm,
+        OrientationForm,
+        RecordForm,
+        StatusForm,
+        UnverifyForm,
+        VerifyForm,
+        WarnForm,
+    )
+    from timebank.coordination.services import notes_of, warnings_of
+    from timebank.coordination.vetting import verifications_of
     from timebank.ledger import services as ledger
+    from timebank.members.services import members_active
 
     account = ledger.account_of(member)
     limits = forms.get("limits") or LimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
@@ -100,7 +114,11 @@ def _member_page(member: Member, code: int = 200, **forms):
         entries=audit_entries(member=member, limit=50), note_form=forms.get("note") or NoteForm(),
         password_form=NewPasswordForm(), brokered_form=forms.get("brokered") or BrokeredForm(),
         record_form=forms.get("record") or RecordForm(members=[m for m in members_active() if m.id != member.id]),
-        status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error")), code
+        status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error"),
+        orientation_form=forms.get("orientation") or OrientationForm(formdata=None, on=member.orientation_on),
+        verify_form=forms.get("verify") or VerifyForm(), unverify_form=forms.get("unverify") or UnverifyForm(),
+        warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
+        verifications=verifications_of(member), warnings=warnings_of(member)), code
 
 
 @bp.get("/members/<id:member_id>")
@@ -249,3 +267,73 @@ def record_exchange(member_id: int):
     others = [m for m in members_active() if m.id != member.id]
     return _member_step(member_id, lambda: RecordForm(members=others), "record", act,
                         _("The exchange is recorded. Both people are told."))
+
+
+# Vetting, verification, warnings, trusted helpers ---------------------------------------------
+
+
+@bp.post("/members/<id:member_id>/orientation")
+@coordinator_required
+def orientation(member_id: int):
+    from timebank.coordination.forms import OrientationForm
+    from timebank.coordination.vetting import orientation_set
+
+    return _member_step(member_id, OrientationForm, "orientation",
+                        lambda m, f: orientation_set(member=m, actor=current_user, on=f.on.data), _("Saved."))
+
+
+@bp.post("/members/<id:member_id>/verify")
+@coordinator_required
+def verify(member_id: int):
+    from timebank.coordination.forms import VerifyForm
+    from timebank.coordination.vetting import verification_grant
+
+    member = db.session.get(Member, member_id) or abort(404)
+    return _member_step(member_id, VerifyForm, "verify", lambda m, f: verification_grant(
+        member=m, actor=current_user, checked=f.checked.data, expires_on=f.expires_on.data),
+        _("%(name)s is now verified.", name=member.display_name))
+
+
+@bp.post("/members/<id:member_id>/unverify")
+@coordinator_required
+def unverify(member_id: int):
+    from timebank.coordination.forms import UnverifyForm
+    from timebank.coordination.vetting import verification_withdraw
+
+    member = db.session.get(Member, member_id) or abort(404)
+    return _member_step(member_id, UnverifyForm, "unverify", lambda m, f: verification_withdraw(
+        member=m, actor=current_user, reason=f.reason.data),
+        _("The verification of %(name)s is withdrawn.", name=member.display_name))
+
+
+@bp.post("/members/<id:member_id>/warn")
+@coordinator_required
+def warn(member_id: int):
+    from timebank.coordination.forms import WarnForm
+    from timebank.coordination.services import member_warn
+
+    return _member_step(member_id, WarnForm, "warn", lambda m, f: member_warn(
+        member=m, actor=current_user, body=f.body.data),
+        _("The warning is sent. The member will see it the next time they open the app."))
+
+
+@bp.post("/members/<id:member_id>/helper")
+@coordinator_required
+def helper(member_id: int):
+    from timebank.coordination.acting import helper_set
+    from timebank.coordination.forms import HelperForm
+    from timebank.errors import NotFound
+    from timebank.members.services import member_by_number
+
+    def act(m, f):
+        if f.remove.data:
+            helper_set(member=m, helper=None, actor=current_user, reason=f.reason.data)
+        elif f.name.data:
+            chosen = member_by_number(f.number.data) if f.number.data else None
+            if chosen is None:
+                raise NotFound(_("No member has this number."), field="number")
+            helper_set(member=m, helper=chosen, actor=current_user, reason=f.reason.data)
+        else:
+            abort(400)
+
+    return _member_step(member_id, HelperForm, "helper", act, _("Saved."))

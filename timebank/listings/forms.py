@@ -121,11 +121,6 @@ class ReportForm(FlaskForm):
     submit = SubmitField(_l("Send to the coordinators"))
 
 
-class VerifyForm(FlaskForm):
-    verify = SubmitField(_l("Mark as verified"))
-    unverify = SubmitField(_l("Withdraw the verification"))
-
-
 class ReportDecisionForm(FlaskForm):
-    hide = SubmitField(_l("Hide the listing"))
+    hide = SubmitField(_l("Hide it"))
     dismiss = SubmitField(_l("Nothing to do"))

@@ -19,6 +19,7 @@ from timebank.extensions import db
 from timebank.ledger.models import Account, Transfer
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
 from timebank.members.models import Member, Status
+from timebank.messages.models import DirectMessage
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -155,8 +156,9 @@ def _visible(query, *, on: date):
             Listing.hidden_at.is_(None),
             sa.or_(Listing.ends_on.is_(None), Listing.ends_on >= on),
             author.status == Status.ACTIVE,
-            sa.or_(Listing.type != ListingType.OFFER, author.verified_at.is_not(None),
-                   Listing.category_id.not_in(sensitive)),
+            sa.or_(Listing.type != ListingType.OFFER, Listing.category_id.not_in(sensitive),
+                   sa.and_(author.verified_at.is_not(None),
+                           sa.or_(author.verified_until.is_(None), author.verified_until >= on))),
         )
     )
 
@@ -310,41 +312,24 @@ def _notify_matches(listing: Listing) -> None:
         )
 
 
-# Verification --------------------------------------------------------------
-
-
-def member_set_verified(*, member: Member, actor: Member, verified: bool) -> Member:
-    """Mark a member verified for sensitive services (childcare), or withdraw it."""
-    def work():
-        if not (actor.is_coordinator and actor.is_active_member):
-            raise NotAllowed(_l("Only coordinators can verify members."))
-        if member.id == actor.id:
-            raise NotAllowed(_l("Another coordinator must verify you: nobody vouches for themselves."))
-        if verified:
-            member.verified_at, member.verified_by_id = utcnow(), actor.id
-        else:
-            member.verified_at, member.verified_by_id = None, None
-        audit(actor=actor, action="member_verified" if verified else "verification_withdrawn", member=member)
-        return member
-
-    return atomic(work)
-
-
 # Reports -------------------------------------------------------------------
 
 
 def report_create(*, reporter: Member, reason: str, listing: Listing | None = None,
-                  member: Member | None = None) -> Report:
+                  member: Member | None = None, message: DirectMessage | None = None) -> Report:
+    """Tell the coordinators about a listing, a profile or a message received."""
     def work():
         if not reporter.is_active_member:
             raise NotAllowed(_l("Your membership must be approved before you can report something."))
-        if (listing is None) == (member is None):
+        if sum(item is not None for item in (listing, member, message)) != 1:
             raise DomainError(_l("Please say what you are reporting."))
         if (listing is not None and listing.member_id == reporter.id) or (member is not None and member.id == reporter.id):
             raise NotAllowed(_l("You cannot report your own listing or profile."))
+        if message is not None and message.recipient_id != reporter.id:
+            raise NotAllowed(_l("You can report only a message you received."))
         if not reason.strip():
             raise DomainError(_l("Please say what is wrong."), field="reason")
-        report = Report(reporter=reporter, listing=listing, member=member, reason=reason.strip(),
+        report = Report(reporter=reporter, listing=listing, member=member, message=message, reason=reason.strip(),
                         created_at=utcnow())
         db.session.add(report)
         return report
@@ -355,27 +340,33 @@ def report_create(*, reporter: Member, reason: str, listing: Listing | None = No
 def reports_open() -> list[Report]:
     return list(db.session.scalars(
         sa.select(Report).where(Report.handled_at.is_(None)).order_by(Report.id)
-        .options(joinedload(Report.reporter), joinedload(Report.listing), joinedload(Report.member))
+        .options(joinedload(Report.reporter), joinedload(Report.listing).joinedload(Listing.member),
+                 joinedload(Report.member), joinedload(Report.message).joinedload(DirectMessage.sender))
     ).unique())
 
 
 def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
-    """Dismiss a report, or hide the reported listing; the reporter is thanked either way."""
+    """Dismiss a report, or hide the reported listing or message; the reporter is told it was handled, not how."""
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can handle reports."))
         if report.handled_at is not None:
             raise InvalidTransition(_l("This report has already been handled."))
+        item = report.listing or report.message
         if hide:
-            if report.listing is None:
-                raise InvalidTransition(_l("Only a listing can be hidden from here."))
-            report.listing.hidden_at, report.listing.hidden_by_id = utcnow(), actor.id
+            if item is None:
+                raise InvalidTransition(_l("Only a listing or a message can be hidden from here."))
+            item.hidden_at, item.hidden_by_id = utcnow(), actor.id
         report.handled_at, report.handled_by_id = utcnow(), actor.id
         report.outcome = "hidden" if hide else "dismissed"
-        audit(actor=actor, action="listing_hidden" if hide else "report_dismissed",
-              member=report.listing.member if report.listing else report.member,
-              target=f"listing {report.listing_id}" if report.listing_id else f"member {report.member_id}",
-              reason=report.reason)
+        if report.listing is not None:
+            concerned, target = report.listing.member, f"listing {report.listing_id}"
+        elif report.message is not None:
+            concerned, target = report.message.sender, f"message {report.message_id}"
+        else:
+            concerned, target = report.member, f"member {report.member_id}"
+        action = "report_dismissed" if not hide else "listing_hidden" if report.listing else "message_hidden"
+        audit(actor=actor, action=action, member=concerned, target=target, reason=report.reason)
         notify(member=report.reporter, kind="report_handled", params={}, link=None)
         return report
 

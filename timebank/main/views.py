@@ -23,7 +23,9 @@ def index():
     account = ledger.account_of(current_user)
     near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
     exchanges = my_exchanges(member=current_user)
-    return render_template("main/dashboard.html", pending_count=len(pending),
+    from timebank.coordination.acting import members_helped_by
+
+    return render_template("main/dashboard.html", pending_count=len(pending), helping=members_helped_by(current_user),
                            balance=ledger.balance_of(account) if account else None,
                            near=near.listings, today=today(), exchanges=exchanges)
 

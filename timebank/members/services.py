@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import selectinload
 
-from timebank.errors import Conflict, InvalidToken, InvalidTransition, NotAllowed
 from timebank.coordination.audit import audit
+from timebank.errors import Conflict, DomainError, InvalidToken, InvalidTransition, NotAllowed
 from timebank.database import atomic, begin_write
 from timebank.extensions import db
 from timebank.ledger.services import account_open
@@ -43,6 +44,10 @@ def member_by_email(email: str | None) -> Member | None:
     if email is None:
         return None
     return db.session.scalar(sa.select(Member).where(Member.email == email))
+
+
+def member_by_number(number: int) -> Member | None:
+    return db.session.scalar(sa.select(Member).where(Member.number == number))
 
 
 def member_by_identifier(identifier: str) -> Member | None:
@@ -200,10 +205,16 @@ def member_pending_list() -> list[Member]:
     )
 
 
-def member_approve(*, member: Member, actor: Member, message: str = "") -> Member:
-    """Approve a pending application, open the account and tell the applicant."""
+def member_approve(*, member: Member, actor: Member, message: str = "", orientation_on: date | None = None) -> Member:
+    """Approve a pending application, open the account and tell the applicant.
+
+    Who approved and when are kept on the member; ``orientation_on`` is the day of the welcome meeting, if any.
+    """
+    if orientation_on is not None and orientation_on > utcnow().date():
+        raise DomainError(_l("The welcome meeting cannot be in the future."), field="orientation_on")
     return _decide(member=member, actor=actor, message=message, status=Status.ACTIVE, action="member_approved",
-                   subject=_l("Welcome to the timebank: your membership is approved"), template="member_approved")
+                   subject=_l("Welcome to the timebank: your membership is approved"), template="member_approved",
+                   orientation_on=orientation_on)
 
 
 def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
@@ -213,13 +224,15 @@ def member_decline(*, member: Member, actor: Member, message: str = "") -> Membe
 
 
 def _decide(*, member: Member, actor: Member, message: str, status: Status, action: str, subject,
-            template: str) -> Member:
+            template: str, orientation_on: date | None = None) -> Member:
     def work():
         _check_can_decide(member=member, actor=actor)
         member.status, member.decided_at, member.decided_by = status, utcnow(), actor
+        member.orientation_on = orientation_on
         if status is Status.ACTIVE:
             _welcome(member, actor=actor)
-        audit(actor=actor, action=action, member=member, reason=message)
+        audit(actor=actor, action=action, member=member, reason=message,
+              **({"orientation_on": orientation_on.isoformat()} if orientation_on else {}))
         mail_queue(member=member, subject=subject, template=template, message=message.strip(), coordinator=actor)
         return member
 

@@ -263,7 +263,6 @@ def _member_or_404(member_id: int):
 @bp.get("/members/<id:member_id>")
 @member_required
 def show(member_id: int):
-    from timebank.listings.forms import VerifyForm
     from timebank.listings.services import can_see_contact, member_listings, today
 
     from timebank.messages.services import has_blocked
@@ -272,24 +271,8 @@ def show(member_id: int):
     member = _member_or_404(member_id)
     return render_template(
         "members/show.html", member=member, listings=member_listings(member=member, viewer=current_user),
-        show_contact=can_see_contact(member=member, viewer=current_user), verify_form=VerifyForm(),
+        show_contact=can_see_contact(member=member, viewer=current_user),
         today=today(), block_form=BlockForm(), blocked=has_blocked(blocker=current_user, blocked=member))
-
-
-@bp.post("/members/<id:member_id>/verify")
-@member_required
-def verify(member_id: int):
-    from timebank.listings.forms import VerifyForm
-    from timebank.listings.services import member_set_verified
-
-    member = _member_or_404(member_id)
-    form = VerifyForm()
-    if not form.validate_on_submit() or not (form.verify.data or form.unverify.data):
-        abort(400)
-    member_set_verified(member=member, actor=current_user, verified=bool(form.verify.data))
-    flash(_("%(name)s is now verified.", name=member.display_name) if form.verify.data
-          else _("The verification of %(name)s is withdrawn.", name=member.display_name), "success")
-    return redirect(url_for("members.show", member_id=member.id), 303)
 
 
 @bp.route("/members/<id:member_id>/report", methods=["GET", "POST"])

@@ -30,6 +30,9 @@ def check_may_contact(*, sender: Member, recipient: Member) -> None:
                             name=recipient.display_name))
 
 
+HIDDEN = _l("This message was hidden by a coordinator.")
+
+
 def message_send(*, sender: Member, recipient: Member, body: str) -> DirectMessage:
     def work():
         if not sender.is_active_member:
@@ -75,7 +78,8 @@ def conversations(*, member: Member) -> list[Conversation]:
         .join(last, Member.id == last.c.other).join(DirectMessage, DirectMessage.id == last.c.last_id)
         .order_by(DirectMessage.id.desc())
     ).all()
-    return [Conversation(m, message.created_at, message.body, int(unread or 0)) for m, message, unread in rows]
+    return [Conversation(m, message.created_at, str(HIDDEN) if message.hidden_at else message.body, int(unread or 0))
+            for m, message, unread in rows]
 
 
 def conversation(*, member: Member, other: Member, limit: int = 200) -> list[DirectMessage]:

@@ -12,6 +12,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.messages import services
+from timebank.messages.models import DirectMessage
 from timebank.security import member_required
 from timebank.validators import PlainText
 
@@ -78,3 +79,22 @@ def block(member_id: int):
     flash(_("%(name)s can no longer write to you or propose exchanges to you.", name=other.display_name)
           if form.block.data else _("%(name)s can write to you again.", name=other.display_name), "success")
     return redirect(url_for("members.show", member_id=other.id), 303)
+
+
+@bp.route("/messages/report/<id:message_id>", methods=["GET", "POST"])
+@member_required
+def report(message_id: int):
+    """Tell the coordinators about a message received; they may hide it."""
+    from timebank.listings.forms import ReportForm
+    from timebank.listings.services import report_create
+
+    message = db.session.get(DirectMessage, message_id)
+    if message is None or message.recipient_id != current_user.id:
+        abort(404)
+    form = ReportForm()
+    if form.validate_on_submit():
+        report_create(reporter=current_user, message=message, reason=form.reason.data)
+        flash(_("Thank you. A coordinator will look at it."), "success")
+        return redirect(url_for("messages.conversation", member_id=message.sender_id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("listings/report.html", form=form, listing=None, member=None, message=message), status
