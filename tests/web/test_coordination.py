@@ -229,3 +229,42 @@ def test_coordinator_pages_run_a_fixed_number_of_queries(app, client, people, ca
     login(client, sandrine)
     many = (count_queries(app, client, "/coordination/"), count_queries(app, client, f"/coordination/members/{amina.id}"))
     assert many == few
+
+
+def _coordinator_routes(app):
+    """Every route of the coordination and admin pages, with its methods."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in ("coordination", "admin"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def test_every_coordinator_route_is_refused_to_members_applicants_and_visitors(app, client, people, cast):
+    sandrine, amina, karim = cast
+    nadia = people.applicant("Nadia Haddad")
+    routes = list(_coordinator_routes(app))
+    assert len(routes) >= 20
+    before = people.get(amina)
+
+    def url(rule):
+        return rule.rule.replace("<id:member_id>", str(amina.id)).replace("<id:report_id>", "1")
+
+    for resident in (None, karim, nadia):
+        client.post("/logout")
+        if resident is not None:
+            login(client, resident)
+        for rule, method in routes:
+            response = client.open(url(rule), method=method, data={"reason": "x", "body": "x", "suspend": "y"})
+            expected = (302,) if resident is None else (403,)
+            assert response.status_code in expected, (resident, rule.rule, method, response.status_code)
+    assert people.get(amina) == before
+
+    # Coordinators reach every coordination page, never a server error; admin pages stay closed to them.
+    login(client, sandrine)
+    for rule, method in routes:
+        response = client.open(url(rule), method=method, data={})
+        if rule.endpoint.startswith("admin."):
+            assert response.status_code == 403, rule.rule
+        else:
+            assert response.status_code < 500, rule.rule
+            assert response.status_code != 403 or method == "POST", rule.rule

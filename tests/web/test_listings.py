@@ -401,3 +401,22 @@ def test_reminder_before_the_end_date_is_sent_once(app, people):
 def test_key_words_are_split_on_any_comma(app, client, amina):
     client.post("/listings/new", data=form(app, tags="CAF، رسائل; lettres, CAF"))
     assert listing(app, db_listing_id(app))["tags"] == "CAF, رسائل, lettres"
+
+
+def test_the_printed_directory_lists_open_listings_by_category_with_member_numbers(app, client, people, auth):
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    publish(app, amina, "Traduction arabe-français", category="translation")
+    publish(app, karim, "Réparer un vélo", kind="request", category="sewing-repairs", area="Centre")
+    hidden = publish(app, karim, "Annonce retirée")
+    with app.app_context():
+        db.session.get(Listing, hidden).status = ListingStatus.CLOSED
+        db.session.commit()
+    auth.login("amina@example.org")
+    page = text_of(client.get("/listings/print"))
+    assert "Can help Traduction arabe-français Amina Diallo No. " + str(amina.number) in page
+    assert "Needs help Réparer un vélo Karim Benali No. " + str(karim.number) + " Centre" in page
+    assert "Annonce retirée" not in page
+    only = text_of(client.get("/listings/print?area=Centre"))
+    assert "Réparer un vélo" in only and "Traduction arabe-français" not in only
+    assert text_of(client.get("/listings/print?area=<script>")).count("Réparer un vélo") == 1

@@ -257,6 +257,18 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     return SearchPage(list(listings), total, page, per_page)
 
 
+def listings_directory(*, area: str | None = None, limit: int = 2000) -> list[Listing]:
+    """Every open listing for the printed directory, by category then offers before requests (one query)."""
+    query = _visible(sa.select(Listing.id), on=today())
+    if area:
+        query = query.where(Listing.area == area)
+    return list(db.session.scalars(
+        sa.select(Listing).where(Listing.id.in_(query)).join(Category, Listing.category_id == Category.id)
+        .order_by(Category.position, Category.id, Listing.type, Listing.title, Listing.id).limit(limit)
+        .options(*_CARD_OPTIONS)
+    ).unique())
+
+
 def member_listings(*, member: Member, viewer: Member | None = None) -> list[Listing]:
     """All of a member's listings for the member (and coordinators); only visible ones for others."""
     query = sa.select(Listing).where(Listing.member_id == member.id)

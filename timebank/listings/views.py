@@ -38,6 +38,17 @@ def index():
                            filtered=bool(args), today=services.today())
 
 
+@bp.get("/listings/print")
+@member_required
+def directory():
+    """The open offers and requests on paper, for members who read on paper (coordinators print it)."""
+    from flask import current_app
+
+    area = request.args.get("area") if request.args.get("area") in current_app.config["TIMEBANK_AREAS"] else None
+    return render_template("listings/print.html", listings=services.listings_directory(area=area), area=area,
+                           areas=current_app.config["TIMEBANK_AREAS"], printed_on=services.today())
+
+
 def _fields(form: ListingForm) -> services.ListingFields:
     return services.ListingFields(
         type=ListingType(form.type.data),

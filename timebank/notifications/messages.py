@@ -77,7 +77,7 @@ def notification_text(kind: str, params: dict) -> str:
         "helper_named": lambda: _("%(name)s can now manage your account for you.", **p),
         "helper_of": lambda: _("%(name)s named you as their trusted helper: you can manage their account for "
                                "them.", **p),
-        "helper_removed": lambda: _("%(name)s no longer manages your account.", **p),
+        "helper_removed": lambda: _("You no longer manage the account of %(name)s.", **p),
         "exchange_acted_for": lambda: _acted_for(p),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()
