@@ -77,3 +77,19 @@ def coordinator_required(view):
 
 def register_security(app: Flask) -> None:
     app.after_request(set_security_headers)
+
+
+def admin_required(view):
+    """Let through active admins only (settings, roles, exports, backups)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from timebank.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not (current_user.is_admin and current_user.is_active_member):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,14 +1,12 @@
 """Admins: welcome hours from the timebank and hours from the community account."""
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from timebank.errors import DomainError
-from timebank.extensions import db, login_manager
+from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import giving
 from timebank.ledger import services as ledger
@@ -16,20 +14,9 @@ from timebank.ledger.errors import IdempotencyConflict
 from timebank.ledger.forms import GrantForm, new_key
 from timebank.members.models import Member
 from timebank.members.services import members_active
+from timebank.security import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not (current_user.is_admin and current_user.is_active_member):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _page(welcome=None, grant=None, status=200):
