@@ -10,8 +10,14 @@ from timebank.config import load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class TimebankApp(Flask):
+    """Flask, with a configuration where the settings an admin saved win over the file."""
+
+    from timebank.admin.settings import InstanceConfig as config_class
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = TimebankApp(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
@@ -53,6 +59,9 @@ def register_extensions(app: Flask) -> None:
 
     register_i18n(app)
     register_security(app)
+    from timebank.admin.settings import register_settings
+
+    register_settings(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -65,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
             super().__init__(url_map, min=1, max=2**31 - 1)
 
     app.url_map.converters["id"] = IdConverter
+    from timebank.admin.backup_views import bp as backup
     from timebank.admin.views import bp as admin
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first
@@ -80,6 +90,10 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
                       admin):
         app.register_blueprint(blueprint)
+    app.register_blueprint(backup)
+    from timebank.members.views import charter_first
+
+    app.before_request(charter_first)
     app.before_request(warnings_first)
 
 

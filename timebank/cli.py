@@ -14,6 +14,7 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from timebank.backup_cli import backup
     from timebank.ledger.cli import ledger
 
     app.cli.add_command(ledger)
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
+    app.cli.add_command(backup)
 
 
 @click.group(help="Manage members' accounts.")

@@ -17,7 +17,10 @@ from flask import Flask
 class Defaults:
     # Identity of the instance.
     TIMEBANK_NAME = "Timebank"
+    TIMEBANK_DESCRIPTION = ""
     TIMEBANK_CONTACT = "contact@example.org"
+    TIMEBANK_OPENING_HOURS = ""
+    TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
 
     # Database: None means a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI: str | None = None
@@ -25,7 +28,8 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Membership.
-    TIMEBANK_REGISTRATION_MODE = "approval"  # or "open"
+    TIMEBANK_REGISTRATION_MODE = "approval"  # "approval", "open" or "invitation"
+    TIMEBANK_CHARTER_CHANGED_AT = ""  # ISO time of the last change made from the settings page
     TIMEBANK_PASSWORD_MIN_LENGTH = 10
     TIMEBANK_AREAS = [
         "Centre",
@@ -56,6 +60,9 @@ class Defaults:
     TIMEBANK_LEDGER_MAX_TRANSFER = 24 * 60
     TIMEBANK_WELCOME_MINUTES = 0  # welcome hours given when a member is approved (0: none)
     TIMEBANK_STATEMENT_PAGE_SIZE = 20
+
+    # E-mail each new member gets for each topic until they choose ("now", "digest" or "never").
+    TIMEBANK_EMAIL_DEFAULTS = {"exchanges": "now", "messages": "now", "hours": "now", "matches": "now"}
 
     # Exchanges.
     TIMEBANK_AUTO_CONFIRM_DAYS = 7  # a done exchange is confirmed by itself after this many days
@@ -140,6 +147,7 @@ def _parse(raw: str, current):
 
 def _finish(app: Flask) -> None:
     instance = Path(app.instance_path)
+    app.config.setdefault("TIMEBANK_UPLOAD_FOLDER", str(instance / "uploads"))  # the logo, kept by backups
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'timebank.sqlite'}"

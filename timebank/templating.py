@@ -52,6 +52,6 @@ def register_filters(app: Flask) -> None:
         from timebank.notifications.services import notifications_unread_count
 
         active = current_user.is_active_member
-        return {"logout_form": LogoutForm(), "unread_notifications": notifications_unread_count(member=current_user),
+        return {"logout_form": LogoutForm(formdata=None), "unread_notifications": notifications_unread_count(member=current_user),
                 "unread_messages": unread_messages(member=current_user) if active else 0,
                 "unread_direct": unread_direct(member=current_user) if active else 0}

@@ -71,3 +71,6 @@ def community_grant():
     return _grant("grant", lambda member, form: giving.community_grant(
         admin=current_user, member=member, minutes=form.total_minutes, reason=form.reason.data or "",
         key=form.key.data))
+
+
+from timebank.admin import settings_views  # noqa: E402,F401  (its routes join this blueprint)

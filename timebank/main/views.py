@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 
 from timebank.exchanges.services import my_exchanges
@@ -38,3 +40,15 @@ def health():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+_LOGO_NAME = re.compile(r"^logo-[0-9a-f]{16}\.png$")
+
+
+@bp.get("/logo/<name>")
+def logo(name: str):
+    """The instance's logo: only files the settings page wrote, named by their content."""
+    if not _LOGO_NAME.match(name):
+        abort(404)
+    return send_from_directory(current_app.config["TIMEBANK_UPLOAD_FOLDER"], name, mimetype="image/png",
+                               max_age=365 * 24 * 3600)

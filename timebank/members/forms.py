@@ -218,3 +218,9 @@ class ChangePasswordForm(FlaskForm):
 
     def validate_new_password(self, field):
         _check_password_length(self, field)
+
+
+class CharterForm(FlaskForm):
+    accept = BooleanField(_l("I have read the charter and I accept it"),
+                          validators=[InputRequired(message=_l("Please read and accept the charter to go on."))])
+    submit = SubmitField(_l("Go on"))

@@ -46,6 +46,51 @@ def member_by_email(email: str | None) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.email == email))
 
 
+INVITATION_DAYS = 14
+
+
+def _invitations() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
+
+
+def invitation_create(*, actor: Member, note: str) -> str:
+    """A link that lets residents join without waiting for approval, for two weeks."""
+    from timebank.coordination.audit import audit
+
+    if not (actor.is_admin and actor.is_active_member):
+        raise NotAllowed(_l("Only admins can invite."))
+    if not note.strip():
+        raise DomainError(_l("Please say for whom or for what the invitation is."), field="note")
+    token = _invitations().dumps({"by": actor.id, "note": note.strip()[:200]})
+    audit(actor=actor, action="invitation_created", reason=note)
+    db.session.commit()
+    return token
+
+
+def invitation_valid(token: str) -> bool:
+    try:
+        _invitations().loads(token, max_age=INVITATION_DAYS * 24 * 3600)
+    except (BadSignature, SignatureExpired):
+        return False
+    return True
+
+
+def charter_pending(member: Member) -> bool:
+    """Has the charter changed since this member accepted it?"""
+    changed = current_app.config["TIMEBANK_CHARTER_CHANGED_AT"]
+    if not changed:
+        return False
+    from datetime import datetime
+
+    return member.charter_accepted_at is None or member.charter_accepted_at < datetime.fromisoformat(changed)
+
+
+def charter_accept(*, member: Member) -> None:
+    begin_write()
+    member.charter_accepted_at = utcnow()
+    db.session.commit()
+
+
 def member_by_number(number: int) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.number == number))
 
@@ -100,16 +145,24 @@ def member_register(
     area: str | None,
     languages: Iterable[str],
     charter_accepted: bool,
+    invitation: str | None = None,
 ) -> Member:
-    """Create an application to join; pending until a coordinator approves it (unless open)."""
+    """Create an application to join; pending until a coordinator approves it.
+
+    In the "open" mode, or with a valid invitation link, the member is active at
+    once; in the "invitation" mode, nobody joins without one.
+    """
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
+    invited = invitation is not None and invitation_valid(invitation)
+    if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and not invited:
+        raise NotAllowed(_l("This timebank welcomes new members by invitation: ask the association for a link."))
     email = normalise_email(email)
     begin_write()
     if member_by_email(email) is not None:
         db.session.rollback()
         raise EmailTaken()
-    open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open"
+    open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open" or invited
     member = Member(
         display_name=display_name.strip(),
         email=email,

@@ -10,6 +10,7 @@ from timebank.extensions import limiter
 from timebank.members import services
 from timebank.members.forms import (
     ChangePasswordForm,
+    CharterForm,
     ForgotPasswordForm,
     LoginForm,
     LogoutForm,
@@ -54,6 +55,12 @@ def _form_error(form, error: DomainError) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    invitation = request.args.get("invite") or None
+    if invitation is not None and not services.invitation_valid(invitation):
+        flash(_("This invitation link has expired or is not valid. Ask the association for a new one."), "error")
+        invitation = None
+    if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and invitation is None:
+        return render_template("members/invitation_only.html"), 403
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = request.args.get("lang") or session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -67,6 +74,7 @@ def register():
                 area=form.area.data,
                 languages=form.languages.data,
                 charter_accepted=form.charter.data,
+                invitation=invitation,
             )
         except DomainError as error:
             _form_error(form, error)
@@ -289,3 +297,26 @@ def report(member_id: int):
         return redirect(url_for("members.show", member_id=member.id), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("listings/report.html", form=form, listing=None, member=member), status
+
+
+@bp.route("/me/charter", methods=["GET", "POST"])
+@login_required
+def charter():
+    """The charter changed: the member reads it and accepts it again before going on."""
+    form = CharterForm()
+    if form.validate_on_submit():
+        services.charter_accept(member=current_user)
+        flash(_("Thank you."), "success")
+        return redirect(url_for("main.index"), 303)
+    return render_template("members/charter.html", form=form), 422 if request.method == "POST" else 200
+
+
+# Endpoints a member who has not accepted the new charter may still reach.
+_OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.health", "main.logo"}
+
+
+def charter_first():
+    if (current_user.is_authenticated and request.endpoint not in _OPEN_WITHOUT_CHARTER
+            and request.endpoint is not None and services.charter_pending(current_user)):
+        return redirect(url_for("members.charter"), 303)
+    return None

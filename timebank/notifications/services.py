@@ -32,7 +32,9 @@ MAX_BACKOFF = timedelta(hours=6)
 
 def email_mode(*, member: Member, topic: str) -> str:
     preference = db.session.get(EmailPreference, (member.id, topic))
-    return preference.mode if preference else "now"
+    if preference is not None:
+        return preference.mode
+    return current_app.config["TIMEBANK_EMAIL_DEFAULTS"].get(topic, "now")
 
 
 def email_preferences(*, member: Member) -> dict[str, str]:

@@ -1,0 +1,196 @@
+"""Claire, admin, changes the timebank's settings from the web page: effective at once, in the audit log."""
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import text_of
+from timebank.extensions import db
+from timebank.ledger import services as ledger
+from timebank.members.models import Member
+
+
+def login(client, resident):
+    client.post("/logout")
+    client.post("/login", data={"identifier": resident.email, "password": resident.password})
+
+
+def settings_form(client, **changes):
+    """The settings form as the page fills it, with some fields changed."""
+    import re
+
+    html = client.get("/admin/settings").get_data(as_text=True)
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        if f'name="{name}"' in html and 'type="checkbox"' not in re.search(
+                rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html).group(0):
+            data[name] = value
+    data["languages"] = re.findall(r'<input checked[^>]*name="languages"[^>]*value="([^"]+)"', html) or \
+        re.findall(r'<input[^>]*checked[^>]*name="languages"[^>]*value="([^"]+)"', html)
+    for name in ("description", "opening_hours", "charter", "areas"):
+        match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
+        data[name] = __import__("html").unescape(match.group(1))
+    for name in ("default_locale", "step", "email_exchanges", "email_messages", "email_hours", "email_matches"):
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        data[name] = re.search(r'<option selected value="([^"]*)"', select).group(1)
+    data["registration_mode"] = re.search(r'<input checked[^>]*name="registration_mode"[^>]*value="([^"]+)"',
+                                          html).group(1)
+    data.update(changes)
+    data.pop("apply_limits", None) if "apply_limits" not in changes else None
+    return data
+
+
+@pytest.fixture
+def claire(people):
+    return people.admin("Claire Dubois")
+
+
+def test_an_admin_renames_the_timebank_and_everyone_sees_it_at_once(app, client, people, claire):
+    login(client, claire)
+    response = client.post("/admin/settings", data=settings_form(
+        client, name="Temps Partagé des Tilleuls", contact="bonjour@tilleuls.example",
+        opening_hours="Mardi et jeudi, 14 h – 18 h", description="La banque de temps du quartier des Tilleuls."))
+    assert response.status_code == 303
+    client.post("/logout")
+    home = text_of(client.get("/"))
+    assert "Temps Partagé des Tilleuls" in home and "bonjour@tilleuls.example" in home
+    assert "Mardi et jeudi, 14 h – 18 h" in home and "La banque de temps du quartier des Tilleuls." in home
+    login(client, claire)
+    log = text_of(client.get("/coordination/audit?action=settings_changed"))
+    assert "settings_changed" in log and "Claire Dubois" in log
+
+
+def test_bad_settings_are_refused_with_a_message_and_nothing_is_half_saved(app, client, people, claire):
+    login(client, claire)
+    for changes, message in [
+        ({"auto_confirm_days": "-3"}, "Please give a number between 1 and 60."),
+        ({"floor_hours": "5"}, "Please give a number between −1000 and 0."),
+        ({"languages": ["en", "ar"], "default_locale": "fr"}, "The default language must be one of the languages"),
+        ({"areas": "Centre\ncentre"}, "each different"),
+        ({"charter": ""}, "Please write the charter."),
+        ({"name": ""}, "Please give a name."),
+        ({"registration_mode": "everyone"}, "Not a valid choice"),
+    ]:
+        response = client.post("/admin/settings", data=settings_form(client, **{"name": "Nouveau nom", **changes}))
+        assert response.status_code == 422, changes
+        assert message in text_of(response), changes
+    assert "Nouveau nom" not in text_of(client.get("/"))
+    with app.app_context():
+        from timebank.admin.models import Setting
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Setting)) == 0
+
+
+def test_settings_are_for_admins_only(client, people, claire):
+    sandrine = people.coordinator("Sandrine Martin")
+    karim = people.member("Karim Benali")
+    assert client.get("/admin/settings").status_code == 302
+    for resident in (sandrine, karim):
+        login(client, resident)
+        assert client.get("/admin/settings").status_code == 403
+        assert client.post("/admin/settings", data={"name": "Piraté"}).status_code == 403
+        assert client.post("/admin/settings/logo", data={}).status_code == 403
+    assert "Piraté" not in text_of(client.get("/"))
+
+
+def test_rules_of_exchanges_and_hours_apply_at_once(app, client, people, claire):
+    karim = people.member("Karim Benali")
+    sandrine = people.coordinator("Sandrine Martin")
+    login(client, sandrine)
+    client.post(f"/coordination/members/{karim.id}/limits", data={
+        "limits-floor_hours": "-20", "limits-ceiling_hours": "40", "limits-reason": "Aide à domicile"})
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(client, floor_hours="-5", ceiling_hours="30",
+                                                      apply_limits="y", auto_confirm_days="3"))
+    amina = people.member("Amina Diallo")
+    with app.app_context():
+        assert app.config["TIMEBANK_AUTO_CONFIRM_DAYS"] == 3
+        claire_account = ledger.account_of(db.session.get(Member, claire.id))
+        assert (claire_account.floor, claire_account.ceiling) == (-300, 1800)  # followed the defaults
+        karim_account = ledger.account_of(db.session.get(Member, karim.id))
+        assert (karim_account.floor, karim_account.ceiling) == (-1200, 2400)  # set by hand: kept
+        amina_account = ledger.account_of(db.session.get(Member, amina.id))
+        assert (amina_account.floor, amina_account.ceiling) == (-300, 1800)  # a new account
+    login(client, karim)
+    page = text_of(client.get("/exchanges"))
+    assert page  # the page still works with the new rules
+
+
+def test_a_new_charter_is_accepted_again_by_every_member(app, client, people, claire):
+    karim = people.member("Karim Benali")
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(client, charter="Nous nous respectons. Une heure vaut une "
+                                                                      "heure. Nous prévenons si nous sommes en retard."))
+    login(client, karim)
+    response = client.get("/listings")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/me/charter")
+    page = text_of(client.get("/me/charter"))
+    assert "Nous prévenons si nous sommes en retard." in page
+    assert client.post("/me/charter", data={}).status_code == 422
+    client.post("/me/charter", data={"accept": "y"})
+    assert client.get("/listings").status_code == 200
+
+
+def test_invitation_only_registration(app, client, people, claire):
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(client, registration_mode="invitation"))
+    client.post("/logout")
+    closed = client.get("/register")
+    assert closed.status_code == 403 and "by invitation" in text_of(closed)
+    login(client, claire)
+    with app.test_request_context():
+        from timebank.members.services import invitation_create
+
+        token = invitation_create(actor=db.session.get(Member, claire.id), note="Atelier couture du mardi")
+    client.post("/logout")
+    assert client.get("/register?invite=forged").status_code == 403
+    response = client.post(f"/register?invite={token}", data={
+        "display_name": "Hawa Coulibaly", "email": "hawa@example.org", "password": "un mot de passe long",
+        "locale": "fr", "area": "Centre", "languages": ["fr"], "charter": "y"})
+    assert response.status_code == 302, text_of(response)
+    assert "You are now a member" in text_of(client.get("/"))
+
+
+def _png(width=64, height=64) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 90, 70)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_logo_must_be_a_real_png_or_jpeg_and_is_re_encoded(app, client, people, claire):
+    login(client, claire)
+    for name, body, message in [
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+         "must be a PNG or JPEG image"),
+        ("logo.png", b"not an image at all", "must be a PNG or JPEG image"),
+        ("logo.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "must be a PNG or JPEG image"),
+    ]:
+        response = client.post("/admin/settings/logo", data={"logo": (io.BytesIO(body), name)},
+                               content_type="multipart/form-data")
+        assert response.status_code == 422 and message in text_of(response), name
+    too_big = client.post("/admin/settings/logo", data={"logo": (io.BytesIO(b"0" * (3 * 1024 * 1024)), "big.png")},
+                          content_type="multipart/form-data")
+    assert too_big.status_code == 413
+    response = client.post("/admin/settings/logo", data={"logo": (io.BytesIO(_png(2000, 1000)), "logo.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    html = client.get("/").get_data(as_text=True)
+    src = html.split('class="brand"')[1].split('src="')[1].split('"')[0]
+    image = client.get(src)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(image.data)).size == (512, 256)
+    assert client.get("/logo/..%2Fconfig.py").status_code == 404
+
+
+def test_new_members_get_the_e_mail_defaults_the_association_chose(app, client, people, claire):
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(client, email_messages="never"))
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    login(client, karim)
+    client.post(f"/messages/{amina.id}", data={"body": "Bonjour Amina"})
+    assert not [mail for mail in people.outbox(to=amina.email) if "Karim" in mail.subject]

@@ -1,0 +1,114 @@
+"""Forms of the admin pages: settings, logo, categories, people, imports."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from timebank.admin.settings import LEDGER_STEPS, Settings
+from timebank.members.forms import MultiCheckboxField
+from timebank.validators import PlainText
+
+_HOURS = _l("Please give a whole number of hours.")
+_DAYS = _l("Please give a number of days.")
+
+
+def _mode_choices():
+    return [SelectChoice("now", _l("At once")), SelectChoice("digest", _l("One e-mail a day")),
+            SelectChoice("never", _l("Never"))]
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("Name of the timebank"), validators=[InputRequired(message=_l("Please give a name.")),
+                                                                Length(max=80), PlainText()])
+    description = TextAreaField(_l("Short description (home page)"),
+                                validators=[Optional(), Length(max=300), PlainText(multiline=True)],
+                                render_kw={"rows": 2, "maxlength": 300})
+    contact = StringField(_l("Contact address (e-mail or postal address)"),
+                          validators=[InputRequired(message=_l("Please give a contact address.")), Length(max=200),
+                                      PlainText()])
+    opening_hours = TextAreaField(_l("Opening hours of the association"),
+                                  validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                                  render_kw={"rows": 2, "maxlength": 500})
+    languages = MultiCheckboxField(_l("Languages of the website"))
+    default_locale = SelectField(_l("Default language"))
+    registration_mode = RadioField(_l("How residents join"), choices=[
+        SelectChoice("approval", _l("They apply; a coordinator approves each application")),
+        SelectChoice("open", _l("Open: anyone who registers is a member at once")),
+        SelectChoice("invitation", _l("Only with an invitation link from the association"))])
+    charter = TextAreaField(_l("Charter"), description=_l("When you change it, every member accepts it again."),
+                            validators=[InputRequired(message=_l("Please write the charter.")), Length(max=5000),
+                                        PlainText(multiline=True)], render_kw={"rows": 6, "maxlength": 5000})
+    areas = TextAreaField(_l("Areas of the neighbourhood (one per line)"),
+                          validators=[InputRequired(message=_l("Please give at least one area.")), Length(max=5000),
+                                      PlainText(multiline=True)], render_kw={"rows": 6})
+    floor_hours = IntegerField(_l("Lowest balance of a new account (hours, 0 or below)"),
+                               validators=[InputRequired(message=_HOURS), NumberRange(min=-1000, max=0, message=_l("Please give a number between −1000 and 0."))],
+                               render_kw={"inputmode": "numeric"})
+    ceiling_hours = IntegerField(_l("Highest balance of a new account (hours)"),
+                                 validators=[InputRequired(message=_HOURS), NumberRange(min=1, max=1000, message=_l("Please give a number between 1 and 1000."))],
+                                 render_kw={"inputmode": "numeric"})
+    apply_limits = BooleanField(_l("Also give these limits to existing accounts that have the usual limits"))
+    welcome_hours = IntegerField(_l("Welcome hours for each new member"),
+                                 validators=[InputRequired(message=_HOURS), NumberRange(min=0, max=1000, message=_l("Please give a number between 0 and 1000."))],
+                                 render_kw={"inputmode": "numeric"})
+    step = SelectField(_l("Smallest amount of time (minutes)"), coerce=int,
+                       choices=[SelectChoice(step, str(step)) for step in LEDGER_STEPS])
+    max_transfer_hours = IntegerField(_l("Largest single transfer (hours)"),
+                                      validators=[InputRequired(message=_HOURS), NumberRange(min=1, max=168, message=_l("Please give a number between 1 and 168."))],
+                                      render_kw={"inputmode": "numeric"})
+    auto_confirm_days = IntegerField(_l("An exchange not confirmed is confirmed automatically after (days)"),
+                                     validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
+                                     render_kw={"inputmode": "numeric"})
+    dispute_window_days = IntegerField(_l("Members may raise a disagreement during (days after confirmation)"),
+                                       validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=365, message=_l("Please give a number between 1 and 365."))],
+                                       render_kw={"inputmode": "numeric"})
+    email_exchanges = SelectField(_l("E-mail about exchanges"))
+    email_messages = SelectField(_l("E-mail about messages"))
+    email_hours = SelectField(_l("E-mail about hours received"))
+    email_matches = SelectField(_l("E-mail about offers and requests nearby"))
+    save = SubmitField(_l("Save the settings"))
+
+    TOPICS = ("exchanges", "messages", "hours", "matches")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from timebank.i18n import autonym
+
+        self.languages.choices = [SelectChoice(code, autonym(code)) for code in ("fr", "en", "ar")]
+        self.default_locale.choices = [SelectChoice(code, autonym(code)) for code in ("fr", "en", "ar")]
+        for topic in self.TOPICS:
+            self[f"email_{topic}"].choices = _mode_choices()
+
+    def fill(self, current: Settings) -> None:
+        self.name.data, self.description.data, self.contact.data = current.name, current.description, current.contact
+        self.opening_hours.data, self.languages.data = current.opening_hours, list(current.languages)
+        self.default_locale.data, self.registration_mode.data = current.default_locale, current.registration_mode
+        self.charter.data, self.areas.data = current.charter, "\n".join(current.areas)
+        self.floor_hours.data, self.ceiling_hours.data = current.floor // 60, current.ceiling // 60
+        self.welcome_hours.data, self.step.data = current.welcome // 60, current.step
+        self.max_transfer_hours.data = current.max_transfer // 60
+        self.auto_confirm_days.data, self.dispute_window_days.data = (current.auto_confirm_days,
+                                                                      current.dispute_window_days)
+        for topic in self.TOPICS:
+            self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
+
+    def settings(self) -> Settings:
+        areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
+        return Settings(
+            name=self.name.data.strip(), description=(self.description.data or "").strip(),
+            contact=self.contact.data.strip(), opening_hours=(self.opening_hours.data or "").strip(),
+            default_locale=self.default_locale.data, languages=tuple(self.languages.data or ()),
+            registration_mode=self.registration_mode.data, charter=self.charter.data.strip(), areas=areas,
+            floor=self.floor_hours.data * 60, ceiling=self.ceiling_hours.data * 60,
+            welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
+            auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
+            email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS})
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"), render_kw={"accept": "image/png,image/jpeg"})
+    upload = SubmitField(_l("Use this logo"))
