@@ -4,7 +4,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -112,3 +121,62 @@ class SettingsForm(FlaskForm):
 class LogoForm(FlaskForm):
     logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"), render_kw={"accept": "image/png,image/jpeg"})
     upload = SubmitField(_l("Use this logo"))
+
+
+class CategoryForm(FlaskForm):
+    name_fr = StringField(_l("Name in French"), validators=[InputRequired(message=_l("Please give the name.")),
+                                                            Length(max=60), PlainText()])
+    name_en = StringField(_l("Name in English"), validators=[InputRequired(message=_l("Please give the name.")),
+                                                             Length(max=60), PlainText()])
+    name_ar = StringField(_l("Name in Arabic"), validators=[InputRequired(message=_l("Please give the name.")),
+                                                            Length(max=60), PlainText()],
+                          render_kw={"dir": "rtl", "lang": "ar"})
+    icon = SelectField(_l("Icon"))
+    requires_verified = BooleanField(_l("Only members verified by a coordinator can offer it (e.g. childcare)"))
+    save = SubmitField(_l("Save the category"))
+
+    def __init__(self, *args, icons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.icon.choices = [SelectChoice(name, name.replace("-", " ")) for name in icons]
+
+    def fields(self):
+        from timebank.admin.categories import CategoryFields
+
+        return CategoryFields(names={"fr": self.name_fr.data, "en": self.name_en.data, "ar": self.name_ar.data},
+                              icon=self.icon.data, requires_verified=bool(self.requires_verified.data))
+
+
+class CategoryStepForm(FlaskForm):
+    up = SubmitField(_l("Move up"))
+    down = SubmitField(_l("Move down"))
+    archive = SubmitField(_l("Archive"))
+    restore = SubmitField(_l("Bring back"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice("member", _l("Member")),
+                                            SelectChoice("coordinator", _l("Coordinator")),
+                                            SelectChoice("admin", _l("Admin"))])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Please write the reason.")),
+                                                     Length(max=500), PlainText(multiline=True)],
+                           render_kw={"rows": 2, "maxlength": 500})
+    save = SubmitField(_l("Change the role"))
+
+
+class InvitationForm(FlaskForm):
+    note = StringField(_l("For whom or for what (e.g. the Tuesday sewing workshop)"),
+                       validators=[InputRequired(message=_l("Please say for whom or for what the invitation is.")),
+                                   Length(max=200), PlainText()])
+    create = SubmitField(_l("Create an invitation link"))
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("Spreadsheet file (CSV, UTF-8)"),
+                     description=_l("Columns: name, email, phone, area, languages, locale, balance (hours). Only "
+                                    "the name is required."), render_kw={"accept": ".csv,text/csv"})
+    preview = SubmitField(_l("Check the file"))
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = HiddenField()
+    confirm = SubmitField(_l("Import these members"))

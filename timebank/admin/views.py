@@ -73,4 +73,10 @@ def community_grant():
         key=form.key.data))
 
 
-from timebank.admin import settings_views  # noqa: E402,F401  (its routes join this blueprint)
+from timebank.admin import (  # noqa: E402,F401  (their routes join this blueprint)
+    categories_views,
+    exports_views,
+    imports_views,
+    people_views,
+    settings_views,
+)

@@ -1,22 +1,17 @@
 """``timebank ledger …``: verify, statement, export."""
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
 from flask.cli import with_appcontext
 
+from timebank.exports import hours_hmm
+
 
 @click.group(help="The hour ledger: verify it, print a statement, export it.")
 def ledger():
     pass
-
-
-def _hours(minutes: int) -> str:
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{rest:02d}"
 
 
 @ledger.command("verify")
@@ -28,8 +23,8 @@ def verify():
     report = ledger_verify()
     click.echo(f"accounts: {report.accounts}")
     click.echo(f"transfers: {report.transfers}")
-    click.echo(f"hours in circulation: {_hours(report.posted_minutes_in_circulation)}")
-    click.echo(f"hours reserved: {_hours(report.pending_minutes)}")
+    click.echo(f"hours in circulation: {hours_hmm(report.posted_minutes_in_circulation)}")
+    click.echo(f"hours reserved: {hours_hmm(report.pending_minutes)}")
     if report.ok:
         click.echo("ledger OK: balances match the transfers, sum to zero and keep their limits")
         return
@@ -52,11 +47,11 @@ def statement(member: str):
     if account is None:
         raise click.ClickException(f"no member account for {member!r}")
     balance = balance_of(account)
-    click.echo(f"{found.display_name} (member {found.number}): balance {_hours(balance.posted)}, "
-               f"reserved to pay {_hours(balance.reserved_to_pay)}, to receive {_hours(balance.reserved_to_receive)}")
+    click.echo(f"{found.display_name} (member {found.number}): balance {hours_hmm(balance.posted)}, "
+               f"reserved to pay {hours_hmm(balance.reserved_to_pay)}, to receive {hours_hmm(balance.reserved_to_receive)}")
     for line in statement_all(account=account):
         t = line.transfer
-        click.echo(f"{t.created_at:%Y-%m-%d %H:%M}  {_hours(line.minutes):>7}  {_hours(line.balance_after):>7}  "
+        click.echo(f"{t.created_at:%Y-%m-%d %H:%M}  {hours_hmm(line.minutes):>7}  {hours_hmm(line.balance_after):>7}  "
                    f"{t.kind.value:<10} {account_label(line.counterpart)}  {t.memo}")
 
 
@@ -65,17 +60,8 @@ def statement(member: str):
               help="File to write (default: standard output).")
 @with_appcontext
 def export(output):
-    """Write every transfer as CSV (minutes and h:mm)."""
-    import sqlalchemy as sa
+    """Write every transfer as CSV (minutes, decimal hours and h:mm), as the admin page's export."""
+    from timebank.exports import export_csv
 
-    from timebank.extensions import db
-    from timebank.ledger.models import Transfer
-
-    writer = csv.writer(output)
-    writer.writerow(["id", "created_at", "kind", "state", "reservation", "debit_account", "credit_account",
-                     "minutes", "hours", "pending_id", "corrects_id", "exchange_id", "recorded_by", "memo", "key"])
-    for t in db.session.scalars(sa.select(Transfer).order_by(Transfer.id).execution_options(yield_per=5000)):
-        writer.writerow([t.id, t.created_at.isoformat(sep=" ", timespec="seconds"), t.kind.value, t.state.value,
-                         int(t.reservation), t.debit_account_id, t.credit_account_id, t.minutes, _hours(t.minutes),
-                         t.pending_id or "", t.corrects_id or "", t.exchange_id or "", t.recorded_by_id or "",
-                         t.memo, t.key])
+    for chunk in export_csv("transfers"):
+        output.write(chunk.removeprefix("\ufeff"))

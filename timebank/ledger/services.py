@@ -272,7 +272,7 @@ def transfer_post_in_transaction(
     if replay is not None:
         return replay
     transfer_check(debit=debit, credit=credit, minutes=minutes, actor=actor,
-                   correction=kind in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL))
+                   correction=kind in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL, TransferKind.OPENING))
     debit_after, credit_after = _move(debit, credit, minutes)
     return _new_transfer(
         key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=kind,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from timebank.errors import DomainError
+from timebank.exports import hours_hmm, safe_cell
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import giving
@@ -48,11 +49,6 @@ def hours():
     )
 
 
-def _cell(text: str) -> str:
-    """Keep text that another member wrote from being read as a formula by a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def kind_label(kind: TransferKind, received: bool) -> str:
     labels = {
         TransferKind.EXCHANGE: _("Exchange"),
@@ -79,9 +75,9 @@ def hours_csv():
     for line in ledger.statement_all(account=account):
         t = line.transfer
         writer.writerow([
-            t.created_at.strftime("%Y-%m-%d %H:%M"), _cell(ledger.account_label(line.counterpart)),
-            kind_label(t.kind, line.minutes > 0), _cell(t.memo), line.minutes, f"{line.minutes / 60:.2f}",
-            f"{'-' if line.minutes < 0 else ''}{abs(line.minutes) // 60}:{abs(line.minutes) % 60:02d}",
+            t.created_at.strftime("%Y-%m-%d %H:%M"), safe_cell(ledger.account_label(line.counterpart)),
+            kind_label(t.kind, line.minutes > 0), safe_cell(t.memo), line.minutes, f"{line.minutes / 60:.2f}",
+            hours_hmm(line.minutes),
             line.balance_after,
         ])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",

@@ -1,0 +1,136 @@
+"""Categories of offers and requests, as admins shape them: named in each language, ordered, archived, never
+deleted (their listings stay readable)."""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from timebank.coordination.audit import audit
+from timebank.database import atomic
+from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.extensions import db
+from timebank.listings.models import Category
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+LOCALES = ("fr", "en", "ar")
+NAME_MAX = 60
+
+
+def icons_available() -> list[str]:
+    """The icons shipped in static/icons (file names without .svg)."""
+    folder = os.path.join(current_app.static_folder, "icons")
+    return sorted(name[:-4] for name in os.listdir(folder) if name.endswith(".svg"))
+
+
+@dataclass(frozen=True)
+class CategoryFields:
+    names: dict  # {"fr": …, "en": …, "ar": …}
+    icon: str
+    requires_verified: bool
+
+
+def _check_admin(actor: Member) -> None:
+    if not (actor.is_admin and actor.is_active_member):
+        raise NotAllowed(_l("Only admins can change the categories."))
+
+
+def _check(fields: CategoryFields, *, exclude: int | None = None) -> dict:
+    names = {code: " ".join((fields.names.get(code) or "").split()) for code in LOCALES}
+    for code in LOCALES:
+        if not names[code] or len(names[code]) > NAME_MAX:
+            raise DomainError(_l("Please name the category in each language (at most %(n)s characters).",
+                                 n=NAME_MAX), field=f"name_{code}")
+    if fields.icon not in icons_available():
+        raise DomainError(_l("Please choose one of the icons."), field="icon")
+    for other in db.session.scalars(sa.select(Category).where(Category.id != (exclude or 0))):
+        if any(other.names.get(code, "").casefold() == names[code].casefold() for code in LOCALES):
+            raise DomainError(_l("Another category already has this name."), field="name_fr")
+    return names
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:30] or "category"
+    slug, n = base, 1
+    while db.session.scalar(sa.select(Category.id).where(Category.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def category_create(*, actor: Member, fields: CategoryFields) -> Category:
+    def work():
+        _check_admin(actor)
+        names = _check(fields)
+        last = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
+        category = Category(slug=_slug(names["en"]), names=names, icon=fields.icon, position=last + 1,
+                            requires_verified=fields.requires_verified)
+        db.session.add(category)
+        db.session.flush()
+        audit(actor=actor, action="category_created", target=f"category {category.id}", names=names,
+              requires_verified=fields.requires_verified)
+        return category
+
+    return atomic(work)
+
+
+def category_update(*, actor: Member, category: Category, fields: CategoryFields) -> Category:
+    """Rename, change the icon or whether the category needs a verified member to offer it."""
+    def work():
+        _check_admin(actor)
+        names = _check(fields, exclude=category.id)
+        before = {"names": dict(category.names), "icon": category.icon, "requires_verified": category.requires_verified}
+        category.names, category.icon, category.requires_verified = names, fields.icon, fields.requires_verified
+        audit(actor=actor, action="category_changed", target=f"category {category.id}", old=before,
+              new={"names": names, "icon": fields.icon, "requires_verified": fields.requires_verified})
+        return category
+
+    return atomic(work)
+
+
+def category_move(*, actor: Member, category: Category, up: bool) -> None:
+    """Swap the category with its neighbour in the order members see."""
+    def work():
+        _check_admin(actor)
+        ordered = list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
+        index = next(i for i, c in enumerate(ordered) if c.id == category.id)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(ordered):
+            return
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, item in enumerate(ordered, start=1):
+            item.position = position
+        audit(actor=actor, action="category_changed", target=f"category {category.id}", moved="up" if up else "down")
+
+    atomic(work)
+
+
+def category_archive(*, actor: Member, category: Category, archived: bool) -> Category:
+    """Archive: no new listing can use it; listings already in it stay readable. Or bring it back."""
+    def work():
+        _check_admin(actor)
+        if archived == (category.archived_at is not None):
+            raise InvalidTransition(_l("Nothing to change."))
+        if archived and db.session.scalar(sa.select(sa.func.count()).select_from(Category)
+                                          .where(Category.archived_at.is_(None))) <= 1:
+            raise InvalidTransition(_l("Keep at least one category open."))
+        category.archived_at = utcnow() if archived else None
+        audit(actor=actor, action="category_archived" if archived else "category_changed",
+              target=f"category {category.id}", archived=archived)
+        return category
+
+    return atomic(work)
+
+
+def category_usage() -> dict[int, int]:
+    """How many listings each category holds (one query)."""
+    from timebank.listings.models import Listing
+
+    return dict(db.session.execute(sa.select(Listing.category_id, sa.func.count()).group_by(Listing.category_id)).all())

@@ -1,0 +1,273 @@
+"""The impact report: one page with charts and tables for coordinators and admins, each table also as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from timebank.i18n import format_minutes, text_direction
+from timebank.exports import safe_cell as _cell
+from timebank.reports import charts
+from timebank.reports.forms import PeriodForm
+from timebank.reports.services import (
+    SMALL_GROUP,
+    BalanceBand,
+    CategoryFigures,
+    ImpactReport,
+    InvalidPeriod,
+    People,
+    Period,
+    impact_report,
+    report_period,
+)
+from timebank.security import coordinator_required
+from timebank.timeutil import utcnow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+# The period asked for ------------------------------------------------------------------------
+
+
+def _number(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def _period(form: PeriodForm) -> Period | None:
+    """The period the form asks for; None, with the reason next to the field at fault, if there is none."""
+    if not form.validate():
+        return None
+    try:
+        return report_period(kind=form.period.data, year=form.year.data, quarter=_number(form.quarter.data),
+                             month=_number(form.month.data), start=form.start.data, end=form.end.data)
+    except InvalidPeriod as error:
+        field = form._fields.get(error.field) or form.period
+        field.errors = [*field.errors, error.message]
+        return None
+
+
+def _period_args(period: Period) -> dict:
+    """The address's arguments that ask for this period again (for the CSV links)."""
+    if period.kind == "custom":
+        return {"period": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
+    args = {"period": period.kind, "year": period.year}
+    if period.quarter:
+        args["quarter"] = period.quarter
+    if period.month:
+        args["month"] = period.month
+    return args
+
+
+# How figures read ----------------------------------------------------------------------------
+
+
+def people_text(people: People) -> str:
+    """A count of people, or "< 5" when it is small enough to point at someone."""
+    return _("< %(num)s", num=SMALL_GROUP) if people.hidden else format_decimal(people.count)
+
+
+def share_text(share: float | None) -> str:
+    return "—" if share is None else format_percent(share)
+
+
+def category_name(figures: CategoryFigures) -> str:
+    if figures.category is None:
+        return _("No category given")
+    return figures.category.name(str(get_locale()))
+
+
+def band_label(band: BalanceBand) -> str:
+    if band.low is None:
+        return _("Less than %(amount)s", amount=format_minutes(band.high + 1))
+    if band.high is None:
+        return _("More than %(amount)s", amount=format_minutes(band.low - 1))
+    if band.low < 0 < band.high:
+        return _("Less than %(amount)s either way", amount=format_minutes(band.high + 1))
+    return _("From %(low)s to %(high)s", low=format_minutes(band.low), high=format_minutes(band.high))
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    kind: str  # hours, count, people or share
+    value: object
+
+    @property
+    def text(self) -> str:
+        if self.kind == "hours":
+            return format_minutes(self.value)
+        if self.kind == "people":
+            return people_text(self.value)
+        if self.kind == "share":
+            return share_text(self.value)
+        return format_decimal(self.value)
+
+
+def _reciprocity(report: ImpactReport) -> float | None:
+    both, active = report.reciprocal_members, report.active_members
+    if both.hidden or active.hidden or not active.count:
+        return None  # a share of a hidden count would give the count away
+    return both.count / active.count
+
+
+def key_figures(report: ImpactReport) -> list[Figure]:
+    return [
+        Figure(_("Hours exchanged"), "hours", report.minutes),
+        Figure(_("Exchanges"), "count", report.exchanges),
+        Figure(_("Members who gave or received a service"), "people", report.active_members),
+        Figure(_("Members who both gave and received"), "people", report.reciprocal_members),
+        Figure(_("Share of active members who both gave and received"), "share", _reciprocity(report)),
+        Figure(_("New members"), "people", report.new_members),
+        Figure(_("Hours given to the community account"), "hours", report.to_community_minutes),
+        Figure(_("Hours given from the community account"), "hours", report.from_community_minutes),
+        Figure(_("Requests published"), "count", report.requests),
+        Figure(_("Requests that found no answer"), "count", report.unanswered_requests),
+        Figure(_("Exchanges brokered by coordinators"), "count", report.brokered_exchanges),
+        Figure(_("Share of exchanges brokered by coordinators"), "share", report.brokered_share),
+        Figure(_("Disagreements opened"), "count", report.disputes_opened),
+        Figure(_("Disagreements resolved"), "count", report.disputes_resolved),
+    ]
+
+
+# Charts ---------------------------------------------------------------------------------------
+
+
+def _hours(minutes: int) -> str:
+    return format_decimal(round(minutes / 60, 1))
+
+
+def report_charts(report: ImpactReport) -> dict[str, charts.Chart]:
+    rtl = text_direction() == "rtl"
+    month_format = "MMM" if report.start.year == report.end.year else "MMM yy"
+    hours = [charts.Point(label=format_date(m.month, month_format), value=m.minutes / 60, text=_hours(m.minutes),
+                          title=_("%(month)s: %(amount)s", month=format_date(m.month, "MMMM y"),
+                                  amount=format_minutes(m.minutes)))
+             for m in report.months]
+    active = [charts.Point(label=format_date(m.month, month_format),
+                           value=SMALL_GROUP if m.active_members.hidden else m.active_members.count,
+                           text=people_text(m.active_members), hidden=m.active_members.hidden,
+                           title=ngettext("%(month)s: %(num)s active member", "%(month)s: %(num)s active members",
+                                          SMALL_GROUP if m.active_members.hidden else m.active_members.count,
+                                          month=format_date(m.month, "MMMM y"), num=people_text(m.active_members)))
+              for m in report.months]
+    categories = [charts.Point(label=category_name(c), value=c.minutes / 60, text=format_minutes(c.minutes),
+                               title=_("%(category)s: %(amount)s", category=category_name(c),
+                                       amount=format_minutes(c.minutes)))
+                  for c in report.categories]
+    balances = [charts.Point(label=band_label(b), value=SMALL_GROUP if b.members.hidden else b.members.count,
+                             text=people_text(b.members), hidden=b.members.hidden,
+                             title=ngettext("%(band)s: %(num)s member", "%(band)s: %(num)s members",
+                                            SMALL_GROUP if b.members.hidden else b.members.count,
+                                            band=band_label(b), num=people_text(b.members)))
+                for b in report.balances]
+    return {
+        "hours": charts.columns(hours, rtl=rtl, fmt=format_decimal),
+        "active": charts.line(active, rtl=rtl, fmt=format_decimal),
+        "categories": charts.bars(categories, rtl=rtl),
+        "balances": charts.bars(balances, rtl=rtl),
+    }
+
+
+# CSV tables ----------------------------------------------------------------------------------
+
+
+def _decimal_hours(minutes: int) -> str:
+    return f"{minutes / 60:.2f}"
+
+
+def _clock_hours(minutes: int) -> str:
+    return f"{'-' if minutes < 0 else ''}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
+
+
+def _people_cell(people: People) -> str:
+    return _("< %(num)s", num=SMALL_GROUP) if people.hidden else str(people.count)
+
+
+def _months_table(report: ImpactReport) -> list[list]:
+    rows = [[_("Month"), _("Exchanges"), _("Hours (decimal)"), _("Hours (h:mm)"), _("Active members"),
+             _("New members")]]
+    for m in report.months:
+        rows.append([m.month.strftime("%Y-%m"), m.exchanges, _decimal_hours(m.minutes), _clock_hours(m.minutes),
+                     _people_cell(m.active_members), _people_cell(m.new_members)])
+    rows.append([_cell(_("Whole period")), report.exchanges, _decimal_hours(report.minutes),
+                 _clock_hours(report.minutes), _people_cell(report.active_members), _people_cell(report.new_members)])
+    return rows
+
+
+def _categories_table(report: ImpactReport) -> list[list]:
+    rows = [[_("Category"), _("Exchanges"), _("Hours (decimal)"), _("Hours (h:mm)"), _("Members taking part")]]
+    for c in report.categories:
+        rows.append([_cell(category_name(c)), c.exchanges, _decimal_hours(c.minutes), _clock_hours(c.minutes),
+                     _people_cell(c.members)])
+    return rows
+
+
+def _balances_table(report: ImpactReport) -> list[list]:
+    rows = [[_("Balance at the end of the period"), _("Members")]]
+    for band in report.balances:
+        rows.append([_cell(band_label(band)), _people_cell(band.members)])
+    return rows
+
+
+def _summary_table(report: ImpactReport) -> list[list]:
+    rows = [[_("Figure"), _("Number"), _("Hours (decimal)"), _("Hours (h:mm)")]]
+    for figure in key_figures(report):
+        if figure.kind == "hours":
+            rows.append([_cell(figure.label), "", _decimal_hours(figure.value), _clock_hours(figure.value)])
+        elif figure.kind == "people":
+            rows.append([_cell(figure.label), _people_cell(figure.value), "", ""])
+        elif figure.kind == "share":
+            rows.append([_cell(figure.label), "" if figure.value is None else f"{figure.value * 100:.1f}%", "", ""])
+        else:
+            rows.append([_cell(figure.label), figure.value, "", ""])
+    return rows
+
+
+TABLES = {"months": _months_table, "categories": _categories_table, "balances": _balances_table,
+          "summary": _summary_table}
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+@bp.context_processor
+def formatting():
+    return {"people": people_text, "number": format_decimal, "category_name": category_name,
+            "band_label": band_label}
+
+
+@bp.get("/")
+@coordinator_required
+def index():
+    form = PeriodForm(request.args, today=utcnow().date())
+    period = _period(form)
+    if period is None:
+        return render_template("reports/index.html", form=form, report=None), 400
+    report = impact_report(start=period.start, end=period.end)
+    return render_template("reports/index.html", form=form, report=report, figures=key_figures(report),
+                           charts=report_charts(report), args=_period_args(period))
+
+
+@bp.get("/<any(months, categories, balances, summary):table>.csv")
+@coordinator_required
+def table_csv(table: str):
+    form = PeriodForm(request.args, today=utcnow().date())
+    period = _period(form)
+    if period is None:
+        reasons = [str(error) for errors in form.errors.values() for error in errors]
+        return Response("\n".join(reasons) + "\n", status=400, mimetype="text/plain; charset=utf-8")
+    report = impact_report(start=period.start, end=period.end)
+    out = io.StringIO()
+    out.write("\ufeff")  # spreadsheet software then reads the accents right
+    csv.writer(out).writerows(TABLES[table](report))
+    name = f"impact-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
