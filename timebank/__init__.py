@@ -86,9 +86,10 @@ def register_blueprints(app: Flask) -> None:
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
+    from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
-                      admin):
+                      admin, reports):
         app.register_blueprint(blueprint)
     app.register_blueprint(backup)
     from timebank.members.views import charter_first

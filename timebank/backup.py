@@ -76,9 +76,8 @@ class Restored:
 
 
 def backup_supported() -> bool:
-    """Whether this instance can be backed up from here (SQLite) or needs pg_dump (PostgreSQL)."""
-    return db.engine.dialect.name == "sqlite" and bool(db.engine.url.database) \
-        and db.engine.url.database != ":memory:"
+    """Tell whether this instance can be backed up from here (SQLite) or needs pg_dump (PostgreSQL)."""
+    return db.engine.dialect.name == "sqlite"
 
 
 def backup_file_name(*, at: datetime | None = None) -> str:
@@ -159,9 +158,13 @@ def backup_restore(*, path: str | os.PathLike) -> Restored:
         db.session.remove()
         db.engine.dispose()  # no pooled connection keeps the empty database's pages
         _sqlite_copy(source=copy, target=target, single_file=False)
-        if files:
-            uploads.mkdir(parents=True, exist_ok=True)
-            archive.extractall(uploads, members=files, filter="data")
+        try:
+            if files:
+                uploads.mkdir(parents=True, exist_ok=True)
+                archive.extractall(uploads, members=files, filter="data")
+        except _UNREADABLE as error:
+            raise BackupError(_("The database was restored, but not the uploaded files: %(error)s",
+                                error=error)) from None
     db.engine.dispose()
     upgraded_from = None
     if revision != _scripts().get_current_head():
@@ -258,10 +261,13 @@ def _read_manifest(archive: tarfile.TarFile) -> Manifest:
 
 
 def _refuse_unless_empty() -> None:
-    if not sa.inspect(db.engine).has_table("member"):
-        return
-    with db.engine.connect() as connection:
-        members = connection.execute(sa.text("SELECT count(*) FROM member")).scalar_one()
+    try:
+        if not sa.inspect(db.engine).has_table("member"):
+            return
+        with db.engine.connect() as connection:
+            members = connection.execute(sa.text("SELECT count(*) FROM member")).scalar_one()
+    except sa.exc.DBAPIError as error:
+        raise BackupError(_("The database of this instance cannot be opened: %(error)s", error=error.orig)) from None
     if members:
         raise BackupError(_("This instance already has %(num)s members: a backup is only restored into an "
                             "empty instance.", num=members))

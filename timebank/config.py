@@ -21,6 +21,7 @@ class Defaults:
     TIMEBANK_CONTACT = "contact@example.org"
     TIMEBANK_OPENING_HOURS = ""
     TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
+    TIMEBANK_UPLOAD_FOLDER: str | None = None  # None: instance/uploads (the logo; kept by backups)
 
     # Database: None means a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI: str | None = None
@@ -147,7 +148,8 @@ def _parse(raw: str, current):
 
 def _finish(app: Flask) -> None:
     instance = Path(app.instance_path)
-    app.config.setdefault("TIMEBANK_UPLOAD_FOLDER", str(instance / "uploads"))  # the logo, kept by backups
+    if not app.config.get("TIMEBANK_UPLOAD_FOLDER"):
+        app.config["TIMEBANK_UPLOAD_FOLDER"] = str(instance / "uploads")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'timebank.sqlite'}"

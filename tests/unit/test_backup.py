@@ -9,6 +9,8 @@ import shutil
 import sqlite3
 import tarfile
 import threading
+from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from tests.conftest import PG_URL, base_config
 from timebank import create_app
 from timebank.extensions import db
+from timebank.timeutil import utcnow
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="archives hold a SQLite database; PostgreSQL uses pg_dump")
 ENGLISH = {"BABEL_DEFAULT_LOCALE": "en"}  # the CLI speaks the instance's language
@@ -84,11 +87,24 @@ def ledger_rows(app) -> dict:
         return {"transfers": transfers, "accounts": accounts, "karim": statement, "counts": counts}
 
 
+def report_figures(app) -> dict:
+    """Every figure of the impact report over the last two years, as plain values."""
+    from timebank.reports.services import impact_report
+
+    with app.test_request_context():
+        today = utcnow().date()
+        report = impact_report(start=date(today.year - 1, 1, 1), end=today)
+        figures = {f.name: getattr(report, f.name) for f in fields(report) if f.name != "categories"}
+        figures["categories"] = [(c.category.slug if c.category else None, c.exchanges, c.minutes, c.members)
+                                 for c in report.categories]
+        return figures
+
+
 @sqlite_only
 def test_a_backup_restored_on_a_new_server_holds_the_same_ledger_and_files(association, new_server, tmp_path):
     assert run(association, "demo", "load").exit_code == 0
-    before = ledger_rows(association)
-    assert len(before["transfers"]) > 20 and len(before["karim"]) > 2
+    before, figures = ledger_rows(association), report_figures(association)
+    assert len(before["transfers"]) > 20 and len(before["karim"]) > 2 and figures["exchanges"] > 0
 
     archive = made_backup(association, tmp_path / "backups")
     server = new_server()
@@ -99,6 +115,7 @@ def test_a_backup_restored_on_a_new_server_holds_the_same_ledger_and_files(assoc
         in result.output
     assert "ledger OK" in result.output
     assert ledger_rows(server) == before
+    assert report_figures(server) == figures
     uploads = Path(server.config["TIMEBANK_UPLOAD_FOLDER"])
     assert (uploads / "logos" / "tilleuls.png").read_bytes() == b"\x89PNG not really a picture"
     assert (uploads / "charter.pdf").read_bytes() == b"%PDF-1.4 the charter"
@@ -107,7 +124,8 @@ def test_a_backup_restored_on_a_new_server_holds_the_same_ledger_and_files(assoc
 
     # Karim signs in on the new server with his own password and finds his hours.
     client = server.test_client()
-    assert client.post("/login", data={"identifier": "karim@example.org", "password": "timebank-demo"}).status_code == 302
+    signed_in = client.post("/login", data={"identifier": "karim@example.org", "password": "timebank-demo"})
+    assert signed_in.status_code == 302
     assert client.get("/me/hours").status_code == 200
 
 

@@ -190,8 +190,6 @@ def check_the_residents_carry_on(app) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="0002 opened accounts only for members active then, and reactivating a "
-                   "member does not open one: a member suspended before the ledger has no account once back")
 def test_a_member_suspended_before_the_ledger_finds_his_hours_once_reactivated(old_instance):
     from timebank.coordination.services import member_reactivate
     from timebank.members.services import member_by_identifier

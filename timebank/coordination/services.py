@@ -97,7 +97,10 @@ def member_reactivate(*, member: Member, actor: Member, reason: str) -> Member:
         _check_coordinator(actor)
         if member.status is not Status.SUSPENDED:
             raise InvalidTransition(_l("Only a suspended member can be reactivated."))
+        from timebank.ledger.services import account_open
+
         member.status = Status.ACTIVE
+        account_open(member=member)  # a member suspended before the ledger existed has none yet
         audit(actor=actor, action="member_reactivated", member=member, reason=reason)
         notify(member=member, kind="reactivated", params={}, link="/")
         return member
