@@ -1,7 +1,6 @@
 """``timebank backup …``: make a backup archive, restore one into an empty instance."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -56,10 +55,6 @@ def restore(path: Path):
     if restored.upgraded_from:
         click.echo(f"database upgraded from schema {restored.upgraded_from} to the current one")
     click.echo(f"ledger: {report.accounts} accounts, {report.transfers} transfers")
-    if report.ok:
-        click.echo("ledger OK: balances match the transfers, sum to zero and keep their limits")
-        return
-    click.echo(f"ledger NOT OK: {len(report.problems)} problem(s)", err=True)
-    for problem in report.problems:
-        click.echo(f"  - {problem}", err=True)
-    sys.exit(1)
+    from timebank.ledger.cli import echo_verdict
+
+    echo_verdict(report)

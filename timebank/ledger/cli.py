@@ -25,6 +25,11 @@ def verify():
     click.echo(f"transfers: {report.transfers}")
     click.echo(f"hours in circulation: {hours_hmm(report.posted_minutes_in_circulation)}")
     click.echo(f"hours reserved: {hours_hmm(report.pending_minutes)}")
+    echo_verdict(report)
+
+
+def echo_verdict(report) -> None:
+    """Say whether the ledger is clean; name each problem and exit 1 if not."""
     if report.ok:
         click.echo("ledger OK: balances match the transfers, sum to zero and keep their limits")
         return
