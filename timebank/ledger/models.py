@@ -112,7 +112,7 @@ class Transfer(db.Model):
     exchange_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)  # what it pays for
     memo: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)  # reports by period
     resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Posted balances right after this transfer, for statements with a running balance.
     debit_balance_after: Mapped[int | None] = mapped_column(sa.Integer)
