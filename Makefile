@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := timebank/translations
 export FLASK_APP := timebank
 
-.PHONY: run test install translations messages bench bench-ledger bench-listings clean
+.PHONY: run test install translations messages bench bench-ledger bench-listings bench-report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,16 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures next to a floor measured in the same run (see docs/BENCHMARKS.md).
-bench: bench-ledger bench-listings
+bench: bench-ledger bench-listings bench-report
 
 bench-ledger: install
 	$(BIN)/python -m tests.perf.bench_ledger $(BENCH_ARGS)
 
 bench-listings: install
 	$(BIN)/python -m tests.perf.bench_listings $(BENCH_ARGS)
+
+bench-report: install
+	$(BIN)/python -m tests.perf.bench_report $(BENCH_ARGS)
 
 # Extract the strings of the code and templates, and merge them into each catalogue.
 messages: $(STAMP)

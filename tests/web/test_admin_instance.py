@@ -188,7 +188,7 @@ def test_an_import_is_previewed_then_all_or_nothing(app, client, people, claire)
         assert ledger.account_of(fatou).posted == 210 and ledger.account_of(hamid).posted == -120
         assert fatou.area == "Centre" and fatou.language_codes == ["fr", "wo"] and hamid.locale == "ar"
         assert ledger_verify().ok
-    assert any("choose your password" in mail.body for mail in people.outbox(to="fatou@example.org"))
+    assert any("/password/forgot" in mail.body for mail in people.outbox(to="fatou@example.org"))
     # The same file again: everyone is already there, nothing is written twice.
     again = client.post("/admin/import/confirm", data={"payload": payload})
     assert again.status_code == 422

@@ -40,7 +40,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -105,9 +105,9 @@ def report_period(*, kind: str, year: int | None = None, quarter: int | None = N
                                    first=EARLIEST.year), field="start")
         end = min(end, today)
         if end >= _years_later(start, MAX_YEARS):
-            raise InvalidPeriod(lazy_ngettext("A report covers at most %(num)s year: please choose a shorter period.",
-                                              "A report covers at most %(num)s years: please choose a shorter period.",
-                                              MAX_YEARS), field="end")
+            raise InvalidPeriod(ngettext("A report covers at most %(num)s year: please choose a shorter period.",
+                                         "A report covers at most %(num)s years: please choose a shorter period.",
+                                         MAX_YEARS), field="end")
         return Period(kind, start, end)
     if year is None:
         raise InvalidPeriod(_l("Please give the year."), field="year")
@@ -238,43 +238,45 @@ def _year_month_postgresql(element, compiler, **kw):
 
 
 EXCHANGE_KINDS = (TransferKind.EXCHANGE, TransferKind.DIRECT)
+COMMUNITY_KINDS = (TransferKind.DONATION, TransferKind.GRANT)  # to the community account, and from it
 BROKERED_EVENT = "brokered"
+ONE, ZERO = sa.literal_column("1"), sa.literal_column("0")  # written in the SQL: no parameter to type
 
 
-def _corrections():
-    """Per corrected transfer, the minutes its corrections add (same way) or take back (the other way)."""
-    correction, corrected = aliased(Transfer), aliased(Transfer)
-    same_way = correction.debit_account_id == corrected.debit_account_id
-    return (
-        sa.select(correction.corrects_id.label("transfer_id"),
-                  sa.func.sum(sa.case((same_way, correction.minutes), else_=-correction.minutes)).label("minutes"))
-        .join(corrected, corrected.id == correction.corrects_id)
-        .where(correction.corrects_id.is_not(None), correction.reservation.is_(False))
-        .group_by(correction.corrects_id)
-        .subquery("corrections")
-    )
+def _movements(start_at: datetime, end_at: datetime, kinds):
+    """Posted movements of these kinds made in the period, and after each the corrections made to it since.
 
+    Every row carries the movement's id, time, exchange, reservation and
+    accounts; its minutes are the movement's, or a correction's (+ when made
+    the same way, − the other way). Summed per movement, or per exchange, they
+    give what the movements finally amount to.
 
-def _movements(start_at: datetime, end_at: datetime, *where):
-    """Posted movements of the period (not reservations, not corrections), each with what it finally amounts to."""
-    corrections = _corrections()
-    return (
-        sa.select(Transfer.id, Transfer.created_at, Transfer.exchange_id, Transfer.pending_id,
-                  Transfer.debit_account_id, Transfer.credit_account_id,
-                  (Transfer.minutes + sa.func.coalesce(corrections.c.minutes, 0)).label("minutes"))
-        .outerjoin(corrections, corrections.c.transfer_id == Transfer.id)
-        .where(Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.corrects_id.is_(None),
-               Transfer.created_at >= start_at, Transfer.created_at < end_at, *where)
+    ``kinds`` never include corrections (the ledger gives every transfer that
+    corrects another a correction kind). Filtering on the kind rather than on
+    ``corrects_id IS NULL`` matters: SQLite would walk the index on
+    ``corrects_id`` over nearly the whole ledger instead of the period's rows.
+    """
+    in_period = (Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.kind.in_(kinds),
+                 Transfer.created_at >= start_at, Transfer.created_at < end_at)
+    carried = (Transfer.id, Transfer.created_at, Transfer.exchange_id, Transfer.pending_id, Transfer.debit_account_id,
+               Transfer.credit_account_id)
+    correction = aliased(Transfer)
+    same_way = correction.debit_account_id == Transfer.debit_account_id
+    return sa.union_all(
+        sa.select(*carried, Transfer.minutes.label("minutes")).where(*in_period),
+        sa.select(*carried, sa.case((same_way, correction.minutes), else_=-correction.minutes))
+        .join(correction, correction.corrects_id == Transfer.id)
+        .where(*in_period, correction.reservation.is_(False)),
     )
 
 
 def _exchanges(start_at: datetime, end_at: datetime):
-    """One row per exchange of the period that amounts to something: who paid, who gave, month, minutes.
+    """One row per exchange of the period that still amounts to something.
 
-    A common table expression: the queries that read it twice (both sides of
-    an exchange) make the database compute it once.
+    Columns: unit (the exchange), payer and provider (accounts), month,
+    category_id (0: none), minutes, brokered (1 or 0).
     """
-    movements = _movements(start_at, end_at, Transfer.kind.in_(EXCHANGE_KINDS)).subquery("movements")
+    movements = _movements(start_at, end_at, EXCHANGE_KINDS).subquery("movements")
     # A group session share has no exchange row: the transfer itself is the exchange.
     unit = sa.case((movements.c.exchange_id.is_not(None), movements.c.exchange_id), else_=-movements.c.id)
     grouped = (
@@ -287,82 +289,94 @@ def _exchanges(start_at: datetime, end_at: datetime):
         .group_by(unit, movements.c.debit_account_id, movements.c.credit_account_id)
         .subquery("grouped")
     )
+    brokered = sa.exists().where(
+        ExchangeEvent.exchange_id == grouped.c.exchange_id,
+        sa.or_(ExchangeEvent.kind == BROKERED_EVENT, ExchangeEvent.detail["by_role"].as_string() == "coordinator"),
+    )
+    # The category of a group share is its session's, found through the reservation the share posted. A derived
+    # table, so that the databases build it once and look each share up in it (group_participant has no index on
+    # reservation_id).
+    shares = (sa.select(GroupParticipant.reservation_id, GroupSession.category_id)
+              .join(GroupSession, GroupSession.id == GroupParticipant.session_id).subquery("shares"))
     return (
-        sa.select(grouped.c.unit, grouped.c.payer, grouped.c.provider, grouped.c.exchange_id, grouped.c.pending_id,
-                  grouped.c.minutes, year_month(grouped.c.created_at).label("month"))
+        sa.select(grouped.c.unit, grouped.c.payer, grouped.c.provider, grouped.c.minutes,
+                  year_month(grouped.c.created_at).label("month"),
+                  sa.func.coalesce(Exchange.category_id, shares.c.category_id, ZERO).label("category_id"),
+                  sa.case((brokered, ONE), else_=ZERO).label("brokered"))
+        .select_from(grouped)
+        .outerjoin(Exchange, Exchange.id == grouped.c.exchange_id)
+        .outerjoin(shares, sa.and_(grouped.c.exchange_id.is_(None), shares.c.reservation_id == grouped.c.pending_id))
         .where(grouped.c.minutes > 0)
         .cte("exchanges")
     )
 
 
-def _exchanges_by_month(exchanges) -> dict[str, tuple[int, int, int]]:
-    """Month → (exchanges, minutes, exchanges brokered by a coordinator)."""
-    brokered = sa.exists().where(
-        ExchangeEvent.exchange_id == exchanges.c.exchange_id,
-        sa.or_(ExchangeEvent.kind == BROKERED_EVENT, ExchangeEvent.detail["by_role"].as_string() == "coordinator"),
-    )
-    rows = db.session.execute(
-        sa.select(exchanges.c.month, sa.func.count(), sa.func.sum(exchanges.c.minutes),
-                  sa.func.count(sa.case((brokered, exchanges.c.unit))))
-        .group_by(exchanges.c.month)
-    )
-    return {month: (count, int(minutes or 0), brokered) for month, count, minutes, brokered in rows}
+@dataclass
+class _ExchangeFigures:
+    by_month: dict[str, tuple[int, int, int]]  # month → exchanges, minutes, brokered
+    by_category: dict[int, tuple[int, int]]  # category id (0: none) → exchanges, minutes
+    active_by_month: dict[str, int]
+    people_by_category: dict[int, int]
+    active: int = 0
+    reciprocal: int = 0
 
 
-def _active_by_month(exchanges) -> dict[str, int]:
-    """Month → members who gave or received a service that month (UNION drops the same member twice)."""
-    sides = sa.union(sa.select(exchanges.c.month, exchanges.c.payer.label("account_id")),
-                     sa.select(exchanges.c.month, exchanges.c.provider)).subquery("sides")
-    return dict(db.session.execute(sa.select(sides.c.month, sa.func.count()).group_by(sides.c.month)).all())
+def _exchange_figures(start_at: datetime, end_at: datetime) -> _ExchangeFigures:
+    """Every figure about the period's exchanges and the members in them, in one query.
 
+    The exchanges, and both sides of each, are common table expressions that
+    the databases compute once per statement when read more than once
+    (SQLite ≥ 3.35, PostgreSQL ≥ 12); each figure is a GROUP BY over them, and
+    the figures are stacked with UNION ALL as rows (figure, month, category,
+    a, b, c).
+    """
+    exchanges = _exchanges(start_at, end_at)
+    sides = sa.union_all(
+        sa.select(exchanges.c.month, exchanges.c.category_id, exchanges.c.payer.label("account_id"),
+                  ONE.label("paid"), ZERO.label("gave")),
+        sa.select(exchanges.c.month, exchanges.c.category_id, exchanges.c.provider, ZERO, ONE),
+    ).cte("sides")
+    members = (sa.select(sides.c.account_id, sa.func.max(sides.c.paid).label("paid"),
+                         sa.func.max(sides.c.gave).label("gave"))
+               .group_by(sides.c.account_id).subquery("members"))
+    no_month, no_category, nothing = (sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer),
+                                      sa.cast(sa.null(), sa.Integer))
 
-def _active_and_reciprocal(exchanges) -> tuple[int, int]:
-    """Members who gave or received in the period, and members who did both."""
-    either = sa.union(sa.select(exchanges.c.payer), sa.select(exchanges.c.provider)).subquery("either")
-    both = sa.intersect(sa.select(exchanges.c.payer), sa.select(exchanges.c.provider)).subquery("both")
-    row = db.session.execute(sa.select(
-        sa.select(sa.func.count()).select_from(either).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(both).scalar_subquery(),
-    )).one()
-    return row[0], row[1]
+    def figure(name: str):
+        return sa.literal_column(f"'{name}'").label("figure")
 
-
-def _by_category(exchanges) -> list[CategoryFigures]:
-    """Exchanges, minutes and members per category (of the exchange, or of the group session)."""
-    category = sa.func.coalesce(Exchange.category_id, GroupSession.category_id, 0)  # 0: none (ids start at 1)
-    tagged = (
-        sa.select(exchanges.c.unit, exchanges.c.payer, exchanges.c.provider, exchanges.c.minutes,
-                  category.label("category_id"))
-        .select_from(exchanges)
-        .outerjoin(Exchange, Exchange.id == exchanges.c.exchange_id)
-        .outerjoin(GroupParticipant, sa.and_(exchanges.c.exchange_id.is_(None),
-                                             GroupParticipant.reservation_id == exchanges.c.pending_id))
-        .outerjoin(GroupSession, GroupSession.id == GroupParticipant.session_id)
-        .cte("tagged")
-    )
-    totals = (sa.select(tagged.c.category_id, sa.func.count().label("exchanges"),
-                        sa.func.sum(tagged.c.minutes).label("minutes"))
-              .group_by(tagged.c.category_id).subquery("totals"))
-    sides = sa.union(sa.select(tagged.c.category_id, tagged.c.payer.label("account_id")),
-                     sa.select(tagged.c.category_id, tagged.c.provider)).subquery("sides")
-    people = (sa.select(sides.c.category_id, sa.func.count().label("members"))
-              .group_by(sides.c.category_id).subquery("people"))
-    rows = db.session.execute(
-        sa.select(Category, totals.c.exchanges, totals.c.minutes, people.c.members)
-        .select_from(totals)
-        .join(people, people.c.category_id == totals.c.category_id)
-        .outerjoin(Category, Category.id == totals.c.category_id)
-        .order_by(totals.c.minutes.desc(), totals.c.category_id)
-    )
-    return [CategoryFigures(category, count, int(minutes), People(members))
-            for category, count, minutes, members in rows]
+    people = sa.func.count(sa.distinct(sides.c.account_id))
+    rows = db.session.execute(sa.union_all(
+        sa.select(figure("month"), exchanges.c.month, no_category, sa.func.count(), sa.func.sum(exchanges.c.minutes),
+                  sa.func.sum(exchanges.c.brokered)).group_by(exchanges.c.month),
+        sa.select(figure("category"), no_month, exchanges.c.category_id, sa.func.count(),
+                  sa.func.sum(exchanges.c.minutes), nothing).group_by(exchanges.c.category_id),
+        sa.select(figure("active"), sides.c.month, no_category, people, nothing, nothing).group_by(sides.c.month),
+        sa.select(figure("people"), no_month, sides.c.category_id, people, nothing, nothing)
+        .group_by(sides.c.category_id),
+        sa.select(figure("members"), no_month, no_category, sa.func.count(),
+                  sa.func.count(sa.case((sa.and_(members.c.paid == ONE, members.c.gave == ONE), members.c.account_id))),
+                  nothing).select_from(members),
+    ))
+    figures = _ExchangeFigures({}, {}, {}, {})
+    for name, month, category, a, b, c in rows:
+        if name == "month":
+            figures.by_month[month] = (a, int(b or 0), int(c or 0))
+        elif name == "category":
+            figures.by_category[category] = (a, int(b or 0))
+        elif name == "active":
+            figures.active_by_month[month] = a
+        elif name == "people":
+            figures.people_by_category[category] = a
+        else:
+            figures.active, figures.reciprocal = a, b or 0
+    return figures
 
 
 def _community(start_at: datetime, end_at: datetime) -> tuple[int, int]:
     """Minutes given to the community account, and granted from it, corrections included."""
     community = sa.select(Account.id).where(Account.kind == AccountKind.COMMUNITY).scalar_subquery()
-    movements = _movements(start_at, end_at, sa.or_(Transfer.debit_account_id == community,
-                                                    Transfer.credit_account_id == community)).subquery("movements")
+    movements = _movements(start_at, end_at, COMMUNITY_KINDS).subquery("movements")
     given, granted = db.session.execute(sa.select(
         sa.func.sum(sa.case((movements.c.credit_account_id == community, movements.c.minutes), else_=0)),
         sa.func.sum(sa.case((movements.c.debit_account_id == community, movements.c.minutes), else_=0)),
@@ -422,18 +436,30 @@ def _disputes(start_at: datetime, end_at: datetime) -> tuple[int, int]:
     return row[0], row[1]
 
 
+def _categories(figures: _ExchangeFigures) -> list[CategoryFigures]:
+    """The figures of each category that had exchanges, most hours first."""
+    known = {category.id: category for category in db.session.scalars(sa.select(Category))}
+    rows = [CategoryFigures(known.get(category_id), count, minutes,
+                            People(figures.people_by_category.get(category_id, 0)))
+            for category_id, (count, minutes) in figures.by_category.items()]
+    return sorted(rows, key=lambda row: (-row.minutes, row.category.position if row.category else -1))
+
+
 def impact_report(*, start: date, end: date) -> ImpactReport:
     """Compute every figure of the impact report for the days from ``start`` to ``end``, both included.
 
-    Nine queries, each a GROUP BY in the database, whatever the number of
-    members and transfers. See the module's docstring for what is counted.
+    Seven queries, each GROUP BY in the database (one reads the period's
+    exchanges once for all their figures), whatever the number of members and
+    transfers (and, on PostgreSQL, one SET). See the module's docstring for
+    what is counted.
     """
     start_at, end_at = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
-    exchanges = _exchanges(start_at, end_at)
-    by_month = _exchanges_by_month(exchanges)
-    active_by_month = _active_by_month(exchanges)
-    active, reciprocal = _active_and_reciprocal(exchanges)
-    categories = _by_category(exchanges)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # These are a few long aggregates: compiling them to machine code (PostgreSQL's JIT, tempted by their
+        # estimated cost) takes longer than running them. For this transaction only.
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+    figures = _exchange_figures(start_at, end_at)
+    categories = _categories(figures)
     to_community, from_community = _community(start_at, end_at)
     new_by_month = _new_by_month(start_at, end_at)
     requests, unanswered = _requests(start_at, end_at)
@@ -443,20 +469,20 @@ def impact_report(*, start: date, end: date) -> ImpactReport:
     months = []
     for first in period_months(start=start, end=end):
         key = f"{first.year:04d}-{first.month:02d}"
-        count, minutes, _brokered = by_month.get(key, (0, 0, 0))
-        months.append(MonthFigures(first, count, minutes, People(active_by_month.get(key, 0)),
+        count, minutes, _brokered = figures.by_month.get(key, (0, 0, 0))
+        months.append(MonthFigures(first, count, minutes, People(figures.active_by_month.get(key, 0)),
                                    People(new_by_month.get(key, 0))))
     return ImpactReport(
         start=start, end=end,
-        exchanges=sum(count for count, _m, _b in by_month.values()),
-        minutes=sum(minutes for _c, minutes, _b in by_month.values()),
+        exchanges=sum(count for count, _m, _b in figures.by_month.values()),
+        minutes=sum(minutes for _c, minutes, _b in figures.by_month.values()),
         months=months,
-        active_members=People(active), new_members=People(sum(new_by_month.values())),
-        reciprocal_members=People(reciprocal),
+        active_members=People(figures.active), new_members=People(sum(new_by_month.values())),
+        reciprocal_members=People(figures.reciprocal),
         categories=categories,
         to_community_minutes=to_community, from_community_minutes=from_community,
         requests=requests, unanswered_requests=unanswered,
         balances=balances,
-        brokered_exchanges=sum(brokered for _c, _m, brokered in by_month.values()),
+        brokered_exchanges=sum(brokered for _c, _m, brokered in figures.by_month.values()),
         disputes_opened=opened, disputes_resolved=resolved,
     )

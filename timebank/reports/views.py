@@ -10,8 +10,8 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from timebank.exports import BOM, hours_decimal, hours_hmm, safe_cell
 from timebank.i18n import format_minutes, text_direction
-from timebank.exports import safe_cell as _cell
 from timebank.reports import charts
 from timebank.reports.forms import PeriodForm
 from timebank.reports.services import (
@@ -28,7 +28,7 @@ from timebank.reports.services import (
 from timebank.security import coordinator_required
 from timebank.timeutil import utcnow
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
 
 # The period asked for ------------------------------------------------------------------------
@@ -154,9 +154,9 @@ def report_charts(report: ImpactReport) -> dict[str, charts.Chart]:
     active = [charts.Point(label=format_date(m.month, month_format),
                            value=SMALL_GROUP if m.active_members.hidden else m.active_members.count,
                            text=people_text(m.active_members), hidden=m.active_members.hidden,
-                           title=ngettext("%(month)s: %(num)s active member", "%(month)s: %(num)s active members",
+                           title=ngettext("%(month)s: %(people)s active member", "%(month)s: %(people)s active members",
                                           SMALL_GROUP if m.active_members.hidden else m.active_members.count,
-                                          month=format_date(m.month, "MMMM y"), num=people_text(m.active_members)))
+                                          month=format_date(m.month, "MMMM y"), people=people_text(m.active_members)))
               for m in report.months]
     categories = [charts.Point(label=category_name(c), value=c.minutes / 60, text=format_minutes(c.minutes),
                                title=_("%(category)s: %(amount)s", category=category_name(c),
@@ -164,9 +164,9 @@ def report_charts(report: ImpactReport) -> dict[str, charts.Chart]:
                   for c in report.categories]
     balances = [charts.Point(label=band_label(b), value=SMALL_GROUP if b.members.hidden else b.members.count,
                              text=people_text(b.members), hidden=b.members.hidden,
-                             title=ngettext("%(band)s: %(num)s member", "%(band)s: %(num)s members",
+                             title=ngettext("%(band)s: %(people)s member", "%(band)s: %(people)s members",
                                             SMALL_GROUP if b.members.hidden else b.members.count,
-                                            band=band_label(b), num=people_text(b.members)))
+                                            band=band_label(b), people=people_text(b.members)))
                 for b in report.balances]
     return {
         "hours": charts.columns(hours, rtl=rtl, fmt=format_decimal),
@@ -179,14 +179,6 @@ def report_charts(report: ImpactReport) -> dict[str, charts.Chart]:
 # CSV tables ----------------------------------------------------------------------------------
 
 
-def _decimal_hours(minutes: int) -> str:
-    return f"{minutes / 60:.2f}"
-
-
-def _clock_hours(minutes: int) -> str:
-    return f"{'-' if minutes < 0 else ''}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
-
-
 def _people_cell(people: People) -> str:
     return _("< %(num)s", num=SMALL_GROUP) if people.hidden else str(people.count)
 
@@ -195,17 +187,17 @@ def _months_table(report: ImpactReport) -> list[list]:
     rows = [[_("Month"), _("Exchanges"), _("Hours (decimal)"), _("Hours (h:mm)"), _("Active members"),
              _("New members")]]
     for m in report.months:
-        rows.append([m.month.strftime("%Y-%m"), m.exchanges, _decimal_hours(m.minutes), _clock_hours(m.minutes),
+        rows.append([m.month.strftime("%Y-%m"), m.exchanges, hours_decimal(m.minutes), hours_hmm(m.minutes),
                      _people_cell(m.active_members), _people_cell(m.new_members)])
-    rows.append([_cell(_("Whole period")), report.exchanges, _decimal_hours(report.minutes),
-                 _clock_hours(report.minutes), _people_cell(report.active_members), _people_cell(report.new_members)])
+    rows.append([_("Whole period"), report.exchanges, hours_decimal(report.minutes),
+                 hours_hmm(report.minutes), _people_cell(report.active_members), _people_cell(report.new_members)])
     return rows
 
 
 def _categories_table(report: ImpactReport) -> list[list]:
     rows = [[_("Category"), _("Exchanges"), _("Hours (decimal)"), _("Hours (h:mm)"), _("Members taking part")]]
     for c in report.categories:
-        rows.append([_cell(category_name(c)), c.exchanges, _decimal_hours(c.minutes), _clock_hours(c.minutes),
+        rows.append([safe_cell(category_name(c)), c.exchanges, hours_decimal(c.minutes), hours_hmm(c.minutes),
                      _people_cell(c.members)])
     return rows
 
@@ -213,7 +205,7 @@ def _categories_table(report: ImpactReport) -> list[list]:
 def _balances_table(report: ImpactReport) -> list[list]:
     rows = [[_("Balance at the end of the period"), _("Members")]]
     for band in report.balances:
-        rows.append([_cell(band_label(band)), _people_cell(band.members)])
+        rows.append([safe_cell(band_label(band)), _people_cell(band.members)])
     return rows
 
 
@@ -221,13 +213,13 @@ def _summary_table(report: ImpactReport) -> list[list]:
     rows = [[_("Figure"), _("Number"), _("Hours (decimal)"), _("Hours (h:mm)")]]
     for figure in key_figures(report):
         if figure.kind == "hours":
-            rows.append([_cell(figure.label), "", _decimal_hours(figure.value), _clock_hours(figure.value)])
+            rows.append([safe_cell(figure.label), "", hours_decimal(figure.value), hours_hmm(figure.value)])
         elif figure.kind == "people":
-            rows.append([_cell(figure.label), _people_cell(figure.value), "", ""])
+            rows.append([safe_cell(figure.label), _people_cell(figure.value), "", ""])
         elif figure.kind == "share":
-            rows.append([_cell(figure.label), "" if figure.value is None else f"{figure.value * 100:.1f}%", "", ""])
+            rows.append([safe_cell(figure.label), "" if figure.value is None else f"{figure.value * 100:.1f}%", "", ""])
         else:
-            rows.append([_cell(figure.label), figure.value, "", ""])
+            rows.append([safe_cell(figure.label), figure.value, "", ""])
     return rows
 
 
@@ -266,7 +258,7 @@ def table_csv(table: str):
         return Response("\n".join(reasons) + "\n", status=400, mimetype="text/plain; charset=utf-8")
     report = impact_report(start=period.start, end=period.end)
     out = io.StringIO()
-    out.write("\ufeff")  # spreadsheet software then reads the accents right
+    out.write(BOM)  # spreadsheet software then reads the accents right
     csv.writer(out).writerows(TABLES[table](report))
     name = f"impact-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
