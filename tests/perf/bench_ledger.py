@@ -103,8 +103,10 @@ def _insert(connection, rows):
         " VALUES (?1, ?2, ?3, ?4, 'direct', 'posted', 0, '', ?5, ?5, ?6, ?7)", rows)
 
 
-def timed(fn, repeat: int) -> float:
-    """Median seconds of one call."""
+def timed(fn, repeat: int = 5, *, warm: bool = False) -> float:
+    """Median seconds of one call (after one call to warm the caches, with ``warm``)."""
+    if warm:
+        fn()
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()

@@ -29,13 +29,13 @@ import os
 import platform
 import random
 import sqlite3
-import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tests.perf.bench_ledger import CEILING, FLOOR, _cpu, build_app, connect, load_members, migrate
+from tests.perf.bench_ledger import timed as ledger_timed
 
 START, END = datetime(2021, 1, 1), datetime(2026, 7, 1)  # the ledger's history
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))  # the year reported on
@@ -187,13 +187,7 @@ def load_history(connection: sqlite3.Connection, accounts: list[int], opened: li
 
 def timed(fn, repeat: int = 5) -> float:
     """Median seconds of one call, after one call to warm the caches."""
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return ledger_timed(fn, repeat, warm=True)
 
 
 def measure(app, client) -> list[float]:
