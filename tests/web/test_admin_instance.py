@@ -195,3 +195,22 @@ def test_an_import_is_previewed_then_all_or_nothing(app, client, people, claire)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 5
     assert "members_imported" in text_of(client.get("/coordination/audit"))
+
+
+def test_last_activity_is_kept_to_the_hour(app, client, people, claire):
+    from datetime import timedelta
+
+    from timebank.timeutil import utcnow
+
+    karim = people.member("Karim Benali")
+    login(client, karim)
+    with app.app_context():
+        db.session.get(Member, karim.id).last_seen_at = utcnow() - timedelta(days=3)
+        db.session.commit()
+    client.get("/listings")
+    with app.app_context():
+        seen = db.session.get(Member, karim.id).last_seen_at
+        assert utcnow() - seen < timedelta(minutes=1)
+    client.get("/exchanges")
+    with app.app_context():
+        assert db.session.get(Member, karim.id).last_seen_at == seen  # not written again within the hour

@@ -242,6 +242,21 @@ def member_authenticate(*, identifier: str, password: str) -> Member | None:
     return member
 
 
+SEEN_EVERY = 3600  # seconds: "last activity" is kept to the hour, one small write an hour at most
+
+
+def member_seen(member: Member) -> None:
+    """Note that the member used the app (for the admins' "last activity"), at most once an hour."""
+    from datetime import timedelta
+
+    now = utcnow()
+    if member.last_seen_at is not None and now - member.last_seen_at < timedelta(seconds=SEEN_EVERY):
+        return
+    begin_write()
+    db.session.execute(sa.update(Member).where(Member.id == member.id).values(last_seen_at=now))
+    db.session.commit()
+
+
 def members_active() -> list[Member]:
     """Active members by name, for choosing a person in a form."""
     return list(db.session.scalars(

@@ -316,6 +316,8 @@ _OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.he
 
 
 def charter_first():
+    if current_user.is_authenticated and request.endpoint not in (None, "static"):
+        services.member_seen(current_user)
     if (current_user.is_authenticated and request.endpoint not in _OPEN_WITHOUT_CHARTER
             and request.endpoint is not None and services.charter_pending(current_user)):
         return redirect(url_for("members.charter"), 303)
