@@ -45,8 +45,10 @@ def test_a_brokered_exchange_from_proposal_to_confirmation(app, client, people, 
     eid = propose(client, jean, hawa.id)
     login(client, sandrine)
     refused = client.post(f"/exchanges/{eid}/accept?for={hawa.id}")
-    assert refused.status_code == 403  # Hawa has not asked the coordinators yet
+    assert refused.status_code == 404  # Hawa has not asked the coordinators yet: not theirs to see
+    login(client, jean)
     assert "Proposed" in text_of(client.get(f"/exchanges/{eid}"))
+    login(client, sandrine)
 
     brokered(client, sandrine, hawa)
     page = text_of(client.get(f"/acting/{hawa.id}"))

@@ -142,6 +142,8 @@ def test_a_disagreement_goes_to_the_coordinators_who_settle_it(app, client, peop
     login(client, amina)
     client.post(f"/exchanges/{eid}/accept")
     client.post(f"/exchanges/{eid}/done", data={"hours": "2", "minutes": "0"})
+    login(client, sandrine)
+    assert client.get(f"/exchanges/{eid}").status_code == 404  # between neighbours: not the coordinators' business
     login(client, karim)
     assert client.post(f"/exchanges/{eid}/dispute", data={"reason": ""}).status_code == 400
     client.post(f"/exchanges/{eid}/dispute", data={"reason": "Nous avons fini au bout d'une heure."})

@@ -630,6 +630,13 @@ def dispute_open(*, exchange: Exchange, actor: Member, reason: str) -> Dispute:
     return atomic(work)
 
 
+def coordinators_concerned(exchange: Exchange) -> bool:
+    """Did this exchange come to the coordinators: a disagreement (open or settled), or recorded by one of them?"""
+    disputed = sa.exists().where(Dispute.exchange_id == exchange.id)
+    brokered = sa.exists().where(ExchangeEvent.exchange_id == exchange.id, ExchangeEvent.kind == "brokered")
+    return bool(db.session.scalar(sa.select(sa.or_(disputed, brokered))))
+
+
 def dispute_of(exchange: Exchange) -> Dispute | None:
     """The open dispute of an exchange, if any."""
     return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id,

@@ -91,11 +91,14 @@ AGENT_ACTIONS = ("accept", "counter", "decline", "cancel", "done", "confirm")
 
 
 def _exchange_or_404(exchange_id: int) -> Exchange:
+    """The parties see their exchange; whoever may act for a party sees it too; coordinators see the ones that
+    came to them (a disagreement, or one a coordinator recorded), not every exchange between neighbours."""
     exchange = db.session.get(Exchange, exchange_id)
     if exchange is None:
         abort(404)
-    if not (exchange.involves(current_user) or current_user.is_coordinator
-            or any(agent_role(current_user, party) for party in (exchange.provider, exchange.recipient))):
+    if not (exchange.involves(current_user)
+            or any(agent_role(current_user, party) for party in (exchange.provider, exchange.recipient))
+            or (current_user.is_coordinator and services.coordinators_concerned(exchange))):
         abort(404)
     return exchange
 
