@@ -47,11 +47,18 @@ def register_filters(app: Flask) -> None:
         signed_in = has_request_context() and current_user.is_authenticated
         if not signed_in:
             return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0, "unread_direct": 0}
-        from timebank.exchanges.services import unread_messages
-        from timebank.messages.services import unread_direct
-        from timebank.notifications.services import notifications_unread_count
+        import sqlalchemy as sa
 
+        from timebank.exchanges.services import unread_messages_query
+        from timebank.extensions import db
+        from timebank.messages.services import unread_direct_query
+        from timebank.notifications.services import notifications_unread_query
+
+        # The three counts of the menu in one round trip.
+        notices, messages, direct = db.session.execute(sa.select(
+            notifications_unread_query(member=current_user).scalar_subquery(),
+            unread_messages_query(member=current_user).scalar_subquery(),
+            unread_direct_query(member=current_user).scalar_subquery())).one()
         active = current_user.is_active_member
-        return {"logout_form": LogoutForm(formdata=None), "unread_notifications": notifications_unread_count(member=current_user),
-                "unread_messages": unread_messages(member=current_user) if active else 0,
-                "unread_direct": unread_direct(member=current_user) if active else 0}
+        return {"logout_form": LogoutForm(formdata=None), "unread_notifications": notices,
+                "unread_messages": messages if active else 0, "unread_direct": direct if active else 0}

@@ -522,15 +522,19 @@ def exchange_mark_read(*, exchange: Exchange, member: Member) -> None:
     db.session.commit()
 
 
-def unread_messages(*, member: Member) -> int:
-    """Messages from others in my exchanges that I have not read."""
+def unread_messages_query(*, member: Member):
+    """Messages from others in my exchanges that I have not read (a count)."""
     read = sa.select(ExchangeRead.last_message_id).where(
         ExchangeRead.exchange_id == ExchangeMessage.exchange_id, ExchangeRead.member_id == member.id
     ).scalar_subquery()
     mine = sa.select(Exchange.id).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeMessage).where(
+    return sa.select(sa.func.count()).select_from(ExchangeMessage).where(
         ExchangeMessage.exchange_id.in_(mine), ExchangeMessage.author_id != member.id,
-        ExchangeMessage.id > sa.func.coalesce(read, 0)))
+        ExchangeMessage.id > sa.func.coalesce(read, 0))
+
+
+def unread_messages(*, member: Member) -> int:
+    return db.session.scalar(unread_messages_query(member=member))
 
 
 # Reading -----------------------------------------------------------------------------------

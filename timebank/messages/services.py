@@ -98,9 +98,13 @@ def conversation_mark_read(*, member: Member, other: Member) -> None:
     db.session.commit()
 
 
+def unread_direct_query(*, member: Member):
+    return sa.select(sa.func.count()).select_from(DirectMessage).where(
+        DirectMessage.recipient_id == member.id, DirectMessage.read_at.is_(None))
+
+
 def unread_direct(*, member: Member) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(DirectMessage).where(
-        DirectMessage.recipient_id == member.id, DirectMessage.read_at.is_(None)))
+    return db.session.scalar(unread_direct_query(member=member))
 
 
 def member_block(*, blocker: Member, blocked: Member, block: bool) -> None:

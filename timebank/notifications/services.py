@@ -197,10 +197,12 @@ def notify(*, member: Member, kind: str, params: dict, link: str | None = None) 
     return notification
 
 
+def notifications_unread_query(*, member: Member):
+    return sa.select(sa.func.count()).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+
+
 def notifications_unread_count(*, member: Member) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(Notification.member_id == member.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(notifications_unread_query(member=member))
 
 
 def notifications_list(*, member: Member, limit: int = 50) -> list:
