@@ -12,6 +12,7 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -40,9 +41,10 @@ def hours_decimal(minutes: int | None) -> str:
     return "" if minutes is None else f"{minutes / 60:.2f}"
 
 
-def _when(value) -> str:
-    return value.isoformat(sep=" ", timespec="minutes") if hasattr(value, "hour") else (value.isoformat() if value
-                                                                                       else "")
+def _when(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
 def _members() -> Iterator[list]:

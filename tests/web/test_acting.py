@@ -151,6 +151,5 @@ def test_a_coordinator_names_a_helper_with_a_reason_in_the_audit_log(app, client
     login(client, jean)
     assert client.post(f"/coordination/members/{hawa.id}/helper", data={
         "helper-number": str(jean.number), "helper-reason": "x", "helper-name": "y"}).status_code == 403
-    assert people.get(hawa)  # still there
     with app.app_context():
         assert db.session.get(Member, hawa.id).helper_id == marie.id

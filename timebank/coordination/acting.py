@@ -10,7 +10,7 @@ from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member, Status
-from timebank.notifications.services import mail_queue, notify
+from timebank.notifications.services import tell
 
 HELPER, COORDINATOR = "helper", "coordinator"
 
@@ -38,14 +38,6 @@ def members_helped_by(helper: Member) -> list[Member]:
     return list(db.session.scalars(sa.select(Member).where(Member.helper_id == helper.id,
                                                            Member.status == Status.ACTIVE)
                                    .order_by(Member.display_name)))
-
-
-def _tell(member: Member, kind: str, subject, **params) -> None:
-    from timebank.notifications.messages import notification_text
-
-    notify(member=member, kind=kind, params=params, link="/")
-    mail_queue(member=member, subject=subject, template="notice", link="/",
-               text=lambda: notification_text(kind, params))
 
 
 def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: str = "") -> Member:
@@ -78,10 +70,13 @@ def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: 
             audit(actor=actor, action="helper_named" if helper else "helper_removed", member=member, reason=reason,
                   helper=(helper or previous).id)
         if previous is not None:
-            _tell(previous, "helper_removed", _l("You no longer manage an account"), name=member.display_name)
+            tell(member=previous, kind="helper_removed", subject=_l("You no longer manage an account"),
+                 params={"name": member.display_name})
         if helper is not None:
-            _tell(helper, "helper_of", _l("You are a trusted helper"), name=member.display_name)
-            _tell(member, "helper_named", _l("Your trusted helper"), name=helper.display_name)
+            tell(member=helper, kind="helper_of", subject=_l("You are a trusted helper"),
+                 params={"name": member.display_name})
+            tell(member=member, kind="helper_named", subject=_l("Your trusted helper"),
+                 params={"name": helper.display_name})
         return member
 
     return atomic(work)
@@ -90,11 +85,7 @@ def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: 
 def acted_for(*, member: Member, agent: Member, role: str, target: str, step: str, title: str,
               link: str) -> None:
     """Tell the member what was done for them; a coordinator's act also goes to the audit log."""
-    from timebank.notifications.messages import notification_text
-
-    params = {"name": agent.display_name, "title": title, "step": step}
-    notify(member=member, kind="exchange_acted_for", params=params, link=link)
-    mail_queue(member=member, subject=_l("Done for you: %(title)s", title=title), template="notice", link=link,
-               text=lambda: notification_text("exchange_acted_for", params))
+    tell(member=member, kind="exchange_acted_for", params={"name": agent.display_name, "title": title, "step": step},
+         subject=_l("Done for you: %(title)s", title=title), link=link)
     if role == COORDINATOR:
         audit(actor=agent, action="acted_for_member", member=member, target=target, step=step)

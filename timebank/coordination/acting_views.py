@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SubmitField
-from wtforms.validators import NumberRange, Optional
 
 from timebank.coordination import acting
+from timebank.coordination.forms import MyHelperForm, ReadForm
 from timebank.coordination.models import MemberWarning
 from timebank.coordination.services import warning_read, warning_unread
 from timebank.errors import DomainError, NotFound
@@ -18,20 +15,6 @@ from timebank.members.models import Member
 from timebank.security import member_required
 
 bp = Blueprint("acting", __name__)
-
-
-class MyHelperForm(FlaskForm):
-    number = IntegerField(_l("Member number of the person you trust"),
-                          description=_l("They find it on their home page, under their name."),
-                          validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
-                                                              message=_l("Please give a member number."))],
-                          render_kw={"inputmode": "numeric"})
-    name = SubmitField(_l("Name my trusted helper"))
-    remove = SubmitField(_l("Remove my trusted helper"))
-
-
-class ReadForm(FlaskForm):
-    read = SubmitField(_l("I have read it"))
 
 
 @bp.get("/acting/<id:member_id>")

@@ -173,3 +173,17 @@ class HelperForm(_Prefixed):
     reason = _reason(_l("How the member asked (date, in person or by phone)"), 500)
     name = SubmitField(_l("Name this helper"))
     remove = SubmitField(_l("Remove the helper"))
+
+
+class MyHelperForm(FlaskForm):
+    number = IntegerField(_l("Member number of the person you trust"),
+                          description=_l("They find it on their home page, under their name."),
+                          validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+                                                              message=_l("Please give a member number."))],
+                          render_kw={"inputmode": "numeric"})
+    name = SubmitField(_l("Name my trusted helper"))
+    remove = SubmitField(_l("Remove my trusted helper"))
+
+
+class ReadForm(FlaskForm):
+    read = SubmitField(_l("I have read it"))

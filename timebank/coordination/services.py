@@ -21,7 +21,7 @@ from timebank.timeutil import utcnow
 NOTE_MAX = 4000
 
 
-def _check_coordinator(actor: Member) -> None:
+def check_coordinator(actor: Member) -> None:
     if not (actor.is_coordinator and actor.is_active_member):
         raise NotAllowed(_l("Only coordinators can do this."))
 
@@ -29,7 +29,7 @@ def _check_coordinator(actor: Member) -> None:
 def note_add(*, member: Member, author: Member, body: str) -> MemberNote:
     """A dated private note about a member, for coordinators and admins only."""
     def work():
-        _check_coordinator(author)
+        check_coordinator(author)
         if not body.strip():
             raise DomainError(_l("Please write the note."), field="body")
         note = MemberNote(member_id=member.id, author_id=author.id, body=body.strip()[:NOTE_MAX], created_at=utcnow())
@@ -55,7 +55,7 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
     from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
 
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.id == actor.id:
             raise NotAllowed(_l("You cannot suspend yourself."))
         if member.status is not Status.ACTIVE:
@@ -94,7 +94,7 @@ def group_leave_in_transaction(*, participant, actor: Member) -> None:
 
 def member_reactivate(*, member: Member, actor: Member, reason: str) -> Member:
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.status is not Status.SUSPENDED:
             raise InvalidTransition(_l("Only a suspended member can be reactivated."))
         from timebank.ledger.services import account_open
@@ -162,7 +162,7 @@ def member_create_offline(*, actor: Member, display_name: str, phone: str | None
     from timebank.members.services import member_create
 
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if not display_name.strip():
             raise DomainError(_l("Please give the name."), field="display_name")
         password = temporary_password()
@@ -179,7 +179,7 @@ def member_new_password(*, member: Member, actor: Member) -> str:
     from timebank.members.passwords import password_hash
 
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.is_coordinator and not actor.is_admin:
             raise NotAllowed(_l("Only an admin can give a coordinator a new password."))
         password = temporary_password()
@@ -193,7 +193,7 @@ def member_new_password(*, member: Member, actor: Member) -> str:
 def member_set_brokered(*, member: Member, actor: Member, brokered: bool, reason: str) -> Member:
     """Record that a member asked the coordinators to act for them (or no longer wants it)."""
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if not reason.strip():
             raise DomainError(_l("Please write the reason."), field="reason")
         member.brokered = brokered
@@ -212,7 +212,7 @@ WARNING_MAX = 2000
 def member_warn(*, member: Member, actor: Member, body: str) -> MemberWarning:
     """Send a member a warning they must read before going on with the app."""
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.id == actor.id:
             raise NotAllowed(_l("You cannot warn yourself."))
         if not body.strip():

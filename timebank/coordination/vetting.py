@@ -12,11 +12,12 @@ from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
 from timebank.coordination.models import Verification
+from timebank.coordination.services import check_coordinator
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member
-from timebank.notifications.services import mail_queue, notify
+from timebank.notifications.services import tell
 from timebank.timeutil import utcnow
 
 CHECKED_MAX = 500
@@ -24,15 +25,10 @@ CHECKED_MAX = 500
 REMIND_DAYS = 14
 
 
-def _check_coordinator(actor: Member) -> None:
-    if not (actor.is_coordinator and actor.is_active_member):
-        raise NotAllowed(_l("Only coordinators can do this."))
-
-
 def orientation_set(*, member: Member, actor: Member, on: date | None) -> Member:
     """Write down the day the member met a coordinator for their welcome meeting (or clear it)."""
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if on is not None and on > utcnow().date():
             raise DomainError(_l("The welcome meeting cannot be in the future."), field="orientation_on")
         member.orientation_on = on
@@ -59,21 +55,13 @@ def _end(record: Verification | None, *, by: Member | None, reason: str) -> None
         record.ended_at, record.ended_by_id, record.end_reason = utcnow(), by.id if by else None, reason
 
 
-def _tell(member: Member, kind: str, subject, **params) -> None:
-    from timebank.notifications.messages import notification_text
-
-    notify(member=member, kind=kind, params=params, link="/")
-    mail_queue(member=member, subject=subject, template="notice", link="/",
-               text=lambda: notification_text(kind, params))
-
-
 def verification_grant(*, member: Member, actor: Member, checked: str, expires_on: date | None) -> Verification:
     """Vouch for a member for sensitive services (childcare), after checking what is written down.
 
     A new verification replaces the current one (a renewal); the old record stays, ended.
     """
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.id == actor.id:
             raise NotAllowed(_l("Another coordinator must verify you: nobody vouches for themselves."))
         if not member.is_active_member:
@@ -90,8 +78,8 @@ def verification_grant(*, member: Member, actor: Member, checked: str, expires_o
         member.verified_at, member.verified_by_id, member.verified_until = utcnow(), actor.id, expires_on
         audit(actor=actor, action="member_verified", member=member, reason=record.checked,
               expires_on=expires_on.isoformat() if expires_on else None)
-        _tell(member, "verified", _l("You are verified by the timebank"),
-              until=format_date(expires_on, "long") if expires_on else "")
+        tell(member=member, kind="verified", subject=_l("You are verified by the timebank"),
+             params={"until": format_date(expires_on, "long") if expires_on else ""})
         return record
 
     return atomic(work)
@@ -100,7 +88,7 @@ def verification_grant(*, member: Member, actor: Member, checked: str, expires_o
 def verification_withdraw(*, member: Member, actor: Member, reason: str) -> Member:
     """Withdraw a verification: the member's sensitive offers are hidden at once."""
     def work():
-        _check_coordinator(actor)
+        check_coordinator(actor)
         if member.verified_at is None:
             raise InvalidTransition(_l("This member is not verified."))
         if not reason.strip():
@@ -108,7 +96,7 @@ def verification_withdraw(*, member: Member, actor: Member, reason: str) -> Memb
         _end(verification_current(member), by=actor, reason=reason.strip()[:CHECKED_MAX])
         member.verified_at, member.verified_by_id, member.verified_until = None, None, None
         audit(actor=actor, action="verification_withdrawn", member=member, reason=reason)
-        _tell(member, "verification_withdrawn", _l("Your verification is withdrawn"))
+        tell(member=member, kind="verification_withdrawn", params={}, subject=_l("Your verification is withdrawn"))
         return member
 
     return atomic(work)
@@ -135,8 +123,8 @@ def verifications_check(*, now: datetime | None = None) -> tuple[int, int]:
             return
         member = db.session.get(Member, record.member_id)
         record.reminded_at = now
-        _tell(member, "verification_ends_soon", _l("Your verification ends soon"),
-              date=format_date(record.expires_on, "long"))
+        tell(member=member, kind="verification_ends_soon", subject=_l("Your verification ends soon"),
+             params={"date": format_date(record.expires_on, "long")})
 
     def lapse(record_id: int) -> None:
         record = db.session.get(Verification, record_id)
@@ -147,7 +135,7 @@ def verifications_check(*, now: datetime | None = None) -> tuple[int, int]:
         if member.verified_until == record.expires_on:
             member.verified_at, member.verified_by_id, member.verified_until = None, None, None
         audit(actor=None, action="verification_lapsed", member=member, expires_on=record.expires_on.isoformat())
-        _tell(member, "verification_lapsed", _l("Your verification has ended"))
+        tell(member=member, kind="verification_lapsed", params={}, subject=_l("Your verification has ended"))
 
     for record_id in soon:
         atomic(lambda: remind(record_id))

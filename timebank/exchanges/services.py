@@ -151,11 +151,13 @@ def _agent(current: Exchange, actor: Member, by: Member | None) -> dict:
     return {"by": by.id, "by_name": by.display_name, "by_role": role}
 
 
-def _acted(current: Exchange, actor: Member, by: Member | None, marks: dict, step: str) -> None:
+def _step(current: Exchange, actor: Member, kind: str, *, by: Member | None, marks: dict, **detail) -> None:
+    """Write the step in the timeline; when someone acted for ``actor``, mark it and tell ``actor``."""
+    _event(current, actor, kind, **detail, **marks)
     if by is not None:
         from timebank.coordination.acting import acted_for
 
-        acted_for(member=actor, agent=by, role=marks["by_role"], target=f"exchange {current.id}", step=step,
+        acted_for(member=actor, agent=by, role=marks["by_role"], target=f"exchange {current.id}", step=kind,
                   title=current.title, link=f"/exchanges/{current.id}")
 
 
@@ -184,8 +186,7 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
         current.minutes, current.on_date, current.at_time = minutes, on_date, at_time
         other = current.counterpart(actor)
         current.turn_id = other.id
-        _event(current, actor, "countered", minutes=minutes, on_date=on_date.isoformat(), **marks)
-        _acted(current, actor, by, marks, "countered")
+        _step(current, actor, "countered", by=by, marks=marks, minutes=minutes, on_date=on_date.isoformat())
         _tell(other, current, "countered",
               lambda: _("%(name)s suggests a change: %(title)s", name=actor.display_name, title=current.title),
               name=actor.display_name)
@@ -221,8 +222,7 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
         db.session.flush()
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
-        _event(current, actor, "accepted", **marks)
-        _acted(current, actor, by, marks, "accepted")
+        _step(current, actor, "accepted", by=by, marks=marks)
         other = current.counterpart(actor)
         _tell(other, current, "accepted",
               lambda: _("%(name)s agreed: %(title)s", name=actor.display_name, title=current.title),
@@ -238,10 +238,9 @@ def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         current.state, current.turn_id, current.finished_at = ExchangeState.DECLINED, None, utcnow()
-        _event(current, actor, "declined", **marks)
+        _step(current, actor, "declined", by=by, marks=marks)
         if message.strip():
             _add_message(current, by or actor, message)
-        _acted(current, actor, by, marks, "declined")
         other = current.counterpart(actor)
         _tell(other, current, "declined",
               lambda: _("%(name)s declined: %(title)s", name=actor.display_name, title=current.title),
@@ -268,8 +267,7 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
         ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id),
                                             actor=by or actor)
     current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
-    _event(current, actor, "cancelled", reason=reason.strip()[:MESSAGE_MAX], **marks)
-    _acted(current, actor, by, marks, "cancelled")
+    _step(current, actor, "cancelled", by=by, marks=marks, reason=reason.strip()[:MESSAGE_MAX])
     for member in (current.provider, current.recipient):
         if member.id != actor.id:
             _tell(member, current, "cancelled",
@@ -361,8 +359,7 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: M
                                        date=format_date(current.on_date, "long")))
         ledger.check_amount(minutes)
         current.state, current.done_minutes, current.done_at = ExchangeState.DONE, minutes, utcnow()
-        _event(current, actor, "done", minutes=minutes, **marks)
-        _acted(current, actor, by, marks, "done")
+        _step(current, actor, "done", by=by, marks=marks, minutes=minutes)
         _tell(current.recipient, current, "done",
               lambda: _("Please confirm: %(title)s", title=current.title), name=actor.display_name,
               minutes=minutes)
@@ -399,8 +396,7 @@ def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = N
             raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
         _post(current, actor, by=by)
         current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
-        _event(current, actor, "confirmed", minutes=current.done_minutes, **marks)
-        _acted(current, actor, by, marks, "confirmed")
+        _step(current, actor, "confirmed", by=by, marks=marks, minutes=current.done_minutes)
         _tell(current.provider, current, "confirmed",
               lambda: _("%(name)s confirmed: %(title)s", name=actor.display_name, title=current.title),
               name=actor.display_name, minutes=current.done_minutes)

@@ -190,6 +190,15 @@ def _deliver_smtp(message: OutboxMessage, config) -> None:
         smtp.send_message(email)
 
 
+def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/") -> None:
+    """An in-app notice, and the same words by e-mail (for members who have an address), in their language."""
+    from timebank.notifications.messages import notification_text
+
+    notify(member=member, kind=kind, params=params, link=link)
+    mail_queue(member=member, subject=subject, template="notice", link=link,
+               text=lambda: notification_text(kind, params))
+
+
 def notify(*, member: Member, kind: str, params: dict, link: str | None = None) -> Notification:
     """Leave an in-app notice for ``member`` (joins the caller's transaction)."""
     notification = Notification(member_id=member.id, kind=kind, params=params, link=link, created_at=utcnow())
