@@ -174,6 +174,12 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def audit_text(client, action: str = "") -> str:
+    """The entries of the audit log as a coordinator reads them (without the filter's list of actions)."""
+    page = text_of(client.get(f"/coordination/audit?action={action}" if action else "/coordination/audit"))
+    return page.split(" Show ", 1)[1]
+
+
 def text_of(response) -> str:
     """The visible text of a page, whitespace collapsed, for asserting what a person reads."""
     html = response.get_data(as_text=True)

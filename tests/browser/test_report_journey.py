@@ -55,6 +55,7 @@ def a_year_of_exchanges(app, people):
 
 def tables_fit(page) -> bool:
     """No table is wider than the page's column (each could scroll in its own box, but need not)."""
+    assert page.locator(".report-table").count() >= 3  # the tables are there to be measured
     return page.evaluate("Array.from(document.querySelectorAll('.report-table'))"
                          ".every(t => t.scrollWidth <= t.parentElement.clientWidth)")
 

@@ -312,7 +312,7 @@ def test_an_empty_period_reads_zero_everywhere(ctx):
     assert (report.exchanges, report.minutes, report.active_members, report.new_members) == (0, 0, People(0), People(0))
     assert report.categories == [] and report.brokered_share is None
     assert len(report.months) == 3 and all(m.minutes == 0 for m in report.months)
-    assert all(band.members == People(0) for band in report.balances)
+    assert len(report.balances) == 5 and all(band.members == People(0) for band in report.balances)
 
 
 def test_small_counts_of_people_are_hidden_but_zero_and_five_are_not():

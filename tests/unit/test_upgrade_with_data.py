@@ -178,7 +178,8 @@ def check_the_residents_carry_on(app) -> None:
     response = client.post("/login", data={"identifier": "amina@example.org",
                                            "password": PASSWORDS["amina@example.org"]})
     assert response.status_code == 302
-    assert client.get("/me/hours").status_code == 200
+    hours = client.get("/me/hours")
+    assert hours.status_code == 200 and 'class="balance-figure' in hours.get_data(as_text=True)
 
     with app.app_context():
         newcomer = member_create(display_name="Leïla Mansouri", email="leila@example.org",
@@ -204,4 +205,5 @@ def test_a_member_suspended_before_the_ledger_finds_his_hours_once_reactivated(o
     client = old_instance.test_client()
     client.post("/login", data={"identifier": "moussa@example.org", "password": PASSWORDS["moussa@example.org"]})
 
-    assert client.get("/me/hours").status_code == 200
+    hours = client.get("/me/hours")
+    assert hours.status_code == 200 and 'class="balance-figure' in hours.get_data(as_text=True)

@@ -104,6 +104,8 @@ def test_nobody_acts_for_a_member_who_did_not_ask_nor_for_the_other_side(app, cl
     assert client.post(f"/exchanges/{eid}/accept?for=abc").status_code == 404
     # Messages and disagreements are the member's own.
     assert client.post(f"/exchanges/{eid}/messages?for={hawa.id}", data={"body": "Bonjour"}).status_code == 403
+    login(client, jean)
+    assert "Bonjour" not in text_of(client.get(f"/exchanges/{eid}"))
     with app.app_context():
         assert ledger.account_of(db.session.get(Member, hawa.id)).pending_debits == 0
 
@@ -135,6 +137,10 @@ def test_a_member_names_a_trusted_helper_who_acts_from_her_own_account(app, clie
     login(client, marie)
     assert client.get(f"/acting/{amina.id}").status_code == 403
     assert client.post(f"/exchanges/{eid}/cancel?for={amina.id}", data={"reason": "x"}).status_code in (403, 404)
+    with app.app_context():
+        from timebank.exchanges.models import Exchange, ExchangeState
+
+        assert db.session.get(Exchange, eid).state is ExchangeState.AGREED
     assert "You no longer manage the account of Amina Diallo." in text_of(client.get("/notifications"))
 
 

@@ -32,6 +32,9 @@ def test_private_notes_are_for_coordinators_only(client, people, cast):
     assert client.get(f"/coordination/members/{amina.id}").status_code == 403
     assert client.post(f"/coordination/members/{amina.id}/notes", data={"body": "x"}).status_code == 403
     assert "très motivée" not in text_of(client.get(f"/members/{amina.id}"))
+    login(client, sandrine)
+    notes = text_of(client.get(f"/coordination/members/{amina.id}")).split("Private notes", 1)[1]
+    assert notes.count("Sandrine Martin ·") == 1  # Karim's note was not written
 
 
 def test_limits_changed_with_a_reason(app, client, cast):
@@ -149,7 +152,8 @@ def test_a_member_without_e_mail_gets_a_welcome_sheet_and_signs_in_with_it(app, 
 
     client.post("/logout")
     assert client.post("/login", data={"identifier": number, "password": password}).status_code == 302
-    client.post("/me/password", data={"current_password": "wrong", "new_password": "mon jardin fleuri"})
+    wrong = client.post("/me/password?lang=en", data={"current_password": "wrong", "new_password": "mon jardin fleuri"})
+    assert wrong.status_code == 422 and "Your current password is not right." in text_of(wrong)
     client.post("/me/password", data={"current_password": password, "new_password": "mon jardin fleuri"})
     client.post("/logout")
     assert client.post("/login", data={"identifier": number, "password": "mon jardin fleuri"}).status_code == 302
@@ -165,7 +169,11 @@ def test_a_coordinator_gives_a_new_temporary_password(app, client, people, cast)
     assert client.post("/login", data={"identifier": amina.email, "password": password}).status_code == 302
     login(client, karim)
     assert client.post(f"/coordination/members/{amina.id}/password").status_code == 403
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
     assert client.post("/coordination/members/new", data={"display_name": "X"}).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == before
 
 
 def test_a_coordinator_records_an_exchange_for_a_member_without_a_phone(app, client, people, cast):

@@ -53,6 +53,9 @@ def test_a_blocked_member_can_neither_write_nor_propose(client, people, pair):
     client.post(f"/members/{karim.id}/block", data={"unblock": "y"})
     login(client, karim)
     assert client.post(f"/messages/{amina.id}", data={"body": "Merci"}).status_code == 303
+    login(client, amina)
+    page = text_of(client.get(f"/messages/{karim.id}"))
+    assert "Merci" in page and "Pourquoi ?" not in page  # the refused message was never stored
 
 
 def test_nobody_writes_to_themselves_or_to_an_unknown_member(client, pair):

@@ -27,6 +27,9 @@ def test_a_reported_message_is_hidden_and_the_reporter_told_only_that_it_was_han
     assert client.post(f"/messages/report/{message_id}", data={"reason": "x"}).status_code == 404
     login(client, amina)
     assert client.post(f"/messages/report/{message_id}", data={"reason": ""}).status_code == 422
+    login(client, sandrine)
+    assert "Reports 0" in text_of(client.get("/coordination/"))  # neither refusal made a report
+    login(client, amina)
     client.post(f"/messages/report/{message_id}", data={"reason": "Il me menace."})
 
     login(client, sandrine)

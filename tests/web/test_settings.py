@@ -4,7 +4,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import text_of
+from tests.conftest import audit_text, text_of
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.members.models import Member
@@ -56,7 +56,7 @@ def test_an_admin_renames_the_timebank_and_everyone_sees_it_at_once(app, client,
     assert "Temps Partagé des Tilleuls" in home and "bonjour@tilleuls.example" in home
     assert "Mardi et jeudi, 14 h – 18 h" in home and "La banque de temps du quartier des Tilleuls." in home
     login(client, claire)
-    log = text_of(client.get("/coordination/audit?action=settings_changed"))
+    log = audit_text(client, "settings_changed")
     assert "settings_changed" in log and "Claire Dubois" in log
 
 
@@ -191,5 +191,7 @@ def test_new_members_get_the_e_mail_defaults_the_association_chose(app, client, 
     amina = people.member("Amina Diallo")
     karim = people.member("Karim Benali")
     login(client, karim)
-    client.post(f"/messages/{amina.id}", data={"body": "Bonjour Amina"})
+    assert client.post(f"/messages/{amina.id}", data={"body": "Bonjour Amina"}).status_code == 303
     assert not [mail for mail in people.outbox(to=amina.email) if "Karim" in mail.subject]
+    login(client, amina)
+    assert "Bonjour Amina" in text_of(client.get(f"/messages/{karim.id}"))  # the message itself arrived
