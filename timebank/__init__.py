@@ -92,8 +92,9 @@ def register_blueprints(app: Flask) -> None:
                       admin, reports):
         app.register_blueprint(blueprint)
     app.register_blueprint(backup)
-    from timebank.members.views import charter_first
+    from timebank.members.views import charter_first, note_activity
 
+    app.before_request(note_activity)
     app.before_request(charter_first)
     app.before_request(warnings_first)
 

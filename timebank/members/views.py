@@ -315,9 +315,13 @@ def charter():
 _OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.health", "main.logo"}
 
 
-def charter_first():
+def note_activity():
+    """Keep the member's last activity (for the admins), at most once an hour."""
     if current_user.is_authenticated and request.endpoint not in (None, "static"):
         services.member_seen(current_user)
+
+
+def charter_first():
     if (current_user.is_authenticated and request.endpoint not in _OPEN_WITHOUT_CHARTER
             and request.endpoint is not None and services.charter_pending(current_user)):
         return redirect(url_for("members.charter"), 303)

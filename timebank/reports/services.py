@@ -216,6 +216,14 @@ class ImpactReport:
     def brokered_share(self) -> float | None:
         return self.brokered_exchanges / self.exchanges if self.exchanges else None
 
+    @property
+    def reciprocal_share(self) -> float | None:
+        """Of the active members, the share who both gave and received; none when either count is hidden."""
+        both, active = self.reciprocal_members, self.active_members
+        if both.hidden or active.hidden or not active.count:
+            return None  # a share of a hidden count would give the count away
+        return both.count / active.count
+
 
 class year_month(FunctionElement):
     """'2026-03' for a timestamp column: ``strftime`` on SQLite, ``to_char`` on PostgreSQL.

@@ -111,20 +111,13 @@ class Figure:
         return format_decimal(self.value)
 
 
-def _reciprocity(report: ImpactReport) -> float | None:
-    both, active = report.reciprocal_members, report.active_members
-    if both.hidden or active.hidden or not active.count:
-        return None  # a share of a hidden count would give the count away
-    return both.count / active.count
-
-
 def key_figures(report: ImpactReport) -> list[Figure]:
     return [
         Figure(_("Hours exchanged"), "hours", report.minutes),
         Figure(_("Exchanges"), "count", report.exchanges),
         Figure(_("Members who gave or received a service"), "people", report.active_members),
         Figure(_("Members who both gave and received"), "people", report.reciprocal_members),
-        Figure(_("Share of active members who both gave and received"), "share", _reciprocity(report)),
+        Figure(_("Share of active members who both gave and received"), "share", report.reciprocal_share),
         Figure(_("New members"), "people", report.new_members),
         Figure(_("Hours given to the community account"), "hours", report.to_community_minutes),
         Figure(_("Hours given from the community account"), "hours", report.from_community_minutes),
