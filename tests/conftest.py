@@ -174,6 +174,34 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def login(client, resident) -> None:
+    """Sign out whoever is signed in, and sign ``resident`` in (by e-mail, or member number without one)."""
+    client.post("/logout")
+    client.post("/login", data={"identifier": resident.email or str(resident.number), "password": resident.password})
+
+
+def count_queries(app, client, url: str) -> int:
+    """How many SQL statements one page costs (it must answer 200)."""
+    import sqlalchemy as sa
+
+    from timebank.extensions import db
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
 def audit_text(client, action: str = "") -> str:
     """The entries of the audit log as a coordinator reads them (without the filter's list of actions)."""
     page = text_of(client.get(f"/coordination/audit?action={action}" if action else "/coordination/audit"))

@@ -5,17 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.ledger.verify import ledger_verify
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email or str(resident.number), "password": resident.password})
 
 
 @pytest.fixture

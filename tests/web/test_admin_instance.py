@@ -7,17 +7,13 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import audit_text, text_of
+from tests.conftest import audit_text, login, text_of
 from tests.factories import category_id, publish
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.ledger.verify import ledger_verify
 from timebank.members.models import Member
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import text_of
+from tests.conftest import count_queries, login, text_of
 from tests.factories import publish
 from timebank.extensions import db
 from timebank.ledger import services as ledger
@@ -12,10 +12,6 @@ from timebank.ledger.verify import ledger_verify
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 @pytest.fixture
@@ -205,21 +201,6 @@ def test_a_coordinator_records_an_exchange_for_a_member_without_a_phone(app, cli
     assert "Something went wrong?" in page  # still disputable
     login(client, sandrine)
     assert "exchange_brokered · Hawa Coulibaly" in text_of(client.get("/coordination/audit")).split(" Show ", 1)[1]
-
-
-def count_queries(app, client, url):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    response = client.get(url)
-    sa.event.remove(engine, "before_cursor_execute", record)
-    assert response.status_code == 200, url
-    return len(statements)
 
 
 def test_coordinator_pages_run_a_fixed_number_of_queries(app, client, people, cast):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from tests.factories import publish
 from timebank.extensions import db
 from timebank.ledger import services as ledger
@@ -20,10 +20,6 @@ def neighbours(app, people):
     listing_id = publish(app, amina, "Aide pour les papiers de la CAF", category="paperwork")
     return amina, karim, listing_id
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 def exchange_id(response):

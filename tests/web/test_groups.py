@@ -1,13 +1,9 @@
 """Group sessions through the pages."""
 import re
 
-from tests.conftest import text_of
+from tests.conftest import count_queries, login, text_of
 from timebank.timeutil import utcnow
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 def test_a_workshop_from_announcement_to_hours(app, client, people):
@@ -47,17 +43,7 @@ def test_group_pages_run_a_fixed_number_of_queries(app, client, people):
         "max_participants": "20"}).headers["Location"]).group(1))
 
     def queries(url):
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        assert client.get(url).status_code == 200
-        sa.event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
+        return count_queries(app, client, url)
 
     def join(n):
         resident = people.member(f"Voisine {n}", email=f"v{n}@example.org")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import text_of
+from tests.conftest import count_queries, text_of
 from tests.factories import category_id, publish
 from timebank.extensions import db
 from timebank.listings.models import Listing, ListingStatus
@@ -233,18 +233,7 @@ def test_browse_runs_a_fixed_number_of_queries(app, client, people, amina):
     others = [people.member(f"Voisine {n}", email=f"v{n}@example.org") for n in range(6)]
 
     def queries_for_page():
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        response = client.get("/listings")
-        sa.event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200
-        return len(statements)
+        return count_queries(app, client, "/listings")
 
     publish(app, others[0], "Annonce 0", languages=("fr", "ar"))
     few = queries_for_page()

@@ -1,7 +1,7 @@
 """Karim writes to Amina; Amina answers; and a member who is blocked can no longer write or propose."""
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from timebank.timeutil import utcnow
 
 
@@ -9,10 +9,6 @@ from timebank.timeutil import utcnow
 def pair(people):
     return people.member("Amina Diallo", locale="fr"), people.member("Karim Benali")
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 def test_a_conversation_with_unread_counts_and_an_e_mail(client, people, pair):

@@ -1,12 +1,8 @@
 """Moderation: a message reported and hidden, a warning the member must read, and the reporter told."""
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from tests.factories import category_id, member
 from tests.web.test_coordination import count_queries
 from timebank.extensions import db
@@ -17,10 +17,6 @@ from timebank.timeutil import utcnow
 
 TODAY = utcnow().date()
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 def give(app, giver, recipient, minutes, *, key, category="translation"):

@@ -4,15 +4,11 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import audit_text, text_of
+from tests.conftest import audit_text, login, text_of
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.members.models import Member
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 def settings_form(client, **changes):

@@ -3,17 +3,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from tests.factories import publish
 from timebank.coordination.vetting import verifications_check
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-
-def login(client, resident):
-    client.post("/logout")
-    client.post("/login", data={"identifier": resident.email, "password": resident.password})
 
 
 @pytest.fixture
