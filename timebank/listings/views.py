@@ -179,10 +179,16 @@ def mine():
 @member_required
 def report(listing_id: int):
     listing = _listing_or_404(listing_id)
+    return report_page(back=url_for("listings.show", listing_id=listing.id), listing=listing)
+
+
+def report_page(*, back: str, **item):
+    """Tell the coordinators about one ``listing``, ``member`` or ``message``; then go ``back``."""
     form = ReportForm()
     if form.validate_on_submit():
-        services.report_create(reporter=current_user, listing=listing, reason=form.reason.data)
+        services.report_create(reporter=current_user, reason=form.reason.data, **item)
         flash(_("Thank you. A coordinator will look at it."), "success")
-        return redirect(url_for("listings.show", listing_id=listing.id), 303)
+        return redirect(back, 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("listings/report.html", form=form, listing=listing, member=None), status
+    return render_template("listings/report.html", form=form, **{"listing": None, "member": None, "message": None,
+                                                                 **item}), status

@@ -286,17 +286,10 @@ def show(member_id: int):
 @bp.route("/members/<id:member_id>/report", methods=["GET", "POST"])
 @member_required
 def report(member_id: int):
-    from timebank.listings.forms import ReportForm
-    from timebank.listings.services import report_create
+    from timebank.listings.views import report_page
 
     member = _member_or_404(member_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        report_create(reporter=current_user, member=member, reason=form.reason.data)
-        flash(_("Thank you. A coordinator will look at it."), "success")
-        return redirect(url_for("members.show", member_id=member.id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("listings/report.html", form=form, listing=None, member=member), status
+    return report_page(back=url_for("members.show", member_id=member.id), member=member)
 
 
 @bp.route("/me/charter", methods=["GET", "POST"])

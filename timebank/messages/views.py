@@ -85,16 +85,9 @@ def block(member_id: int):
 @member_required
 def report(message_id: int):
     """Tell the coordinators about a message received; they may hide it."""
-    from timebank.listings.forms import ReportForm
-    from timebank.listings.services import report_create
+    from timebank.listings.views import report_page
 
     message = db.session.get(DirectMessage, message_id)
     if message is None or message.recipient_id != current_user.id:
         abort(404)
-    form = ReportForm()
-    if form.validate_on_submit():
-        report_create(reporter=current_user, message=message, reason=form.reason.data)
-        flash(_("Thank you. A coordinator will look at it."), "success")
-        return redirect(url_for("messages.conversation", member_id=message.sender_id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("listings/report.html", form=form, listing=None, member=None, message=message), status
+    return report_page(back=url_for("messages.conversation", member_id=message.sender_id), message=message)
