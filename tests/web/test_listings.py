@@ -409,3 +409,16 @@ def test_the_printed_directory_lists_open_listings_by_category_with_member_numbe
     only = text_of(client.get("/listings/print?area=Centre"))
     assert "Réparer un vélo" in only and "Traduction arabe-français" not in only
     assert text_of(client.get("/listings/print?area=<script>")).count("Réparer un vélo") == 1
+
+
+def test_a_directory_too_long_to_print_says_so(app, client, people, auth, monkeypatch):
+    from timebank.listings import services
+
+    amina = people.member("Amina Diallo")
+    for n in range(3):
+        publish(app, amina, f"Annonce {n}")
+    auth.login("amina@example.org")
+    assert "choose an area to print the others" not in text_of(client.get("/listings/print"))
+    monkeypatch.setattr(services, "DIRECTORY_MAX", 2)
+    page = text_of(client.get("/listings/print"))
+    assert "Only the first 2 offers and requests are shown" in page and page.count("Annonce") == 2

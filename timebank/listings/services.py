@@ -257,14 +257,17 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     return SearchPage(list(listings), total, page, per_page)
 
 
-def listings_directory(*, area: str | None = None, limit: int = 2000) -> list[Listing]:
-    """Every open listing for the printed directory, by category then offers before requests (one query)."""
+DIRECTORY_MAX = 2000  # listings on one printed directory; beyond, print one area at a time
+
+
+def listings_directory(*, area: str | None = None) -> list[Listing]:
+    """The open listings for the printed directory (at most ``DIRECTORY_MAX``), by category, offers first."""
     query = _visible(sa.select(Listing.id), on=today())
     if area:
         query = query.where(Listing.area == area)
     return list(db.session.scalars(
         sa.select(Listing).where(Listing.id.in_(query)).join(Category, Listing.category_id == Category.id)
-        .order_by(Category.position, Category.id, Listing.type, Listing.title, Listing.id).limit(limit)
+        .order_by(Category.position, Category.id, Listing.type, Listing.title, Listing.id).limit(DIRECTORY_MAX)
         .options(*_CARD_OPTIONS)
     ).unique())
 

@@ -45,7 +45,9 @@ def directory():
     from flask import current_app
 
     area = request.args.get("area") if request.args.get("area") in current_app.config["TIMEBANK_AREAS"] else None
-    return render_template("listings/print.html", listings=services.listings_directory(area=area), area=area,
+    listings = services.listings_directory(area=area)
+    return render_template("listings/print.html", listings=listings, area=area,
+                           capped=len(listings) == services.DIRECTORY_MAX,
                            areas=current_app.config["TIMEBANK_AREAS"], printed_on=services.today())
 
 
