@@ -50,6 +50,14 @@ def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: 
         by_coordinator = actor.id != member.id
         if by_coordinator and not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only the member or a coordinator can choose a trusted helper."))
+        if by_coordinator:
+            from timebank.coordination.services import check_may_manage
+
+            check_may_manage(actor=actor, member=member)
+            if helper is not None and helper.id == actor.id:
+                # A helper acts for the member from their own sign-in: the member chooses them, not themselves.
+                raise NotAllowed(_l("You cannot name yourself as trusted helper: another coordinator must do it, "
+                                    "at the member's request."), field="number")
         if not member.is_active_member:
             raise NotAllowed(_l("Only an active member can have a trusted helper."))
         if by_coordinator and not reason.strip():

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
 from timebank.coordination.models import Verification
-from timebank.coordination.services import check_coordinator
+from timebank.coordination.services import check_coordinator, check_may_manage
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -64,6 +64,7 @@ def verification_grant(*, member: Member, actor: Member, checked: str, expires_o
         check_coordinator(actor)
         if member.id == actor.id:
             raise NotAllowed(_l("Another coordinator must verify you: nobody vouches for themselves."))
+        check_may_manage(actor=actor, member=member)
         if not member.is_active_member:
             raise InvalidTransition(_l("Only an active member can be verified."))
         if not checked.strip():
@@ -88,7 +89,7 @@ def verification_grant(*, member: Member, actor: Member, checked: str, expires_o
 def verification_withdraw(*, member: Member, actor: Member, reason: str) -> Member:
     """Withdraw a verification: the member's sensitive offers are hidden at once."""
     def work():
-        check_coordinator(actor)
+        check_may_manage(actor=actor, member=member)
         if member.verified_at is None:
             raise InvalidTransition(_l("This member is not verified."))
         if not reason.strip():

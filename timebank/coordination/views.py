@@ -100,7 +100,7 @@ def _member_page(member: Member, code: int = 200, **forms):
         VerifyForm,
         WarnForm,
     )
-    from timebank.coordination.services import notes_of, warnings_of
+    from timebank.coordination.services import may_manage, notes_of, warnings_of
     from timebank.coordination.vetting import verifications_of
     from timebank.ledger import services as ledger
     from timebank.members.services import members_active
@@ -118,7 +118,8 @@ def _member_page(member: Member, code: int = 200, **forms):
         orientation_form=forms.get("orientation") or OrientationForm(formdata=None, on=member.orientation_on),
         verify_form=forms.get("verify") or VerifyForm(), unverify_form=forms.get("unverify") or UnverifyForm(),
         warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
-        verifications=verifications_of(member), warnings=warnings_of(member)), code
+        verifications=verifications_of(member), warnings=warnings_of(member),
+        manageable=may_manage(actor=current_user, member=member)), code
 
 
 @bp.get("/members/<id:member_id>")
@@ -173,15 +174,11 @@ def change_status(member_id: int):
 @coordinator_required
 def change_limits(member_id: int):
     from timebank.coordination.forms import LimitsForm
-    from timebank.errors import NotFound
-    from timebank.ledger import services as ledger
+    from timebank.coordination.services import member_set_limits
 
     def act(m, f):
-        account = ledger.account_of(m)
-        if account is None:
-            raise NotFound(_("This member has no account yet."))
-        ledger.account_set_limits(account=account, floor=f.floor_hours.data * 60, ceiling=f.ceiling_hours.data * 60,
-                                  actor=current_user, reason=f.reason.data)
+        member_set_limits(member=m, actor=current_user, floor=f.floor_hours.data * 60,
+                          ceiling=f.ceiling_hours.data * 60, reason=f.reason.data)
 
     return _member_step(member_id, LimitsForm, "limits", act, _("The limits are changed."))
 
@@ -234,7 +231,12 @@ def member_password(member_id: int):
     member = db.session.get(Member, member_id) or abort(404)
     if not NewPasswordForm().validate_on_submit():
         abort(400)
-    return _welcome_sheet(member, member_new_password(member=member, actor=current_user))
+    try:
+        password = member_new_password(member=member, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _member_page(db.session.get(Member, member_id), error.status_code, error=error.message)
+    return _welcome_sheet(member, password)
 
 
 @bp.post("/members/<id:member_id>/brokered")

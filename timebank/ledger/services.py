@@ -78,6 +78,8 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
     """Give one member's account its own floor and ceiling (e.g. an elderly member who receives more)."""
     if not (actor.is_coordinator and actor.is_active_member):
         raise NotAllowed(_l("Only coordinators can change the limits of an account."))
+    if account.member_id == actor.id:
+        raise NotAllowed(_l("Another coordinator must do this for you: nobody changes this for themselves."))
     if account.kind is not AccountKind.MEMBER:
         raise NotAllowed(_l("Only a member's account has limits that a coordinator can change."))
     if not (reason or "").strip():
