@@ -2,10 +2,8 @@
 import pytest
 
 from tests.conftest import text_of
-from tests.factories import account, member, publish
+from tests.factories import publish
 from timebank.extensions import db
-from timebank.ledger import services as ledger
-from timebank.ledger.models import TransferKind
 from timebank.members.models import ContactVisibility, Member, Status
 
 
@@ -62,16 +60,35 @@ def test_a_profile_shows_what_members_need_to_know(client, auth, neighbours):
     assert "06 11 22 33 44" not in page and "fatou@example.org" not in page
 
 
-def test_contact_details_after_an_exchange(app, client, auth, neighbours):
+def test_contact_details_show_only_after_an_agreed_exchange_never_after_a_gift(app, client, auth, neighbours):
+    import re
+
+    from timebank.ledger.verify import ledger_verify
+    from timebank.timeutil import utcnow
+
     amina, karim, fatou = neighbours
-    with app.test_request_context():
-        ledger.transfer_post(debit=account(amina), credit=account(fatou), minutes=60, kind=TransferKind.DIRECT,
-                             key="k", actor=member(amina))
     auth.login("amina@example.org")
-    assert "06 11 22 33 44" in text_of(client.get(f"/members/{fatou.id}"))
+    # A 15-minute gift needs no consent from Fatou: it must not hand over her phone number.
+    gift = client.post("/give", data={"to": str(fatou.id), "hours": "0", "minutes": "15", "memo": "Merci",
+                                      "key": "gift-1", "confirm": "yes"})
+    assert gift.status_code == 303
+    assert "06 11 22 33 44" not in text_of(client.get(f"/members/{fatou.id}"))
+    # Nor does a mere proposal.
+    proposal = client.post(f"/exchanges/new?member={fatou.id}", data={
+        "role": "receive", "title": "Ourlet", "hours": "1", "minutes": "0", "on_date": utcnow().date().isoformat()})
+    eid = int(re.search(r"/exchanges/(\d+)", proposal.headers["Location"]).group(1))
+    assert "06 11 22 33 44" not in text_of(client.get(f"/members/{fatou.id}"))
+    auth.logout()
+    auth.login("fatou@example.org")
+    assert client.post(f"/exchanges/{eid}/accept").status_code == 303
+    auth.logout()
+    auth.login("amina@example.org")
+    assert "06 11 22 33 44" in text_of(client.get(f"/members/{fatou.id}"))  # both agreed: now she may call
     auth.logout()
     auth.login("karim@example.org")
     assert "06 11 22 33 44" not in text_of(client.get(f"/members/{fatou.id}"))
+    with app.app_context():
+        assert ledger_verify().ok
 
 
 @pytest.mark.parametrize(("visibility", "karim_sees"), [

@@ -16,7 +16,6 @@ from timebank.coordination.audit import audit
 from timebank.database import atomic, begin_write, fold, folded
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
-from timebank.ledger.models import Account, Transfer
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
 from timebank.members.models import Member, Status
 from timebank.messages.models import DirectMessage
@@ -413,15 +412,20 @@ def listings_remind_due(*, days: int = 3) -> int:
 # Contact details -----------------------------------------------------------
 
 
-def are_counterparts(a: Member, b: Member) -> bool:
-    """Have these two members exchanged hours (one way or the other)?"""
-    accounts = sa.select(Account.id).where(Account.member_id.in_([a.id, b.id]))
-    ids = list(db.session.scalars(accounts))
-    if len(ids) < 2:
-        return False
-    return db.session.scalar(sa.select(Transfer.id).where(
-        sa.or_(sa.and_(Transfer.debit_account_id == ids[0], Transfer.credit_account_id == ids[1]),
-               sa.and_(Transfer.debit_account_id == ids[1], Transfer.credit_account_id == ids[0]))
+def have_agreed_exchange(a: Member, b: Member) -> bool:
+    """Have these two members agreed an exchange together (both accepted it, and it was not called off)?
+
+    A gift does not count, nor does a proposal: either one is made without the other person's consent,
+    and must not hand over her phone number.
+    """
+    from timebank.exchanges.models import Exchange, ExchangeState
+
+    agreed = (ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.COMPLETED, ExchangeState.DISPUTED)
+    return db.session.scalar(sa.select(Exchange.id).where(
+        sa.or_(sa.and_(Exchange.provider_id == a.id, Exchange.recipient_id == b.id),
+               sa.and_(Exchange.provider_id == b.id, Exchange.recipient_id == a.id)),
+        Exchange.state.in_(agreed),
+        Exchange.reservation_id.is_not(None),  # only an accepted proposal reserves hours; a gift never does
     ).limit(1)) is not None
 
 
@@ -435,7 +439,7 @@ def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
     if member.contact_visibility is ContactVisibility.MEMBERS:
         return True
     if member.contact_visibility is ContactVisibility.COUNTERPARTS:
-        return are_counterparts(member, viewer)
+        return have_agreed_exchange(member, viewer)
     return False
 
 

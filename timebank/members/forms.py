@@ -137,7 +137,7 @@ class ProfileForm(FlaskForm, _ProfileFields):
     contact_visibility = SelectField(
         _l("Who may see your phone number and e-mail address"),
         choices=[
-            SelectChoice(ContactVisibility.COUNTERPARTS.value, _l("People I exchange with, and the coordinators")),
+            SelectChoice(ContactVisibility.COUNTERPARTS.value, _l("People who agreed an exchange with me, and the coordinators")),
             SelectChoice(ContactVisibility.COORDINATORS.value, _l("Only the coordinators")),
             SelectChoice(ContactVisibility.MEMBERS.value, _l("All members of the timebank")),
         ],
