@@ -35,7 +35,7 @@ from timebank.exchanges.models import (
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import services as ledger
-from timebank.ledger.errors import BelowFloor
+from timebank.ledger.errors import AboveCeiling, BelowFloor
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.listings.models import Listing, ListingType
 from timebank.members.models import Member
@@ -82,6 +82,20 @@ def _check_member(member: Member) -> None:
         raise NotAllowed(_l("Only active members can take part in exchanges."))
 
 
+def check_verified_for(*, category_id: int | None, provider: Member) -> None:
+    """Refuse a service in a "verified only" category (childcare…) whose provider no coordinator vouched for.
+
+    Every path that names a category checks it: a listing, a proposal, a gift, a coordinator's record, a group.
+    """
+    if category_id is None:
+        return
+    from timebank.listings.models import Category
+
+    category = db.session.get(Category, category_id)
+    if category is not None and category.requires_verified and not provider.is_verified:
+        raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
+
+
 def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> None:
     if not terms.title.strip():
         raise DomainError(_l("Please say what the exchange is about."), field="title")
@@ -89,8 +103,7 @@ def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> 
     if terms.on_date < utcnow().date():
         raise DomainError(_l("The date is already past. For a service already done, use “Give time”."),
                           field="on_date")
-    if listing is not None and listing.category.requires_verified and not provider.is_verified:
-        raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
+    check_verified_for(category_id=listing.category_id if listing else None, provider=provider)
 
 
 # Proposing and agreeing ------------------------------------------------------------------
@@ -219,6 +232,12 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
             raise BelowFloor(_l("%(name)s does not have enough hours for this exchange just now. Suggest fewer "
                                 "hours, or wait until they have offered their help.",
                                 name=current.recipient.display_name)) from None
+        except AboveCeiling:
+            if actor.id == current.provider_id:
+                raise
+            # The provider's balance is hers: say only that this is too much for her now.
+            raise AboveCeiling(_l("%(name)s cannot receive this many hours just now: their account is close to "
+                                  "its upper limit.", name=current.provider.display_name)) from None
         db.session.flush()
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
@@ -288,6 +307,7 @@ def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, 
     The caller posts the hours with ``exchange_id`` set to this exchange; the
     provider is told and may raise a disagreement within the window.
     """
+    check_verified_for(category_id=category_id, provider=provider)
     exchange = Exchange(
         provider=provider, recipient=recipient, proposer=recipient, turn_id=None, category_id=category_id,
         title=(title.strip() or str(_l("Service received")))[:100], minutes=minutes, on_date=utcnow().date(),

@@ -16,7 +16,7 @@ from timebank.errors import NotAllowed
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import services as ledger
-from timebank.ledger.errors import ReasonRequired
+from timebank.ledger.errors import AboveCeiling, ReasonRequired
 from timebank.ledger.models import Account, Transfer, TransferKind
 from timebank.members.models import Member
 from timebank.notifications.services import mail_queue, notify
@@ -52,10 +52,33 @@ def _gift_accounts(giver: Member, recipient: Member | None) -> tuple[Account, Ac
     return debit, credit, TransferKind.DIRECT
 
 
-def give_preview(*, giver: Member, recipient: Member | None, minutes: int) -> ledger.Balance:
+class GiftTooLarge(AboveCeiling):
+    """The receiver's account cannot take the gift now; how much room it has is hers to know, not the giver's."""
+
+    def __init__(self, recipient: Member):
+        super().__init__(_l("%(name)s cannot receive this many hours just now: their account is close to its upper "
+                            "limit. You can give to the community account instead.", name=recipient.display_name),
+                         field="minutes")
+
+
+def _check_gift(*, debit: Account, credit: Account, minutes: int, giver: Member, recipient: Member | None) -> None:
+    try:
+        ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=giver)
+    except AboveCeiling:
+        if recipient is None:
+            raise
+        raise GiftTooLarge(recipient) from None
+
+
+def give_preview(*, giver: Member, recipient: Member | None, minutes: int,
+                 category_id: int | None = None) -> ledger.Balance:
     """Check a gift without making it; return the giver's balance as it would be after."""
+    from timebank.exchanges.services import check_verified_for
+
     debit, credit, _ = _gift_accounts(giver, recipient)
-    ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=giver)
+    if recipient is not None:
+        check_verified_for(category_id=category_id, provider=recipient)
+    _check_gift(debit=debit, credit=credit, minutes=minutes, giver=giver, recipient=recipient)
     now = ledger.balance_of(debit)
     return ledger.Balance(now.posted - minutes, now.reserved_to_pay, now.reserved_to_receive, now.floor,
                           now.ceiling)
@@ -79,13 +102,18 @@ def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: st
         already = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
         exchange = None
         if already is None and recipient is not None:
-            ledger.transfer_check(debit=debit, credit=credit, minutes=minutes, actor=giver)
+            _check_gift(debit=debit, credit=credit, minutes=minutes, giver=giver, recipient=recipient)
             exchange = exchange_record_past_in_transaction(recipient=giver, provider=recipient, minutes=minutes,
                                                            title=memo, category_id=category_id)
-        transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
-                                                       key=key, actor=giver, memo=memo,
-                                                       exchange_id=exchange.id if exchange else
-                                                       (already.exchange_id if already else None))
+        try:
+            transfer = ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=minutes, kind=kind,
+                                                           key=key, actor=giver, memo=memo,
+                                                           exchange_id=exchange.id if exchange else
+                                                           (already.exchange_id if already else None))
+        except AboveCeiling:
+            if recipient is None:
+                raise
+            raise GiftTooLarge(recipient) from None
         if _is_new(transfer):
             if recipient is None:
                 notify(member=giver, kind="donation_given", params={"minutes": minutes}, link="/me/hours")

@@ -110,7 +110,8 @@ def give():
     minutes = form.total_minutes
     try:
         if form.confirm.data != "yes":
-            after = giving.give_preview(giver=current_user, recipient=recipient, minutes=minutes)
+            after = giving.give_preview(giver=current_user, recipient=recipient, minutes=minutes,
+                                        category_id=int(form.category.data) if form.category.data else None)
             return render_template("ledger/give_confirm.html", form=form, recipient=recipient, minutes=minutes,
                                    after=after)
         giving.give_time(giver=current_user, recipient=recipient, minutes=minutes, memo=form.memo.data or "",
