@@ -70,7 +70,7 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
     They can still sign in to read their statement and their messages.
     """
     from timebank.exchanges import services as exchanges
-    from timebank.exchanges.groups import group_leave
+    from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
     from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
 
     def work():
@@ -93,9 +93,11 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
                 GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
             if participant.session.state.value == "open":
                 group_leave_in_transaction(participant=participant, actor=actor)
+        # Sessions she organises can no longer take place: their participants' hours must not stay locked.
+        cancelled_groups = groups_cancel_of_suspended_in_transaction(organiser=member, actor=actor)
         member.status = Status.SUSPENDED
         audit(actor=actor, action="member_suspended", member=member, reason=reason,
-              cancelled_exchanges=[exchange.id for exchange in open_exchanges])
+              cancelled_exchanges=[exchange.id for exchange in open_exchanges], cancelled_groups=cancelled_groups)
         notify(member=member, kind="suspended", params={}, link="/")
         mail_queue(member=member, subject=_l("Your membership is suspended"), template="member_suspended",
                    reason=reason.strip())

@@ -147,15 +147,32 @@ def group_cancel(*, session: GroupSession, actor: Member) -> GroupSession:
             raise NotAllowed(_l("Only the organiser can cancel the session."))
         if current.state is not GroupState.OPEN:
             raise InvalidTransition(_l("This session is no longer open."))
-        for participant in current.joined:
-            ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, participant.reservation_id),
-                                                actor=actor)
-            _tell(participant.member, current, "cancelled",
-                  lambda: _("Cancelled: %(title)s", title=current.title), name=actor.display_name)
-        current.state, current.finished_at = GroupState.CANCELLED, utcnow()
-        return current
+        return _cancel(current, actor=actor, kind="cancelled")
 
     return atomic(work)
+
+
+def _cancel(current: GroupSession, *, actor: Member, kind: str) -> GroupSession:
+    for participant in current.joined:
+        ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, participant.reservation_id),
+                                            actor=actor)
+        _tell(participant.member, current, kind,
+              lambda: _("Cancelled: %(title)s", title=current.title), name=actor.display_name)
+    current.state, current.finished_at = GroupState.CANCELLED, utcnow()
+    return current
+
+
+def groups_cancel_of_suspended_in_transaction(*, organiser: Member, actor: Member) -> list[int]:
+    """Cancel every session a suspended member organises and not yet confirmed: she can no longer lead or confirm
+    it, so each participant's share is released and each participant is told. Returns the sessions' ids."""
+    ids = list(db.session.scalars(sa.select(GroupSession.id).where(GroupSession.provider_id == organiser.id,
+                                                                   GroupSession.state == GroupState.OPEN)
+                                  .order_by(GroupSession.id)))
+    for session_id in ids:
+        current = _lock(db.session.get(GroupSession, session_id))
+        if current.state is GroupState.OPEN:
+            _cancel(current, actor=actor, kind="cancelled_organiser_suspended")
+    return ids
 
 
 def groups_open() -> list[GroupSession]:

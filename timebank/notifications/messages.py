@@ -55,6 +55,9 @@ def notification_text(kind: str, params: dict) -> str:
         "group_completed": lambda: _("The group session %(title)s is confirmed: your share of hours has moved.",
                                      **p),
         "group_cancelled": lambda: _("The group session %(title)s is cancelled: your hours are released.", **p),
+        "group_cancelled_organiser_suspended": lambda: _(
+            "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
+            "released.", **p),
         "suspended": lambda: _("Your membership is suspended. You can still read your statement."),
         "reactivated": lambda: _("Your membership is active again. Welcome back!"),
         "exchange_brokered": lambda: _("%(name)s, coordinator, recorded %(amount)s for you: %(title)s. If it is "
