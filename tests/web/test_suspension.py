@@ -74,3 +74,29 @@ def test_a_completed_session_stays_completed_when_its_organiser_is_suspended(app
         assert db.session.get(GroupSession, sid).state.value == "completed"
         assert account(amina).posted == -60 and account(fatou).posted == 60
         assert ledger_verify().ok
+
+
+def test_a_service_already_done_is_paid_when_the_member_who_received_it_is_suspended(app, client, people):
+    amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
+    login(client, amina)
+    proposal = client.post(f"/exchanges/new?member={karim.id}", data={
+        "role": "provide", "title": "Traduction CAF", "hours": "2", "minutes": "0",
+        "on_date": utcnow().date().isoformat()})
+    eid = int(re.search(r"/exchanges/(\d+)", proposal.headers["Location"]).group(1))
+    login(client, karim)
+    client.post(f"/exchanges/{eid}/accept")
+    login(client, amina)
+    assert client.post(f"/exchanges/{eid}/done", data={"hours": "2", "minutes": "0"}).status_code == 303
+
+    login(client, people.coordinator("Sandrine Martin"))
+    client.post(f"/coordination/members/{karim.id}/status", data={"status-reason": "Plainte", "status-suspend": "y"})
+
+    with app.app_context():
+        assert account(amina).posted == 120 and account(karim).posted == -120
+        assert account(karim).pending_debits == 0
+        assert ledger_verify().ok
+    login(client, amina)
+    page = text_of(client.get(f"/exchanges/{eid}"))
+    assert "Sandrine Martin, coordinator, settled it as a membership is suspended: 2 h moved." in page
+    assert "Something went wrong?" in page  # she may still disagree
+    assert "Traduction CAF is settled by a coordinator" in text_of(client.get("/notifications"))

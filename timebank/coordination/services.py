@@ -86,9 +86,16 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
         open_exchanges = db.session.scalars(sa.select(Exchange).where(
             sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
             Exchange.state.in_(open_states))).all()
+        settled = []
         for exchange in open_exchanges:
-            exchanges.exchange_cancel_in_transaction(exchange=exchange, actor=actor,
-                                                     reason=str(_l("The membership is suspended.")), force=True)
+            if exchange.state is ExchangeState.DONE:
+                # The service took place: the other person is paid (or pays) what both agreed, and may still
+                # raise a disagreement; cancelling would take her hours away for someone else's conduct.
+                exchanges.exchange_settle_in_transaction(exchange=exchange, actor=actor)
+                settled.append(exchange.id)
+            else:
+                exchanges.exchange_cancel_in_transaction(exchange=exchange, actor=actor,
+                                                         reason=str(_l("The membership is suspended.")), force=True)
         for participant in db.session.scalars(sa.select(GroupParticipant).where(
                 GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
             if participant.session.state.value == "open":
@@ -97,7 +104,8 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
         cancelled_groups = groups_cancel_of_suspended_in_transaction(organiser=member, actor=actor)
         member.status = Status.SUSPENDED
         audit(actor=actor, action="member_suspended", member=member, reason=reason,
-              cancelled_exchanges=[exchange.id for exchange in open_exchanges], cancelled_groups=cancelled_groups)
+              cancelled_exchanges=[exchange.id for exchange in open_exchanges if exchange.id not in settled],
+              settled_exchanges=settled, cancelled_groups=cancelled_groups)
         notify(member=member, kind="suspended", params={}, link="/")
         mail_queue(member=member, subject=_l("Your membership is suspended"), template="member_suspended",
                    reason=reason.strip())

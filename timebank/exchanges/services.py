@@ -404,6 +404,23 @@ def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
             memo=current.title, exchange_id=current.id)
 
 
+def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member) -> Exchange:
+    """Settle an exchange marked done when one of its members is suspended: the service took place, so the hours
+    both agreed move now (not more), rather than stay reserved on an account that can no longer confirm. The
+    member who is still active may raise a disagreement within the usual window."""
+    current = _lock(exchange)
+    if current.state is not ExchangeState.DONE:
+        raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
+    _post(current, None, by=actor)
+    minutes = min(current.done_minutes, current.minutes)
+    current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
+    _event(current, actor, "settled", minutes=minutes)
+    for member in (current.provider, current.recipient):
+        _tell(member, current, "settled", lambda: _("Settled: %(title)s", title=current.title),
+              name=actor.display_name, minutes=minutes)
+    return current
+
+
 def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
     """The recipient confirms: the hours move to the provider (``by``: someone who confirms for them)."""
     def work():

@@ -54,6 +54,8 @@ def notification_text(kind: str, params: dict) -> str:
         "group_joined": lambda: _("%(name)s joins your group session: %(title)s", **p),
         "group_completed": lambda: _("The group session %(title)s is confirmed: your share of hours has moved.",
                                      **p),
+        "exchange_settled": lambda: _("%(title)s is settled by a coordinator, as a membership is suspended: "
+                                      "%(amount)s moved. If it is not right, raise a disagreement.", **p),
         "group_cancelled": lambda: _("The group session %(title)s is cancelled: your hours are released.", **p),
         "group_cancelled_organiser_suspended": lambda: _(
             "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
