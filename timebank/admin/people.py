@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from timebank.coordination.audit import audit
-from timebank.database import atomic, fold, folded
+from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.ledger.models import Account
@@ -35,16 +35,13 @@ class PeoplePage:
 
 
 def people_search(*, q: str = "", status: Status | None = None, role: Role | None = None, page: int = 1) -> PeoplePage:
-    """Members by name, e-mail or member number, newest first; two queries whatever the page."""
+    """Members by member number, name, phone or e-mail, newest first; two queries whatever the page."""
+    from timebank.members.services import member_match
+
     query = sa.select(Member.id)
-    text = "".join(c for c in (q or "") if c.isprintable()).strip()[:80]
-    if text:
-        digits = text.removeprefix("M-").removeprefix("m-")
-        conditions = [folded(Member.display_name).contains(fold(text), autoescape=True),
-                      Member.email.contains(text.lower(), autoescape=True)]
-        if digits.isdigit() and len(digits) < 10:
-            conditions.append(Member.number == int(digits))
-        query = query.where(sa.or_(*conditions))
+    found = member_match(q, private=True)
+    if found is not None:
+        query = query.where(found)
     if status is not None:
         query = query.where(Member.status == status)
     if role is not None:

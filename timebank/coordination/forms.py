@@ -166,10 +166,9 @@ class WarnForm(_Prefixed):
 
 class HelperForm(_Prefixed):
     prefix_name = "helper"
-    number = IntegerField(_l("Member number of the trusted helper"),
-                          validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
-                                                              message=_l("Please give a member number."))],
-                          render_kw={"inputmode": "numeric"})
+    # Named "number" as before; a coordinator may also type a name, a phone number or an e-mail address.
+    number = StringField(_l("Trusted helper: member number, name, phone or e-mail"),
+                         validators=[Optional(), Length(max=80), PlainText()])
     reason = _reason(_l("How the member asked (date, in person or by phone)"), 500)
     name = SubmitField(_l("Name this helper"))
     remove = SubmitField(_l("Remove the helper"))

@@ -22,10 +22,12 @@ def _page(form=None, status=200):
 
     from timebank.coordination.services import dashboard_queues
 
+    q = request.args.get("q", "")[:80]
     return render_template("coordination/index.html", pending=services.member_pending_list(),
                            form=form or DecisionForm(), reports=reports_open(),
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
-                           queues=dashboard_queues()), status
+                           queues=dashboard_queues(), q=q,
+                           found=services.members_find(text=q, private=True) if q.strip() else None), status
 
 
 @bp.get("/")
@@ -324,16 +326,13 @@ def warn(member_id: int):
 def helper(member_id: int):
     from timebank.coordination.acting import helper_set
     from timebank.coordination.forms import HelperForm
-    from timebank.errors import NotFound
-    from timebank.members.services import member_by_number
+    from timebank.members.services import member_find_one
 
     def act(m, f):
         if f.remove.data:
             helper_set(member=m, helper=None, actor=current_user, reason=f.reason.data)
         elif f.name.data:
-            chosen = member_by_number(f.number.data) if f.number.data else None
-            if chosen is None:
-                raise NotFound(_("No member has this number."), field="number")
+            chosen = member_find_one(text=f.number.data or "", private=True)
             helper_set(member=m, helper=chosen, actor=current_user, reason=f.reason.data)
         else:
             abort(400)

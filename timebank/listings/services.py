@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.coordination.audit import audit
-from timebank.database import atomic, begin_write, fold, folded
+from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
@@ -444,14 +444,17 @@ def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
 
 
 def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
-                      skill: str = "", page: int = 1, per_page: int = 30) -> tuple[list[Member], int]:
-    """Active members by name, or by what they offer, the languages they speak and their area."""
+                      skill: str = "", page: int = 1, per_page: int = 30,
+                      private: bool = False) -> tuple[list[Member], int]:
+    """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
+    they offer, the languages they speak and their area."""
     from timebank.members.models import MemberLanguage
+    from timebank.members.services import member_match
 
     query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
-    name = fold("".join(c for c in (q or "") if c.isprintable()).strip()[:80])
-    if name:
-        query = query.where(folded(Member.display_name).contains(name, autoescape=True))
+    found = member_match(q, private=private)
+    if found is not None:
+        query = query.where(found)
     if language:
         query = query.where(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
     if area:

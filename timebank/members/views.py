@@ -248,7 +248,7 @@ def directory():
     members, total = members_directory(
         q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200],
         language=form.language.data if not form.language.errors else None,
-        area=form.area.data if not form.area.errors else None, page=page)
+        area=form.area.data if not form.area.errors else None, page=page, private=current_user.is_coordinator)
     pages = max(1, -(-total // 30))
     if page > pages:
         abort(404)
