@@ -109,6 +109,12 @@ def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> 
 # Proposing and agreeing ------------------------------------------------------------------
 
 
+def check_not_oneself(*, proposer: Member, counterpart: Member, listing: Listing | None) -> None:
+    if counterpart.id == proposer.id:
+        raise NotAllowed(_l("This is your own listing: other members propose exchanges to you from it.")
+                         if listing is not None else _l("You cannot propose an exchange to yourself."))
+
+
 def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides: bool, terms: Terms,
                      message: str = "", listing: Listing | None = None, key: str | None = None) -> Exchange:
     """Propose an exchange to another member; the counterpart answers.
@@ -123,8 +129,7 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
             if existing is not None:
                 return existing
         _check_member(proposer)
-        if counterpart.id == proposer.id:
-            raise NotAllowed(_l("You cannot propose an exchange to yourself."))
+        check_not_oneself(proposer=proposer, counterpart=counterpart, listing=listing)
         if not counterpart.is_active_member:
             raise NotAllowed(_l("%(name)s cannot take part in exchanges at the moment.",
                                 name=counterpart.display_name))

@@ -54,9 +54,12 @@ def _propose_target() -> tuple[Member, Listing | None]:
 @member_required
 def new():
     counterpart, listing = _propose_target()
-    if counterpart.id == current_user.id:
-        flash(_("This is your own listing: other members propose exchanges to you from it."), "info")
-        return redirect(url_for("listings.show", listing_id=listing.id) if listing else url_for("main.index"))
+    try:
+        services.check_not_oneself(proposer=current_user, counterpart=counterpart, listing=listing)
+    except DomainError as error:
+        flash(error.message, "info")
+        return redirect(url_for("listings.show", listing_id=listing.id) if listing
+                        else url_for("members.show", member_id=counterpart.id))
     form = ProposeForm()
     if request.method == "GET":
         form.title.data = listing.title if listing else ""
