@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.browser.test_hours_journey import sign_in
 from tests.factories import category_id, member
+from timebank.extensions import db
 from timebank.ledger.giving import give_time
+from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
 
@@ -40,6 +42,10 @@ def a_year_of_exchanges(app, people):
         residents = [people.member(name, email=f"neighbour{i}@example.org") for i, name in enumerate((
             "Amina Diallo", "Karim Benali", "Fatou Ndiaye", "Hawa Coulibaly", "Omar Haddad", "Lina Farah",
             "Yusuf Kaya", "Nour Saleh", "Malik Amrani", "Inès Moreau", "Zeynep Arslan", "Sofia Lopes"))]
+        with app.app_context():  # childcare needs providers a coordinator vouched for
+            for resident in residents:
+                db.session.get(Member, resident.id).verified_at = utcnow()
+            db.session.commit()
     kinds = ("translation", "paperwork", "cooking", "homework", "errands-rides", "sewing-repairs", "childcare")
     for month in range(1, utcnow().month + 1):
         for n in range(3 + month % 4 + (month // 3)):
