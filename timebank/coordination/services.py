@@ -225,7 +225,7 @@ def member_new_password(*, member: Member, actor: Member) -> str:
         if member.email:
             # She would not know: whoever holds the sheet could sign in as her. She uses the link instead.
             raise NotAllowed(_l("%(name)s has an e-mail address: she chooses a new password herself with the "
-                                "link “Forgot your password?” on the sign-in page.", name=member.display_name))
+                                "link “I forgot my password” on the sign-in page.", name=member.display_name))
         password = temporary_password()
         member.password_hash = password_hash(password)
         audit(actor=actor, action="password_reset", member=member)
