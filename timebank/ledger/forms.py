@@ -4,11 +4,11 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from timebank.forms import FlaskForm
 from timebank.validators import PlainText
 
 COMMUNITY = "community"
