@@ -1,11 +1,12 @@
 """Pages with several forms keep every id unique: a screen reader or a label never points at the wrong field."""
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
 
 from tests.conftest import csrf_token, login
-from tests.factories import Factory, member
+from tests.factories import Factory, member, publish
 from timebank.exchanges.services import Terms, exchange_propose
 from timebank.timeutil import utcnow
 
@@ -23,15 +24,15 @@ class _Ids(HTMLParser):
                 self.ids[value] += 1
 
 
-def ids_of(response) -> _Ids:
-    assert response.status_code == 200
+def ids_of(response, status: int = 200) -> _Ids:
+    assert response.status_code == status
     parser = _Ids()
     parser.feed(response.get_data(as_text=True))
     return parser
 
 
 def assert_no_repeated_id(response, at_least_forms: int = 2):
-    parsed = ids_of(response)
+    parsed = ids_of(response, status=response.status_code)
     assert parsed.forms >= at_least_forms  # the page really has several forms
     assert [name for name, count in parsed.ids.items() if count > 1] == []
 
@@ -75,10 +76,12 @@ def test_the_coordinator_member_page_repeats_no_id(csrf_app):
     assert_no_repeated_id(client.get(f"/coordination/members/{amina.id}"), at_least_forms=5)
 
 
-@pytest.mark.parametrize("url", ["/me/profile", "/give", "/members/{other}"])
+@pytest.mark.parametrize("url", ["/me/profile", "/give", "/members/{other}", "/me/listings"])
 def test_member_pages_with_several_forms_repeat_no_id(csrf_app, url):
     people = Factory(csrf_app)
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
+    for title in ("Couture", "Cuisine"):
+        publish(csrf_app, amina, title)
     client = csrf_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     _sign_in(client, amina)
@@ -93,3 +96,16 @@ def test_a_hidden_field_still_reaches_the_server(app, client, people):
     html = client.get("/give").get_data(as_text=True)
     assert 'name="key" type="hidden" value="' in html
     assert 'id="key"' not in html
+
+
+def test_two_mistakes_in_one_duration_keep_one_error_id(app, client, people):
+    amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
+    login(client, amina)
+    page = client.get("/give").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+    response = client.post("/give", data={"key": key, "to": str(karim.id), "hours": "-1", "minutes": "7"})
+
+    assert response.status_code == 422
+    assert_no_repeated_id(response, at_least_forms=2)
+    assert ids_of(response, status=422).ids["hours-error"] == 1
