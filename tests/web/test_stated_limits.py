@@ -247,3 +247,22 @@ def test_an_admin_granting_from_the_community_account_is_told_what_it_holds(app,
     assert too_much.status_code == 409
     assert refusal in text_of(too_much)
     assert stated.status_code == 303 and posted(app, nadia) == 90
+
+
+def test_a_coordinator_raising_a_completed_exchange_is_told_the_most_it_can_cost_in_all(app, client, people, amina,
+                                                                                       karim):
+    sandrine = people.coordinator("Sandrine Martin")
+    eid = _done_exchange(client, amina, karim, reserved=hours(1), done=hours(1))
+    assert client.post(f"/exchanges/{eid}/confirm").status_code == 303  # Karim paid 1 h: 9 h left before −10 h
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/dispute", data={"reason": "C'était bien plus long."})
+    login(client, sandrine)
+
+    too_much = client.post(f"/exchanges/{eid}/resolve", data={"resolution": "changed", "reason": "Accord",
+                                                             **hours(10, 15)})
+    stated = client.post(f"/exchanges/{eid}/resolve", data={"resolution": "changed", "reason": "Accord",
+                                                           **hours(10)})
+
+    assert ("Karim Benali can pay at most 10 h for this exchange now: their account cannot go below −10 h."
+            in text_of(too_much))
+    assert stated.status_code == 303 and posted(app, karim) == -600
