@@ -94,7 +94,7 @@ def test_donating_to_the_community_account(app, client, people, karim):
     ("0", "0", "Please give a duration of at least 15 min."),
     ("-1", "0", "The number of hours cannot be negative."),
     ("0", "7", "Not a valid choice."),
-    ("10000", "0", "At most 24 h in one transfer."),
+    ("10000", "0", "You can give at most 10 h now: your account cannot go below −10 h."),
     ("two", "0", "Please give a number of hours in figures, for example 2."),
     ("", "0", "Please give a number of hours"),
 ])

@@ -6,12 +6,12 @@ import tempfile
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from timebank.backup import BackupError, backup_file_name, backup_supported, backup_write
 from timebank.coordination.audit import audit
 from timebank.database import atomic
+from timebank.forms import FlaskForm
 from timebank.security import admin_required
 
 bp = Blueprint("backup", __name__, url_prefix="/admin/backup")

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Response, abort, render_template, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from timebank.admin.views import bp
 from timebank.coordination.audit import audit
 from timebank.exports import EXPORTS, export_csv, export_zip
 from timebank.extensions import db
+from timebank.forms import FlaskForm
 from timebank.security import admin_required
 from timebank.timeutil import utcnow
 

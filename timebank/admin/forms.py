@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.admin.settings import LEDGER_STEPS, Settings
+from timebank.forms import FlaskForm
 from timebank.members.forms import MultiCheckboxField
 from timebank.validators import PlainText
 

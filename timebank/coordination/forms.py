@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from timebank.forms import FlaskForm
 from timebank.ledger.forms import DurationFields, hours_field
 from timebank.members.forms import LanguagesField
 from timebank.validators import PlainText

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from timebank.exchanges.services import MESSAGE_MAX
+from timebank.forms import FlaskForm
 from timebank.ledger.forms import DurationFields, hours_field, new_key
 from timebank.validators import PlainText
 

@@ -403,10 +403,32 @@ def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
                                                 actor=by or actor)
     extra = current.done_minutes - current.minutes
     if extra > 0 and (allow_extra or (actor is not None and actor.id == current.recipient_id)):
-        ledger.transfer_post_in_transaction(
-            debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider), minutes=extra,
-            kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=by or actor,
-            memo=current.title, exchange_id=current.id)
+        try:
+            ledger.transfer_post_in_transaction(
+                debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider),
+                minutes=extra, kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=by or actor,
+                memo=current.title, exchange_id=current.id)
+        except BelowFloor as error:
+            raise _payer_cannot_pay(current, paid=posted, error=error, by=by or actor) from None
+
+
+def _payer_cannot_pay(current: Exchange, *, paid: int, error: BelowFloor, by: Member | None) -> BelowFloor:
+    """The recipient's floor stops what this exchange would cost: say the most it can cost in all.
+
+    The hours already reserved (or posted) for this exchange count: they are
+    part of what the recipient can pay, which the ledger, seeing only the
+    extra transfer, cannot know.
+    """
+    most = paid + error.most
+    floor = format_minutes(ledger.account_of(current.recipient).floor)
+    if by is not None and by.id == current.recipient_id:
+        message = _l("You can pay at most %(amount)s for this exchange now: your account cannot go below "
+                     "%(floor)s. Raise a disagreement and a coordinator will settle the duration.",
+                     amount=format_minutes(most), floor=floor)
+    else:
+        message = _l("%(name)s can pay at most %(amount)s for this exchange now: their account cannot go below "
+                     "%(floor)s.", name=current.recipient.display_name, amount=format_minutes(most), floor=floor)
+    return BelowFloor(message, field="minutes", most=most)
 
 
 def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member) -> Exchange:
@@ -768,9 +790,14 @@ def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: st
     provider, recipient = ledger.account_of(current.provider), ledger.account_of(current.recipient)
     debit, credit = (recipient, provider) if delta > 0 else (provider, recipient)
     kind = TransferKind.REVERSAL if target == 0 else TransferKind.ADJUSTMENT
-    ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
-                                        actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
-                                        corrects=posting)
+    try:
+        ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
+                                            actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
+                                            corrects=posting)
+    except BelowFloor as error:
+        if delta < 0:
+            raise
+        raise _payer_cannot_pay(current, paid=moved, error=error, by=actor) from None
 
 
 def exchange_calendar(*, exchange: Exchange, viewer: Member, url: str) -> bytes:

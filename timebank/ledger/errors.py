@@ -25,7 +25,13 @@ class AccountFrozen(NotAllowed, LedgerError):
 
 
 class BelowFloor(LedgerError):
+    """``most``: the minutes the account could still give in one transfer (whole steps), the figure the message states."""
+
     status_code = 409
+
+    def __init__(self, message, *, field: str | None = None, most: int = 0):
+        super().__init__(message, field=field)
+        self.most = most
 
 
 class AboveCeiling(LedgerError):

@@ -4,11 +4,11 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from timebank.forms import FlaskForm
 from timebank.validators import PlainText
 
 COMMUNITY = "community"
@@ -25,6 +25,9 @@ class DurationFields:
     def fill_minutes(self):
         step = current_app.config["TIMEBANK_LEDGER_STEP"]
         self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
+        # The browser's own limit must not refuse what the service accepts (the largest transfer is a setting).
+        self.hours.render_kw = {**(self.hours.render_kw or {}),
+                                "max": current_app.config["TIMEBANK_LEDGER_MAX_TRANSFER"] // 60}
 
     @property
     def total_minutes(self) -> int:

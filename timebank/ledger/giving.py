@@ -26,13 +26,16 @@ def _is_new(transfer: Transfer) -> bool:
     return sa.inspect(transfer).pending
 
 
-def _tell_receiver(member: Member, *, kind: str, giver_name: str, minutes: int, memo: str,
+def _tell_receiver(member: Member, *, kind: str, giver_name: str | None, minutes: int, memo: str,
                    link: str = "/me/hours") -> None:
-    notify(member=member, kind=kind, params={"name": giver_name, "minutes": minutes, "memo": memo}, link=link)
+    """Tell the member who receives hours; ``giver_name`` None: they come from the community account."""
+    notify(member=member, kind=kind, params={"name": giver_name or "", "minutes": minutes, "memo": memo}, link=link)
     mail_queue(
         member=member,
         topic="hours",
-        subject=lambda: _("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes)),
+        subject=lambda: (_("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes))
+                         if giver_name else
+                         _("The community account gave you %(amount)s", amount=format_minutes(minutes))),
         template="hours_received",
         giver_name=giver_name,
         minutes=minutes,
@@ -174,8 +177,7 @@ def community_grant(*, admin: Member, member: Member, minutes: int, reason: str,
                                                        actor=admin, memo=reason)
         if _is_new(transfer):
             audit(actor=admin, action="community_grant", member=member, reason=reason, minutes=minutes)
-            _tell_receiver(member, kind="grant_received", giver_name=str(_l("the community account")),
-                           minutes=minutes, memo=transfer.memo)
+            _tell_receiver(member, kind="grant_received", giver_name=None, minutes=minutes, memo=transfer.memo)
         return transfer
 
     return atomic(work)

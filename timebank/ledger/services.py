@@ -109,11 +109,12 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
 
 
 def account_label(account: Account) -> str:
+    """Name an account standing alone (a cell of a statement, a line of the CLI); sentences name it themselves."""
     if account.kind is AccountKind.MEMBER:
         return account.member.display_name
     if account.kind is AccountKind.COMMUNITY:
-        return str(_l("the community account"))
-    return str(_l("the timebank"))
+        return str(_l("Community account"))
+    return str(_l("The timebank"))
 
 
 def _id(account: Account) -> int:
@@ -168,18 +169,37 @@ def balance_of(account: Account) -> Balance:
 # Rules ---------------------------------------------------------------------
 
 
-def check_amount(minutes: int) -> None:
-    """Refuse durations that cannot be right: zero, negative, off the step, or huge."""
-    config = current_app.config
-    step, most = config["TIMEBANK_LEDGER_STEP"], config["TIMEBANK_LEDGER_MAX_TRANSFER"]
+def whole_steps(minutes: int) -> int:
+    """The largest duration a form can ask for within ``minutes``: a whole number of steps (never below 0)."""
+    step = current_app.config["TIMEBANK_LEDGER_STEP"]
+    minutes = max(0, minutes)
+    return minutes - minutes % step
+
+
+def most_in_one_transfer() -> int:
+    return whole_steps(current_app.config["TIMEBANK_LEDGER_MAX_TRANSFER"])
+
+
+def _check_shape(minutes: int) -> None:
+    step = current_app.config["TIMEBANK_LEDGER_STEP"]
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
         raise InvalidAmount(_l("Please give a duration of at least %(step)s.", step=format_minutes(step)))
     if minutes % step:
         raise InvalidAmount(_l("Durations go in steps of %(step)s, for example %(example)s.",
                                step=format_minutes(step), example=format_minutes(60 + step)))
+
+
+def _check_size(minutes: int) -> None:
+    most = most_in_one_transfer()
     if minutes > most:
         raise InvalidAmount(_l("At most %(most)s in one transfer. Please check the number of hours.",
                                most=format_minutes(most)))
+
+
+def check_amount(minutes: int) -> None:
+    """Refuse durations that cannot be right: zero, negative, off the step, or huge."""
+    _check_shape(minutes)
+    _check_size(minutes)
 
 
 def _check_can_move(account: Account) -> None:
@@ -189,51 +209,95 @@ def _check_can_move(account: Account) -> None:
                                name=member.display_name))
 
 
-def _check_floor(account: Account, minutes: int, actor: Member | None) -> None:
+def _floor_message(account: Account, most: int, mine: bool):
+    """Say what the account can still give, as a whole sentence whose subject fits the account."""
+    floor = format_minutes(account.floor)
+    if mine:
+        return (_l("You can give at most %(amount)s now: your account cannot go below %(floor)s.",
+                   amount=format_minutes(most), floor=floor) if most else
+                _l("You cannot give hours just now: your account has reached its lower limit (%(floor)s).",
+                   floor=floor))
+    if account.kind is AccountKind.MEMBER:
+        name = account.member.display_name
+        return (_l("%(name)s can give at most %(amount)s now: the account cannot go below %(floor)s.",
+                   name=name, amount=format_minutes(most), floor=floor) if most else
+                _l("%(name)s cannot give hours just now: the account has reached its lower limit (%(floor)s).",
+                   name=name, floor=floor))
+    if account.kind is AccountKind.COMMUNITY:
+        return (_l("The community account can give at most %(amount)s now: it cannot go below %(floor)s.",
+                   amount=format_minutes(most), floor=floor) if most else
+                _l("The community account cannot give hours just now: it has reached its lower limit (%(floor)s).",
+                   floor=floor))
+    return (_l("The timebank can give at most %(amount)s now: its account cannot go below %(floor)s.",
+               amount=format_minutes(most), floor=floor) if most else
+            _l("The timebank cannot give hours just now: its account has reached its lower limit (%(floor)s).",
+               floor=floor))
+
+
+def _check_floor(account: Account, minutes: int, actor: Member | None, *, sized: bool = True) -> None:
     if account.floor is None or account.available - minutes >= account.floor:
         return
-    room = max(0, account.available - account.floor)
+    # What would go through: within the floor, in whole steps, and no more than one transfer allows.
+    most = whole_steps(account.available - account.floor)
+    if sized and most >= most_in_one_transfer():
+        _check_size(minutes)  # the size of one transfer is the limit that bites, not the floor
     mine = actor is not None and account.member_id == actor.id
-    if room == 0:
-        message = (_l("You cannot give hours just now: your account has reached its lower limit (%(floor)s).",
-                      floor=format_minutes(account.floor)) if mine else
-                   _l("%(name)s cannot give hours just now: the account has reached its lower limit (%(floor)s).",
-                      name=account_label(account), floor=format_minutes(account.floor)))
-    else:
-        message = (_l("You can give at most %(amount)s now: your account cannot go below %(floor)s.",
-                      amount=format_minutes(room), floor=format_minutes(account.floor)) if mine else
-                   _l("%(name)s can give at most %(amount)s now: the account cannot go below %(floor)s.",
-                      name=account_label(account), amount=format_minutes(room), floor=format_minutes(account.floor)))
-    raise BelowFloor(message, field="minutes")
+    raise BelowFloor(_floor_message(account, most, mine), field="minutes", most=most)
 
 
-def _check_ceiling(account: Account, minutes: int) -> None:
+def _ceiling_message(account: Account, most: int, mine: bool):
+    """Say what the account can still receive, as a whole sentence whose subject fits the account."""
+    ceiling = format_minutes(account.ceiling)
+    if mine:
+        return (_l("You can receive at most %(amount)s more now: your account cannot go above %(ceiling)s.",
+                   amount=format_minutes(most), ceiling=ceiling) if most else
+                _l("You cannot receive more hours just now: your account has reached its upper limit "
+                   "(%(ceiling)s).", ceiling=ceiling))
+    if account.kind is AccountKind.MEMBER:
+        name = account.member.display_name
+        return (_l("%(name)s can receive at most %(amount)s more before reaching the upper limit of the account.",
+                   name=name, amount=format_minutes(most)) if most else
+                _l("%(name)s cannot receive more hours: the account has reached its upper limit (%(ceiling)s).",
+                   name=name, ceiling=ceiling))
+    if account.kind is AccountKind.COMMUNITY:
+        return (_l("The community account can receive at most %(amount)s more now: it cannot go above "
+                   "%(ceiling)s.", amount=format_minutes(most), ceiling=ceiling) if most else
+                _l("The community account cannot receive more hours: it has reached its upper limit "
+                   "(%(ceiling)s).", ceiling=ceiling))
+    return (_l("The timebank can receive at most %(amount)s more now: its account cannot go above %(ceiling)s.",
+               amount=format_minutes(most), ceiling=ceiling) if most else
+            _l("The timebank cannot receive more hours: its account has reached its upper limit (%(ceiling)s).",
+               ceiling=ceiling))
+
+
+def _check_ceiling(account: Account, minutes: int, actor: Member | None = None) -> None:
     if account.ceiling is None or account.posted + account.pending_credits + minutes <= account.ceiling:
         return
-    room = max(0, account.ceiling - account.posted - account.pending_credits)
-    if room == 0:
-        message = _l("%(name)s cannot receive more hours: the account has reached its upper limit (%(ceiling)s).",
-                     name=account_label(account), ceiling=format_minutes(account.ceiling))
-    else:
-        message = _l("%(name)s can receive at most %(amount)s more before reaching the upper limit of the account.",
-                     name=account_label(account), amount=format_minutes(room))
-    raise AboveCeiling(message, field="minutes")
+    most = whole_steps(account.ceiling - account.posted - account.pending_credits)
+    mine = actor is not None and account.member_id == actor.id
+    raise AboveCeiling(_ceiling_message(account, most, mine), field="minutes")
 
 
 def transfer_check(*, debit: Account, credit: Account, minutes: int, actor: Member | None,
                    correction: bool = False) -> None:
-    """Raise the domain error a transfer would meet now; write nothing (also used for previews)."""
+    """Raise the domain error a transfer would meet now; write nothing (also used for previews).
+
+    Every limit it names is exact: the amount it says "at most" goes through
+    (as far as the payer's own limits go), one step more does not.
+    """
     if debit.id == credit.id:
         raise SameAccount()
     if not correction:
-        check_amount(minutes)
+        _check_shape(minutes)
     elif minutes <= 0:
         raise InvalidAmount(_l("Please give a duration of at least %(step)s.",
                                step=format_minutes(current_app.config["TIMEBANK_LEDGER_STEP"])))
     _check_can_move(debit)
     _check_can_move(credit)
-    _check_floor(debit, minutes, actor)
-    _check_ceiling(credit, minutes)
+    _check_floor(debit, minutes, actor, sized=not correction)
+    if not correction:
+        _check_size(minutes)
+    _check_ceiling(credit, minutes, actor)
 
 
 def _replay(key: str, **expected) -> Transfer | None:

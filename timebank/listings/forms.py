@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from timebank.forms import FlaskForm
 from timebank.i18n import language_name
 from timebank.listings.models import ListingType
 from timebank.members.forms import LanguagesField

@@ -3,13 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from timebank.errors import DomainError
 from timebank.extensions import db
+from timebank.forms import FlaskForm
 from timebank.members.models import Member
 from timebank.messages import services
 from timebank.messages.models import DirectMessage

@@ -5,10 +5,11 @@ from datetime import date
 from babel.dates import get_month_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from timebank.forms import FlaskForm
 
 # The fields each kind of period reads; the others are left alone, whatever they hold.
 USED_FIELDS = {"year": ("year",), "quarter": ("year", "quarter"), "month": ("year", "month"),

@@ -1,0 +1,64 @@
+"""The base of every form: WTForms' own messages in the page's language; hidden inputs and buttons without ids."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import get_translations
+from flask_wtf import FlaskForm as _FlaskWTFForm
+from flask_wtf.i18n import translations as wtforms_translations
+
+
+class FormTranslations:
+    """Our catalogue first, then WTForms' own (the one Flask-WTF picks for the request's locale).
+
+    WTForms' catalogues leave gaps (Arabic has no plural of "Field cannot be
+    longer than %(max)d characters.", no "Not a valid time value."): ours holds
+    those messages (see ``wtforms_messages``) and wins where it translates one.
+    """
+
+    def gettext(self, string: str) -> str:
+        ours = get_translations().ugettext(string)
+        return ours if ours != string else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        ours = get_translations().ungettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else wtforms_translations.ngettext(singular, plural, n)
+
+
+form_translations = FormTranslations()
+
+
+class FlaskForm(_FlaskWTFForm):
+    """Every form of the timebank derives from this one (a test checks it)."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return form_translations
+
+        def render_field(self, field, render_kw):
+            # A page often holds several forms, each with its CSRF token (and idempotency key) and its
+            # buttons: an id on these would repeat on the page, and no label points at them.
+            if getattr(field.widget, "input_type", None) in ("hidden", "submit"):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+def wtforms_messages(gettext, ngettext) -> list:
+    """WTForms' messages that its catalogues leave untranslated or mistranslated, marked for `make messages`.
+
+    The extractor reads the calls below, so these msgids stay in our catalogue;
+    a test passes identity functions to check they are still WTForms' own.
+    """
+    return [
+        ngettext("Field must be at least %(min)d character long.",
+                 "Field must be at least %(min)d characters long.", 2),
+        ngettext("Field cannot be longer than %(max)d character.",
+                 "Field cannot be longer than %(max)d characters.", 2),
+        ngettext("Field must be exactly %(max)d character long.",
+                 "Field must be exactly %(max)d characters long.", 2),
+        ngettext("'%(value)s' is not a valid choice for this field.",
+                 "'%(value)s' are not valid choices for this field.", 2),
+        gettext("Not a valid integer value."),
+        gettext("Not a valid time value."),
+    ]
