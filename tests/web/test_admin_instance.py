@@ -131,12 +131,12 @@ def test_exports_open_in_a_spreadsheet_with_accents_and_hours(app, client, peopl
     assert rows["Amina Diallo"][header.index("balance_hmm")] == "1:30"
     assert rows["Amina Diallo"][header.index("phone")].startswith("'=")  # not a formula
     transfers = _csv(client.post("/admin/exports/transfers.csv"))
-    assert any(row[transfers[0].index("memo")] == "Garde d'Inès" and row[transfers[0].index("hmm")] == "1:30"
+    assert any(row[transfers[0].index("memo")] == "Garde d'Inès" and row[transfers[0].index("moved_hmm")] == "1:30"
                for row in transfers[1:])
     exchanges = _csv(client.post("/admin/exports/exchanges.csv"))
     assert any("Karim Benali" in row and "Amina Diallo" in row for row in exchanges[1:])
     archive = zipfile.ZipFile(io.BytesIO(client.post("/admin/exports/all.zip").get_data()))
-    assert sorted(archive.namelist()) == ["exchanges.csv", "listings.csv", "members.csv", "transfers.csv"]
+    assert sorted(archive.namelist()) == ["README.txt", "exchanges.csv", "listings.csv", "members.csv", "transfers.csv"]
     assert "Amina Diallo" in archive.read("members.csv").decode("utf-8-sig")
     assert client.post("/admin/exports/passwords.csv").status_code == 404
     assert audit_text(client, "export_downloaded").count("export_downloaded") == 4
