@@ -136,7 +136,8 @@ def test_invitation_only_registration(app, client, people, claire):
     with app.test_request_context():
         from timebank.members.services import invitation_create
 
-        token = invitation_create(actor=db.session.get(Member, claire.id), note="Atelier couture du mardi")
+        token = invitation_create(actor=db.session.get(Member, claire.id), note="Atelier couture du mardi",
+                                  approve_at_once=True)
     client.post("/logout")
     assert client.get("/register?invite=forged").status_code == 403
     response = client.post(f"/register?invite={token}", data={
