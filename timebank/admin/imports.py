@@ -263,16 +263,18 @@ def members_import(*, actor: Member, data: bytes, nonce: str) -> list[Imported]:
             member = member_create(display_name=row.name, email=row.email, password=password, status=Status.ACTIVE,
                                    locale=row.locale, area=row.area, languages=row.languages, phone=row.phone,
                                    decided_by=actor)
-            account = ledger.account_of(member)
-            if row.balance:
-                debit, credit = (system, account) if row.balance > 0 else (account, system)
-                ledger.transfer_post_in_transaction(
-                    debit=debit, credit=credit, minutes=abs(row.balance), kind=TransferKind.OPENING,
-                    key=f"auto:opening:{member.id}", actor=actor, memo=str(_l("Opening balance")))
             if row.email:
                 mail_queue(member=member, subject=_l("Your account at the timebank is ready"),
                            template="member_imported")
             done.append(Imported(member, None if row.email else password))
+        # Credits first: the system account, which issues them, may then take back the debts in any order.
+        for row, item in sorted(zip(plan.rows, done), key=lambda pair: -pair[0].balance):
+            if row.balance:
+                account = ledger.account_of(item.member)
+                debit, credit = (system, account) if row.balance > 0 else (account, system)
+                ledger.transfer_post_in_transaction(
+                    debit=debit, credit=credit, minutes=abs(row.balance), kind=TransferKind.OPENING,
+                    key=f"auto:opening:{item.member.id}", actor=actor, memo=str(_l("Opening balance")))
         db.session.execute(sa.update(MemberImport).where(MemberImport.nonce == nonce)
                            .values(members=len(done)).execution_options(synchronize_session=False))
         audit(actor=actor, action="members_imported", target=f"{len(done)} members",
