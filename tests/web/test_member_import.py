@@ -126,3 +126,12 @@ def test_an_e_mail_that_a_spreadsheet_would_run_is_refused_at_registration(app, 
         assert response.status_code == 422, email
         assert "This e-mail address cannot be used" in text_of(response)
     assert people.count_members() == 0
+
+
+def test_a_page_number_past_any_end_is_a_404_not_an_error(app, client, people, claire):
+    login(client, claire)
+    for url in ("/admin/people", "/listings", "/members", "/me/hours"):
+        for page in ("99999999999999999999", "9223372036854775808", "-99999999999999999999"):
+            response = client.get(f"{url}?page={page}")
+            assert response.status_code in (200, 404), (url, page)
+    assert client.get("/admin/people?page=99999999999999999999").status_code == 404
