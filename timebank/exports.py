@@ -172,12 +172,17 @@ def readme_parts() -> list[str]:
         _("Timebank exports. Each file is CSV in UTF-8 with one line of column names. Hours are given three "
           "ways: minutes (whole numbers), decimal hours (1.50) and hours:minutes (1:30). Text that starts with "
           "= + - or @ begins with an apostrophe so that a spreadsheet shows it instead of computing it."),
-        _("members.csv: one line per member. balance_minutes, balance_hours and balance_hmm are the member's "
-          "balance (hours received minus hours given), as the member's “My hours” page shows it."),
+        _("members.csv: one line per member. number: the member number. status: active, pending (waiting for "
+          "approval), suspended or declined. role: member, coordinator or admin. joined: when the account was "
+          "made; decided: when the application was approved or declined. verified_until: “yes” or the last day "
+          "of a coordinator's verification. brokered: “yes” when coordinators record exchanges for the member. "
+          "balance_minutes, balance_hours and balance_hmm: the balance (hours received minus hours given), as "
+          "the member's “My hours” page shows it. last_seen: the member's last visit, to the hour."),
         _("listings.csv: one line per offer or request; categories are named in the language of the admin who "
           "downloaded the file."),
-        _("exchanges.csv: one line per exchange between two members, with its state and the minutes agreed "
-          "and done."),
+        _("exchanges.csv: one line per exchange between two members: who gave the service (provider), who "
+          "received it (recipient), its state, the minutes agreed and the minutes done; "
+          "recorded_by_coordinator is “yes” when a coordinator recorded it for the members."),
         _("transfers.csv: one line per movement or reservation of hours, from an account (“from”) to another "
           "(“to”): a member number, or “community” (the community account) or “system” (welcome hours and "
           "opening balances)."),
