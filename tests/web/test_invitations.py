@@ -94,3 +94,25 @@ def test_only_admins_make_or_withdraw_links_and_within_bounds(app, client, peopl
     assert client.post(f"/admin/people/invitations/{invitation_id}/revoke").status_code == 403
     with app.app_context():
         assert db.session.get(Invitation, invitation_id).revoked_at is None
+
+
+def test_two_people_opening_the_last_use_of_a_link_at_once_let_in_only_one(app, client, people, claire):
+    import threading
+
+    login(client, claire)
+    token = _make(client, uses="1", approve_at_once="y")
+    start, answers = threading.Barrier(2), []
+
+    def join(name):
+        start.wait()
+        answers.append(_join(app, token, name).status_code)
+
+    threads = [threading.Thread(target=join, args=(name,)) for name in ("Hawa Coulibaly", "Binta Kane")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    joined = [name for name in ("Hawa Coulibaly", "Binta Kane") if _status(app, name) is not None]
+    assert len(joined) == 1 and sorted(answers)[0] == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Invitation.uses)) == 1
