@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import tarfile
@@ -154,6 +155,7 @@ def backup_restore(*, path: str | os.PathLike) -> Restored:
         _refuse_unless_empty()
         copy = _extract_database(archive, manifest, Path(work))
         revision = _check_database(copy)
+        _check_schema(copy, revision, Path(work))
         files = _upload_members(archive, uploads)
         db.session.remove()
         db.engine.dispose()  # no pooled connection keeps the empty database's pages
@@ -304,6 +306,71 @@ def _check_database(copy: Path) -> str:
         raise BackupError(_("This backup was made by a newer version of Timebank (schema %(revision)s): "
                             "upgrade Timebank first.", revision=revision)) from None
     return revision
+
+
+def _schema(path: Path) -> dict[tuple[str, str], str]:
+    """Every table, view, trigger and index of a SQLite database, with its SQL (whitespace collapsed)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
+                                  "ESCAPE '\\'").fetchall()
+    return {(kind, name): _canonical(sql or "") for kind, name, sql in rows}
+
+
+def _canonical(sql: str) -> str:
+    """The SQL of a schema object, whitespace collapsed; a table's columns and constraints in sorted order.
+
+    A batch migration rebuilds a table from its reflection, which may list the
+    constraints in another order from one run to the next: the order carries no meaning.
+    """
+    sql = " ".join(sql.split())
+    if not sql.upper().startswith("CREATE TABLE") or "(" not in sql:
+        return sql
+    head, body = sql.split("(", 1)
+    body, tail = body.rsplit(")", 1)
+    items, depth, current = [], 0, ""
+    for char in body:
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    items.append(current.strip())
+    return f"{head}({', '.join(sorted(items))}){tail}"
+
+
+def _check_schema(copy: Path, revision: str, work: Path) -> None:
+    """Refuse a database whose schema is not exactly what the migrations build for its revision.
+
+    A trigger or a view hidden in a backup would run inside the restored
+    instance (a trigger can rewrite balances behind the ledger); nothing the
+    migrations did not make is let in.
+    """
+    from flask_migrate import upgrade
+
+    from timebank import create_app
+
+    reference = work / "reference.sqlite"
+    config = {key: current_app.config[key] for key in ("SECRET_KEY", "TESTING") if key in current_app.config}
+    builder = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{reference}"})
+    logging.disable(logging.INFO)  # the volunteer reads one line, not the migrations of a scratch database
+    try:
+        with builder.app_context():
+            try:
+                upgrade(revision=revision)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        logging.disable(logging.NOTSET)
+    expected, found = _schema(reference), _schema(copy)
+    extra = sorted(set(found) - set(expected))
+    changed = sorted(key for key in set(found) & set(expected) if found[key] != expected[key])
+    missing = sorted(set(expected) - set(found))
+    if extra or changed or missing:
+        names = ", ".join(f"{kind} {name}" for kind, name in (extra + changed + missing)[:5])
+        raise BackupError(_("The database in this backup holds a schema that Timebank did not make (%(names)s): "
+                            "it is not restored.", names=names))
 
 
 def _upload_members(archive: tarfile.TarFile, folder: Path) -> list[tarfile.TarInfo]:

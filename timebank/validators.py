@@ -21,3 +21,32 @@ class PlainText:
             raise ValidationError(_l("Please remove the invisible characters (such as line breaks) from this text."))
         if value and not value.strip():
             raise ValidationError(_l("Please write something, not only spaces."))
+
+
+# An address whose name part starts like a formula, or holds a pipe, is a spreadsheet attack, not a mailbox.
+EMAIL_REFUSED_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def email_problem(email: str | None):
+    """Why this e-mail address is refused (a lazy message), or None; used by every form and the import."""
+    from email_validator import EmailNotValidError, validate_email
+
+    value = (email or "").strip()
+    local = value.rsplit("@", 1)[0] if "@" in value else value
+    if local.startswith(EMAIL_REFUSED_STARTS) or "|" in local:
+        return _l("This e-mail address cannot be used: it may not start with = + - @ or contain |.")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return _l("This does not look like an e-mail address.")
+    return None
+
+
+class SafeEmail:
+    """Refuse an e-mail address that is not one, or that a spreadsheet would read as a formula."""
+
+    def __call__(self, form, field):
+        if field.data:
+            problem = email_problem(field.data)
+            if problem is not None:
+                raise ValidationError(problem)

@@ -359,3 +359,31 @@ def test_postgresql_is_backed_up_with_pg_dump(make_app, tmp_path):
     refused(run(app, "backup", "create", str(tmp_path)), "pg_dump")
     refused(run(app, "backup", "restore", str(tmp_path / "x.tar.gz")), "pg_restore")
     assert list(tmp_path.iterdir()) == []
+
+
+def _injected(archive: Path, folder: Path, statement: str) -> bytes:
+    with tarfile.open(archive) as tar:
+        tar.extract("timebank.sqlite", folder, filter="data")
+    with contextlib.closing(sqlite3.connect(folder / "timebank.sqlite")) as connection:
+        connection.execute(statement)
+        connection.commit()
+    return (folder / "timebank.sqlite").read_bytes()
+
+
+@sqlite_only
+@pytest.mark.parametrize("kind, statement", [
+    ("trigger", "CREATE TRIGGER more_hours AFTER INSERT ON transfer BEGIN "
+                "UPDATE account SET posted = posted + 600 WHERE member_id = 1; END"),
+    ("view", "CREATE VIEW everyone AS SELECT email, password_hash FROM member"),
+])
+def test_restore_refuses_a_backup_with_a_hidden_trigger_or_view(archive, new_server, tmp_path, kind, statement):
+    """Someone slipped a trigger (or a view) into the database, and made the manifest's hash match."""
+    database = _injected(archive, tmp_path / kind, statement)
+    server = new_server()
+    refused(run(server, "backup", "restore", str(rebuild(archive, tmp_path / f"{kind}.tar.gz", database=database,
+                                                          keep_hash=False))),
+            "holds a schema that Timebank did not make")
+    assert not Path(server.config["TIMEBANK_UPLOAD_FOLDER"]).exists()  # nothing was written
+    with server.app_context():
+        assert not sa.inspect(db.engine).has_table("member")
+        db.engine.dispose()

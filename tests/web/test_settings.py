@@ -136,7 +136,8 @@ def test_invitation_only_registration(app, client, people, claire):
     with app.test_request_context():
         from timebank.members.services import invitation_create
 
-        token = invitation_create(actor=db.session.get(Member, claire.id), note="Atelier couture du mardi")
+        token = invitation_create(actor=db.session.get(Member, claire.id), note="Atelier couture du mardi",
+                                  approve_at_once=True)
     client.post("/logout")
     assert client.get("/register?invite=forged").status_code == 403
     response = client.post(f"/register?invite={token}", data={
@@ -191,3 +192,56 @@ def test_new_members_get_the_e_mail_defaults_the_association_chose(app, client, 
     assert not [mail for mail in people.outbox(to=amina.email) if "Karim" in mail.subject]
     login(client, amina)
     assert "Bonjour Amina" in text_of(client.get(f"/messages/{karim.id}"))  # the message itself arrived
+
+
+def _huge_png(side: int) -> bytes:
+    """A solid picture of side × side pixels: a few kilobytes as PNG, whatever its size once decoded."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (side, side), 1).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_huge_logo_is_refused_before_it_is_decoded(app, client, people, claire):
+    body = _huge_png(6300)
+    assert len(body) < 1024 * 1024  # under the 1 MB limit: only its size in pixels is wrong
+    login(client, claire)
+    response = client.post("/admin/settings/logo", data={"logo": (io.BytesIO(body), "logo.png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "The logo is too large: at most 4096 × 4096 pixels." in text_of(response)
+    assert "logo-" not in client.get("/").get_data(as_text=True).split('class="brand"')[1][:300]
+
+
+def test_applying_new_default_limits_says_which_accounts_kept_theirs_and_why(app, client, people, claire):
+    karim = people.member("Karim Benali")
+    amina = people.member("Amina Diallo")
+    nadia = people.member("Nadia Haddad")
+    sandrine = people.coordinator("Sandrine Martin")
+    with app.app_context():
+        from timebank.ledger.models import TransferKind
+
+        karim_account = ledger.account_of(db.session.get(Member, karim.id))
+        amina_account = ledger.account_of(db.session.get(Member, amina.id))
+        ledger.transfer_post(debit=karim_account, credit=amina_account, minutes=8 * 60, kind=TransferKind.DIRECT,
+                             key="k1", actor=db.session.get(Member, karim.id))
+    login(client, sandrine)
+    client.post(f"/coordination/members/{nadia.id}/limits", data={
+        "limits-floor_hours": "-20", "limits-ceiling_hours": "40", "limits-reason": "Aide à domicile"})
+    login(client, claire)
+    response = client.post("/admin/settings", data=settings_form(client, floor_hours="-5", ceiling_hours="30",
+                                                                 apply_limits="y"), follow_redirects=True)
+    page = text_of(response)
+    assert "The settings are saved." in page
+    assert "3 accounts got the new limits." in page  # Claire, Amina and Sandrine
+    assert "2 accounts kept their limits:" in page
+    assert "Karim Benali kept −10 h to 40 h: the balance −8 h is below the new lowest balance." in page
+    assert "Nadia Haddad kept −20 h to 40 h: a coordinator set these limits for this member." in page
+    with app.app_context():
+        assert (ledger.account_of(db.session.get(Member, karim.id)).floor) == -600
+        from timebank.coordination.models import AuditEntry
+
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "settings_changed")).one()
+        assert entry.detail["accounts_updated"] == 3
+        assert any("Karim Benali kept" in kept for kept in entry.detail["accounts_kept"])

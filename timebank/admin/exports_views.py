@@ -8,7 +8,8 @@ from wtforms import SubmitField
 
 from timebank.admin.views import bp
 from timebank.coordination.audit import audit
-from timebank.exports import EXPORTS, export_csv, export_zip
+from timebank.csvfile import csv_response
+from timebank.exports import EXPORTS, export_csv, export_zip, readme_parts
 from timebank.extensions import db
 from timebank.forms import FlaskForm
 from timebank.security import admin_required
@@ -22,7 +23,8 @@ class DownloadForm(FlaskForm):
 @bp.get("/exports")
 @admin_required
 def exports():
-    return render_template("admin/exports.html", form=DownloadForm(), names=list(EXPORTS))
+    return render_template("admin/exports.html", form=DownloadForm(), names=list(EXPORTS),
+                           readme=readme_parts())
 
 
 def _logged(name: str) -> None:
@@ -39,9 +41,8 @@ def export_one(name: str):
         abort(400)
     _logged(name)
     filename = f"timebank-{name}-{utcnow():%Y-%m-%d}.csv"
-    return Response(stream_with_context(chunk.encode("utf-8") for chunk in export_csv(name)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return csv_response(stream_with_context(chunk.encode("utf-8") for chunk in export_csv(name)),
+                        filename=filename, **{"Cache-Control": "no-store"})
 
 
 @bp.post("/exports/all.zip")

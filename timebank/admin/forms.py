@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
+    Form,
     HiddenField,
     IntegerField,
     RadioField,
@@ -18,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.admin.settings import LEDGER_STEPS, Settings
 from timebank.forms import FlaskForm
-from timebank.members.forms import MultiCheckboxField
+from timebank.members.forms import MultiCheckboxField, ProfileForm, RegisterForm
 from timebank.validators import PlainText
 
 _HOURS = _l("Please give a whole number of hours.")
@@ -167,7 +169,21 @@ class InvitationForm(FlaskForm):
     note = StringField(_l("For whom or for what (e.g. the Tuesday sewing workshop)"),
                        validators=[InputRequired(message=_l("Please say for whom or for what the invitation is.")),
                                    Length(max=200), PlainText()])
+    uses = IntegerField(_l("How many people may join with this link"), default=1,
+                        validators=[InputRequired(message=_l("Please give a number of people.")),
+                                    NumberRange(min=1, max=50, message=_l("Please give a number between 1 and 50."))],
+                        render_kw={"inputmode": "numeric"})
+    days = IntegerField(_l("For how many days the link works"), default=14,
+                        validators=[InputRequired(message=_DAYS),
+                                    NumberRange(min=1, max=90, message=_l("Please give a number between 1 and 90."))],
+                        render_kw={"inputmode": "numeric"})
+    approve_at_once = BooleanField(_l("Members who join by this link are approved at once (no coordinator's "
+                                      "approval)"))
     create = SubmitField(_l("Create an invitation link"))
+
+
+class InvitationRevokeForm(FlaskForm):
+    revoke = SubmitField(_l("Withdraw"))
 
 
 class ImportUploadForm(FlaskForm):
@@ -180,3 +196,20 @@ class ImportUploadForm(FlaskForm):
 class ImportConfirmForm(FlaskForm):
     payload = HiddenField()
     confirm = SubmitField(_l("Import these members"))
+
+
+class ImportRowForm(Form):
+    """One line of an imported spreadsheet, checked by the very fields of the web forms (not a copy of their rules)."""
+
+    display_name = RegisterForm.display_name
+    email = RegisterForm.email
+    phone = ProfileForm.phone
+
+    @classmethod
+    def problems(cls, *, name: str, email: str, phone: str) -> dict[str, list[str]]:
+        """Each field's problems, as the web forms word them (the e-mail address may be left out)."""
+        form = cls(formdata=MultiDict({"display_name": name, "email": email, "phone": phone}))
+        form.validate()
+        return {"name": [str(e) for e in form.display_name.errors],
+                "email": list(dict.fromkeys(str(e) for e in form.email.errors)) if email else [],
+                "phone": [str(e) for e in form.phone.errors]}

@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
 from timebank.admin.forms import ImportConfirmForm, ImportUploadForm
-from timebank.admin.imports import MAX_BYTES, import_parse, members_import
+from timebank.admin.imports import MAX_BYTES, AlreadyImported, import_parse, import_prepare, members_import
 from timebank.admin.views import bp
 from timebank.errors import DomainError
 from timebank.extensions import db
@@ -35,7 +35,11 @@ def import_page():
         return render_template("admin/import.html", form=form), 422
     data = upload.read(MAX_BYTES + 1)
     plan = import_parse(data)
-    confirm = ImportConfirmForm(formdata=None, payload=_signer().dumps(base64.b64encode(data).decode()))
+    confirm = None
+    if plan.ok:
+        nonce = import_prepare(actor=current_user, data=data)
+        confirm = ImportConfirmForm(formdata=None,
+                                    payload=_signer().dumps({"data": base64.b64encode(data).decode(), "nonce": nonce}))
     return render_template("admin/import.html", form=form, plan=plan, confirm=confirm), 200 if plan.ok else 422
 
 
@@ -46,11 +50,16 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        data = base64.b64decode(_signer().loads(form.payload.data or ""), validate=True)
-    except (BadSignature, binascii.Error, ValueError):
+        payload = _signer().loads(form.payload.data or "")
+        data = base64.b64decode(payload["data"], validate=True)
+        nonce = str(payload["nonce"])
+    except (BadSignature, binascii.Error, ValueError, TypeError, KeyError):
         abort(400)
     try:
-        imported = members_import(actor=current_user, data=data)
+        imported = members_import(actor=current_user, data=data, nonce=nonce)
+    except AlreadyImported as error:
+        db.session.rollback()
+        return render_template("admin/import.html", form=ImportUploadForm(), error=error.message), 409
     except DomainError as error:
         db.session.rollback()
         return render_template("admin/import.html", form=ImportUploadForm(), plan=import_parse(data),

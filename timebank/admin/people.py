@@ -47,11 +47,14 @@ def people_search(*, q: str = "", status: Status | None = None, role: Role | Non
     if role is not None:
         query = query.where(Member.role == role)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    if page > max(1, -(-total // PER_PAGE)):
+        return PeoplePage([], total, page)  # past the end (even 99999999999999999999): nothing to read
     rows = db.session.execute(
         sa.select(Member, Account.posted).outerjoin(Account, Account.member_id == Member.id)
-        .where(Member.id.in_(query)).order_by(Member.id.desc()).limit(PER_PAGE).offset((max(1, page) - 1) * PER_PAGE)
+        .where(Member.id.in_(query)).order_by(Member.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    return PeoplePage([PersonRow(member, balance) for member, balance in rows], total, max(1, page))
+    return PeoplePage([PersonRow(member, balance) for member, balance in rows], total, page)
 
 
 def member_set_role(*, member: Member, actor: Member, role: Role, reason: str) -> Member:

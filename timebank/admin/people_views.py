@@ -5,21 +5,22 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from timebank.admin.forms import InvitationForm, RoleForm
+from timebank.admin.forms import InvitationForm, InvitationRevokeForm, RoleForm
 from timebank.admin.people import member_set_role, people_search
 from timebank.admin.views import bp
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.members.models import Member, Role, Status
-from timebank.members.services import INVITATION_DAYS, invitation_create
+from timebank.members.invitations import Invitation, invitation_create, invitation_revoke, invitations_recent
 from timebank.security import admin_required
+from timebank.timeutil import utcnow
 
 
 def _page(status: int = 200, invitation_form=None, link: str | None = None):
     q = request.args.get("q", "")[:80]
     chosen_status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
     chosen_role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
-    page = request.args.get("page", 1, type=int) or 1
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     result = people_search(q=q, status=Status(chosen_status) if chosen_status else None,
                            role=Role(chosen_role) if chosen_role else None, page=page)
     if page > result.pages:
@@ -27,7 +28,8 @@ def _page(status: int = 200, invitation_form=None, link: str | None = None):
     args = {key: value for key, value in (("q", q), ("status", chosen_status), ("role", chosen_role)) if value}
     return render_template("admin/people.html", result=result, q=q, chosen_status=chosen_status,
                            chosen_role=chosen_role, args=args, invitation_form=invitation_form or InvitationForm(),
-                           link=link, days=INVITATION_DAYS), status
+                           link=link, invitations=invitations_recent(), revoke_form=InvitationRevokeForm(),
+                           now=utcnow()), status
 
 
 @bp.get("/people")
@@ -42,9 +44,27 @@ def invitation():
     form = InvitationForm()
     if not form.validate_on_submit():
         return _page(422, invitation_form=form)
-    token = invitation_create(actor=current_user, note=form.note.data)
+    try:
+        token = invitation_create(actor=current_user, note=form.note.data, uses=form.uses.data, days=form.days.data,
+                                  approve_at_once=form.approve_at_once.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return _page(error.status_code if error.status_code != 400 else 422, invitation_form=form)
     link = f"{current_app.config['TIMEBANK_BASE_URL']}{url_for('members.register', invite=token)}"
     return _page(invitation_form=InvitationForm(formdata=None), link=link)
+
+
+@bp.post("/people/invitations/<id:invitation_id>/revoke")
+@admin_required
+def invitation_revoke_view(invitation_id: int):
+    invitation = db.session.get(Invitation, invitation_id) or abort(404)
+    if not InvitationRevokeForm().validate_on_submit():
+        abort(400)
+    invitation_revoke(actor=current_user, invitation=invitation)
+    flash(_("The invitation link “%(note)s” is withdrawn: nobody can join with it any more.", note=invitation.note),
+          "success")
+    return redirect(url_for("admin.people"), 303)
 
 
 @bp.route("/people/<id:member_id>/role", methods=["GET", "POST"])

@@ -182,12 +182,62 @@ def _store(key: str, value, actor: Member) -> None:
         row.value, row.updated_at, row.updated_by_id = value, utcnow(), actor.id
 
 
-def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -> list[str]:
-    """Save what changed, in the audit log with the old and new values; returns the changed field names.
+@dataclass(frozen=True)
+class KeptLimits:
+    """An account that kept its limits when new default limits were applied, and why."""
+
+    name: str
+    floor: int | None
+    ceiling: int | None
+    balance: int
+    reserved_to_pay: int
+    reserved_to_receive: int
+    why: str  # "below_floor", "above_ceiling" or "set_by_coordinator"
+
+    @property
+    def message(self) -> str:
+        from timebank.i18n import format_minutes
+
+        limits = _l("%(floor)s to %(ceiling)s", floor=format_minutes(self.floor or 0),
+                    ceiling=format_minutes(self.ceiling or 0))
+        if self.why == "below_floor":
+            if self.reserved_to_pay:
+                return str(_l("%(name)s kept %(limits)s: the balance %(balance)s, with %(reserved)s reserved to "
+                              "pay, is below the new lowest balance.", name=self.name, limits=limits,
+                              balance=format_minutes(self.balance), reserved=format_minutes(self.reserved_to_pay)))
+            return str(_l("%(name)s kept %(limits)s: the balance %(balance)s is below the new lowest balance.",
+                          name=self.name, limits=limits, balance=format_minutes(self.balance)))
+        if self.why == "above_ceiling":
+            if self.reserved_to_receive:
+                return str(_l("%(name)s kept %(limits)s: the balance %(balance)s, with %(reserved)s reserved to "
+                              "receive, is above the new highest balance.", name=self.name, limits=limits,
+                              balance=format_minutes(self.balance),
+                              reserved=format_minutes(self.reserved_to_receive)))
+            return str(_l("%(name)s kept %(limits)s: the balance %(balance)s is above the new highest balance.",
+                          name=self.name, limits=limits, balance=format_minutes(self.balance)))
+        return str(_l("%(name)s kept %(limits)s: a coordinator set these limits for this member.",
+                      name=self.name, limits=limits))
+
+
+@dataclass(frozen=True)
+class LimitsApplied:
+    changed: int
+    kept: list[KeptLimits]
+
+
+@dataclass(frozen=True)
+class SettingsSaved:
+    changed: list[str]  # the names of the fields that changed
+    limits: LimitsApplied | None  # when new default limits were also given to existing accounts
+
+
+def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -> SettingsSaved:
+    """Save what changed, in the audit log with the old and new values.
 
     When the charter changes, members accept it again. With ``apply_limits``, new
     default limits also go to the accounts that still have the old defaults (not
-    those a coordinator set by hand), when their balance allows it.
+    those a coordinator set by hand), when their balance allows it; the result
+    names every account that kept its limits, and why.
     """
     def work():
         if not (actor.is_admin and actor.is_active_member):
@@ -200,41 +250,57 @@ def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -
             _store(_FIELDS[name], list(value) if isinstance(value, tuple) else value, actor)
         if "charter" in changed:
             _store("TIMEBANK_CHARTER_CHANGED_AT", utcnow().isoformat(), actor)
-        moved = 0
+        applied = None
         if apply_limits and {"floor", "ceiling"} & set(changed):
-            moved = _apply_default_limits(old, new, actor)
+            applied = _apply_default_limits(old, new, actor)
         if changed:
             audit(actor=actor, action="settings_changed", target="settings", changed=changed,
                   old={name: _plain(getattr(old, name)) for name in changed if name != "charter"},
                   new={name: _plain(getattr(new, name)) for name in changed if name != "charter"},
-                  accounts_updated=moved)
-        return changed
+                  accounts_updated=applied.changed if applied else 0,
+                  accounts_kept=[kept.message for kept in applied.kept] if applied else [])
+        return SettingsSaved(changed, applied)
 
-    changed = atomic(work)
+    saved = atomic(work)
     forget_saved_settings()
-    return changed
+    return saved
 
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _apply_default_limits(old: Settings, new: Settings, actor: Member) -> int:
-    """Give the new default limits to accounts that still follow the defaults and whose balance fits them."""
+def _apply_default_limits(old: Settings, new: Settings, actor: Member) -> LimitsApplied:
+    """Give the new default limits to accounts that follow the defaults and whose balance fits them; name the rest."""
     from timebank.ledger.models import Account, AccountKind, AccountLimitChange
 
-    following = db.session.scalars(sa.select(Account).where(
-        Account.kind == AccountKind.MEMBER, Account.limits_overridden.is_(False),
-        Account.posted - Account.pending_debits >= new.floor,
-        Account.posted + Account.pending_credits <= new.ceiling).order_by(Account.id)
-        .with_for_update().execution_options(populate_existing=True)).all()
-    for account in following:
+    accounts = db.session.execute(
+        sa.select(Account, Member.display_name).join(Member, Account.member_id == Member.id)
+        .where(Account.kind == AccountKind.MEMBER).order_by(Account.id)
+        .with_for_update(of=Account).execution_options(populate_existing=True)).all()
+    changed, kept = 0, []
+    for account, name in accounts:
+        if account.floor == new.floor and account.ceiling == new.ceiling:
+            continue
+        why = None
+        if account.limits_overridden:
+            why = "set_by_coordinator"
+        elif account.posted - account.pending_debits < new.floor:
+            why = "below_floor"
+        elif account.posted + account.pending_credits > new.ceiling:
+            why = "above_ceiling"
+        if why is not None:
+            kept.append(KeptLimits(name=name, floor=account.floor, ceiling=account.ceiling, balance=account.posted,
+                                   reserved_to_pay=account.pending_debits,
+                                   reserved_to_receive=account.pending_credits, why=why))
+            continue
         db.session.add(AccountLimitChange(account_id=account.id, old_floor=account.floor,
                                           old_ceiling=account.ceiling, floor=new.floor, ceiling=new.ceiling,
                                           reason=str(_l("New default limits of the timebank")), actor_id=actor.id,
                                           created_at=utcnow()))
         account.floor, account.ceiling = new.floor, new.ceiling
-    return len(following)
+        changed += 1
+    return LimitsApplied(changed, kept)
 
 
 def logo_save(*, actor: Member, data: bytes) -> str:
@@ -254,8 +320,12 @@ def logo_save(*, actor: Member, data: bytes) -> str:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("PNG", "JPEG"):
                 raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
-            if image.width * image.height > 40_000_000:
-                raise DomainError(_l("The logo is too large: at most 1 MB."), field="logo")
+            # The header gives the size: refuse a huge picture before decoding a single pixel of it.
+            if image.width * image.height > LOGO_MAX_PIXELS:
+                raise DomainError(_l("The logo is too large: at most %(side)s × %(side)s pixels.",
+                                     side=LOGO_MAX_SIDE), field="logo")
+            if image.format == "JPEG":
+                image.draft("RGB", (1024, 1024))  # decode a JPEG at a reduced scale: a logo needs no more
             image.load()
             clean = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
@@ -283,3 +353,5 @@ def logo_save(*, actor: Member, data: bytes) -> str:
 
 
 LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4096
+LOGO_MAX_PIXELS = LOGO_MAX_SIDE * LOGO_MAX_SIDE  # 16 Mpx: a 64 MB picture once decoded, not 360 MB

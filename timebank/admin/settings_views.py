@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from timebank.admin.forms import LogoForm, SettingsForm
@@ -11,6 +12,8 @@ from timebank.admin.views import bp
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.security import admin_required
+
+KEPT_SHOWN = 20  # accounts named on the page after new default limits; the audit log has them all
 
 
 def _page(form: SettingsForm, logo_form: LogoForm | None = None, status: int = 200):
@@ -27,7 +30,7 @@ def settings():
     if not form.validate_on_submit():
         return _page(form, status=422)
     try:
-        changed = settings_save(actor=current_user, new=form.settings(), apply_limits=form.apply_limits.data)
+        saved = settings_save(actor=current_user, new=form.settings(), apply_limits=form.apply_limits.data)
     except DomainError as error:
         db.session.rollback()
         target = getattr(form, {"floor": "floor_hours", "ceiling": "ceiling_hours", "welcome": "welcome_hours",
@@ -38,7 +41,18 @@ def settings():
         else:
             form.form_errors.append(error.message)
         return _page(form, status=error.status_code if error.status_code != 400 else 422)
-    flash(_("The settings are saved.") if changed else _("Nothing changed."), "success")
+    flash(_("The settings are saved.") if saved.changed else _("Nothing changed."), "success")
+    if saved.limits is not None:
+        flash(ngettext("%(num)s account got the new limits.", "%(num)s accounts got the new limits.",
+                       saved.limits.changed), "success")
+        if saved.limits.kept:
+            flash(ngettext("%(num)s account kept its limits:", "%(num)s accounts kept their limits:",
+                           len(saved.limits.kept)), "info")
+            for kept in saved.limits.kept[:KEPT_SHOWN]:
+                flash(kept.message, "info")
+            if len(saved.limits.kept) > KEPT_SHOWN:
+                flash(_("… and %(num)s more: the audit log lists them all.", num=len(saved.limits.kept) - KEPT_SHOWN),
+                      "info")
     return redirect(url_for("admin.settings"), 303)
 
 

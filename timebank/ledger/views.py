@@ -1,15 +1,13 @@
 """My hours, my statement (page and CSV), and giving time."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from timebank.errors import DomainError
-from timebank.exports import hours_hmm, safe_cell
+from timebank.csvfile import NUMBER, TEXT, csv_response, csv_text
+from timebank.exports import hours_hmm
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import giving
@@ -67,21 +65,14 @@ def kind_label(kind: TransferKind, received: bool) -> str:
 @login_required
 def hours_csv():
     account = _my_account()
-    out = io.StringIO()
-    out.write("\ufeff")  # spreadsheet software then reads the accents right
-    writer = csv.writer(out)
-    writer.writerow([_("Date"), _("With"), _("What"), _("Details"), _("Minutes"), _("Hours (decimal)"),
-                     _("Hours"), _("Balance after (minutes)")])
-    for line in ledger.statement_all(account=account):
-        t = line.transfer
-        writer.writerow([
-            t.created_at.strftime("%Y-%m-%d %H:%M"), safe_cell(ledger.account_label(line.counterpart)),
-            kind_label(t.kind, line.minutes > 0), safe_cell(t.memo), line.minutes, f"{line.minutes / 60:.2f}",
-            hours_hmm(line.minutes),
-            line.balance_after,
-        ])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="my-hours.csv"'})
+    header = [_("Date"), _("With"), _("What"), _("Details"), _("Minutes"), _("Hours (decimal)"), _("Hours"),
+              _("Balance after (minutes)")]
+    kinds = [TEXT, TEXT, TEXT, TEXT, NUMBER, NUMBER, NUMBER, NUMBER]
+    rows = ([line.transfer.created_at.strftime("%Y-%m-%d %H:%M"), ledger.account_label(line.counterpart),
+             kind_label(line.transfer.kind, line.minutes > 0), line.transfer.memo, line.minutes,
+             f"{line.minutes / 60:.2f}", hours_hmm(line.minutes), line.balance_after]
+            for line in ledger.statement_all(account=account))
+    return csv_response(csv_text(header, kinds, rows), filename="my-hours.csv")
 
 
 def _recipient(form: GiveForm) -> Member | None:

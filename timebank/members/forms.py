@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from timebank.forms import FlaskForm
 from timebank.i18n import autonym, language_name
 from timebank.members.models import ContactVisibility
-from timebank.validators import PlainText
+from timebank.validators import PlainText, SafeEmail
 
 PASSWORD_MAX = 128
 NAME_MAX = 80
@@ -80,6 +80,7 @@ class RegisterForm(FlaskForm, _ProfileFields):
             InputRequired(message=_l("Please give your e-mail address.")),
             Length(max=254),
             Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
+            SafeEmail(),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )

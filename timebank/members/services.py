@@ -24,6 +24,12 @@ from timebank.members.models import (
     Role,
     Status,
 )
+from timebank.members.invitations import (  # noqa: F401  (the register page's questions)
+    INVITATION_DAYS,
+    invitation_create,
+    invitation_problem,
+    invitation_use_in_transaction,
+)
 from timebank.members.passwords import password_check, password_hash, password_needs_rehash
 from timebank.notifications.services import mail_queue
 from timebank.timeutil import utcnow
@@ -44,35 +50,6 @@ def member_by_email(email: str | None) -> Member | None:
     if email is None:
         return None
     return db.session.scalar(sa.select(Member).where(Member.email == email))
-
-
-INVITATION_DAYS = 14
-
-
-def _invitations() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
-
-
-def invitation_create(*, actor: Member, note: str) -> str:
-    """A link that lets residents join without waiting for approval, for two weeks."""
-    from timebank.coordination.audit import audit
-
-    if not (actor.is_admin and actor.is_active_member):
-        raise NotAllowed(_l("Only admins can invite."))
-    if not note.strip():
-        raise DomainError(_l("Please say for whom or for what the invitation is."), field="note")
-    token = _invitations().dumps({"by": actor.id, "note": note.strip()[:200]})
-    audit(actor=actor, action="invitation_created", reason=note)
-    db.session.commit()
-    return token
-
-
-def invitation_valid(token: str) -> bool:
-    try:
-        _invitations().loads(token, max_age=INVITATION_DAYS * 24 * 3600)
-    except (BadSignature, SignatureExpired):
-        return False
-    return True
 
 
 def charter_pending(member: Member) -> bool:
@@ -216,20 +193,26 @@ def member_register(
 ) -> Member:
     """Create an application to join; pending until a coordinator approves it.
 
-    In the "open" mode, or with a valid invitation link, the member is active at
-    once; in the "invitation" mode, nobody joins without one.
+    In the "open" mode the member is active at once; in the "invitation" mode,
+    nobody joins without a link. A link's use is counted in this transaction;
+    who joins by it is active at once only if the admin made it so.
     """
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
-    invited = invitation is not None and invitation_valid(invitation)
-    if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and not invited:
+    if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and invitation is None:
         raise NotAllowed(_l("This timebank welcomes new members by invitation: ask the association for a link."))
     email = normalise_email(email)
     begin_write()
     if member_by_email(email) is not None:
         db.session.rollback()
         raise EmailTaken()
-    open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open" or invited
+    try:
+        used = invitation_use_in_transaction(invitation) if invitation is not None else None
+    except DomainError:
+        db.session.rollback()
+        raise
+    open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open" or (
+        used is not None and used.approve_at_once)
     member = Member(
         display_name=display_name.strip(),
         email=email,

@@ -56,9 +56,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     invitation = request.args.get("invite") or None
-    if invitation is not None and not services.invitation_valid(invitation):
-        flash(_("This invitation link has expired or is not valid. Ask the association for a new one."), "error")
-        invitation = None
+    if invitation is not None and (problem := services.invitation_problem(invitation)) is not None:
+        return render_template("members/invitation_unusable.html", problem=problem), 403
     if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and invitation is None:
         return render_template("members/invitation_only.html"), 403
     form = RegisterForm()

@@ -1,8 +1,6 @@
 """The impact report: one page with charts and tables for coordinators and admins, each table also as CSV."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request
@@ -10,7 +8,8 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from timebank.exports import BOM, hours_decimal, hours_hmm, safe_cell
+from timebank.csvfile import NUMBER, TEXT, csv_response, csv_text
+from timebank.exports import hours_decimal, hours_hmm
 from timebank.i18n import format_minutes, text_direction
 from timebank.reports import charts
 from timebank.reports.forms import PeriodForm
@@ -190,7 +189,7 @@ def _months_table(report: ImpactReport) -> list[list]:
 def _categories_table(report: ImpactReport) -> list[list]:
     rows = [[_("Category"), _("Exchanges"), _("Hours (decimal)"), _("Hours (h:mm)"), _("Members taking part")]]
     for c in report.categories:
-        rows.append([safe_cell(category_name(c)), c.exchanges, hours_decimal(c.minutes), hours_hmm(c.minutes),
+        rows.append([category_name(c), c.exchanges, hours_decimal(c.minutes), hours_hmm(c.minutes),
                      _people_cell(c.members)])
     return rows
 
@@ -198,7 +197,7 @@ def _categories_table(report: ImpactReport) -> list[list]:
 def _balances_table(report: ImpactReport) -> list[list]:
     rows = [[_("Balance at the end of the period"), _("Members")]]
     for band in report.balances:
-        rows.append([safe_cell(band_label(band)), _people_cell(band.members)])
+        rows.append([band_label(band), _people_cell(band.members)])
     return rows
 
 
@@ -206,18 +205,23 @@ def _summary_table(report: ImpactReport) -> list[list]:
     rows = [[_("Figure"), _("Number"), _("Hours (decimal)"), _("Hours (h:mm)")]]
     for figure in key_figures(report):
         if figure.kind == "hours":
-            rows.append([safe_cell(figure.label), "", hours_decimal(figure.value), hours_hmm(figure.value)])
+            rows.append([figure.label, "", hours_decimal(figure.value), hours_hmm(figure.value)])
         elif figure.kind == "people":
-            rows.append([safe_cell(figure.label), _people_cell(figure.value), "", ""])
+            rows.append([figure.label, _people_cell(figure.value), "", ""])
         elif figure.kind == "share":
-            rows.append([safe_cell(figure.label), "" if figure.value is None else f"{figure.value * 100:.1f}%", "", ""])
+            rows.append([figure.label, "" if figure.value is None else f"{figure.value * 100:.1f}%", "", ""])
         else:
-            rows.append([safe_cell(figure.label), figure.value, "", ""])
+            rows.append([figure.label, figure.value, "", ""])
     return rows
 
 
 TABLES = {"months": _months_table, "categories": _categories_table, "balances": _balances_table,
           "summary": _summary_table}
+# The kind of each column: a figure stays a number in the spreadsheet, any text is kept from being a formula.
+KINDS = {"months": [TEXT, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER],
+         "categories": [TEXT, NUMBER, NUMBER, NUMBER, NUMBER],
+         "balances": [TEXT, NUMBER],
+         "summary": [TEXT, NUMBER, NUMBER, NUMBER]}
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -248,11 +252,8 @@ def table_csv(table: str):
     period = _period(form)
     if period is None:
         reasons = [str(error) for errors in form.errors.values() for error in errors]
-        return Response("\n".join(reasons) + "\n", status=400, mimetype="text/plain; charset=utf-8")
+        return Response("\n".join(reasons) + "\n", status=400, content_type="text/plain; charset=utf-8")
     report = impact_report(start=period.start, end=period.end)
-    out = io.StringIO()
-    out.write(BOM)  # spreadsheet software then reads the accents right
-    csv.writer(out).writerows(TABLES[table](report))
+    header, *rows = TABLES[table](report)
     name = f"impact-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(csv_text(header, KINDS[table], rows), filename=name)
