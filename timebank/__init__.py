@@ -38,7 +38,6 @@ def register_extensions(app: Flask) -> None:
     from timebank.database import register_database
     from timebank.extensions import babel, csrf, db, limiter, login_manager, migrate
     from timebank.i18n import register_i18n, select_locale
-    from timebank.members.models import Member
     from timebank.security import register_security
 
     db.init_app(app)
@@ -52,7 +51,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "members.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(lambda member_id: db.session.get(Member, int(member_id)))
+    from timebank.members.services import member_by_session_token
+
+    # Sessions and "stay signed in" cookies carry the member's session token, never her id.
+    login_manager.user_loader(member_by_session_token)
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")

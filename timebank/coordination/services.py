@@ -184,6 +184,7 @@ def member_new_password(*, member: Member, actor: Member) -> str:
             raise NotAllowed(_l("Only an admin can give a coordinator a new password."))
         password = temporary_password()
         member.password_hash = password_hash(password)
+        member.sessions_end()
         audit(actor=actor, action="password_reset", member=member)
         return password
 

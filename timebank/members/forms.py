@@ -192,6 +192,10 @@ class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
 
 
+class SignOutEverywhereForm(FlaskForm):
+    sign_out = SubmitField(_l("Sign out everywhere else"))
+
+
 def _mode_field(label):
     return SelectField(label, choices=[
         SelectChoice("now", _l("By e-mail at once")),

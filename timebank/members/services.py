@@ -228,6 +228,20 @@ def member_create(
     return member
 
 
+def member_by_session_token(token: str | None) -> Member | None:
+    """The member a session or "stay signed in" cookie belongs to, if its token is still hers."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    return db.session.scalar(sa.select(Member).where(Member.session_token == token))
+
+
+def sessions_end(*, member: Member) -> None:
+    """Sign the member out on every phone and computer: each session and cookie made so far stops working."""
+    begin_write()
+    member.sessions_end()
+    db.session.commit()
+
+
 def member_authenticate(*, identifier: str, password: str) -> Member | None:
     """Return the member these credentials belong to, or None, in constant-ish time."""
     begin_write()  # it records the sign-in: hold the write lock from the first read
@@ -413,6 +427,7 @@ def password_reset_complete(*, token: str, password: str) -> Member:
     begin_write()
     member = password_reset_member(token=token)
     member.password_hash = password_hash(password)
+    member.sessions_end()  # whoever knew the old password may hold a session: it ends too
     db.session.commit()
     return member
 
@@ -422,4 +437,5 @@ def password_change(*, member: Member, current: str, new: str) -> None:
     if not password_check(member.password_hash, current):
         raise NotAllowed(_l("Your current password is not right."), field="current_password")
     member.password_hash = password_hash(new)
+    member.sessions_end()  # the caller puts the new token in the session of the device she uses
     db.session.commit()

@@ -17,6 +17,7 @@ from timebank.members.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    SignOutEverywhereForm,
 )
 from timebank.members.models import ContactVisibility, Status
 from timebank.security import is_safe_next, member_required
@@ -42,6 +43,12 @@ def _start_session(member, *, remember: bool) -> None:
         session["lang"] = language
     login_user(member, remember=remember)
     session["lang"] = member.locale
+
+
+def _keep_this_device(member) -> None:
+    """After the member's token changed, keep the device she is using signed in (and remembered if it was)."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(member, remember=remembered)
 
 
 def _form_error(form, error: DomainError) -> None:
@@ -121,6 +128,9 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Signing out ends the session everywhere: a copied cookie must not outlive it.
+            services.sessions_end(member=current_user)
         logout_user()
         language = session.get("lang")
         session.clear()
@@ -199,7 +209,8 @@ def _profile_page(*, form=None, password_form=None, status=200):
         form.contact_visibility.data = current_user.contact_visibility.value
     emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
     return render_template("members/profile.html", form=form, emails=emails,
-                           password_form=password_form or ChangePasswordForm()), status
+                           password_form=password_form or ChangePasswordForm(),
+                           everywhere_form=SignOutEverywhereForm()), status
 
 
 @bp.post("/me/password")
@@ -213,9 +224,23 @@ def change_password():
         except DomainError as error:
             form.current_password.errors = list(form.current_password.errors) + [error.message]
         else:
-            flash(_("Your new password is saved."), "success")
+            _keep_this_device(current_user)
+            flash(_("Your new password is saved. You are signed out on your other phones and computers."),
+                  "success")
             return redirect(url_for("members.profile"), 303)
     return _profile_page(password_form=form, status=422)
+
+
+@bp.post("/me/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """For a lost phone or a shared computer: every other session ends; this one goes on."""
+    if not SignOutEverywhereForm().validate_on_submit():
+        abort(400)
+    services.sessions_end(member=current_user)
+    _keep_this_device(current_user)
+    flash(_("You are signed out on every other phone and computer."), "success")
+    return redirect(url_for("members.profile"), 303)
 
 
 @bp.post("/me/email-preferences")
