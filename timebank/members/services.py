@@ -366,13 +366,6 @@ def profile_update(
     return member
 
 
-def member_set_locale(*, member: Member, locale: str) -> None:
-    if member.locale != locale:
-        begin_write()
-        member.locale = locale
-        db.session.commit()
-
-
 # Password reset ------------------------------------------------------------
 
 _RESET_SALT = "timebank.password-reset"
