@@ -25,12 +25,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the visitor's address and scheme from the headers the proxies add."""
+    count = int(app.config["TIMEBANK_PROXY_COUNT"] or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:

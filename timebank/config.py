@@ -1,8 +1,9 @@
 """Configuration: defaults, then ``instance/config.py``, then the environment.
 
 Every setting can be overridden from the environment with a ``TIMEBANK_`` prefix
-(``TIMEBANK_REGISTRATION_MODE=open``); ``DATABASE_URL`` and ``SECRET_KEY`` are
-read without the prefix too, as hosting platforms set them.
+(``TIMEBANK_REGISTRATION_MODE=open``); ``DATABASE_URL``, ``SECRET_KEY`` and
+``RATELIMIT_STORAGE_URI`` are read without the prefix too, as hosting platforms and
+the deploy instructions set them.
 """
 from __future__ import annotations
 
@@ -86,11 +87,16 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+    # How many reverse proxies (nginx, Caddy…) stand in front of the application and add their
+    # X-Forwarded-For / X-Forwarded-Proto headers. 0: none, the headers are not believed.
+    TIMEBANK_PROXY_COUNT = 0
+
     # Rate limits (Flask-Limiter). Memory is fine for one process; use
     # redis://… when several workers or hosts serve the instance.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     TIMEBANK_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Wrong passwords for one account from one address (another address is not held back by them).
     TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     TIMEBANK_RESET_LIMIT = "5 per hour"
 
@@ -119,7 +125,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def _load_environment(app: Flask) -> None:
-    for name in ("DATABASE_URL", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(name):
             app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
     for key, raw in os.environ.items():

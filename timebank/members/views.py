@@ -5,6 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from flask_limiter.util import get_remote_address
+
 from timebank.errors import DomainError, InvalidToken
 from timebank.extensions import limiter
 from timebank.members import services
@@ -26,8 +28,13 @@ bp = Blueprint("members", __name__)
 
 
 def _login_account_key() -> str:
-    """Rate-limit key for one account: the identifier typed, whatever the address."""
-    return f"login-account:{services.login_limit_key(request.form.get('identifier') or '')}"
+    """Rate-limit key for one account guessed from one address.
+
+    Keyed on the account alone, anyone could lock any member out by typing wrong passwords for her; with
+    the address too, a stranger only stops himself, and Karim still signs in from his own phone.
+    """
+    account = services.login_limit_key(request.form.get("identifier") or "")
+    return f"login-account:{account}@{get_remote_address()}"
 
 
 def _failed(response) -> bool:
