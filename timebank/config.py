@@ -98,7 +98,12 @@ class Defaults:
     TIMEBANK_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # Wrong passwords for one account from one address (another address is not held back by them).
     TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-    TIMEBANK_RESET_LIMIT = "5 per hour"
+    TIMEBANK_RESET_LIMIT = "5 per hour"  # asking for password links, from one address
+    TIMEBANK_RESET_LIMIT_PER_EMAIL = "3 per hour"  # links for one e-mail address, whoever asks
+    # Joining, from one address (a welcome session on the association's wifi is one address too) and
+    # for one e-mail address (its owner is told each time someone tries it). Only accepted forms count.
+    TIMEBANK_REGISTER_LIMIT = "10 per hour"
+    TIMEBANK_REGISTER_LIMIT_PER_EMAIL = "3 per day"
 
     # Mail: without MAIL_SERVER, queued mail is written to the log.
     MAIL_SERVER: str | None = None

@@ -146,11 +146,15 @@ def member_register(
     languages: Iterable[str],
     charter_accepted: bool,
     invitation: str | None = None,
-) -> Member:
+) -> Member | None:
     """Create an application to join; pending until a coordinator approves it.
 
     In the "open" mode, or with a valid invitation link, the member is active at
     once; in the "invitation" mode, nobody joins without one.
+
+    An address that already has an account creates nothing and returns None; its owner gets an e-mail
+    instead. The caller answers both alike, so the form never tells who is a member (and the password is
+    hashed either way, so the time taken tells nothing either).
     """
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
@@ -158,15 +162,18 @@ def member_register(
     if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and not invited:
         raise NotAllowed(_l("This timebank welcomes new members by invitation: ask the association for a link."))
     email = normalise_email(email)
+    hashed = password_hash(password)
     begin_write()
-    if member_by_email(email) is not None:
-        db.session.rollback()
-        raise EmailTaken()
+    owner = member_by_email(email)
+    if owner is not None:
+        _tell_owner_someone_tried_to_join(owner)
+        db.session.commit()
+        return None
     open_registration = current_app.config["TIMEBANK_REGISTRATION_MODE"] == "open" or invited
     member = Member(
         display_name=display_name.strip(),
         email=email,
-        password_hash=password_hash(password),
+        password_hash=hashed,
         locale=locale,
         area=area or None,
         status=Status.ACTIVE if open_registration else Status.PENDING,
@@ -182,10 +189,16 @@ def member_register(
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
-        # Another request registered the same address a moment ago.
+        # Another request registered the same address a moment ago: that one joined, this one did not.
         db.session.rollback()
-        raise EmailTaken() from None
+        return None
     return member
+
+
+def _tell_owner_someone_tried_to_join(owner: Member) -> None:
+    base = current_app.config["TIMEBANK_BASE_URL"].rstrip("/")
+    mail_queue(member=owner, subject=_l("Someone tried to join the timebank with your e-mail address"),
+               template="register_attempt", link=f"{base}/password/forgot")
 
 
 def member_create(

@@ -65,7 +65,23 @@ def _form_error(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def _email_key(prefix: str):
+    """Rate-limit key for one e-mail address typed in a form, whoever types it and from wherever."""
+    def key() -> str:
+        return f"{prefix}:{(services.normalise_email(request.form.get('email')) or '')[:254]}"
+
+    return key
+
+
+def _sent(response) -> bool:
+    # Only forms that were accepted count: a resident correcting a typo is not held back.
+    return response.status_code in (302, 303)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_REGISTER_LIMIT"], methods=["POST"], deduct_when=_sent)
+@limiter.limit(lambda: current_app.config["TIMEBANK_REGISTER_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_email_key("register-email"), deduct_when=_sent)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -80,7 +96,7 @@ def register():
         form.locale.data = request.args.get("lang") or session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
         try:
-            member = services.member_register(
+            services.member_register(
                 display_name=form.display_name.data,
                 email=form.email.data,
                 password=form.password.data,
@@ -93,12 +109,13 @@ def register():
         except DomainError as error:
             _form_error(form, error)
         else:
-            _start_session(member, remember=False)
-            if member.is_active_member:
-                flash(_("Welcome, %(name)s! You are now a member.", name=member.first_name), "success")
-            else:
-                flash(_("Thank you, %(name)s! Your application is received.", name=member.first_name), "success")
-            return redirect(url_for("main.index"))
+            # The same answer whether the address was new (an account is made) or already a member's (she
+            # gets an e-mail): the form must not tell strangers who is a member. Nobody is signed in here.
+            session["lang"] = form.locale.data
+            flash(_("Thank you, %(name)s! Now sign in with your e-mail address and the password you chose. "
+                    "If this address already had an account, we have sent it an e-mail.",
+                    name=form.display_name.data.strip().split()[0]), "success")
+            return redirect(url_for("members.login"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("members/register.html", form=form), status
 
@@ -149,6 +166,8 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["TIMEBANK_RESET_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_RESET_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_email_key("reset-email"), deduct_when=_sent)
 def password_forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
