@@ -21,3 +21,15 @@ class PlainText:
             raise ValidationError(_l("Please remove the invisible characters (such as line breaks) from this text."))
         if value and not value.strip():
             raise ValidationError(_l("Please write something, not only spaces."))
+
+
+class NoNul:
+    """Refuse the NUL character, which no keyboard types and PostgreSQL cannot store or compare.
+
+    For fields that otherwise take any character (passwords, identifiers); ``PlainText`` covers it elsewhere.
+    """
+
+    def __call__(self, form, field):
+        values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise ValidationError(_l("This contains a character that cannot be typed."))
