@@ -98,6 +98,10 @@ class Defaults:
     TIMEBANK_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     # Wrong passwords for one account from one address (another address is not held back by them).
     TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    # Wrong passwords for one account from every address together (many machines guessing): the waits
+    # grow. Phones and computers where the member signed in before, or chose a new password with the
+    # e-mailed link, are not held back by this one, so strangers cannot lock her out.
+    TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE = "10 per 15 minutes; 20 per hour; 50 per day"
     TIMEBANK_RESET_LIMIT = "5 per hour"  # asking for password links, from one address
     TIMEBANK_RESET_LIMIT_PER_EMAIL = "3 per hour"  # links for one e-mail address, whoever asks
     # Joining, from one address (a welcome session on the association's wifi is one address too) and

@@ -38,8 +38,11 @@ def register_error_pages(app: Flask) -> None:
         current = limiter.current_limit
         seconds = max(1, int(current.reset_at - time.time())) if current is not None else 15 * 60
         minutes = max(1, math.ceil(seconds / 60))
-        return (render_template("errors/error.html", code=429, reason=None, wait_minutes=minutes), 429,
-                {"Retry-After": str(seconds)})
+        # A limit with its own explanation (the account being guessed from many places) says it too.
+        limit = getattr(error, "limit", None)
+        advice = error.description if limit is not None and limit.error_message else None
+        return (render_template("errors/error.html", code=429, reason=None, wait_minutes=minutes, advice=advice),
+                429, {"Retry-After": str(seconds)})
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -77,3 +77,48 @@ def test_the_proxy_setting_is_read_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
     monkeypatch.setenv("SECRET_KEY", "x")
     assert create_app().config["TIMEBANK_PROXY_COUNT"] == 1
+
+
+def test_a_crowd_guessing_karims_password_is_slowed_but_karim_gets_in(make_app, people):
+    """Many addresses guessing one account: strangers must wait; Karim's own phone, or a phone where he
+    chose a new password with the e-mailed link, still gets in."""
+    import re
+
+    app = make_app(TIMEBANK_PROXY_COUNT=1, TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE="4 per hour")
+    karim = people.member("Karim Benali")
+    phone = browser(app, "198.51.100.20")
+    assert attempt(phone, "karim@example.org", "correct horse battery").status_code == 302
+    phone.post("/logout")
+
+    for index in range(4):
+        assert attempt(browser(app, f"203.0.113.{index}"), "karim@example.org", "a guess").status_code == 401
+    slowed = attempt(browser(app, "203.0.113.50"), "karim@example.org", "correct horse battery")
+
+    assert slowed.status_code == 429
+    assert "Someone may be trying to guess this password." in text_of(slowed)
+    assert "I forgot my password" in text_of(slowed)
+    # Karim's phone, known from an earlier sign-in, is not held back (by e-mail or by number).
+    assert attempt(phone, "karim@example.org", "correct horse battery").status_code == 302
+    phone.post("/logout")
+    assert attempt(phone, f"M-{karim.number}", "correct horse battery").status_code == 302
+    phone.post("/logout")
+    # On a new computer, Karim chooses a new password with the e-mailed link; that computer is then his.
+    computer = browser(app, "198.51.100.99")
+    assert attempt(computer, "karim@example.org", "correct horse battery").status_code == 429
+    computer.post("/password/forgot", data={"email": "karim@example.org"})
+    link = re.search(r"http://timebank\.test(/password/reset/\S+)", people.outbox(to="karim@example.org")[-1].body)
+    computer.post(link.group(1), data={"password": "a brand new sentence"})
+    assert attempt(computer, "karim@example.org", "a brand new sentence").status_code == 302
+    # The strangers still wait.
+    assert attempt(browser(app, "203.0.113.51"), "karim@example.org", "a brand new sentence").status_code == 429
+
+
+def test_a_forged_device_cookie_is_not_believed(make_app, people):
+    app = make_app(TIMEBANK_PROXY_COUNT=1, TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE="2 per hour")
+    karim = people.member("Karim Benali")
+    for index in range(2):
+        attempt(browser(app, f"203.0.113.{index}"), "karim@example.org", "a guess")
+    forger = browser(app, "203.0.113.9")
+    forger.set_cookie("timebank_device", f"[{karim.id}]")
+
+    assert attempt(forger, "karim@example.org", "correct horse battery").status_code == 429

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from timebank.errors import DomainError, InvalidToken
 from timebank.extensions import limiter
@@ -35,6 +36,53 @@ def _login_account_key() -> str:
     """
     account = services.login_limit_key(request.form.get("identifier") or "")
     return f"login-account:{account}@{get_remote_address()}"
+
+
+def _account_anywhere_key() -> str:
+    return f"login-account-anywhere:{services.login_limit_key(request.form.get('identifier') or '')}"
+
+
+# A phone or computer where a member signed in, or chose a new password from the e-mailed link, keeps a
+# signed list of those members: it is not held back when strangers elsewhere guess her password.
+DEVICE_COOKIE = "timebank_device"
+DEVICE_DAYS = 365
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="timebank.known-device")
+
+
+def _known_member_ids() -> list[int]:
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        ids = _devices().loads(raw, max_age=DEVICE_DAYS * 24 * 3600)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _known_device() -> bool:
+    """Is this the phone or computer of the member whose account is being signed in to?"""
+    known = _known_member_ids()
+    identifier = request.form.get("identifier") or ""
+    if not known or "\x00" in identifier or len(identifier) > 254:
+        return False
+    member = services.member_by_identifier(identifier)
+    return member is not None and member.id in known
+
+
+def _remember_device(response, member):
+    known = [member.id] + [i for i in _known_member_ids() if i != member.id][:4]
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(known), max_age=DEVICE_DAYS * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _guessed_account_message() -> str:
+    return _("Someone may be trying to guess this password. Sign in from a phone or computer you used before, "
+             "or choose a new password with “I forgot my password”: this phone or computer will then be let in.")
 
 
 def _failed(response) -> bool:
@@ -125,6 +173,9 @@ def register():
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_login_account_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"], methods=["POST"],
+               key_func=_account_anywhere_key, deduct_when=_failed, exempt_when=_known_device,
+               error_message=_guessed_account_message)
 def login():
     next_page = request.values.get("next")
     if not is_safe_next(next_page):
@@ -141,7 +192,7 @@ def login():
             )
             if member is not None:
                 _start_session(member, remember=form.remember.data)
-                return redirect(next_page or url_for("main.index"))
+                return _remember_device(redirect(next_page or url_for("main.index")), member)
             status = 401
             # The same words whether the account exists or not.
             form.password.errors.append(_("This e-mail address or member number and this password do not match."))
@@ -193,7 +244,8 @@ def password_reset(token: str):
     if form.validate_on_submit():
         services.password_reset_complete(token=token, password=form.password.data)
         flash(_("Your new password is saved. You can sign in with it now."), "success")
-        return redirect(url_for("members.login"))
+        # The link came to her mailbox: this phone or computer is hers.
+        return _remember_device(redirect(url_for("members.login")), member)
     status = 422 if request.method == "POST" else 200
     return render_template("members/password_reset.html", form=form, member=member), status
 
@@ -250,7 +302,7 @@ def change_password():
         except DomainError as error:
             form.current_password.errors = list(form.current_password.errors) + [error.message]
         else:
-            _keep_this_device(current_user)
+            _keep_this_device(current_user._get_current_object())
             flash(_("Your new password is saved. You are signed out on your other phones and computers."),
                   "success")
             return redirect(url_for("members.profile"), 303)
@@ -264,7 +316,7 @@ def sign_out_everywhere():
     if not SignOutEverywhereForm().validate_on_submit():
         abort(400)
     services.sessions_end(member=current_user)
-    _keep_this_device(current_user)
+    _keep_this_device(current_user._get_current_object())
     flash(_("You are signed out on every other phone and computer."), "success")
     return redirect(url_for("members.profile"), 303)
 
