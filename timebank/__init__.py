@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
@@ -33,12 +34,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def register_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the visitor's address and scheme from the headers the proxies add."""
+    count = int(app.config["TIMEBANK_PROXY_COUNT"] or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     from timebank import models  # noqa: F401  (every table known to the metadata)
     from timebank.database import register_database
     from timebank.extensions import babel, csrf, db, limiter, login_manager, migrate
     from timebank.i18n import register_i18n, select_locale
-    from timebank.members.models import Member
     from timebank.security import register_security
 
     db.init_app(app)
@@ -52,7 +61,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "members.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(lambda member_id: db.session.get(Member, int(member_id)))
+    from timebank.members.services import member_by_session_token
+
+    # Sessions and "stay signed in" cookies carry the member's session token, never her id.
+    login_manager.user_loader(member_by_session_token)
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")

@@ -1,8 +1,9 @@
 """Configuration: defaults, then ``instance/config.py``, then the environment.
 
 Every setting can be overridden from the environment with a ``TIMEBANK_`` prefix
-(``TIMEBANK_REGISTRATION_MODE=open``); ``DATABASE_URL`` and ``SECRET_KEY`` are
-read without the prefix too, as hosting platforms set them.
+(``TIMEBANK_REGISTRATION_MODE=open``); ``DATABASE_URL``, ``SECRET_KEY`` and
+``RATELIMIT_STORAGE_URI`` are read without the prefix too, as hosting platforms and
+the deploy instructions set them.
 """
 from __future__ import annotations
 
@@ -86,13 +87,27 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+    # How many reverse proxies (nginx, Caddy…) stand in front of the application and add their
+    # X-Forwarded-For / X-Forwarded-Proto headers. 0: none, the headers are not believed.
+    TIMEBANK_PROXY_COUNT = 0
+
     # Rate limits (Flask-Limiter). Memory is fine for one process; use
     # redis://… when several workers or hosts serve the instance.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     TIMEBANK_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Wrong passwords for one account from one address (another address is not held back by them).
     TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-    TIMEBANK_RESET_LIMIT = "5 per hour"
+    # Wrong passwords for one account from every address together (many machines guessing): the waits
+    # grow. Phones and computers where the member signed in before, or chose a new password with the
+    # e-mailed link, are not held back by this one, so strangers cannot lock her out.
+    TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE = "10 per 15 minutes; 20 per hour; 50 per day"
+    TIMEBANK_RESET_LIMIT = "5 per hour"  # asking for password links, from one address
+    TIMEBANK_RESET_LIMIT_PER_EMAIL = "3 per hour"  # links for one e-mail address, whoever asks
+    # Joining, from one address (a welcome session on the association's wifi is one address too) and
+    # for one e-mail address (its owner is told each time someone tries it). Only accepted forms count.
+    TIMEBANK_REGISTER_LIMIT = "10 per hour"
+    TIMEBANK_REGISTER_LIMIT_PER_EMAIL = "3 per day"
 
     # Mail: without MAIL_SERVER, queued mail is written to the log.
     MAIL_SERVER: str | None = None
@@ -119,7 +134,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def _load_environment(app: Flask) -> None:
-    for name in ("DATABASE_URL", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(name):
             app.config["SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name] = os.environ[name]
     for key, raw in os.environ.items():

@@ -24,7 +24,25 @@ def register_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code < 400:  # routing redirects (a missing trailing slash) are not errors
             return error
+        if code == 429:
+            return _too_many(error)
         return render_template("errors/error.html", code=code, reason=None), code
+
+    def _too_many(error: HTTPException):
+        """Say how long to wait, in minutes, and tell the browser with Retry-After."""
+        import math
+        import time
+
+        from timebank.extensions import limiter
+
+        current = limiter.current_limit
+        seconds = max(1, int(current.reset_at - time.time())) if current is not None else 15 * 60
+        minutes = max(1, math.ceil(seconds / 60))
+        # A limit with its own explanation (the account being guessed from many places) says it too.
+        limit = getattr(error, "limit", None)
+        advice = error.description if limit is not None and limit.error_message else None
+        return (render_template("errors/error.html", code=429, reason=None, wait_minutes=minutes, advice=advice),
+                429, {"Retry-After": str(seconds)})
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

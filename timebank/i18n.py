@@ -24,15 +24,14 @@ def select_locale() -> str:
 
 
 def remember_language_choice() -> None:
-    """Remember ``?lang=`` for this visitor, and on the member's profile."""
-    chosen = request.args.get("lang")
-    if chosen not in current_app.config["LANGUAGES"]:
-        return
-    session["lang"] = chosen
-    if current_user.is_authenticated:
-        from timebank.members.services import member_set_locale
+    """Remember ``?lang=`` for this visit only.
 
-        member_set_locale(member=current_user, locale=chosen)
+    A GET link (or an image on another site) must not change what is stored: the language of a member's
+    e-mails changes only through her profile form, a POST with its CSRF token.
+    """
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        session["lang"] = chosen
 
 
 def text_direction() -> str:

@@ -23,8 +23,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Pages with a form for a password or an e-mail address: never kept, even for a visitor.
+_NO_STORE_FOR_VISITORS = {"members.login", "members.register", "members.password_forgot", "members.password_reset"}
+# Public files with their own caching (static files, the instance's logo named by its content).
+_CACHEABLE = {"static", "main.logo"}
+
+
+def _private() -> bool:
+    if request.endpoint in _CACHEABLE:
+        return False
+    return request.endpoint in _NO_STORE_FOR_VISITORS or current_user.is_authenticated
+
+
 def set_security_headers(response):
     headers = response.headers
+    if _private():
+        # A shared computer, the browser's back button or a proxy must not keep a member's pages.
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -50,3 +50,15 @@ class SafeEmail:
             problem = email_problem(field.data)
             if problem is not None:
                 raise ValidationError(problem)
+
+
+class NoNul:
+    """Refuse the NUL character, which no keyboard types and PostgreSQL cannot store or compare.
+
+    For fields that otherwise take any character (passwords, identifiers); ``PlainText`` covers it elsewhere.
+    """
+
+    def __call__(self, form, field):
+        values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise ValidationError(_l("This contains a character that cannot be typed."))

@@ -22,6 +22,11 @@ def test_join_approve_and_sign_in(live_server, phone, people):
     nadia.get_by_label("I have read the charter and I accept it").check()
     screenshot(nadia, "register-phone-en")
     nadia.get_by_role("button", name="Send my application").click()
+    # The same answer as for an address that already has an account: she signs in herself.
+    expect(nadia.get_by_text("Now sign in with your e-mail address")).to_be_visible()
+    nadia.get_by_label("E-mail address or member number").fill("nadia@example.org")
+    nadia.get_by_label("Password").fill("jasmine on the balcony")
+    nadia.get_by_role("button", name="Sign in").click()
     expect(nadia.get_by_role("heading", level=1)).to_contain_text("waiting for approval")
     nadia.get_by_role("button", name="Sign out").click()
 

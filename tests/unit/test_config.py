@@ -43,3 +43,11 @@ def test_instance_file_then_environment(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.example/timebank"
     assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_the_rate_limit_store_and_the_proxies_are_read_from_the_environment(tmp_path, monkeypatch):
+    """The README's deploy section sets these: several workers must share one store of attempts."""
+    app = configured(tmp_path, monkeypatch, {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                                             "TIMEBANK_PROXY_COUNT": "1"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+    assert app.config["TIMEBANK_PROXY_COUNT"] == 1

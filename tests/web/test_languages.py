@@ -29,11 +29,26 @@ def test_an_unknown_language_is_ignored(app):
     assert '<html lang="fr" dir="ltr">' in html
 
 
-def test_a_member_choice_is_stored_on_her_profile(client, auth, people):
+def test_a_link_changes_the_language_for_the_visit_only(client, auth, people):
     amina = people.member("Amina Diallo", locale="en")
     auth.login("amina@example.org")
 
-    client.get("/?lang=ar")
+    # A link, or an image on another site, that asks for Arabic: the visit switches, her profile does not.
+    assert 'dir="rtl"' in client.get("/?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in client.get("/me/hours").get_data(as_text=True)
+
+    assert people.get(amina)["locale"] == "en"  # her e-mails stay in English
+    fresh = client.application.test_client()
+    fresh.post("/login", data={"identifier": "amina@example.org", "password": amina.password})
+    assert 'lang="en"' in fresh.get("/").get_data(as_text=True)
+
+
+def test_a_member_changes_her_stored_language_in_her_profile(client, auth, people):
+    amina = people.member("Amina Diallo", locale="en")
+    auth.login("amina@example.org")
+
+    client.post("/me/profile", data={"display_name": "Amina Diallo", "area": "Les Tilleuls", "languages": ["fr"],
+                                     "contact_visibility": "counterparts", "locale": "ar"})
 
     assert people.get(amina)["locale"] == "ar"
     fresh = client.application.test_client()

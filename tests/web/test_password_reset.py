@@ -85,7 +85,32 @@ def test_a_short_new_password_is_refused(client, auth, people):
 
 def test_asking_for_links_is_rate_limited(client, people):
     people.member("Karim Benali")
-    for _ in range(5):
-        client.post("/password/forgot", data={"email": "karim@example.org"})
+    for email in ("karim@example.org", "a@example.org", "b@example.org", "c@example.org", "d@example.org"):
+        assert client.post("/password/forgot", data={"email": email}).status_code == 302
     assert client.post("/password/forgot", data={"email": "karim@example.org"}).status_code == 429
-    assert len(people.outbox()) == 5
+    assert len(people.outbox()) == 1
+
+
+def test_links_for_one_address_are_limited_whoever_asks(make_app, people):
+    """Strangers at many addresses cannot flood Karim's mailbox with links."""
+    app = make_app(TIMEBANK_PROXY_COUNT=1)
+    people.member("Karim Benali")
+    answers = []
+    for index in range(5):
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{index}"
+        answers.append(client.post("/password/forgot", data={"email": "KARIM@example.org"}).status_code)
+
+    assert answers == [302, 302, 302, 429, 429]
+    assert len(people.outbox(to="karim@example.org")) == 3
+
+
+def test_the_limit_per_address_asked_for_is_the_same_for_unknown_addresses(make_app, people):
+    app = make_app(TIMEBANK_PROXY_COUNT=1)
+    answers = []
+    for index in range(5):
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{index}"
+        answers.append(client.post("/password/forgot", data={"email": "nobody@example.org"}).status_code)
+
+    assert answers == [302, 302, 302, 429, 429]

@@ -23,7 +23,7 @@ def register(client, **changes):
 def test_nadia_joins_and_waits_for_approval(client, people):
     response = register(client)
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get("/", headers={"Accept-Language": "en"})
     stored = people.get(people_by_email(people, "nadia.haddad@example.org"))
     assert stored["status"] == "pending"
@@ -73,18 +73,96 @@ def test_each_invalid_field_is_explained_and_nothing_is_written(client, people, 
 
 def test_a_long_password_is_accepted(client, people):
     response = register(client, password="a sentence that is long enough to remember " * 2)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert people.count_members() == 1
 
 
-def test_an_address_already_used_in_another_case_is_refused(client, people):
+def test_joining_with_a_known_address_answers_like_a_new_one_and_tells_its_owner(app, people):
+    """Nobody learns from the join form whether an address belongs to a member."""
+    people.member("Nadia Haddad", email="nadia.haddad@example.org", locale="fr")
+    newcomer, stranger = app.test_client(), app.test_client()
+    for browser in (newcomer, stranger):
+        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    new = register(newcomer, email="nadia.h@example.org", locale="en")
+    known = register(stranger, email="NADIA.HADDAD@EXAMPLE.ORG", locale="en")
+
+    assert (new.status_code, new.headers["Location"]) == (known.status_code, known.headers["Location"]) == (303, "/login")
+    page = text_of(newcomer.get("/login"))
+    assert page == text_of(stranger.get("/login"))
+    assert "Now sign in with your e-mail address and the password you chose." in page
+    assert people.count_members() == 2  # Nadia, and the new address only
+    [mail] = people.outbox(to="nadia.haddad@example.org")
+    assert mail.locale == "fr"
+    assert "/password/forgot" in mail.body
+    assert people.outbox(to="nadia.h@example.org") == []
+    # The stranger's password opens nothing.
+    assert stranger.post("/login", data={"identifier": "nadia.haddad@example.org",
+                                         "password": VALID["password"]}).status_code == 401
+
+
+def test_the_owner_reads_the_warning_in_her_language(app, client, people):
+    people.member("Nadia Haddad", email="nadia.haddad@example.org", locale="en")
+
+    register(client)
+
+    [mail] = people.outbox(to="nadia.haddad@example.org")
+    assert "Someone tried to join" in mail.subject
+    assert "nadia.haddad@example.org" in mail.body
+    assert "http://timebank.test/password/forgot" in mail.body
+    assert "nothing has changed" in mail.body
+
+
+def test_joining_costs_one_password_hash_whether_the_address_is_known_or_not(ctx, people):
+    from tests.unit.test_sign_in_timing import CountingHasher
+    from timebank.members.services import member_register
+
     people.member("Nadia Haddad", email="nadia.haddad@example.org")
+    hasher = ctx.extensions["timebank_password_hasher"] = CountingHasher(**ctx.config["TIMEBANK_ARGON2"])
+    fields = {key: VALID[key] for key in ("display_name", "password", "locale", "area", "languages")}
 
-    response = register(client, email="NADIA.HADDAD@EXAMPLE.ORG")
+    member_register(email="nadia.h@example.org", charter_accepted=True, **fields)
+    new = dict(hasher.calls)
+    member_register(email="nadia.haddad@example.org", charter_accepted=True, **fields)
 
-    assert response.status_code == 422
-    assert "An account already uses this e-mail address." in text_of(response)
-    assert people.count_members() == 1
+    assert new == {"hash": 1, "verify": 0}
+    assert hasher.calls == {"hash": 2, "verify": 0}
+
+
+def test_one_address_cannot_open_accounts_by_the_dozen(make_app, people):
+    app = make_app(TIMEBANK_REGISTER_LIMIT="3 per hour")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    for index in range(3):
+        assert register(client, email=f"bot{index}@example.org", locale="en").status_code == 303
+
+    refused = register(client, email="bot9@example.org", locale="en")
+
+    assert refused.status_code == 429
+    assert "Too many attempts" in text_of(refused)
+    assert people.count_members() == 3
+
+
+def test_mistakes_in_the_form_do_not_count_towards_the_limit(make_app, people):
+    app = make_app(TIMEBANK_REGISTER_LIMIT="2 per hour")
+    client = app.test_client()
+    for _ in range(4):
+        assert register(client, password="short").status_code == 422
+    assert register(client).status_code == 303
+
+
+def test_the_owner_of_an_address_is_not_flooded_with_warnings(make_app, people):
+    """Strangers at many addresses: the owner gets a few e-mails, not hundreds."""
+    app = make_app(TIMEBANK_PROXY_COUNT=1)
+    people.member("Nadia Haddad", email="nadia.haddad@example.org")
+    answers = []
+    for index in range(6):
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{index}"
+        answers.append(register(client).status_code)
+
+    assert answers == [303, 303, 303, 429, 429, 429]
+    assert len(people.outbox(to="nadia.haddad@example.org")) == 3
 
 
 def test_open_registration_makes_a_member_at_once(make_app, people):
@@ -93,6 +171,7 @@ def test_open_registration_makes_a_member_at_once(make_app, people):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     register(client, locale="en")
+    client.post("/login", data={"identifier": VALID["email"], "password": VALID["password"]})
 
     page = text_of(client.get("/"))
     assert "Hello Nadia" in page

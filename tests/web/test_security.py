@@ -147,3 +147,40 @@ def test_no_page_repeats_a_section_id(client, people, auth):
         html = client.get(url).get_data(as_text=True)
         ids = Counter(re.findall(r'<(?:section|h2|h1)[^>]* id="([^"]+)"', html))
         assert [name for name, count in ids.items() if count > 1] == [], url
+
+
+def test_private_pages_are_never_kept_in_a_cache(client, people):
+    """A shared computer or a proxy must not keep Amina's statement, messages or calendar."""
+    import re
+
+    from tests.conftest import login
+    from tests.factories import publish
+
+    amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
+    listing_id = publish(client.application, amina, "Aide pour les papiers", category="paperwork")
+    login(client, karim)
+    proposal = client.post(f"/exchanges/new?listing={listing_id}", data={
+        "role": "receive", "title": "Papiers", "hours": "1", "minutes": "0", "on_date": "2031-03-05"})
+    eid = int(re.search(r"/exchanges/(\d+)", proposal.headers["Location"]).group(1))
+    login(client, amina)
+    client.post(f"/exchanges/{eid}/accept")
+
+    for url in ("/", "/me/hours", "/me/hours.csv", "/messages", f"/exchanges/{eid}", f"/exchanges/{eid}.ics",
+                "/me/profile", "/listings", "/does-not-exist"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert response.headers.get("Cache-Control") == "no-store", url
+
+
+def test_sign_in_and_password_pages_are_never_kept_in_a_cache(client, people):
+    for url in ("/login", "/register", "/password/forgot", "/password/reset/not-a-token"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+
+
+def test_static_files_stay_cacheable(client, people):
+    from tests.conftest import login
+
+    login(client, people.member("Amina Diallo"))
+    response = client.get("/static/css/timebank.css")
+    assert response.status_code == 200
+    assert "no-store" not in (response.headers.get("Cache-Control") or "")

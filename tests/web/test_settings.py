@@ -143,8 +143,10 @@ def test_invitation_only_registration(app, client, people, claire):
     response = client.post(f"/register?invite={token}", data={
         "display_name": "Hawa Coulibaly", "email": "hawa@example.org", "password": "un mot de passe long",
         "locale": "fr", "area": "Centre", "languages": ["fr"], "charter": "y"})
-    assert response.status_code == 302, text_of(response)
-    assert "You are now a member" in text_of(client.get("/"))
+    assert response.status_code == 303, text_of(response)
+    client.post("/login", data={"identifier": "hawa@example.org", "password": "un mot de passe long"})
+    page = text_of(client.get("/?lang=en"))
+    assert "Hello Hawa" in page and "waiting for approval" not in page
 
 
 def _png(width=64, height=64) -> bytes:

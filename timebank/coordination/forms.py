@@ -186,3 +186,9 @@ class MyHelperForm(FlaskForm):
 
 class ReadForm(FlaskForm):
     read = SubmitField(_l("I have read it"))
+
+
+class SessionsForm(_Prefixed):
+    prefix_name = "sessions"
+    reason = _reason(_l("Why (for example: her phone was stolen, she called us)"), 500)
+    end = SubmitField(_l("Sign out everywhere"))

@@ -228,6 +228,7 @@ def member_new_password(*, member: Member, actor: Member) -> str:
                                 "link “I forgot my password” on the sign-in page.", name=member.display_name))
         password = temporary_password()
         member.password_hash = password_hash(password)
+        member.sessions_end()
         audit(actor=actor, action="password_reset", member=member)
         return password
 

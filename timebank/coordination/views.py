@@ -97,6 +97,7 @@ def _member_page(member: Member, code: int = 200, **forms):
         NoteForm,
         OrientationForm,
         RecordForm,
+        SessionsForm,
         StatusForm,
         UnverifyForm,
         VerifyForm,
@@ -120,6 +121,7 @@ def _member_page(member: Member, code: int = 200, **forms):
         orientation_form=forms.get("orientation") or OrientationForm(formdata=None, on=member.orientation_on),
         verify_form=forms.get("verify") or VerifyForm(), unverify_form=forms.get("unverify") or UnverifyForm(),
         warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
+        sessions_form=forms.get("sessions") or SessionsForm(),
         verifications=verifications_of(member), warnings=warnings_of(member),
         manageable=may_manage(actor=current_user, member=member)), code
 
@@ -338,3 +340,16 @@ def helper(member_id: int):
             abort(400)
 
     return _member_step(member_id, HelperForm, "helper", act, _("Saved."))
+
+
+@bp.post("/members/<id:member_id>/sessions")
+@coordinator_required
+def end_sessions(member_id: int):
+    """A member lost her phone: every session and "stay signed in" cookie of hers stops working."""
+    from timebank.coordination.forms import SessionsForm
+    from timebank.coordination.sessions import member_sessions_end
+
+    member = db.session.get(Member, member_id) or abort(404)
+    return _member_step(member_id, SessionsForm, "sessions",
+                        lambda m, f: member_sessions_end(member=m, actor=current_user, reason=f.reason.data),
+                        _("%(name)s is signed out on every phone and computer.", name=member.display_name))

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from timebank.forms import FlaskForm
 from timebank.i18n import autonym, language_name
 from timebank.members.models import ContactVisibility
-from timebank.validators import PlainText, SafeEmail
+from timebank.validators import NoNul, PlainText, SafeEmail
 
 PASSWORD_MAX = 128
 NAME_MAX = 80
@@ -45,7 +45,7 @@ class LanguagesField(MultiCheckboxField):
 def _password_field(label):
     return PasswordField(
         label,
-        validators=[InputRequired(message=_l("Please choose a password.")), Length(max=PASSWORD_MAX)],
+        validators=[InputRequired(message=_l("Please choose a password.")), Length(max=PASSWORD_MAX), NoNul()],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -79,6 +79,7 @@ class RegisterForm(FlaskForm, _ProfileFields):
         validators=[
             InputRequired(message=_l("Please give your e-mail address.")),
             Length(max=254),
+            NoNul(),
             Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
             SafeEmail(),
         ],
@@ -156,12 +157,12 @@ class LoginForm(FlaskForm):
     identifier = StringField(
         _l("E-mail address or member number"),
         validators=[InputRequired(message=_l("Please give your e-mail address or member number.")),
-                    Length(max=254)],
+                    Length(max=254), NoNul()],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(message=_l("Please type your password.")), Length(max=PASSWORD_MAX)],
+        validators=[InputRequired(message=_l("Please type your password.")), Length(max=PASSWORD_MAX), NoNul()],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Stay signed in on this phone or computer"))
@@ -174,6 +175,7 @@ class ForgotPasswordForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Please give your e-mail address.")),
             Length(max=254),
+            NoNul(),
             Email(message=_l("This does not look like an e-mail address."), check_deliverability=False),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
@@ -191,6 +193,10 @@ class ResetPasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
+
+
+class SignOutEverywhereForm(FlaskForm):
+    sign_out = SubmitField(_l("Sign out everywhere else"))
 
 
 def _mode_field(label):
@@ -212,7 +218,7 @@ class EmailPreferencesForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[InputRequired(message=_l("Please type your password.")),
-                                            Length(max=PASSWORD_MAX)],
+                                            Length(max=PASSWORD_MAX), NoNul()],
         render_kw={"autocomplete": "current-password"})
     new_password = _password_field(_l("New password"))
     change = SubmitField(_l("Change my password"))

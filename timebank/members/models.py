@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -24,6 +25,10 @@ class Status(str, enum.Enum):
     ACTIVE = "active"
     DECLINED = "declined"
     SUSPENDED = "suspended"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class ContactVisibility(str, enum.Enum):
@@ -81,6 +86,10 @@ class Member(UserMixin, db.Model):
     orientation_on: Mapped[date | None] = mapped_column(sa.Date)
     # The verification lapses after this day (none: it does not lapse).
     verified_until: Mapped[date | None] = mapped_column(sa.Date)
+    # What a session and a "stay signed in" cookie carry instead of the id: replaced when the member signs
+    # out, changes or resets her password, or is signed out everywhere, so every copied cookie stops working.
+    session_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True,
+                                                      default=new_session_token)
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"
@@ -91,6 +100,14 @@ class Member(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.display_name!r} {self.status.value}>"
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie; the user loader reads it back.
+        return self.session_token
+
+    def sessions_end(self) -> None:
+        """Make every session and "stay signed in" cookie issued so far worthless (not committed)."""
+        self.session_token = new_session_token()
 
     @property
     def language_codes(self) -> list[str]:

@@ -23,10 +23,19 @@ def password_hash(password: str) -> str:
     return _hasher().hash(password)
 
 
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Made once per application, with the instance's own parameters: an unknown
+    # account then costs one verification, exactly like a known one.
+    dummy = current_app.extensions.get("timebank_dummy_hash")
+    if dummy is None:
+        dummy = current_app.extensions["timebank_dummy_hash"] = hasher.hash(_DUMMY_PASSWORD)
+    return dummy
+
+
 def password_check(hashed: str | None, password: str) -> bool:
     hasher = _hasher()
     if hashed is None:
-        dummy = current_app.extensions.setdefault("timebank_dummy_hash", hasher.hash(_DUMMY_PASSWORD))
+        dummy = _dummy_hash(hasher)
         try:
             hasher.verify(dummy, password)
         except VerificationError:

@@ -190,22 +190,29 @@ def member_register(
     languages: Iterable[str],
     charter_accepted: bool,
     invitation: str | None = None,
-) -> Member:
+) -> Member | None:
     """Create an application to join; pending until a coordinator approves it.
 
     In the "open" mode the member is active at once; in the "invitation" mode,
     nobody joins without a link. A link's use is counted in this transaction;
     who joins by it is active at once only if the admin made it so.
+
+    An address that already has an account creates nothing and returns None; its owner gets an e-mail
+    instead. The caller answers both alike, so the form never tells who is a member (and the password is
+    hashed either way, so the time taken tells nothing either).
     """
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
     if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and invitation is None:
         raise NotAllowed(_l("This timebank welcomes new members by invitation: ask the association for a link."))
     email = normalise_email(email)
+    hashed = password_hash(password)
     begin_write()
-    if member_by_email(email) is not None:
-        db.session.rollback()
-        raise EmailTaken()
+    owner = member_by_email(email)
+    if owner is not None:
+        _tell_owner_someone_tried_to_join(owner)
+        db.session.commit()
+        return None
     try:
         used = invitation_use_in_transaction(invitation) if invitation is not None else None
     except DomainError:
@@ -216,7 +223,7 @@ def member_register(
     member = Member(
         display_name=display_name.strip(),
         email=email,
-        password_hash=password_hash(password),
+        password_hash=hashed,
         locale=locale,
         area=area or None,
         status=Status.ACTIVE if open_registration else Status.PENDING,
@@ -232,10 +239,16 @@ def member_register(
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
-        # Another request registered the same address a moment ago.
+        # Another request registered the same address a moment ago: that one joined, this one did not.
         db.session.rollback()
-        raise EmailTaken() from None
+        return None
     return member
+
+
+def _tell_owner_someone_tried_to_join(owner: Member) -> None:
+    base = current_app.config["TIMEBANK_BASE_URL"].rstrip("/")
+    mail_queue(member=owner, subject=_l("Someone tried to join the timebank with your e-mail address"),
+               template="register_attempt", link=f"{base}/password/forgot")
 
 
 def member_create(
@@ -276,6 +289,20 @@ def member_create(
     if status is Status.ACTIVE:
         account_open(member=member)
     return member
+
+
+def member_by_session_token(token: str | None) -> Member | None:
+    """The member a session or "stay signed in" cookie belongs to, if its token is still hers."""
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    return db.session.scalar(sa.select(Member).where(Member.session_token == token))
+
+
+def sessions_end(*, member: Member) -> None:
+    """Sign the member out on every phone and computer: each session and cookie made so far stops working."""
+    begin_write()
+    member.sessions_end()
+    db.session.commit()
 
 
 def member_authenticate(*, identifier: str, password: str) -> Member | None:
@@ -402,13 +429,6 @@ def profile_update(
     return member
 
 
-def member_set_locale(*, member: Member, locale: str) -> None:
-    if member.locale != locale:
-        begin_write()
-        member.locale = locale
-        db.session.commit()
-
-
 # Password reset ------------------------------------------------------------
 
 _RESET_SALT = "timebank.password-reset"
@@ -463,6 +483,7 @@ def password_reset_complete(*, token: str, password: str) -> Member:
     begin_write()
     member = password_reset_member(token=token)
     member.password_hash = password_hash(password)
+    member.sessions_end()  # whoever knew the old password may hold a session: it ends too
     db.session.commit()
     return member
 
@@ -472,4 +493,5 @@ def password_change(*, member: Member, current: str, new: str) -> None:
     if not password_check(member.password_hash, current):
         raise NotAllowed(_l("Your current password is not right."), field="current_password")
     member.password_hash = password_hash(new)
+    member.sessions_end()  # the caller puts the new token in the session of the device she uses
     db.session.commit()

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from timebank.errors import DomainError, InvalidToken
 from timebank.extensions import limiter
@@ -17,6 +19,7 @@ from timebank.members.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    SignOutEverywhereForm,
 )
 from timebank.members.models import ContactVisibility, Status
 from timebank.security import is_safe_next, member_required
@@ -25,8 +28,60 @@ bp = Blueprint("members", __name__)
 
 
 def _login_account_key() -> str:
-    """Rate-limit key for one account: the identifier typed, whatever the address."""
-    return f"login-account:{services.login_limit_key(request.form.get('identifier') or '')}"
+    """Rate-limit key for one account guessed from one address.
+
+    Keyed on the account alone, anyone could lock any member out by typing wrong passwords for her; with
+    the address too, a stranger only stops himself, and Karim still signs in from his own phone.
+    """
+    account = services.login_limit_key(request.form.get("identifier") or "")
+    return f"login-account:{account}@{get_remote_address()}"
+
+
+def _account_anywhere_key() -> str:
+    return f"login-account-anywhere:{services.login_limit_key(request.form.get('identifier') or '')}"
+
+
+# A phone or computer where a member signed in, or chose a new password from the e-mailed link, keeps a
+# signed list of those members: it is not held back when strangers elsewhere guess her password.
+DEVICE_COOKIE = "timebank_device"
+DEVICE_DAYS = 365
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="timebank.known-device")
+
+
+def _known_member_ids() -> list[int]:
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        ids = _devices().loads(raw, max_age=DEVICE_DAYS * 24 * 3600)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def _known_device() -> bool:
+    """Is this the phone or computer of the member whose account is being signed in to?"""
+    known = _known_member_ids()
+    identifier = request.form.get("identifier") or ""
+    if not known or "\x00" in identifier or len(identifier) > 254:
+        return False
+    member = services.member_by_identifier(identifier)
+    return member is not None and member.id in known
+
+
+def _remember_device(response, member):
+    known = [member.id] + [i for i in _known_member_ids() if i != member.id][:4]
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(known), max_age=DEVICE_DAYS * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _guessed_account_message() -> str:
+    return _("Someone may be trying to guess this password. Sign in from a phone or computer you used before, "
+             "or choose a new password with “I forgot my password”: this phone or computer will then be let in.")
 
 
 def _failed(response) -> bool:
@@ -44,6 +99,12 @@ def _start_session(member, *, remember: bool) -> None:
     session["lang"] = member.locale
 
 
+def _keep_this_device(member) -> None:
+    """After the member's token changed, keep the device she is using signed in (and remembered if it was)."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(member, remember=remembered)
+
+
 def _form_error(form, error: DomainError) -> None:
     if error.field and error.field in form:
         form[error.field].errors.append(error.message)
@@ -51,7 +112,23 @@ def _form_error(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def _email_key(prefix: str):
+    """Rate-limit key for one e-mail address typed in a form, whoever types it and from wherever."""
+    def key() -> str:
+        return f"{prefix}:{(services.normalise_email(request.form.get('email')) or '')[:254]}"
+
+    return key
+
+
+def _sent(response) -> bool:
+    # Only forms that were accepted count: a resident correcting a typo is not held back.
+    return response.status_code in (302, 303)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_REGISTER_LIMIT"], methods=["POST"], deduct_when=_sent)
+@limiter.limit(lambda: current_app.config["TIMEBANK_REGISTER_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_email_key("register-email"), deduct_when=_sent)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -65,7 +142,7 @@ def register():
         form.locale.data = request.args.get("lang") or session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
         try:
-            member = services.member_register(
+            services.member_register(
                 display_name=form.display_name.data,
                 email=form.email.data,
                 password=form.password.data,
@@ -78,12 +155,13 @@ def register():
         except DomainError as error:
             _form_error(form, error)
         else:
-            _start_session(member, remember=False)
-            if member.is_active_member:
-                flash(_("Welcome, %(name)s! You are now a member.", name=member.first_name), "success")
-            else:
-                flash(_("Thank you, %(name)s! Your application is received.", name=member.first_name), "success")
-            return redirect(url_for("main.index"))
+            # The same answer whether the address was new (an account is made) or already a member's (she
+            # gets an e-mail): the form must not tell strangers who is a member. Nobody is signed in here.
+            session["lang"] = form.locale.data
+            flash(_("Thank you, %(name)s! Now sign in with your e-mail address and the password you chose. "
+                    "If this address already had an account, we have sent it an e-mail.",
+                    name=form.display_name.data.strip().split()[0]), "success")
+            return redirect(url_for("members.login"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("members/register.html", form=form), status
 
@@ -93,6 +171,9 @@ def register():
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_login_account_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"], methods=["POST"],
+               key_func=_account_anywhere_key, deduct_when=_failed, exempt_when=_known_device,
+               error_message=_guessed_account_message)
 def login():
     next_page = request.values.get("next")
     if not is_safe_next(next_page):
@@ -109,7 +190,7 @@ def login():
             )
             if member is not None:
                 _start_session(member, remember=form.remember.data)
-                return redirect(next_page or url_for("main.index"))
+                return _remember_device(redirect(next_page or url_for("main.index")), member)
             status = 401
             # The same words whether the account exists or not.
             form.password.errors.append(_("This e-mail address or member number and this password do not match."))
@@ -120,6 +201,9 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Signing out ends the session everywhere: a copied cookie must not outlive it.
+            services.sessions_end(member=current_user)
         logout_user()
         language = session.get("lang")
         session.clear()
@@ -131,6 +215,8 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["TIMEBANK_RESET_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["TIMEBANK_RESET_LIMIT_PER_EMAIL"], methods=["POST"],
+               key_func=_email_key("reset-email"), deduct_when=_sent)
 def password_forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -156,7 +242,8 @@ def password_reset(token: str):
     if form.validate_on_submit():
         services.password_reset_complete(token=token, password=form.password.data)
         flash(_("Your new password is saved. You can sign in with it now."), "success")
-        return redirect(url_for("members.login"))
+        # The link came to her mailbox: this phone or computer is hers.
+        return _remember_device(redirect(url_for("members.login")), member)
     status = 422 if request.method == "POST" else 200
     return render_template("members/password_reset.html", form=form, member=member), status
 
@@ -198,7 +285,8 @@ def _profile_page(*, form=None, password_form=None, status=200):
         form.contact_visibility.data = current_user.contact_visibility.value
     emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
     return render_template("members/profile.html", form=form, emails=emails,
-                           password_form=password_form or ChangePasswordForm()), status
+                           password_form=password_form or ChangePasswordForm(),
+                           everywhere_form=SignOutEverywhereForm()), status
 
 
 @bp.post("/me/password")
@@ -212,9 +300,23 @@ def change_password():
         except DomainError as error:
             form.current_password.errors = list(form.current_password.errors) + [error.message]
         else:
-            flash(_("Your new password is saved."), "success")
+            _keep_this_device(current_user._get_current_object())
+            flash(_("Your new password is saved. You are signed out on your other phones and computers."),
+                  "success")
             return redirect(url_for("members.profile"), 303)
     return _profile_page(password_form=form, status=422)
+
+
+@bp.post("/me/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """For a lost phone or a shared computer: every other session ends; this one goes on."""
+    if not SignOutEverywhereForm().validate_on_submit():
+        abort(400)
+    services.sessions_end(member=current_user)
+    _keep_this_device(current_user._get_current_object())
+    flash(_("You are signed out on every other phone and computer."), "success")
+    return redirect(url_for("members.profile"), 303)
 
 
 @bp.post("/me/email-preferences")
