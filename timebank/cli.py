@@ -155,9 +155,10 @@ def exchanges_auto_confirm():
     click.echo(f"reminded of tomorrow: {tomorrow}, reminded to confirm: {reminded}, confirmed automatically: {confirmed}")
 
 
-@click.command(help="Run every periodic job that is due (put it in cron every minute: * * * * * timebank cron).")
+@click.command(help="Run every periodic job that is due (put it in cron every minute: * * * * * timebank cron -q).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the jobs that failed (cron e-mails any output).")
 @with_appcontext
-def cron():
+def cron(quiet: bool):
     """Run the due jobs once each; a failing job is tried again next time and does not stop the others.
 
     Safe to run twice at once: a job taken by one run is skipped by the other. Exits 1 if a job failed.
@@ -166,7 +167,9 @@ def cron():
 
     results = cron_run()
     for result in results:
-        click.echo(f"{result.name}: {result.outcome} in {result.duration_ms / 1000:.1f} s: {result.summary}")
+        if result.outcome == FAILED or not quiet:
+            click.echo(f"{result.name}: {result.outcome} in {result.duration_ms / 1000:.1f} s: {result.summary}",
+                       err=result.outcome == FAILED)
     if any(result.outcome == FAILED for result in results):
         raise SystemExit(1)
 

@@ -202,7 +202,9 @@ def test_the_cron_command_runs_every_job_of_the_instance_and_keeps_the_latest_ba
     assert "mail-send: ok" in result.output and "written to the log: 1" in result.output
     assert [m.sent for m in people.outbox("amina@example.org")] == [True]
 
-    again = app.test_cli_runner().invoke(args=["cron"])
+    again = app.test_cli_runner().invoke(args=["cron", "--quiet"])  # as cron runs it: silent unless a job fails
     assert "mail-digest" not in again.output  # done for today
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert (again.exit_code, again.output) == (0, "")
     with app.app_context():
         assert db.session.query(OutboxMessage).count() == 1
