@@ -6,6 +6,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from timebank.extensions import db
 from timebank.scheduler import FAILED, OK, Job, JobFailed, JobRun, cron_run, job_due, job_states, register_job
@@ -208,3 +209,19 @@ def test_the_cron_command_runs_every_job_of_the_instance_and_keeps_the_latest_ba
         assert (again.exit_code, again.output) == (0, "")
     with app.app_context():
         assert db.session.query(OutboxMessage).count() == 1
+
+
+def test_a_run_that_died_holding_a_job_blocks_it_only_until_its_lock_goes_stale(ctx):
+    calls = []
+    nightly = Job("nightly", "nightly", DAY, lambda: calls.append(1) or "done", lock_timeout=timedelta(minutes=30))
+    cron_run(jobs=[nightly], clock=lambda: at("2026-11-29 03:00"))
+    db.session.execute(sa.update(JobRun).where(JobRun.name == "nightly").values(  # a run killed mid-way
+        started_at=at("2026-11-30 03:00"), locked_by="dead", locked_until=at("2026-11-30 03:30")))
+    db.session.commit()
+
+    assert cron_run(jobs=[nightly], clock=lambda: at("2026-11-30 03:10")) == []
+    assert [r.outcome for r in cron_run(jobs=[nightly], clock=lambda: at("2026-11-30 03:31"))] == [OK]
+    assert len(calls) == 2
+    row = db.session.get(JobRun, "nightly")
+    db.session.refresh(row)
+    assert (row.locked_by, row.locked_until, row.started_at) == (None, None, at("2026-11-30 03:31"))
