@@ -91,3 +91,16 @@ def test_doctor_says_when_the_database_is_not_migrated_or_demo_residents_are_in_
 
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert fixes(result.output) == ["demo data"], result.output
+
+
+def test_doctor_says_when_the_database_is_unreachable(monkeypatch):
+    from tests.conftest import base_config
+    from timebank import create_app
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    app = create_app({**base_config("postgresql+psycopg://timebank@127.0.0.1:9/timebank"), **CONFIGURED,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1
+    assert "FIX  database: unreachable" in result.output
+    assert "Start the database server, or correct DATABASE_URL." in result.output
