@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 5000
 TRANSLATIONS := timebank/translations
 export FLASK_APP := timebank
 
@@ -12,9 +15,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Running needs only the application; the test tools (browser, PostgreSQL driver…) come with `make test`.
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP) translations
 
@@ -26,23 +34,23 @@ run: install
 	$(BIN)/timebank db upgrade
 	$(BIN)/timebank demo load --if-empty
 	@echo
-	@echo "  Timebank is starting on http://127.0.0.1:5000  (Ctrl+C to stop)"
+	@echo "  Timebank is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	@echo
-	$(BIN)/timebank run --host 127.0.0.1 --port 5000
+	$(BIN)/timebank run --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures next to a floor measured in the same run (see docs/BENCHMARKS.md).
 bench: bench-ledger bench-listings bench-report
 
-bench-ledger: install
+bench-ledger: install $(TEST_STAMP)
 	$(BIN)/python -m tests.perf.bench_ledger $(BENCH_ARGS)
 
-bench-listings: install
+bench-listings: install $(TEST_STAMP)
 	$(BIN)/python -m tests.perf.bench_listings $(BENCH_ARGS)
 
-bench-report: install
+bench-report: install $(TEST_STAMP)
 	$(BIN)/python -m tests.perf.bench_report $(BENCH_ARGS)
 
 # Extract the strings of the code and templates, and merge them into each catalogue.

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_jobs(app)
     return app
 
 
@@ -127,3 +128,9 @@ def register_cli(app: Flask) -> None:
     from timebank.cli import register_commands
 
     register_commands(app)
+
+
+def register_jobs(app: Flask) -> None:
+    from timebank.jobs import register_jobs as register
+
+    register(app)

@@ -24,6 +24,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail)
     app.cli.add_command(demo)
     app.cli.add_command(backup)
+    app.cli.add_command(cron)
+    app.cli.add_command(doctor)
 
 
 @click.group(help="Manage members' accounts.")
@@ -151,3 +153,40 @@ def exchanges_auto_confirm():
     tomorrow = exchanges_remind_tomorrow()
     reminded, confirmed = run()
     click.echo(f"reminded of tomorrow: {tomorrow}, reminded to confirm: {reminded}, confirmed automatically: {confirmed}")
+
+
+@click.command(help="Run every periodic job that is due (put it in cron every minute: * * * * * timebank cron -q).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the jobs that failed (cron e-mails any output).")
+@with_appcontext
+def cron(quiet: bool):
+    """Run the due jobs once each; a failing job is tried again next time and does not stop the others.
+
+    Safe to run twice at once: a job taken by one run is skipped by the other. Exits 1 if a job failed.
+    """
+    from timebank.scheduler import FAILED, cron_run
+
+    results = cron_run()
+    for result in results:
+        if result.outcome == FAILED or not quiet:
+            click.echo(f"{result.name}: {result.outcome} in {result.duration_ms / 1000:.1f} s: {result.summary}",
+                       err=result.outcome == FAILED)
+    if any(result.outcome == FAILED for result in results):
+        raise SystemExit(1)
+
+
+@click.command(help="Check what a production instance needs, and say what to fix.")
+@with_appcontext
+def doctor():
+    """Check the settings, the database, the ledger, the backups and the periodic jobs; exit 1 if something needs fixing."""
+    from timebank.doctor import doctor_checks
+
+    checks = doctor_checks()
+    for check in checks:
+        click.echo(f"{'ok ' if check.ok else 'FIX'}  {check.title}: {check.text}")
+    problems = [check for check in checks if not check.ok]
+    if problems:
+        click.echo(f"\n{len(problems)} thing(s) to fix:")
+        for check in problems:
+            click.echo(f"- {check.fix}")
+        raise SystemExit(1)
+    click.echo("\nAll is well.")

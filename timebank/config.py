@@ -119,8 +119,13 @@ class Defaults:
     MAIL_TIMEOUT = 20
     MAIL_DEFAULT_SENDER = "Timebank <no-reply@example.org>"
     MAIL_MAX_ATTEMPTS_BEFORE_ALERT = 10
+    TIMEBANK_MAIL_TO_LOG = False  # set on purpose to keep mail in the log without a server (`timebank doctor`)
     # Public address used in e-mailed links (password reset…).
     TIMEBANK_BASE_URL = "http://127.0.0.1:5000"
+
+    # Nightly backups made by `timebank cron` (SQLite): a folder, and how many archives to keep in it.
+    TIMEBANK_BACKUP_DIR = ""
+    TIMEBANK_BACKUP_KEEP = 30
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

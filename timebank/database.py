@@ -147,3 +147,22 @@ def lock_fresh(instance: T) -> T:
     return db.session.scalars(
         sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     ).one()
+
+
+def database_state() -> str:
+    """``"ok"`` when the database answers and is migrated to the newest revision; else what is wrong, in a word.
+
+    ``"unreachable"``, or ``"not migrated"`` (``timebank db upgrade`` was not run after an update).
+    Reads nothing personal: monitoring may show it.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    try:
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except sa.exc.SQLAlchemyError:
+        return "unreachable"
+    heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    return "ok" if current == heads else "not migrated"

@@ -17,3 +17,4 @@ from timebank.coordination.models import AuditEntry, MemberNote  # noqa: F401
 from timebank.coordination.models import MemberWarning, Verification  # noqa: F401
 from timebank.admin.models import MemberImport, Setting  # noqa: F401
 from timebank.members.invitations import Invitation  # noqa: F401
+from timebank.scheduler import JobRun  # noqa: F401

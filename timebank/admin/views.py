@@ -1,7 +1,10 @@
 """Admins: welcome hours from the timebank and hours from the community account."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +17,7 @@ from timebank.ledger.errors import IdempotencyConflict
 from timebank.ledger.forms import GrantForm, new_key
 from timebank.members.models import Member
 from timebank.members.services import members_active
+from timebank.scheduler import JobState, job_states
 from timebank.security import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,7 +32,27 @@ def _page(welcome=None, grant=None, status=200):
         grant=grant or GrantForm(prefix="grant", members=members),
         community=ledger.balance_of(community),
         issued=-system.posted,
+        jobs=[_job_row(state) for state in job_states()],
     ), status
+
+
+def _every(period: timedelta) -> str:
+    minutes = int(period.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return ngettext("every day", "every %(num)s days", minutes // (24 * 60))
+    if minutes and minutes % 60 == 0:
+        return ngettext("every hour", "every %(num)s hours", minutes // 60)
+    return ngettext("every minute", "every %(num)s minutes", max(minutes, 1))
+
+
+def _job_row(state: JobState) -> dict:
+    """What the admin page shows of a periodic job: when it last ran, how long it took, how it went."""
+    took = None
+    if state.duration_ms is not None:
+        took = _("%(seconds)s s", seconds=format_decimal(round(state.duration_ms / 1000, 1), format="#,##0.0"))
+    return {"title": state.job.title, "every": _every(state.job.period), "state": state.state,
+            "started_at": state.started_at, "took": took, "outcome": state.outcome, "summary": state.summary,
+            "late": state.state in ("late", "never")}
 
 
 @bp.get("/")

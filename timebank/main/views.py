@@ -42,6 +42,23 @@ def health():
     return jsonify(status="ok", database="ok")
 
 
+@bp.get("/health/ready")
+def health_ready():
+    """For monitoring: the database is reachable and migrated, and each periodic job runs on time.
+
+    Names and states only (no member, no error text); 503 when something needs a person.
+    """
+    from timebank.database import database_state
+    from timebank.scheduler import job_states
+
+    database = database_state()
+    jobs = {state.job.name: state.state for state in job_states()} if database == "ok" else {}
+    ready = database == "ok" and all(state in ("ok", "running") for state in jobs.values())
+    response = jsonify(status="ok" if ready else "error", database=database, jobs=jobs)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
+
+
 _LOGO_NAME = re.compile(r"^logo-[0-9a-f]{16}\.png$")
 
 
