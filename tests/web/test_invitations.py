@@ -40,8 +40,8 @@ def _status(app, name: str) -> str | None:
 def test_an_invitation_link_lets_in_as_many_people_as_the_admin_chose_then_says_so(app, client, people, claire):
     login(client, claire)
     token = _make(client, uses="2")
-    assert _join(app, token, "Hawa Coulibaly").status_code == 302
-    assert _join(app, token, "Binta Kane").status_code == 302
+    assert _join(app, token, "Hawa Coulibaly").status_code == 303
+    assert _join(app, token, "Binta Kane").status_code == 303
     third = _join(app, token, "Oumar Sy")
     assert third.status_code == 403
     assert "already been used by as many people as it was made for" in text_of(third)
@@ -53,10 +53,10 @@ def test_an_invitation_link_lets_in_as_many_people_as_the_admin_chose_then_says_
 def test_who_joins_by_a_link_waits_for_approval_unless_the_admin_chose_otherwise(app, client, people, claire):
     login(client, claire)
     waiting = _make(client)
-    assert _join(app, waiting, "Hawa Coulibaly").status_code == 302
+    assert _join(app, waiting, "Hawa Coulibaly").status_code == 303
     assert _status(app, "Hawa Coulibaly") == "pending"
     at_once = _make(client, approve_at_once="y")
-    assert _join(app, at_once, "Binta Kane").status_code == 302
+    assert _join(app, at_once, "Binta Kane").status_code == 303
     assert _status(app, "Binta Kane") == "active"
     assert "approved at once" in text_of(client.get("/admin/people"))
 
@@ -113,6 +113,6 @@ def test_two_people_opening_the_last_use_of_a_link_at_once_let_in_only_one(app, 
     for thread in threads:
         thread.join(timeout=60)
     joined = [name for name in ("Hawa Coulibaly", "Binta Kane") if _status(app, name) is not None]
-    assert len(joined) == 1 and sorted(answers)[0] == 302
+    assert len(joined) == 1 and sorted(answers)[0] == 303
     with app.app_context():
         assert db.session.scalar(sa.select(Invitation.uses)) == 1
