@@ -16,3 +16,4 @@ from timebank.messages.models import Block, DirectMessage  # noqa: F401
 from timebank.coordination.models import AuditEntry, MemberNote  # noqa: F401
 from timebank.coordination.models import MemberWarning, Verification  # noqa: F401
 from timebank.admin.models import Setting  # noqa: F401
+from timebank.idempotency import FormUse  # noqa: F401

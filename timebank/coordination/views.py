@@ -261,7 +261,7 @@ def record_exchange(member_id: int):
     def act(m, f):
         provider = db.session.get(Member, int(f.provider.data)) or abort(404)
         exchange_record_brokered(coordinator=current_user, provider=provider, recipient=m,
-                                 minutes=f.total_minutes, title=f.title.data)
+                                 minutes=f.total_minutes, title=f.title.data, key=f.key.data)
 
     member = db.session.get(Member, member_id) or abort(404)
     others = [m for m in members_active() if m.id != member.id]

@@ -34,6 +34,7 @@ from timebank.exchanges.models import (
 )
 from timebank.extensions import db
 from timebank.i18n import format_minutes
+from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import BelowFloor
 from timebank.ledger.models import Transfer, TransferKind
@@ -161,6 +162,13 @@ def _step(current: Exchange, actor: Member, kind: str, *, by: Member | None, mar
                   title=current.title, link=f"/exchanges/{current.id}")
 
 
+def _seen(current: Exchange, step: str, *, actor: Member, by: Member | None, key: str | None) -> bool:
+    """Was this very form (same key, same step, same person) already handled? Then the step is not done again."""
+    sender = by or actor
+    _, replayed = form_claim(member_id=sender.id, key=key, action=f"exchange_{step}", target=f"{current.id}:{actor.id}")
+    return replayed
+
+
 def _check_turn(exchange: Exchange, actor: Member) -> None:
     _check_member(actor)
     if not exchange.involves(actor):
@@ -172,10 +180,12 @@ def _check_turn(exchange: Exchange, actor: Member) -> None:
 
 
 def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date: date,
-                     at_time: time | None, by: Member | None = None) -> Exchange:
+                     at_time: time | None, by: Member | None = None, key: str | None = None) -> Exchange:
     """Answer a proposal with another duration or date; the other person then answers."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "counter", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         terms = Terms(current.title, minutes, on_date, at_time)
@@ -195,13 +205,16 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
     return atomic(work)
 
 
-def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = None,
+                    key: str | None = None) -> Exchange:
     """Agree the exchange: the hours are reserved from the recipient's account.
 
     ``by``: a coordinator or trusted helper who accepts for ``actor``.
     """
     def work():
         current = _lock(exchange)
+        if _seen(current, "accept", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         if current.listing is not None and current.listing.category.requires_verified \
@@ -232,9 +245,12 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
     return atomic(work)
 
 
-def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by: Member | None = None) -> Exchange:
+def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by: Member | None = None,
+                     key: str | None = None) -> Exchange:
     def work():
         current = _lock(exchange)
+        if _seen(current, "decline", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         current.state, current.turn_id, current.finished_at = ExchangeState.DECLINED, None, utcnow()
@@ -276,9 +292,16 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
     return current
 
 
-def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str, by: Member | None = None) -> Exchange:
+def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str, by: Member | None = None,
+                    key: str | None = None) -> Exchange:
     """Either party cancels before the service is marked done; reserved hours are released."""
-    return atomic(lambda: exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason, by=by))
+    def work():
+        current = _lock(exchange)
+        if _seen(current, "cancel", actor=actor, by=by, key=key):
+            return current
+        return exchange_cancel_in_transaction(exchange=current, actor=actor, reason=reason, by=by)
+
+    return atomic(work)
 
 
 def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
@@ -302,13 +325,17 @@ def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, 
 
 
 def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient: Member, minutes: int,
-                             title: str, category_id: int | None = None) -> Exchange:
+                             title: str, category_id: int | None = None, key: str | None = None) -> Exchange:
     """A coordinator records, on behalf of a member without phone or internet, a service they received.
 
     The recipient must have asked the coordinators to act for them. The hours
     move at once; both people are told, and either can raise a disagreement.
+    ``key`` is the form's: the same form sent twice records one exchange and moves the hours once.
     """
     def work():
+        use, replayed = form_claim(member_id=coordinator.id, key=key, action="exchange_brokered", target=recipient.id)
+        if replayed:
+            return db.session.get(Exchange, use.target_id)
         if not (coordinator.is_coordinator and coordinator.is_active_member):
             raise NotAllowed(_l("Only coordinators can record an exchange for a member."))
         if coordinator.id in (provider.id, recipient.id):
@@ -336,6 +363,8 @@ def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient
                   lambda: _("Recorded for you: %(title)s", title=exchange.title), name=coordinator.display_name,
                   minutes=minutes)
         assert transfer.exchange_id == exchange.id
+        if use is not None:
+            use.target_id = exchange.id
         return exchange
 
     return atomic(work)
@@ -344,10 +373,13 @@ def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient
 # Doing and confirming ----------------------------------------------------------------------
 
 
-def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: Member | None = None) -> Exchange:
+def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: Member | None = None,
+                       key: str | None = None) -> Exchange:
     """The provider says the service happened, with the real duration."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "done", actor=actor, by=by, key=key):
+            return current
         _check_member(actor)
         marks = _agent(current, actor, by)
         if actor.id != current.provider_id:
@@ -384,10 +416,13 @@ def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
             memo=current.title, exchange_id=current.id)
 
 
-def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None,
+                     key: str | None = None) -> Exchange:
     """The recipient confirms: the hours move to the provider (``by``: someone who confirms for them)."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "confirm", actor=actor, by=by, key=key):
+            return current
         _check_member(actor)
         marks = _agent(current, actor, by)
         if actor.id != current.recipient_id:
@@ -603,10 +638,12 @@ def dispute_can_open(exchange: Exchange, member: Member) -> bool:
     return False
 
 
-def dispute_open(*, exchange: Exchange, actor: Member, reason: str) -> Dispute:
+def dispute_open(*, exchange: Exchange, actor: Member, reason: str, key: str | None = None) -> Dispute:
     """Say what went wrong; the exchange is frozen (no confirmation, no automatic one) until resolved."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "dispute", actor=actor, by=None, key=key):
+            return dispute_latest(current)
         _check_member(actor)
         if not current.involves(actor):
             raise NotAllowed(_l("This exchange is not yours."))
@@ -643,6 +680,12 @@ def dispute_of(exchange: Exchange) -> Dispute | None:
                                                       Dispute.resolved_at.is_(None)))
 
 
+def dispute_latest(exchange: Exchange) -> Dispute | None:
+    """The last disagreement of an exchange, settled or not."""
+    return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id)
+                             .order_by(Dispute.id.desc()).limit(1))
+
+
 def disputes_open() -> list[Dispute]:
     return list(db.session.scalars(
         sa.select(Dispute).where(Dispute.resolved_at.is_(None)).order_by(Dispute.opened_at, Dispute.id)
@@ -664,13 +707,15 @@ def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
 
 
 def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,
-                    minutes: int | None = None) -> Dispute:
+                    minutes: int | None = None, key: str | None = None) -> Dispute:
     """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten."""
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can settle a disagreement."))
         current = _lock(dispute.exchange)
         fresh = lock_fresh(dispute)
+        if _seen(current, f"resolve:{fresh.id}", actor=actor, by=None, key=key):
+            return fresh
         if fresh.resolved_at is not None or current.state is not ExchangeState.DISPUTED:
             raise InvalidTransition(_l("This disagreement has already been settled."))
         if current.involves(actor):
@@ -687,9 +732,9 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             if minutes is None:
                 raise DomainError(_l("Please give the number of hours decided."), field="minutes")
             ledger.check_amount(minutes)
-        key = f"exchange:{current.id}:dispute:{fresh.id}"
+        ledger_key = f"exchange:{current.id}:dispute:{fresh.id}"
         if before is ExchangeState.COMPLETED:
-            _correct_posted(current, target, actor=actor, reason=reason, key=key)
+            _correct_posted(current, target, actor=actor, reason=reason, key=ledger_key)
             current.state = ExchangeState.COMPLETED if target else ExchangeState.CANCELLED
         elif resolution is DisputeResolution.CANCELLED:
             ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
@@ -698,7 +743,7 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             current.state = ExchangeState.AGREED
         else:
             current.done_minutes = target
-            _post(current, actor, allow_extra=True, key_prefix=key)
+            _post(current, actor, allow_extra=True, key_prefix=ledger_key)
             current.state = ExchangeState.COMPLETED
         if current.state is not ExchangeState.AGREED:
             current.finished_at = current.finished_at or utcnow()
