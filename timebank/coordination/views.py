@@ -18,14 +18,14 @@ def _page(form=None, status=200):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
-    from timebank.exchanges.services import disputes_open
+    from timebank.exchanges.services import disputes_open, reservations_held_long
 
     from timebank.coordination.services import dashboard_queues
 
     return render_template("coordination/index.html", pending=services.member_pending_list(),
                            form=form or DecisionForm(), reports=reports_open(),
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
-                           queues=dashboard_queues()), status
+                           queues=dashboard_queues(), held=reservations_held_long()), status
 
 
 @bp.get("/")

@@ -48,6 +48,9 @@ def group_create(*, provider: Member, title: str, description: str, on_date: dat
         ledger.check_amount(share_minutes)
         if on_date < utcnow().date():
             raise DomainError(_l("The date is already past."), field="on_date")
+        from timebank.exchanges.services import check_horizon
+
+        check_horizon(on_date)
         if not 1 <= max_participants <= MAX_PARTICIPANTS:
             raise DomainError(_l("Between 1 and %(most)s participants.", most=MAX_PARTICIPANTS),
                               field="max_participants")

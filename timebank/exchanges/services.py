@@ -41,7 +41,7 @@ from timebank.ledger.models import Transfer, TransferKind
 from timebank.listings.models import Listing, ListingType
 from timebank.members.models import Member
 from timebank.notifications.services import mail_queue, notify
-from timebank.timeutil import utcnow
+from timebank.timeutil import months_after, utcnow
 
 MESSAGE_MAX = 2000
 
@@ -83,6 +83,21 @@ def _check_member(member: Member) -> None:
         raise NotAllowed(_l("Only active members can take part in exchanges."))
 
 
+def plan_horizon() -> date:
+    """The latest date an exchange may be planned for today (the setting "how far ahead", in months)."""
+    return months_after(utcnow().date(), current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"])
+
+
+def check_horizon(on_date: date) -> None:
+    """Refuse a date so far ahead that the payer's hours would be held for months (e.g. 31 December 9999)."""
+    latest = plan_horizon()
+    if on_date > latest:
+        raise DomainError(_l("An exchange can be planned %(months)s months ahead at most, until %(date)s. Please "
+                             "choose an earlier date; you can plan the next one later.",
+                             months=current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"],
+                             date=format_date(latest, "long")), field="on_date")
+
+
 def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> None:
     if not terms.title.strip():
         raise DomainError(_l("Please say what the exchange is about."), field="title")
@@ -90,6 +105,7 @@ def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> 
     if terms.on_date < utcnow().date():
         raise DomainError(_l("The date is already past. For a service already done, use “Give time”."),
                           field="on_date")
+    check_horizon(terms.on_date)
     if listing is not None and listing.category.requires_verified and not provider.is_verified:
         raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
 
@@ -619,6 +635,55 @@ def actions_for(exchange: Exchange, member: Member) -> list[str]:
     return actions
 
 
+@dataclass(frozen=True)
+class HeldReservation:
+    """Hours reserved for an exchange or a group session, held for a long time (a coordinator's queue)."""
+
+    title: str
+    payer: Member
+    receiver: Member
+    minutes: int
+    on_date: date
+    reserved_at: datetime
+    link: str
+
+
+def reservations_held_long(*, limit: int = 200) -> list[HeldReservation]:
+    """Reserved hours held too long, the oldest reservation first.
+
+    "Too long" uses the setting of how far ahead an exchange may be planned (N
+    months): hours reserved N months ago or more and still neither paid nor
+    released, or reserved for an exchange dated more than N months from today
+    (planned before the limit existed, e.g. 31 December 9999).
+    """
+    from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
+
+    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
+    now = utcnow()
+    reserved_before = datetime.combine(months_after(now.date(), -months), now.time())
+    horizon = plan_horizon()
+    pending = sa.and_(Transfer.reservation.is_(True), Transfer.state == "pending")
+    exchanges = db.session.execute(
+        sa.select(Exchange, Transfer).join(Transfer, Transfer.id == Exchange.reservation_id)
+        .where(pending, Exchange.state.in_(OPEN_STATES),
+               sa.or_(Transfer.created_at <= reserved_before, Exchange.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))).all()
+    sessions = db.session.execute(
+        sa.select(GroupParticipant, GroupSession, Transfer)
+        .join(GroupSession, GroupSession.id == GroupParticipant.session_id)
+        .join(Transfer, Transfer.id == GroupParticipant.reservation_id)
+        .where(pending, GroupSession.state == GroupState.OPEN, GroupParticipant.left_at.is_(None),
+               sa.or_(Transfer.created_at <= reserved_before, GroupSession.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(GroupParticipant.member), joinedload(GroupSession.provider))).all()
+    held = [(t.id, HeldReservation(e.title, e.recipient, e.provider, t.minutes, e.on_date, t.created_at,
+                                   f"/exchanges/{e.id}")) for e, t in exchanges]
+    held += [(t.id, HeldReservation(s.title, p.member, s.provider, t.minutes, s.on_date, t.created_at,
+                                    f"/groups/{s.id}")) for p, s, t in sessions]
+    return [item for _, item in sorted(held, key=lambda pair: (pair[1].reserved_at, pair[0]))][:limit]
+
+
 def minutes_text(minutes: int) -> str:
     return format_minutes(minutes)
 
@@ -671,7 +736,20 @@ def coordinators_concerned(exchange: Exchange) -> bool:
     """Did this exchange come to the coordinators: a disagreement (open or settled), or recorded by one of them?"""
     disputed = sa.exists().where(Dispute.exchange_id == exchange.id)
     brokered = sa.exists().where(ExchangeEvent.exchange_id == exchange.id, ExchangeEvent.kind == "brokered")
-    return bool(db.session.scalar(sa.select(sa.or_(disputed, brokered))))
+    return bool(db.session.scalar(sa.select(sa.or_(disputed, brokered)))) or _held_long(exchange)
+
+
+def _held_long(exchange: Exchange) -> bool:
+    """Is this exchange in the coordinators' queue of hours reserved for a long time?"""
+    if exchange.reservation_id is None or exchange.state not in OPEN_STATES:
+        return False
+    reservation = db.session.get(Transfer, exchange.reservation_id)
+    if reservation.state.value != "pending":
+        return False
+    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
+    now = utcnow()
+    return exchange.on_date > plan_horizon() or \
+        reservation.created_at <= datetime.combine(months_after(now.date(), -months), now.time())
 
 
 def dispute_of(exchange: Exchange) -> Dispute | None:
