@@ -15,7 +15,8 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
            "password_reset", "brokering_enabled", "brokering_disabled", "exchange_brokered", "orientation_recorded",
            "verification_lapsed", "member_warned", "message_hidden", "helper_named", "helper_removed",
            "acted_for_member", "settings_changed", "role_changed", "category_created", "category_changed",
-           "category_archived", "invitation_created", "members_imported", "export_downloaded", "backup_downloaded")
+           "category_archived", "invitation_created", "members_imported", "export_downloaded", "backup_downloaded",
+           "community_cover")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

@@ -105,6 +105,11 @@ class ResolveForm(FlaskForm, DurationFields):
         validators=[InputRequired(message=_l("Please write the reason: both people will read it.")),
                     Length(max=MESSAGE_MAX), PlainText(multiline=True)],
         render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    shortfall = RadioField(
+        _l("Hours the helper has already used"),
+        choices=[SelectChoice("partial", _l("Take back only what the helper can give back now")),
+                 SelectChoice("community", _l("Take back all of it: the community account gives the rest"))],
+        validators=[Optional()])
     key = key_field(required=False)
     submit = SubmitField(_l("Settle the disagreement"))
 

@@ -784,9 +784,55 @@ def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
     return moved, posting
 
 
+SHORTFALL_PARTIAL = "partial"  # take back only what the helper can give back now
+SHORTFALL_COMMUNITY = "community"  # take back all: the community account gives what the helper cannot
+
+
+class ReversalShortfall(BelowFloor):
+    """Taking hours back would take the helper below her lower limit: the coordinator chooses what to do."""
+
+    def __init__(self, message, *, room: int, cover: int, community_can: bool):
+        super().__init__(message, field="shortfall")
+        self.room, self.cover, self.community_can = room, cover, community_can
+
+
+@dataclass(frozen=True)
+class ReversalRoom:
+    """For a disagreement after confirmation: how much can go back from the helper now, and from the community."""
+
+    moved: int  # what the exchange moved to the helper
+    room: int  # what the helper can give back now without going below her lower limit
+    community: int  # what the community account can give
+
+    @property
+    def short(self) -> bool:
+        """Would taking back all of it go below the helper's lower limit?"""
+        return self.room < self.moved
+
+
+def _can_give(account) -> int:
+    return ledger.balance_of(account).can_give if account.floor is not None else 10 ** 9
+
+
+def dispute_reversal_room(dispute: Dispute) -> ReversalRoom | None:
+    """What a full reversal of a confirmed exchange would meet now (None before confirmation: nothing to take back)."""
+    if dispute.resolved_at is not None or dispute.state_before != ExchangeState.COMPLETED.value:
+        return None
+    moved, _ = _exchange_total(dispute.exchange)
+    if moved <= 0:
+        return None
+    return ReversalRoom(moved, min(moved, _can_give(ledger.account_of(dispute.exchange.provider))),
+                        _can_give(ledger.community_account()))
+
+
 def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,
-                    minutes: int | None = None, key: str | None = None) -> Dispute:
-    """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten."""
+                    minutes: int | None = None, key: str | None = None, shortfall: str | None = None) -> Dispute:
+    """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten.
+
+    When hours must go back from a helper who has already spent them, ``shortfall`` says what the coordinator
+    chose: take back only what she can give back now (``"partial"``), or all of it, with the community account
+    giving the difference (``"community"``); without a choice, ``ReversalShortfall`` says what is possible.
+    """
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can settle a disagreement."))
@@ -811,8 +857,11 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
                 raise DomainError(_l("Please give the number of hours decided."), field="minutes")
             ledger.check_amount(minutes)
         ledger_key = f"exchange:{current.id}:dispute:{fresh.id}"
+        outcome = {}
         if before is ExchangeState.COMPLETED:
-            _correct_posted(current, target, actor=actor, reason=reason, key=ledger_key)
+            outcome = _correct_posted(current, target, actor=actor, reason=reason, key=ledger_key,
+                                      shortfall=shortfall)
+            target = outcome.get("target", target)
             current.state = ExchangeState.COMPLETED if target else ExchangeState.CANCELLED
         elif resolution is DisputeResolution.CANCELLED:
             ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
@@ -828,30 +877,89 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
         fresh.resolved_at, fresh.resolved_by_id = utcnow(), actor.id
         fresh.resolution, fresh.resolution_minutes = resolution.value, target
         fresh.resolution_reason = reason.strip()[:MESSAGE_MAX]
-        _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason)
+        taken, covered = outcome.get("taken", 0), outcome.get("covered", 0)
+        marks = {"taken": taken, "covered": covered, "shortfall": shortfall} if outcome.get("short") else {}
+        _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason,
+               **marks)
         audit(actor=actor, action="dispute_resolved", member=fresh.opened_by, target=f"exchange {current.id}",
-              reason=fresh.resolution_reason, resolution=resolution.value, minutes=target)
+              reason=fresh.resolution_reason, resolution=resolution.value, minutes=target, **marks)
+        if covered:
+            audit(actor=actor, action="community_cover", member=current.recipient, target=f"exchange {current.id}",
+                  reason=fresh.resolution_reason, minutes=covered, provider=current.provider_id)
+        kind = ("resolved_covered" if covered else "resolved_partly") if marks else "resolved"
         for member in (current.provider, current.recipient):
-            _tell(member, current, "resolved",
+            _tell(member, current, kind,
                   lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),
-                  name=actor.display_name, reason=fresh.resolution_reason[:300])
+                  name=actor.display_name, reason=fresh.resolution_reason[:300], taken=taken, covered=covered,
+                  provider=current.provider.display_name, recipient=current.recipient.display_name)
         return fresh
 
     return atomic(work)
 
 
-def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: str, key: str) -> None:
-    """Bring what this exchange moved to ``target`` minutes with one correcting transfer."""
+def _fresh(account):
+    """The account as the database has it now (the write lock is held)."""
+    return db.session.scalars(sa.select(type(account)).where(type(account).id == account.id)
+                              .execution_options(populate_existing=True)).one()
+
+
+def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: str, key: str,
+                    shortfall: str | None = None) -> dict:
+    """Bring what this exchange moved to ``target`` minutes with one correcting transfer (two with the community).
+
+    Returns what happened: ``target`` reached, ``taken`` back from the helper, ``covered`` by the community
+    account, and ``short`` when the helper could not give back all of it.
+    """
     moved, posting = _exchange_total(current)
     delta = target - moved
     if delta == 0:
-        return
-    provider, recipient = ledger.account_of(current.provider), ledger.account_of(current.recipient)
-    debit, credit = (recipient, provider) if delta > 0 else (provider, recipient)
+        return {"target": target}
+    memo = reason.strip()[:500]
+    provider, recipient = _fresh(ledger.account_of(current.provider)), _fresh(ledger.account_of(current.recipient))
     kind = TransferKind.REVERSAL if target == 0 else TransferKind.ADJUSTMENT
-    ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
-                                        actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
-                                        corrects=posting)
+    if delta > 0:
+        ledger.transfer_post_in_transaction(debit=recipient, credit=provider, minutes=delta, kind=kind, key=key,
+                                            actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        return {"target": target}
+    need, room = -delta, min(-delta, _can_give(provider))
+    if room >= need:
+        ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=need, kind=kind, key=key,
+                                            actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        return {"target": target, "taken": need}
+    community = _fresh(ledger.community_account())
+    cover = need - room
+    community_can = _can_give(community) >= cover
+    if shortfall == SHORTFALL_PARTIAL and room > 0:
+        ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=room,
+                                            kind=TransferKind.ADJUSTMENT, key=key, actor=actor, memo=memo,
+                                            exchange_id=current.id, corrects=posting)
+        return {"target": moved - room, "taken": room, "short": True}
+    if shortfall == SHORTFALL_COMMUNITY and community_can:
+        if room:
+            ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=room, kind=kind, key=key,
+                                                actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        ledger.transfer_post_in_transaction(debit=community, credit=recipient, minutes=cover,
+                                            kind=TransferKind.ADJUSTMENT, key=f"{key}:community", actor=actor,
+                                            memo=memo, exchange_id=current.id, corrects=posting)
+        return {"target": target, "taken": room, "covered": cover, "short": True}
+    name, floor = current.provider.display_name, format_minutes(provider.floor)
+    said = (_l("%(name)s has already used these hours: none can be taken back from her account now (it cannot "
+               "go below %(floor)s).", name=name, floor=floor) if room == 0 else
+            _l("%(name)s has already used some of these hours: at most %(room)s can be taken back from her "
+               "account now (it cannot go below %(floor)s).", name=name, room=format_minutes(room), floor=floor))
+    if community_can:
+        choice = (_l("Choose below: the community account gives the %(cover)s.", cover=format_minutes(cover))
+                  if room == 0 else
+                  _l("Choose below: take back %(room)s only, or take back all %(need)s with the community account "
+                     "giving the other %(cover)s.", room=format_minutes(room), need=format_minutes(need),
+                     cover=format_minutes(cover)))
+    else:
+        choice = (_l("The community account cannot give %(cover)s either: settle for fewer hours taken back, or "
+                     "ask an admin to add hours to the community account.", cover=format_minutes(cover))
+                  if room == 0 else
+                  _l("The community account cannot give the other %(cover)s: choose below to take back %(room)s "
+                     "only.", cover=format_minutes(cover), room=format_minutes(room)))
+    raise ReversalShortfall(f"{said} {choice}", room=room, cover=cover, community_can=community_can)
 
 
 def exchange_calendar(*, exchange: Exchange, viewer: Member, url: str) -> bytes:

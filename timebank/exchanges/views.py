@@ -130,14 +130,16 @@ def _page(exchange: Exchange, status: int = 200, **forms):
         actions = services.actions_for(exchange, current_user)
     if exchange.involves(current_user):
         services.exchange_mark_read(exchange=exchange, member=current_user)
+    open_dispute = services.dispute_of(exchange)
     return Response(render_template(
         "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
         message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
                                                          minutes=str(exchange.minutes % 60)),
-        dispute=services.dispute_of(exchange), error=forms.get("error"),
-        form_key=new_key()), status)
+        dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
+        reversal=services.dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
+        status)
 
 
 @bp.get("/exchanges/<id:exchange_id>")
@@ -254,7 +256,8 @@ def resolve(exchange_id: int):
             abort(404)
         services.dispute_resolve(dispute=latest, actor=current_user,
                                  resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
-                                 minutes=form.total_minutes, key=form.key.data or None)
+                                 minutes=form.total_minutes, key=form.key.data or None,
+                                 shortfall=form.shortfall.data or None)
 
     return _step(exchange_id, ResolveForm, _own(settle), _("The disagreement is settled. Both people are told."),
                  "resolve")

@@ -64,6 +64,14 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
                                        **p),
         "exchange_resolved": lambda: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
+        "exchange_resolved_partly": lambda: _(
+            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(taken)s went back to "
+            "%(recipient)s now: %(provider)s could not give back more for now.",
+            **{**p, "taken": format_minutes(p.get("taken", 0))}),
+        "exchange_resolved_covered": lambda: _(
+            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(recipient)s got the hours back: "
+            "%(taken)s from %(provider)s and %(covered)s from the community account.",
+            **{**p, "taken": format_minutes(p.get("taken", 0)), "covered": format_minutes(p.get("covered", 0))}),
         "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it and dealt with it."),
         "verified": lambda: (_("A coordinator verified you until %(until)s: you can offer services that need it.",
                                **p) if p.get("until") else
