@@ -502,12 +502,17 @@ def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:
             if current.state is not ExchangeState.DONE:
                 return None
             if current.done_at <= due_before:
+                # Only what was agreed moves by itself: more than that needs the recipient (or a coordinator).
                 _post(current, None)
+                paid = min(current.done_minutes, current.minutes)
+                extra = current.done_minutes - paid
                 current.state, current.finished_at = ExchangeState.COMPLETED, now
-                _event(current, None, "auto_confirmed", minutes=min(current.done_minutes, current.minutes))
+                _event(current, None, "auto_confirmed", minutes=paid, done=current.done_minutes, extra=extra)
                 for member in (current.provider, current.recipient):
-                    _tell(member, current, "auto_confirmed",
-                          lambda: _("Confirmed automatically: %(title)s", title=current.title))
+                    _tell(member, current, "auto_confirmed_extra" if extra else "auto_confirmed",
+                          lambda: _("Confirmed automatically: %(title)s", title=current.title),
+                          paid=paid, done=current.done_minutes, extra=extra, provider=current.provider.display_name,
+                          recipient=current.recipient.display_name)
                 return "confirmed"
             if current.reminded_at is None:
                 current.reminded_at = now
@@ -732,6 +737,30 @@ def dispute_open(*, exchange: Exchange, actor: Member, reason: str, key: str | N
     return atomic(work)
 
 
+@dataclass(frozen=True)
+class Unpaid:
+    """Marked done for more than agreed, confirmed automatically: only the agreed hours moved."""
+
+    paid: int
+    done: int
+    extra: int
+    dispute_until: datetime
+
+
+def exchange_unpaid_extra(exchange: Exchange) -> Unpaid | None:
+    """What an automatic confirmation left unpaid (the hours marked done beyond those agreed), if anything."""
+    if exchange.state is not ExchangeState.COMPLETED:
+        return None
+    event = next((e for e in reversed(exchange.events) if e.kind == "auto_confirmed"), None)
+    if event is None or not event.detail.get("extra"):
+        return None
+    moved, _ = _exchange_total(exchange)
+    if moved >= event.detail["done"]:
+        return None  # paid since (a disagreement settled, for example)
+    window = timedelta(days=current_app.config["TIMEBANK_DISPUTE_WINDOW_DAYS"])
+    return Unpaid(moved, event.detail["done"], event.detail["done"] - moved, exchange.finished_at + window)
+
+
 def coordinators_concerned(exchange: Exchange) -> bool:
     """Did this exchange come to the coordinators: a disagreement (open or settled), or recorded by one of them?"""
     disputed = sa.exists().where(Dispute.exchange_id == exchange.id)
@@ -943,10 +972,10 @@ def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: st
                                             memo=memo, exchange_id=current.id, corrects=posting)
         return {"target": target, "taken": room, "covered": cover, "short": True}
     name, floor = current.provider.display_name, format_minutes(provider.floor)
-    said = (_l("%(name)s has already used these hours: none can be taken back from her account now (it cannot "
+    said = (_l("%(name)s has already used these hours: none can be taken back now (the account cannot "
                "go below %(floor)s).", name=name, floor=floor) if room == 0 else
-            _l("%(name)s has already used some of these hours: at most %(room)s can be taken back from her "
-               "account now (it cannot go below %(floor)s).", name=name, room=format_minutes(room), floor=floor))
+            _l("%(name)s has already used some of these hours: at most %(room)s can be taken back "
+               "now (the account cannot go below %(floor)s).", name=name, room=format_minutes(room), floor=floor))
     if community_can:
         choice = (_l("Choose below: the community account gives the %(cover)s.", cover=format_minutes(cover))
                   if room == 0 else

@@ -138,6 +138,7 @@ def _page(exchange: Exchange, status: int = 200, **forms):
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
                                                          minutes=str(exchange.minutes % 60)),
         dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
+        unpaid=services.exchange_unpaid_extra(exchange),
         reversal=services.dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
         status)
 

@@ -48,6 +48,11 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_done": lambda: _("%(name)s says it is done (%(amount)s): %(title)s. Please confirm.", **p),
         "exchange_confirmed": lambda: _("%(name)s confirmed: %(title)s. You received %(amount)s.", **p),
         "exchange_auto_confirmed": lambda: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
+        "exchange_auto_confirmed_extra": lambda: _(
+            "Confirmed automatically: %(title)s. %(paid)s were paid, as agreed. %(provider)s marked %(done)s done: "
+            "the extra %(extra)s were not paid and need %(recipient)s's agreement. See the exchange to ask for them, "
+            "or to raise a disagreement.",
+            **{**p, **{name: format_minutes(p.get(name, 0)) for name in ("paid", "done", "extra")}}),
         "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
                                        **p),
         "exchange_tomorrow": lambda: _("Tomorrow: %(title)s, with %(name)s.", **p),
