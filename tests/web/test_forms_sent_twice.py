@@ -55,7 +55,8 @@ NOT_HOUR_MOVING = {
 @pytest.fixture
 def app(make_app):
     # Welcome hours on approval, so approving a member moves hours; many sign-ins, so no sign-in limit.
-    return make_app(TIMEBANK_WELCOME_MINUTES=60, RATELIMIT_ENABLED=False)
+    return make_app(TIMEBANK_WELCOME_MINUTES=60, TIMEBANK_LOGIN_LIMIT_PER_ADDRESS="10000 per minute",
+                    TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT="10000 per minute")
 
 
 def test_every_post_route_is_declared_as_moving_hours_or_not(app):

@@ -254,7 +254,9 @@ def resolve(exchange_id: int):
         # The open disagreement, or the one just settled (the same form sent again is answered, not refused).
         latest = services.dispute_of(exchange) or services.dispute_latest(exchange)
         if latest is None:
-            abort(404)
+            from timebank.errors import InvalidTransition
+
+            raise InvalidTransition(_("This disagreement has already been settled."))
         services.dispute_resolve(dispute=latest, actor=current_user,
                                  resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
                                  minutes=form.total_minutes, key=form.key.data or None,
