@@ -35,7 +35,7 @@ def test_the_helper_is_told_what_moved_and_how_to_ask_for_the_rest(app, client, 
             "were not paid.") in page
     assert "The hours have moved" not in page
     assert "22 h not paid" in page
-    assert ("Ask Karim Benali in the messages below: they can give you the extra hours with “Give time”. If you do "
+    assert ("Ask Karim Benali: they can give you the extra hours with “Give time”. If you do "
             "not agree, raise a disagreement before") in page
     assert "Something went wrong?" in page  # the disagreement is one tap away
     notices = text_of(client.get("/notifications"))
