@@ -68,6 +68,7 @@ class Defaults:
 
     # Exchanges.
     TIMEBANK_AUTO_CONFIRM_DAYS = 7  # a done exchange is confirmed by itself after this many days
+    TIMEBANK_PLAN_AHEAD_MONTHS = 6  # an exchange may be dated at most this far ahead (hours are held until then)
     TIMEBANK_DISPUTE_WINDOW_DAYS = 14  # a completed exchange can be disputed for this many days
 
     # Languages of the interface.

@@ -18,3 +18,4 @@ from timebank.coordination.models import MemberWarning, Verification  # noqa: F4
 from timebank.admin.models import MemberImport, Setting  # noqa: F401
 from timebank.members.invitations import Invitation  # noqa: F401
 from timebank.scheduler import JobRun  # noqa: F401
+from timebank.idempotency import FormUse  # noqa: F401

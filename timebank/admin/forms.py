@@ -77,6 +77,11 @@ class SettingsForm(FlaskForm):
     dispute_window_days = IntegerField(_l("Members may raise a disagreement during (days after confirmation)"),
                                        validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=365, message=_l("Please give a number between 1 and 365."))],
                                        render_kw={"inputmode": "numeric"})
+    plan_ahead_months = IntegerField(_l("How far ahead an exchange may be planned (months)"),
+                                     description=_l("The hours of an agreed exchange are held until its date."),
+                                     validators=[InputRequired(message=_l("Please give a number of months.")),
+                                                 NumberRange(min=1, max=24, message=_l("Please give a number between 1 and 24."))],
+                                     render_kw={"inputmode": "numeric"})
     email_exchanges = SelectField(_l("E-mail about exchanges"))
     email_messages = SelectField(_l("E-mail about messages"))
     email_hours = SelectField(_l("E-mail about hours received"))
@@ -104,6 +109,7 @@ class SettingsForm(FlaskForm):
         self.max_transfer_hours.data = current.max_transfer // 60
         self.auto_confirm_days.data, self.dispute_window_days.data = (current.auto_confirm_days,
                                                                       current.dispute_window_days)
+        self.plan_ahead_months.data = current.plan_ahead_months
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
 
@@ -117,6 +123,7 @@ class SettingsForm(FlaskForm):
             floor=self.floor_hours.data * 60, ceiling=self.ceiling_hours.data * 60,
             welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
+            plan_ahead_months=self.plan_ahead_months.data,
             email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS})
 
 

@@ -26,6 +26,7 @@ LOCALES = ("fr", "en", "ar")
 REGISTRATION_MODES = ("approval", "open", "invitation")
 EMAIL_MODES = ("now", "digest", "never")
 LEDGER_STEPS = (1, 5, 10, 15, 30, 60)
+PLAN_AHEAD_MOST = 24  # months: beyond two years, hours held for an exchange are hours taken out of the timebank
 
 # Every key an admin may change, and the configuration key it overrides.
 EDITABLE = (
@@ -34,6 +35,7 @@ EDITABLE = (
     "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
+    "TIMEBANK_PLAN_AHEAD_MONTHS",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -108,6 +110,7 @@ class Settings:
     auto_confirm_days: int
     dispute_window_days: int
     email_defaults: dict
+    plan_ahead_months: int = 6
 
 
 _FIELDS = {
@@ -117,7 +120,7 @@ _FIELDS = {
     "floor": "TIMEBANK_LEDGER_FLOOR", "ceiling": "TIMEBANK_LEDGER_CEILING", "welcome": "TIMEBANK_WELCOME_MINUTES",
     "step": "TIMEBANK_LEDGER_STEP", "max_transfer": "TIMEBANK_LEDGER_MAX_TRANSFER",
     "auto_confirm_days": "TIMEBANK_AUTO_CONFIRM_DAYS", "dispute_window_days": "TIMEBANK_DISPUTE_WINDOW_DAYS",
-    "email_defaults": "TIMEBANK_EMAIL_DEFAULTS",
+    "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "plan_ahead_months": "TIMEBANK_PLAN_AHEAD_MONTHS",
 }
 
 
@@ -167,6 +170,8 @@ def _check(new: Settings) -> None:
         fail("max_transfer", _l("The largest transfer must be between one step and 168 hours."))
     if not 1 <= new.auto_confirm_days <= 60:
         fail("auto_confirm_days", _l("Automatic confirmation must come after 1 to 60 days."))
+    if not isinstance(new.plan_ahead_months, int) or not 1 <= new.plan_ahead_months <= PLAN_AHEAD_MOST:
+        fail("plan_ahead_months", _l("Exchanges may be planned 1 to %(most)s months ahead.", most=PLAN_AHEAD_MOST))
     if not 1 <= new.dispute_window_days <= 365:
         fail("dispute_window_days", _l("The time to raise a disagreement must be 1 to 365 days."))
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "matches"} \

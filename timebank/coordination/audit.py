@@ -16,7 +16,7 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
            "verification_lapsed", "member_warned", "message_hidden", "helper_named", "helper_removed",
            "acted_for_member", "settings_changed", "role_changed", "category_created", "category_changed",
             "category_archived", "invitation_created", "invitation_revoked", "members_imported", "export_downloaded",
-            "backup_downloaded", "sessions_ended")
+            "backup_downloaded", "sessions_ended", "community_cover")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

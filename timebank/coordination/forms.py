@@ -4,7 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.forms import FlaskForm
-from timebank.ledger.forms import DurationFields, hours_field
+from timebank.ledger.forms import DurationFields, hours_field, key_field, new_key
 from timebank.members.forms import LanguagesField
 from timebank.validators import PlainText
 
@@ -124,11 +124,14 @@ class RecordForm(FlaskForm, DurationFields):
                                                 Length(max=100), PlainText()])
     hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
+    key = key_field(required=False)  # sent twice (a slow connection), the exchange is recorded once
     record = SubmitField(_l("Record the exchange"))
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
+        if not self.key.data:
+            self.key.data = new_key()
         self.provider.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(m.id), f"{m.display_name} · {m.number}") for m in members]
 

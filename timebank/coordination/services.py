@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
 from timebank.coordination.models import MemberNote, MemberWarning
-from timebank.database import atomic
+from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member, Status
@@ -78,6 +78,7 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
         if member.id == actor.id:
             raise NotAllowed(_l("You cannot suspend yourself."))
         check_may_manage(actor=actor, member=member)
+        lock_fresh(member)  # two clicks at once: the second sees the member already suspended
         if member.status is not Status.ACTIVE:
             raise InvalidTransition(_l("Only an active member can be suspended."))
         if not reason.strip():

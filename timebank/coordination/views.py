@@ -18,7 +18,7 @@ def _page(form=None, status=200):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
-    from timebank.exchanges.services import disputes_open
+    from timebank.exchanges.services import disputes_open, reservations_held_long
 
     from timebank.coordination.services import dashboard_queues
 
@@ -26,7 +26,7 @@ def _page(form=None, status=200):
     return render_template("coordination/index.html", pending=services.member_pending_list(),
                            form=form or DecisionForm(), reports=reports_open(),
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
-                           queues=dashboard_queues(), q=q,
+                           queues=dashboard_queues(), held=reservations_held_long(), q=q,
                            found=services.members_find(text=q, private=True) if q.strip() else None), status
 
 
@@ -267,7 +267,7 @@ def record_exchange(member_id: int):
     def act(m, f):
         provider = db.session.get(Member, int(f.provider.data)) or abort(404)
         exchange_record_brokered(coordinator=current_user, provider=provider, recipient=m,
-                                 minutes=f.total_minutes, title=f.title.data)
+                                 minutes=f.total_minutes, title=f.title.data, key=f.key.data)
 
     member = db.session.get(Member, member_id) or abort(404)
     others = [m for m in members_active() if m.id != member.id]

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from timebank.exchanges.services import MESSAGE_MAX
 from timebank.forms import FlaskForm
-from timebank.ledger.forms import DurationFields, hours_field, new_key
+from timebank.ledger.forms import DurationFields, hours_field, key_field, new_key
 from timebank.validators import PlainText
 
 
@@ -51,6 +51,7 @@ class CounterForm(FlaskForm, DurationFields):
     minutes = SelectField(_l("Minutes"), default="0")
     on_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Please choose a date."))])
     at_time = TimeField(_l("Time (optional)"), validators=[Optional()])
+    key = key_field(required=False)
     submit = SubmitField(_l("Suggest this change"))
 
     def __init__(self, *args, **kwargs):
@@ -61,6 +62,7 @@ class CounterForm(FlaskForm, DurationFields):
 class DoneForm(FlaskForm, DurationFields):
     hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
+    key = key_field(required=False)
     submit = SubmitField(_l("It is done"))
 
     def __init__(self, *args, **kwargs):
@@ -71,6 +73,7 @@ class DoneForm(FlaskForm, DurationFields):
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Why?"), validators=[Optional(), Length(max=MESSAGE_MAX), PlainText(multiline=True)],
                            render_kw={"rows": 2, "maxlength": MESSAGE_MAX})
+    key = key_field(required=False)
 
 
 class MessageForm(FlaskForm):
@@ -82,7 +85,9 @@ class MessageForm(FlaskForm):
 
 
 class StepForm(FlaskForm):
-    """A step with nothing to fill in (accept, confirm): the CSRF token is the whole form."""
+    """A step with nothing to fill in (accept, confirm): the CSRF token and the form's key."""
+
+    key = key_field(required=False)
 
 
 class ResolveForm(FlaskForm, DurationFields):
@@ -100,6 +105,12 @@ class ResolveForm(FlaskForm, DurationFields):
         validators=[InputRequired(message=_l("Please write the reason: both people will read it.")),
                     Length(max=MESSAGE_MAX), PlainText(multiline=True)],
         render_kw={"rows": 3, "maxlength": MESSAGE_MAX})
+    shortfall = RadioField(
+        _l("Hours the helper has already used"),
+        choices=[SelectChoice("partial", _l("Take back only what the helper can give back now")),
+                 SelectChoice("community", _l("Take back all of it: the community account gives the rest"))],
+        validators=[Optional()])
+    key = key_field(required=False)
     submit = SubmitField(_l("Settle the disagreement"))
 
     def __init__(self, *args, **kwargs):
@@ -122,8 +133,11 @@ class GroupForm(FlaskForm, DurationFields):
         validators=[InputRequired(message=_l("Please give a number of participants.")),
                     NumberRange(min=1, max=50, message=_l("Between 1 and 50 participants."))],
         render_kw={"inputmode": "numeric", "min": 1, "max": 50})
+    key = key_field(required=False)
     submit = SubmitField(_l("Announce the session"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
+        if not self.key.data:
+            self.key.data = new_key()

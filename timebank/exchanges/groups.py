@@ -12,6 +12,7 @@ from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
 from timebank.extensions import db
+from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.members.models import Member
@@ -33,8 +34,13 @@ def _tell(member: Member, session: GroupSession, kind: str, subject, **params) -
 
 
 def group_create(*, provider: Member, title: str, description: str, on_date: date, at_time: time | None,
-                 share_minutes: int, max_participants: int, category_id: int | None = None) -> GroupSession:
+                 share_minutes: int, max_participants: int, category_id: int | None = None,
+                 key: str | None = None) -> GroupSession:
+    """Announce a session; ``key`` is the form's: the same form sent twice announces one session."""
     def work():
+        use, replayed = form_claim(member_id=provider.id, key=key, action="group_new")
+        if replayed:
+            return db.session.get(GroupSession, use.target_id)
         if not provider.is_active_member:
             raise NotAllowed(_l("Only active members can organise a group session."))
         if not title.strip():
@@ -42,9 +48,10 @@ def group_create(*, provider: Member, title: str, description: str, on_date: dat
         ledger.check_amount(share_minutes)
         if on_date < utcnow().date():
             raise DomainError(_l("The date is already past."), field="on_date")
-        from timebank.exchanges.services import check_verified_for
+        from timebank.exchanges.services import check_horizon, check_verified_for
 
         check_verified_for(category_id=category_id, provider=provider)
+        check_horizon(on_date)
         if not 1 <= max_participants <= MAX_PARTICIPANTS:
             raise DomainError(_l("Between 1 and %(most)s participants.", most=MAX_PARTICIPANTS),
                               field="max_participants")
@@ -53,15 +60,26 @@ def group_create(*, provider: Member, title: str, description: str, on_date: dat
                                max_participants=max_participants, category_id=category_id, state=GroupState.OPEN,
                                created_at=utcnow())
         db.session.add(session)
+        db.session.flush()
+        if use is not None:
+            use.target_id = session.id
         return session
 
     return atomic(work)
 
 
-def group_join(*, session: GroupSession, member: Member) -> GroupParticipant:
+def _seen(current: GroupSession, step: str, *, actor: Member, key: str | None, target: object = "") -> bool:
+    """Was this very form already handled (same key, step, person and session)? Then nothing is done again."""
+    _, replayed = form_claim(member_id=actor.id, key=key, action=f"group_{step}", target=f"{current.id}:{target}")
+    return replayed
+
+
+def group_join(*, session: GroupSession, member: Member, key: str | None = None) -> GroupParticipant | None:
     """Join a session: the share is reserved from the member's account."""
     def work():
         current = _lock(session)
+        if _seen(current, "join", actor=member, key=key):
+            return None
         if not member.is_active_member:
             raise NotAllowed(_l("Only active members can join a group session."))
         if member.id == current.provider_id:
@@ -95,10 +113,12 @@ def _participant(current: GroupSession, member: Member) -> GroupParticipant:
     raise InvalidTransition(_l("This member is not taking part in the session."))
 
 
-def group_leave(*, session: GroupSession, actor: Member, member: Member) -> None:
+def group_leave(*, session: GroupSession, actor: Member, member: Member, key: str | None = None) -> None:
     """A participant leaves (or the provider removes someone who did not come): the share is released."""
     def work():
         current = _lock(session)
+        if _seen(current, "leave", actor=actor, key=key, target=member.id):
+            return
         if actor.id not in (member.id, current.provider_id) or not actor.is_active_member:
             raise NotAllowed(_l("Only the participant or the organiser can do this."))
         if current.state is not GroupState.OPEN:
@@ -110,10 +130,12 @@ def group_leave(*, session: GroupSession, actor: Member, member: Member) -> None
     atomic(work)
 
 
-def group_complete(*, session: GroupSession, actor: Member) -> GroupSession:
+def group_complete(*, session: GroupSession, actor: Member, key: str | None = None) -> GroupSession:
     """The organiser confirms the session took place: every share posts in one transaction, or none does."""
     def work():
         current = _lock(session)
+        if _seen(current, "complete", actor=actor, key=key):
+            return current
         if actor.id != current.provider_id or not actor.is_active_member:
             raise NotAllowed(_l("Only the organiser confirms the session."))
         if current.state is not GroupState.OPEN:
@@ -140,9 +162,11 @@ def group_complete(*, session: GroupSession, actor: Member) -> GroupSession:
     return atomic(work)
 
 
-def group_cancel(*, session: GroupSession, actor: Member) -> GroupSession:
+def group_cancel(*, session: GroupSession, actor: Member, key: str | None = None) -> GroupSession:
     def work():
         current = _lock(session)
+        if _seen(current, "cancel", actor=actor, key=key):
+            return current
         if actor.id != current.provider_id or not actor.is_active_member:
             raise NotAllowed(_l("Only the organiser can cancel the session."))
         if current.state is not GroupState.OPEN:

@@ -34,13 +34,14 @@ from timebank.exchanges.models import (
 )
 from timebank.extensions import db
 from timebank.i18n import format_minutes
+from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import AboveCeiling, BelowFloor
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.listings.models import Listing, ListingType
 from timebank.members.models import Member
 from timebank.notifications.services import mail_queue, notify
-from timebank.timeutil import utcnow
+from timebank.timeutil import months_after, utcnow
 
 MESSAGE_MAX = 2000
 
@@ -96,6 +97,21 @@ def check_verified_for(*, category_id: int | None, provider: Member) -> None:
         raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
 
 
+def plan_horizon() -> date:
+    """The latest date an exchange may be planned for today (the setting "how far ahead", in months)."""
+    return months_after(utcnow().date(), current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"])
+
+
+def check_horizon(on_date: date) -> None:
+    """Refuse a date so far ahead that the payer's hours would be held for months (e.g. 31 December 9999)."""
+    latest = plan_horizon()
+    if on_date > latest:
+        raise DomainError(_l("An exchange can be planned %(months)s months ahead at most, until %(date)s. Please "
+                             "choose an earlier date; you can plan the next one later.",
+                             months=current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"],
+                             date=format_date(latest, "long")), field="on_date")
+
+
 def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> None:
     if not terms.title.strip():
         raise DomainError(_l("Please say what the exchange is about."), field="title")
@@ -103,6 +119,7 @@ def _check_terms(terms: Terms, *, provider: Member, listing: Listing | None) -> 
     if terms.on_date < utcnow().date():
         raise DomainError(_l("The date is already past. For a service already done, use “Give time”."),
                           field="on_date")
+    check_horizon(terms.on_date)
     check_verified_for(category_id=listing.category_id if listing else None, provider=provider)
 
 
@@ -179,6 +196,13 @@ def _step(current: Exchange, actor: Member, kind: str, *, by: Member | None, mar
                   title=current.title, link=f"/exchanges/{current.id}")
 
 
+def _seen(current: Exchange, step: str, *, actor: Member, by: Member | None, key: str | None) -> bool:
+    """Was this very form (same key, same step, same person) already handled? Then the step is not done again."""
+    sender = by or actor
+    _, replayed = form_claim(member_id=sender.id, key=key, action=f"exchange_{step}", target=f"{current.id}:{actor.id}")
+    return replayed
+
+
 def _check_turn(exchange: Exchange, actor: Member) -> None:
     _check_member(actor)
     if not exchange.involves(actor):
@@ -190,10 +214,12 @@ def _check_turn(exchange: Exchange, actor: Member) -> None:
 
 
 def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date: date,
-                     at_time: time | None, by: Member | None = None) -> Exchange:
+                     at_time: time | None, by: Member | None = None, key: str | None = None) -> Exchange:
     """Answer a proposal with another duration or date; the other person then answers."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "counter", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         terms = Terms(current.title, minutes, on_date, at_time)
@@ -213,13 +239,16 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
     return atomic(work)
 
 
-def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = None,
+                    key: str | None = None) -> Exchange:
     """Agree the exchange: the hours are reserved from the recipient's account.
 
     ``by``: a coordinator or trusted helper who accepts for ``actor``.
     """
     def work():
         current = _lock(exchange)
+        if _seen(current, "accept", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         if current.listing is not None and current.listing.category.requires_verified \
@@ -256,9 +285,12 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
     return atomic(work)
 
 
-def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by: Member | None = None) -> Exchange:
+def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by: Member | None = None,
+                     key: str | None = None) -> Exchange:
     def work():
         current = _lock(exchange)
+        if _seen(current, "decline", actor=actor, by=by, key=key):
+            return current
         _check_turn(current, actor)
         marks = _agent(current, actor, by)
         current.state, current.turn_id, current.finished_at = ExchangeState.DECLINED, None, utcnow()
@@ -300,9 +332,16 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
     return current
 
 
-def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str, by: Member | None = None) -> Exchange:
+def exchange_cancel(*, exchange: Exchange, actor: Member, reason: str, by: Member | None = None,
+                    key: str | None = None) -> Exchange:
     """Either party cancels before the service is marked done; reserved hours are released."""
-    return atomic(lambda: exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason, by=by))
+    def work():
+        current = _lock(exchange)
+        if _seen(current, "cancel", actor=actor, by=by, key=key):
+            return current
+        return exchange_cancel_in_transaction(exchange=current, actor=actor, reason=reason, by=by)
+
+    return atomic(work)
 
 
 def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, minutes: int, title: str,
@@ -327,13 +366,17 @@ def exchange_record_past_in_transaction(*, recipient: Member, provider: Member, 
 
 
 def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient: Member, minutes: int,
-                             title: str, category_id: int | None = None) -> Exchange:
+                             title: str, category_id: int | None = None, key: str | None = None) -> Exchange:
     """A coordinator records, on behalf of a member without phone or internet, a service they received.
 
     The recipient must have asked the coordinators to act for them. The hours
     move at once; both people are told, and either can raise a disagreement.
+    ``key`` is the form's: the same form sent twice records one exchange and moves the hours once.
     """
     def work():
+        use, replayed = form_claim(member_id=coordinator.id, key=key, action="exchange_brokered", target=recipient.id)
+        if replayed:
+            return db.session.get(Exchange, use.target_id)
         if not (coordinator.is_coordinator and coordinator.is_active_member):
             raise NotAllowed(_l("Only coordinators can record an exchange for a member."))
         if coordinator.id in (provider.id, recipient.id):
@@ -361,6 +404,8 @@ def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient
                   lambda: _("Recorded for you: %(title)s", title=exchange.title), name=coordinator.display_name,
                   minutes=minutes)
         assert transfer.exchange_id == exchange.id
+        if use is not None:
+            use.target_id = exchange.id
         return exchange
 
     return atomic(work)
@@ -369,10 +414,13 @@ def exchange_record_brokered(*, coordinator: Member, provider: Member, recipient
 # Doing and confirming ----------------------------------------------------------------------
 
 
-def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: Member | None = None) -> Exchange:
+def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: Member | None = None,
+                       key: str | None = None) -> Exchange:
     """The provider says the service happened, with the real duration."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "done", actor=actor, by=by, key=key):
+            return current
         _check_member(actor)
         marks = _agent(current, actor, by)
         if actor.id != current.provider_id:
@@ -448,10 +496,13 @@ def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member) -> Exch
     return current
 
 
-def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None) -> Exchange:
+def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = None,
+                     key: str | None = None) -> Exchange:
     """The recipient confirms: the hours move to the provider (``by``: someone who confirms for them)."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "confirm", actor=actor, by=by, key=key):
+            return current
         _check_member(actor)
         marks = _agent(current, actor, by)
         if actor.id != current.recipient_id:
@@ -515,12 +566,17 @@ def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:
             if current.state is not ExchangeState.DONE:
                 return None
             if current.done_at <= due_before:
+                # Only what was agreed moves by itself: more than that needs the recipient (or a coordinator).
                 _post(current, None)
+                paid = min(current.done_minutes, current.minutes)
+                extra = current.done_minutes - paid
                 current.state, current.finished_at = ExchangeState.COMPLETED, now
-                _event(current, None, "auto_confirmed", minutes=min(current.done_minutes, current.minutes))
+                _event(current, None, "auto_confirmed", minutes=paid, done=current.done_minutes, extra=extra)
                 for member in (current.provider, current.recipient):
-                    _tell(member, current, "auto_confirmed",
-                          lambda: _("Confirmed automatically: %(title)s", title=current.title))
+                    _tell(member, current, "auto_confirmed_extra" if extra else "auto_confirmed",
+                          lambda: _("Confirmed automatically: %(title)s", title=current.title),
+                          paid=paid, done=current.done_minutes, extra=extra, provider=current.provider.display_name,
+                          recipient=current.recipient.display_name)
                 return "confirmed"
             if current.reminded_at is None:
                 current.reminded_at = now
@@ -648,6 +704,55 @@ def actions_for(exchange: Exchange, member: Member) -> list[str]:
     return actions
 
 
+@dataclass(frozen=True)
+class HeldReservation:
+    """Hours reserved for an exchange or a group session, held for a long time (a coordinator's queue)."""
+
+    title: str
+    payer: Member
+    receiver: Member
+    minutes: int
+    on_date: date
+    reserved_at: datetime
+    link: str
+
+
+def reservations_held_long(*, limit: int = 200) -> list[HeldReservation]:
+    """Reserved hours held too long, the oldest reservation first.
+
+    "Too long" uses the setting of how far ahead an exchange may be planned (N
+    months): hours reserved N months ago or more and still neither paid nor
+    released, or reserved for an exchange dated more than N months from today
+    (planned before the limit existed, e.g. 31 December 9999).
+    """
+    from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
+
+    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
+    now = utcnow()
+    reserved_before = datetime.combine(months_after(now.date(), -months), now.time())
+    horizon = plan_horizon()
+    pending = sa.and_(Transfer.reservation.is_(True), Transfer.state == "pending")
+    exchanges = db.session.execute(
+        sa.select(Exchange, Transfer).join(Transfer, Transfer.id == Exchange.reservation_id)
+        .where(pending, Exchange.state.in_(OPEN_STATES),
+               sa.or_(Transfer.created_at <= reserved_before, Exchange.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))).all()
+    sessions = db.session.execute(
+        sa.select(GroupParticipant, GroupSession, Transfer)
+        .join(GroupSession, GroupSession.id == GroupParticipant.session_id)
+        .join(Transfer, Transfer.id == GroupParticipant.reservation_id)
+        .where(pending, GroupSession.state == GroupState.OPEN, GroupParticipant.left_at.is_(None),
+               sa.or_(Transfer.created_at <= reserved_before, GroupSession.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(GroupParticipant.member), joinedload(GroupSession.provider))).all()
+    held = [(t.id, HeldReservation(e.title, e.recipient, e.provider, t.minutes, e.on_date, t.created_at,
+                                   f"/exchanges/{e.id}")) for e, t in exchanges]
+    held += [(t.id, HeldReservation(s.title, p.member, s.provider, t.minutes, s.on_date, t.created_at,
+                                    f"/groups/{s.id}")) for p, s, t in sessions]
+    return [item for _, item in sorted(held, key=lambda pair: (pair[1].reserved_at, pair[0]))][:limit]
+
+
 def minutes_text(minutes: int) -> str:
     return format_minutes(minutes)
 
@@ -667,10 +772,12 @@ def dispute_can_open(exchange: Exchange, member: Member) -> bool:
     return False
 
 
-def dispute_open(*, exchange: Exchange, actor: Member, reason: str) -> Dispute:
+def dispute_open(*, exchange: Exchange, actor: Member, reason: str, key: str | None = None) -> Dispute:
     """Say what went wrong; the exchange is frozen (no confirmation, no automatic one) until resolved."""
     def work():
         current = _lock(exchange)
+        if _seen(current, "dispute", actor=actor, by=None, key=key):
+            return dispute_latest(current)
         _check_member(actor)
         if not current.involves(actor):
             raise NotAllowed(_l("This exchange is not yours."))
@@ -694,17 +801,60 @@ def dispute_open(*, exchange: Exchange, actor: Member, reason: str) -> Dispute:
     return atomic(work)
 
 
+@dataclass(frozen=True)
+class Unpaid:
+    """Marked done for more than agreed, confirmed automatically: only the agreed hours moved."""
+
+    paid: int
+    done: int
+    extra: int
+    dispute_until: datetime
+
+
+def exchange_unpaid_extra(exchange: Exchange) -> Unpaid | None:
+    """What an automatic confirmation left unpaid (the hours marked done beyond those agreed), if anything."""
+    if exchange.state is not ExchangeState.COMPLETED:
+        return None
+    event = next((e for e in reversed(exchange.events) if e.kind == "auto_confirmed"), None)
+    if event is None or not event.detail.get("extra"):
+        return None
+    moved, _ = _exchange_total(exchange)
+    if moved >= event.detail["done"]:
+        return None  # paid since (a disagreement settled, for example)
+    window = timedelta(days=current_app.config["TIMEBANK_DISPUTE_WINDOW_DAYS"])
+    return Unpaid(moved, event.detail["done"], event.detail["done"] - moved, exchange.finished_at + window)
+
+
 def coordinators_concerned(exchange: Exchange) -> bool:
     """Did this exchange come to the coordinators: a disagreement (open or settled), or recorded by one of them?"""
     disputed = sa.exists().where(Dispute.exchange_id == exchange.id)
     brokered = sa.exists().where(ExchangeEvent.exchange_id == exchange.id, ExchangeEvent.kind == "brokered")
-    return bool(db.session.scalar(sa.select(sa.or_(disputed, brokered))))
+    return bool(db.session.scalar(sa.select(sa.or_(disputed, brokered)))) or _held_long(exchange)
+
+
+def _held_long(exchange: Exchange) -> bool:
+    """Is this exchange in the coordinators' queue of hours reserved for a long time?"""
+    if exchange.reservation_id is None or exchange.state not in OPEN_STATES:
+        return False
+    reservation = db.session.get(Transfer, exchange.reservation_id)
+    if reservation.state.value != "pending":
+        return False
+    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
+    now = utcnow()
+    return exchange.on_date > plan_horizon() or \
+        reservation.created_at <= datetime.combine(months_after(now.date(), -months), now.time())
 
 
 def dispute_of(exchange: Exchange) -> Dispute | None:
     """The open dispute of an exchange, if any."""
     return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id,
                                                       Dispute.resolved_at.is_(None)))
+
+
+def dispute_latest(exchange: Exchange) -> Dispute | None:
+    """The last disagreement of an exchange, settled or not."""
+    return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id)
+                             .order_by(Dispute.id.desc()).limit(1))
 
 
 def disputes_open() -> list[Dispute]:
@@ -727,14 +877,62 @@ def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
     return moved, posting
 
 
+SHORTFALL_PARTIAL = "partial"  # take back only what the helper can give back now
+SHORTFALL_COMMUNITY = "community"  # take back all: the community account gives what the helper cannot
+
+
+class ReversalShortfall(BelowFloor):
+    """Taking hours back would take the helper below her lower limit: the coordinator chooses what to do."""
+
+    def __init__(self, message, *, room: int, cover: int, community_can: bool):
+        super().__init__(message, field="shortfall")
+        self.room, self.cover, self.community_can = room, cover, community_can
+
+
+@dataclass(frozen=True)
+class ReversalRoom:
+    """For a disagreement after confirmation: how much can go back from the helper now, and from the community."""
+
+    moved: int  # what the exchange moved to the helper
+    room: int  # what the helper can give back now without going below her lower limit
+    community: int  # what the community account can give
+
+    @property
+    def short(self) -> bool:
+        """Would taking back all of it go below the helper's lower limit?"""
+        return self.room < self.moved
+
+
+def _can_give(account) -> int:
+    return ledger.balance_of(account).can_give if account.floor is not None else 10 ** 9
+
+
+def dispute_reversal_room(dispute: Dispute) -> ReversalRoom | None:
+    """What a full reversal of a confirmed exchange would meet now (None before confirmation: nothing to take back)."""
+    if dispute.resolved_at is not None or dispute.state_before != ExchangeState.COMPLETED.value:
+        return None
+    moved, _ = _exchange_total(dispute.exchange)
+    if moved <= 0:
+        return None
+    return ReversalRoom(moved, min(moved, _can_give(ledger.account_of(dispute.exchange.provider))),
+                        _can_give(ledger.community_account()))
+
+
 def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,
-                    minutes: int | None = None) -> Dispute:
-    """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten."""
+                    minutes: int | None = None, key: str | None = None, shortfall: str | None = None) -> Dispute:
+    """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten.
+
+    When hours must go back from a helper who has already spent them, ``shortfall`` says what the coordinator
+    chose: take back only what she can give back now (``"partial"``), or all of it, with the community account
+    giving the difference (``"community"``); without a choice, ``ReversalShortfall`` says what is possible.
+    """
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can settle a disagreement."))
         current = _lock(dispute.exchange)
         fresh = lock_fresh(dispute)
+        if _seen(current, f"resolve:{fresh.id}", actor=actor, by=None, key=key):
+            return fresh
         if fresh.resolved_at is not None or current.state is not ExchangeState.DISPUTED:
             raise InvalidTransition(_l("This disagreement has already been settled."))
         if current.involves(actor):
@@ -751,9 +949,12 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             if minutes is None:
                 raise DomainError(_l("Please give the number of hours decided."), field="minutes")
             ledger.check_amount(minutes)
-        key = f"exchange:{current.id}:dispute:{fresh.id}"
+        ledger_key = f"exchange:{current.id}:dispute:{fresh.id}"
+        outcome = {}
         if before is ExchangeState.COMPLETED:
-            _correct_posted(current, target, actor=actor, reason=reason, key=key)
+            outcome = _correct_posted(current, target, actor=actor, reason=reason, key=ledger_key,
+                                      shortfall=shortfall)
+            target = outcome.get("target", target)
             current.state = ExchangeState.COMPLETED if target else ExchangeState.CANCELLED
         elif resolution is DisputeResolution.CANCELLED:
             ledger.transfer_void_in_transaction(pending=db.session.get(Transfer, current.reservation_id), actor=actor)
@@ -762,42 +963,99 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             current.state = ExchangeState.AGREED
         else:
             current.done_minutes = target
-            _post(current, actor, allow_extra=True, key_prefix=key)
+            _post(current, actor, allow_extra=True, key_prefix=ledger_key)
             current.state = ExchangeState.COMPLETED
         if current.state is not ExchangeState.AGREED:
             current.finished_at = current.finished_at or utcnow()
         fresh.resolved_at, fresh.resolved_by_id = utcnow(), actor.id
         fresh.resolution, fresh.resolution_minutes = resolution.value, target
         fresh.resolution_reason = reason.strip()[:MESSAGE_MAX]
-        _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason)
+        taken, covered = outcome.get("taken", 0), outcome.get("covered", 0)
+        marks = {"taken": taken, "covered": covered, "shortfall": shortfall} if outcome.get("short") else {}
+        _event(current, actor, "resolved", resolution=resolution.value, minutes=target, reason=fresh.resolution_reason,
+               **marks)
         audit(actor=actor, action="dispute_resolved", member=fresh.opened_by, target=f"exchange {current.id}",
-              reason=fresh.resolution_reason, resolution=resolution.value, minutes=target)
+              reason=fresh.resolution_reason, resolution=resolution.value, minutes=target, **marks)
+        if covered:
+            audit(actor=actor, action="community_cover", member=current.recipient, target=f"exchange {current.id}",
+                  reason=fresh.resolution_reason, minutes=covered, provider=current.provider_id)
+        kind = ("resolved_covered" if covered else "resolved_partly") if marks else "resolved"
         for member in (current.provider, current.recipient):
-            _tell(member, current, "resolved",
+            _tell(member, current, kind,
                   lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),
-                  name=actor.display_name, reason=fresh.resolution_reason[:300])
+                  name=actor.display_name, reason=fresh.resolution_reason[:300], taken=taken, covered=covered,
+                  provider=current.provider.display_name, recipient=current.recipient.display_name)
         return fresh
 
     return atomic(work)
 
 
-def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: str, key: str) -> None:
-    """Bring what this exchange moved to ``target`` minutes with one correcting transfer."""
+def _fresh(account):
+    """The account as the database has it now (the write lock is held)."""
+    return db.session.scalars(sa.select(type(account)).where(type(account).id == account.id)
+                              .execution_options(populate_existing=True)).one()
+
+
+def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: str, key: str,
+                    shortfall: str | None = None) -> dict:
+    """Bring what this exchange moved to ``target`` minutes with one correcting transfer (two with the community).
+
+    Returns what happened: ``target`` reached, ``taken`` back from the helper, ``covered`` by the community
+    account, and ``short`` when the helper could not give back all of it.
+    """
     moved, posting = _exchange_total(current)
     delta = target - moved
     if delta == 0:
-        return
-    provider, recipient = ledger.account_of(current.provider), ledger.account_of(current.recipient)
-    debit, credit = (recipient, provider) if delta > 0 else (provider, recipient)
+        return {"target": target}
+    memo = reason.strip()[:500]
+    provider, recipient = _fresh(ledger.account_of(current.provider)), _fresh(ledger.account_of(current.recipient))
     kind = TransferKind.REVERSAL if target == 0 else TransferKind.ADJUSTMENT
-    try:
-        ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(delta), kind=kind, key=key,
-                                            actor=actor, memo=reason.strip()[:500], exchange_id=current.id,
-                                            corrects=posting)
-    except BelowFloor as error:
-        if delta < 0:
-            raise
-        raise _payer_cannot_pay(current, paid=moved, error=error, by=actor) from None
+    if delta > 0:
+        try:
+            ledger.transfer_post_in_transaction(debit=recipient, credit=provider, minutes=delta, kind=kind, key=key,
+                                                actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        except BelowFloor as error:
+            raise _payer_cannot_pay(current, paid=moved, error=error, by=actor) from None
+        return {"target": target}
+    need, room = -delta, min(-delta, _can_give(provider))
+    if room >= need:
+        ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=need, kind=kind, key=key,
+                                            actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        return {"target": target, "taken": need}
+    community = _fresh(ledger.community_account())
+    cover = need - room
+    community_can = _can_give(community) >= cover
+    if shortfall == SHORTFALL_PARTIAL and room > 0:
+        ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=room,
+                                            kind=TransferKind.ADJUSTMENT, key=key, actor=actor, memo=memo,
+                                            exchange_id=current.id, corrects=posting)
+        return {"target": moved - room, "taken": room, "short": True}
+    if shortfall == SHORTFALL_COMMUNITY and community_can:
+        if room:
+            ledger.transfer_post_in_transaction(debit=provider, credit=recipient, minutes=room, kind=kind, key=key,
+                                                actor=actor, memo=memo, exchange_id=current.id, corrects=posting)
+        ledger.transfer_post_in_transaction(debit=community, credit=recipient, minutes=cover,
+                                            kind=TransferKind.ADJUSTMENT, key=f"{key}:community", actor=actor,
+                                            memo=memo, exchange_id=current.id, corrects=posting)
+        return {"target": target, "taken": room, "covered": cover, "short": True}
+    name, floor = current.provider.display_name, format_minutes(provider.floor)
+    said = (_l("%(name)s has already used these hours: none can be taken back now (the account cannot "
+               "go below %(floor)s).", name=name, floor=floor) if room == 0 else
+            _l("%(name)s has already used some of these hours: at most %(room)s can be taken back "
+               "now (the account cannot go below %(floor)s).", name=name, room=format_minutes(room), floor=floor))
+    if community_can:
+        choice = (_l("Choose below: the community account gives the %(cover)s.", cover=format_minutes(cover))
+                  if room == 0 else
+                  _l("Choose below: take back %(room)s only, or take back all %(need)s with the community account "
+                     "giving the other %(cover)s.", room=format_minutes(room), need=format_minutes(need),
+                     cover=format_minutes(cover)))
+    else:
+        choice = (_l("The community account cannot give %(cover)s either: settle for fewer hours taken back, or "
+                     "ask an admin to add hours to the community account.", cover=format_minutes(cover))
+                  if room == 0 else
+                  _l("The community account cannot give the other %(cover)s: choose below to take back %(room)s "
+                     "only.", cover=format_minutes(cover), room=format_minutes(room)))
+    raise ReversalShortfall(f"{said} {choice}", room=room, cover=cover, community_can=community_can)
 
 
 def exchange_calendar(*, exchange: Exchange, viewer: Member, url: str) -> bytes:

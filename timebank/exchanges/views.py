@@ -20,6 +20,7 @@ from timebank.exchanges.forms import (
 )
 from timebank.exchanges.models import DisputeResolution, Exchange
 from timebank.extensions import db
+from timebank.ledger.forms import new_key
 from timebank.listings.models import Listing, ListingType
 from timebank.listings.services import listing_can_see
 from timebank.members.models import Member
@@ -132,13 +133,17 @@ def _page(exchange: Exchange, status: int = 200, **forms):
         actions = services.actions_for(exchange, current_user)
     if exchange.involves(current_user):
         services.exchange_mark_read(exchange=exchange, member=current_user)
+    open_dispute = services.dispute_of(exchange)
     return Response(render_template(
         "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
         message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
                                                          minutes=str(exchange.minutes % 60)),
-        dispute=services.dispute_of(exchange), error=forms.get("error")), status)
+        dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
+        unpaid=services.exchange_unpaid_extra(exchange),
+        reversal=services.dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
+        status)
 
 
 @bp.get("/exchanges/<id:exchange_id>")
@@ -181,7 +186,8 @@ def _own(action):
 @bp.post("/exchanges/<id:exchange_id>/accept")
 @member_required
 def accept(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_accept(exchange=e, actor=actor, by=by),
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_accept(
+        exchange=e, actor=actor, by=by, key=f.key.data or None),
                  _("Agreed. The hours are reserved until the exchange is confirmed."))
 
 
@@ -189,7 +195,8 @@ def accept(exchange_id: int):
 @member_required
 def counter(exchange_id: int):
     return _step(exchange_id, CounterForm, lambda e, f, actor, by: services.exchange_counter(
-        exchange=e, actor=actor, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data, by=by),
+        exchange=e, actor=actor, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data, by=by,
+        key=f.key.data or None),
         _("Your suggestion is sent. The other person will answer."), "counter")
 
 
@@ -197,28 +204,31 @@ def counter(exchange_id: int):
 @member_required
 def decline(exchange_id: int):
     return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_decline(
-        exchange=e, actor=actor, message=f.reason.data or "", by=by), _("You declined this proposal."), "reason")
+        exchange=e, actor=actor, message=f.reason.data or "", by=by, key=f.key.data or None),
+        _("You declined this proposal."), "reason")
 
 
 @bp.post("/exchanges/<id:exchange_id>/cancel")
 @member_required
 def cancel(exchange_id: int):
     return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_cancel(
-        exchange=e, actor=actor, reason=f.reason.data or "", by=by), _("The exchange is cancelled."), "reason")
+        exchange=e, actor=actor, reason=f.reason.data or "", by=by, key=f.key.data or None),
+        _("The exchange is cancelled."), "reason")
 
 
 @bp.post("/exchanges/<id:exchange_id>/done")
 @member_required
 def done(exchange_id: int):
     return _step(exchange_id, DoneForm, lambda e, f, actor, by: services.exchange_mark_done(
-        exchange=e, actor=actor, minutes=f.total_minutes, by=by),
+        exchange=e, actor=actor, minutes=f.total_minutes, by=by, key=f.key.data or None),
         _("Thank you! The other person is asked to confirm."), "done")
 
 
 @bp.post("/exchanges/<id:exchange_id>/confirm")
 @member_required
 def confirm(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_confirm(exchange=e, actor=actor, by=by),
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_confirm(
+        exchange=e, actor=actor, by=by, key=f.key.data or None),
                  _("Confirmed. The hours have moved. Thank you!"))
 
 
@@ -233,7 +243,7 @@ def write(exchange_id: int):
 @member_required
 def dispute(exchange_id: int):
     return _step(exchange_id, ReasonForm, _own(lambda e, f: services.dispute_open(
-        exchange=e, actor=current_user, reason=f.reason.data or "")),
+        exchange=e, actor=current_user, reason=f.reason.data or "", key=f.key.data or None)),
         _("A coordinator will look at it and talk with you both. Until then, nothing moves."), "reason")
 
 
@@ -244,14 +254,16 @@ def resolve(exchange_id: int):
         abort(403)
 
     def settle(exchange, form):
-        open_dispute = services.dispute_of(exchange)
-        if open_dispute is None:
+        # The open disagreement, or the one just settled (the same form sent again is answered, not refused).
+        latest = services.dispute_of(exchange) or services.dispute_latest(exchange)
+        if latest is None:
             from timebank.errors import InvalidTransition
 
             raise InvalidTransition(_("This disagreement has already been settled."))
-        services.dispute_resolve(dispute=open_dispute, actor=current_user,
+        services.dispute_resolve(dispute=latest, actor=current_user,
                                  resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
-                                 minutes=form.total_minutes)
+                                 minutes=form.total_minutes, key=form.key.data or None,
+                                 shortfall=form.shortfall.data or None)
 
     return _step(exchange_id, ResolveForm, _own(settle), _("The disagreement is settled. Both people are told."),
                  "resolve")
@@ -292,7 +304,7 @@ def group_new():
             session = group_sessions.group_create(
                 provider=current_user, title=form.title.data, description=form.description.data or "",
                 on_date=form.on_date.data, at_time=form.at_time.data, share_minutes=form.total_minutes,
-                max_participants=form.max_participants.data)
+                max_participants=form.max_participants.data, key=form.key.data)
         except DomainError as error:
             (form.hours.errors if error.field == "minutes" else
              form[error.field].errors if error.field in form else form.form_errors).append(error.message)
@@ -318,15 +330,17 @@ def group(session_id: int, status: int = 200, error: str | None = None):
     session = _group_or_404(session_id)
     return render_template("exchanges/group.html", session=session, step_form=StepForm(), error=error,
                            joined=any(p.member_id == current_user.id for p in session.joined),
-                           today=utcnow().date()), status
+                           today=utcnow().date(), form_key=new_key()), status
 
 
 def _group_step(session_id: int, action, success: str):
+    """Run one step of a session; ``action(session, key)``, where ``key`` is the form's (or None)."""
     session = _group_or_404(session_id)
-    if not StepForm().validate_on_submit():
+    form = StepForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        action(session)
+        action(session, form.key.data or None)
     except DomainError as error:
         db.session.rollback()
         return group(session_id, status=error.status_code, error=error.message)
@@ -337,15 +351,15 @@ def _group_step(session_id: int, action, success: str):
 @bp.post("/groups/<id:session_id>/join")
 @member_required
 def group_join(session_id: int):
-    return _group_step(session_id, lambda s: group_sessions.group_join(session=s, member=current_user),
+    return _group_step(session_id, lambda s, key: group_sessions.group_join(session=s, member=current_user, key=key),
                        _("You are registered. Your share of hours is reserved."))
 
 
 @bp.post("/groups/<id:session_id>/leave")
 @member_required
 def group_leave(session_id: int):
-    return _group_step(session_id, lambda s: group_sessions.group_leave(session=s, actor=current_user,
-                                                                        member=current_user),
+    return _group_step(session_id, lambda s, key: group_sessions.group_leave(session=s, actor=current_user,
+                                                                             member=current_user, key=key),
                        _("You left the session. Your hours are released."))
 
 
@@ -353,19 +367,20 @@ def group_leave(session_id: int):
 @member_required
 def group_remove(session_id: int, member_id: int):
     member = db.session.get(Member, member_id) or abort(404)
-    return _group_step(session_id, lambda s: group_sessions.group_leave(session=s, actor=current_user, member=member),
+    return _group_step(session_id, lambda s, key: group_sessions.group_leave(session=s, actor=current_user,
+                                                                             member=member, key=key),
                        _("%(name)s is removed from the session; their hours are released.", name=member.display_name))
 
 
 @bp.post("/groups/<id:session_id>/complete")
 @member_required
 def group_complete(session_id: int):
-    return _group_step(session_id, lambda s: group_sessions.group_complete(session=s, actor=current_user),
+    return _group_step(session_id, lambda s, key: group_sessions.group_complete(session=s, actor=current_user, key=key),
                        _("The session is confirmed. Every participant's share has moved to you."))
 
 
 @bp.post("/groups/<id:session_id>/cancel")
 @member_required
 def group_cancel(session_id: int):
-    return _group_step(session_id, lambda s: group_sessions.group_cancel(session=s, actor=current_user),
+    return _group_step(session_id, lambda s, key: group_sessions.group_cancel(session=s, actor=current_user, key=key),
                        _("The session is cancelled. Every participant's hours are released."))

@@ -63,6 +63,11 @@ def hours_field():
 _KEY_VALIDATORS = [InputRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")]
 
 
+def key_field(*, required: bool = True) -> HiddenField:
+    """The form's idempotency key. A step of an exchange may come without one (the state already guards it)."""
+    return HiddenField(validators=_KEY_VALIDATORS if required else [Optional(), *_KEY_VALIDATORS[1:]])
+
+
 class GiveForm(FlaskForm, DurationFields):
     to = SelectField(_l("To whom"), validators=[InputRequired(message=_l("Please choose who receives the hours."))])
     hours = hours_field()

@@ -15,6 +15,7 @@ from timebank.database import atomic
 from timebank.errors import NotAllowed
 from timebank.extensions import db
 from timebank.i18n import format_minutes
+from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import AboveCeiling, ReasonRequired
 from timebank.ledger.models import Account, Transfer, TransferKind
@@ -98,9 +99,12 @@ def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: st
     """
     from timebank.exchanges.services import exchange_record_past_in_transaction
 
-    key = f"give:{giver.id}:{key}"
+    form_key, key = key, f"give:{giver.id}:{key}"
 
     def work():
+        # Taken first: the same form sent twice at once waits here, and then answers with the first transfer
+        # (without it, the second would write a second, empty exchange before finding the transfer).
+        form_claim(member_id=giver.id, key=form_key, action="give")
         debit, credit, kind = _gift_accounts(giver, recipient)
         already = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
         exchange = None

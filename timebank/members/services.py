@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from timebank.coordination.audit import audit
 from timebank.errors import Conflict, DomainError, InvalidToken, InvalidTransition, NotAllowed, NotFound
-from timebank.database import atomic, begin_write, fold, folded
+from timebank.database import atomic, begin_write, fold, folded, lock_fresh
 from timebank.extensions import db
 from timebank.ledger.services import account_open
 from timebank.members.models import (
@@ -370,7 +370,9 @@ def member_decline(*, member: Member, actor: Member, message: str = "") -> Membe
 
 def _decide(*, member: Member, actor: Member, message: str, status: Status, action: str, subject,
             template: str, orientation_on: date | None = None) -> Member:
+    applicant = member
     def work():
+        member = lock_fresh(applicant)  # two coordinators (or two clicks) at once: the second sees the decision
         _check_can_decide(member=member, actor=actor)
         member.status, member.decided_at, member.decided_by = status, utcnow(), actor
         member.orientation_on = orientation_on

@@ -48,6 +48,11 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_done": lambda: _("%(name)s says it is done (%(amount)s): %(title)s. Please confirm.", **p),
         "exchange_confirmed": lambda: _("%(name)s confirmed: %(title)s. You received %(amount)s.", **p),
         "exchange_auto_confirmed": lambda: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
+        "exchange_auto_confirmed_extra": lambda: _(
+            "Confirmed automatically: %(title)s. %(paid)s were paid, as agreed. %(provider)s marked %(done)s done: "
+            "the extra %(extra)s were not paid and need %(recipient)s's agreement. See the exchange to ask for them, "
+            "or to raise a disagreement.",
+            **{**p, **{name: format_minutes(p.get(name, 0)) for name in ("paid", "done", "extra")}}),
         "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
                                        **p),
         "exchange_tomorrow": lambda: _("Tomorrow: %(title)s, with %(name)s.", **p),
@@ -69,6 +74,14 @@ def notification_text(kind: str, params: dict) -> str:
         "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
                                        **p),
         "exchange_resolved": lambda: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
+        "exchange_resolved_partly": lambda: _(
+            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(taken)s went back to "
+            "%(recipient)s now: %(provider)s could not give back more for now.",
+            **{**p, "taken": format_minutes(p.get("taken", 0))}),
+        "exchange_resolved_covered": lambda: _(
+            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(recipient)s got the hours back: "
+            "%(taken)s from %(provider)s and %(covered)s from the community account.",
+            **{**p, "taken": format_minutes(p.get("taken", 0)), "covered": format_minutes(p.get("covered", 0))}),
         "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it and dealt with it."),
         "verified": lambda: (_("A coordinator verified you until %(until)s: you can offer services that need it.",
                                **p) if p.get("until") else

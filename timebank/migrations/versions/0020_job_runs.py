@@ -1,7 +1,7 @@
 """the last run of each periodic job, and the lock of the run in progress
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-11-30 11:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
