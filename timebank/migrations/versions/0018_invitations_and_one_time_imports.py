@@ -1,7 +1,7 @@
 """invitation links with uses, expiry and withdrawal; one-time confirmation of a member import
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30 11:30:00
 
 """
