@@ -50,6 +50,8 @@ def people_search(*, q: str = "", status: Status | None = None, role: Role | Non
     if role is not None:
         query = query.where(Member.role == role)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    if page > PeoplePage([], total, 1).pages:  # past the end (or a number the database cannot take)
+        return PeoplePage([], total, page)
     rows = db.session.execute(
         sa.select(Member, Account.posted).outerjoin(Account, Account.member_id == Member.id)
         .where(Member.id.in_(query)).order_by(Member.id.desc()).limit(PER_PAGE).offset((max(1, page) - 1) * PER_PAGE)
