@@ -62,6 +62,12 @@ class Snapshot:
             self.tables = [t for t in metadata.sorted_tables
                            if t.name != "alembic_version" and not t.name.startswith(("listing_fts", "sqlite_"))]
             self.rows = self._read()
+            sa.event.listen(db.engine, "before_cursor_execute", self._note_write)
+        self.written = False
+
+    def _note_write(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.written = True
 
     def _read(self) -> dict[str, list[dict]]:
         rows = {}
@@ -76,41 +82,127 @@ class Snapshot:
         return [{k: v for k, v in row.items() if (name, k) not in VOLATILE} for row in rows]
 
     def changes(self) -> list[str]:
-        """The tables whose rows differ from the snapshot."""
+        """The tables whose rows differ from the snapshot (none, at once, if nothing was written since)."""
+        if not self.written:
+            return []
         with self.app.app_context():
             now = self._read()
-        return [name for name, rows in now.items() if self._stable(name, rows) != self._stable(name, self.rows[name])]
+        changed = [name for name, rows in now.items() if self._stable(name, rows) != self._stable(name, self.rows[name])]
+        self.written = bool(changed)
+        return changed
 
-    def restore(self) -> None:
-        """Put every row back as it was (full-text tables follow through their triggers)."""
+    def restore(self, names: list[str] | None = None) -> None:
+        """Put the rows of the tables ``names`` (default: all) back as they were."""
+        tables = [t for t in self.tables if names is None or t.name in names]
         with self.app.app_context():
             engine = db.engine
             db.session.remove()
-            if engine.dialect.name == "postgresql":
-                with engine.begin() as connection:
-                    names = ", ".join(f'"{t.name}"' for t in self.tables)
-                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-                    self._insert(connection)
-                    for table in self.tables:
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    # Rows point at each other (a member's helper), and the ledger's and the audit log's triggers
+                    # refuse deletes: neither runs in this transaction, which puts back rows that satisfied them.
+                    connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    for table in reversed(tables):
+                        connection.execute(table.delete())
+                    self._insert(connection, tables)
+                    for table in tables:
                         if "id" in table.c and self.rows[table.name]:
                             connection.execute(sa.text(
                                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                 f"(SELECT max(id) FROM \"{table.name}\"))"))
-            else:
-                with engine.begin() as connection:
+                else:
                     connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
-                    # The ledger's triggers refuse to delete a transfer: lifted for this transaction only.
+                    # The ledger's and the audit log's triggers refuse deletes: lifted for this transaction only.
                     triggers = connection.exec_driver_sql(
-                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'transfer'").all()
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name != 'listing'").all()
                     for name, _sql in triggers:
                         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-                    for table in reversed(self.tables):
+                    for table in reversed(tables):
                         connection.execute(table.delete())
-                    self._insert(connection)
+                    self._insert(connection, tables)
                     for _name, sql in triggers:
                         connection.exec_driver_sql(sql)
+        self.written = False
 
-    def _insert(self, connection) -> None:
-        for table in self.tables:
+    def _insert(self, connection, tables) -> None:
+        for table in tables:
             if self.rows[table.name]:
                 connection.execute(table.insert(), self.rows[table.name])
+
+
+# The neighbourhood the permission matrix and the hostile-text suite ask every page about ------------------------
+
+ROLES = ("visitor", "applicant", "member", "other", "suspended", "helper", "coordinator", "admin")
+
+
+def build_neighbourhood(app, text: str = "") -> dict:
+    """Everyone and one of everything, so that every ``<id>`` of every address is something real.
+
+    Amina is "member": she answers Karim's proposal, has an agreed and a disputed exchange with him, joined his
+    group session, received his message, reported his profile, read a coordinator's warning and named Hélène
+    as her trusted helper. Omar ("other") is an active member party to none of it. ``text`` is added to every
+    free text, for the hostile-text suite.
+    """
+    from datetime import date, timedelta
+
+    from flask import g
+
+    from timebank.coordination.acting import helper_set
+    from timebank.coordination.services import member_suspend, member_warn, note_add, warning_read
+    from timebank.exchanges import groups
+    from timebank.exchanges import services as exchanges
+    from timebank.listings.services import report_create
+    from timebank.messages.services import message_send
+    from timebank.timeutil import utcnow
+
+    from tests.factories import Factory, category_id, member, publish
+
+    people = Factory(app)
+    admin = people.admin("Claire Dubois")
+    coordinator = people.coordinator("Sandrine Martin")
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    other = people.member("Omar Haddou")
+    applicant = people.applicant("Nadia Haddad")
+    suspended = people.member("Sami Ferhat")
+    helper = people.member("Hélène Roux")
+    soon = date.today() + timedelta(days=3)
+    ids = {"listing": publish(app, amina, f"Help with the CAF form{text}", description=f"Bring the letter{text}",
+                              category="paperwork"),
+           "karim_listing": publish(app, karim, f"French lessons{text}", description=f"At the library{text}")}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        g.locale = "en"
+        a, k, s, c = member(amina), member(karim), member(suspended), member(coordinator)
+
+        def propose(proposer, counterpart, title, on=soon):
+            return exchanges.exchange_propose(
+                proposer=proposer, counterpart=counterpart, proposer_provides=True, message=f"Hello{text}",
+                terms=exchanges.Terms(f"{title}{text}", 60, on, None))
+
+        ids["exchange"] = propose(k, a, "Help with the CAF form").id
+        agreed = propose(a, k, "Moving boxes")
+        exchanges.exchange_accept(exchange=agreed, actor=k)
+        exchanges.exchange_write(exchange=agreed, author=k, body=f"See you Saturday{text}")
+        ids["agreed"] = agreed.id
+        disputed = propose(k, a, "Sewing a curtain", on=utcnow().date())
+        exchanges.exchange_accept(exchange=disputed, actor=a)
+        exchanges.exchange_mark_done(exchange=disputed, actor=k, minutes=60)
+        exchanges.dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
+        ids["disputed"] = disputed.id
+        session = groups.group_create(provider=k, title=f"Bread workshop{text}", description=f"Flour{text}",
+                                      on_date=soon, at_time=None, share_minutes=60, max_participants=5,
+                                      category_id=category_id("paperwork"))
+        groups.group_join(session=session, member=a)
+        ids["session"] = session.id
+        ids["message"] = message_send(sender=k, recipient=a, body=f"Hello Amina{text}").id
+        ids["report"] = report_create(reporter=a, reason=f"Rude words{text}", member=k).id
+        warning = member_warn(member=a, actor=c, body=f"Please keep your appointments{text}")
+        warning_read(warning=warning, member=a)
+        ids["warning"] = warning.id
+        note_add(member=a, author=c, body=f"Met at the welcome morning{text}")
+        helper_set(member=a, helper=member(helper), actor=a)
+        member_suspend(member=s, actor=c, reason=f"Did not come three times{text}")
+        ids["category"] = category_id("paperwork")
+    residents = {"applicant": applicant, "member": amina, "other": other, "suspended": suspended, "helper": helper,
+                 "coordinator": coordinator, "admin": admin}
+    return {"people": people, "residents": residents, "karim": karim, "ids": ids}
