@@ -15,8 +15,9 @@ from timebank.extensions import db
 
 from tests.conftest import PG_URL, _empty_postgres, base_config
 
-# Columns any request may touch without it being a write worth noticing.
-VOLATILE = {("member", "last_seen_at")}
+# Columns any request may touch without it being a write worth noticing: the last activity, and "read" marks
+# (a page shown, an error page included, notes that its reader has read what it shows).
+VOLATILE = {("member", "last_seen_at"), ("direct_message", "read_at"), ("notification", "read_at")}
 
 
 def module_app(migrated_database, tmp_path_factory, **overrides):
@@ -206,3 +207,35 @@ def build_neighbourhood(app, text: str = "") -> dict:
     residents = {"applicant": applicant, "member": amina, "other": other, "suspended": suspended, "helper": helper,
                  "coordinator": coordinator, "admin": admin}
     return {"people": people, "residents": residents, "karim": karim, "ids": ids}
+
+
+def routes() -> list[tuple[str, str, str]]:
+    """Every (endpoint, method, rule) of the application, but static files."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.rule))
+    return sorted(found)
+
+
+def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> str:
+    """The address of ``rule`` with every ``<id>`` one of Amina's things, or the thing ``args`` names."""
+    ids, residents = world["ids"], world["residents"]
+    things = {"exchange_id": ids["exchange"], "listing_id": ids["listing"], "session_id": ids["session"],
+              "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
+              "warning_id": ids["warning"], "category_id": ids["category"], "token": "not-a-real-token",
+              "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
+              "table": "months"}
+    for argument, thing in args.items():
+        things[argument] = (world["karim"].id if thing == "karim" else residents[thing].id if thing in residents
+                            else ids[thing])
+    path = rule
+    for argument, value in things.items():
+        for converter in ("id:", "any(months, categories, balances, summary):", ""):
+            path = path.replace(f"<{converter}{argument}>", str(value))
+    assert "<" not in path, f"no value for an argument of {rule}: add it to address_of() in tests/world.py"
+    query = "&".join(f"{argument[1:]}={value}" for argument, value in things.items() if argument.startswith("?"))
+    return f"{path}?{query}" if query else path

@@ -43,8 +43,8 @@ import os
 import pytest
 
 from tests.conftest import text_of
-from tests.world import ROLES, Snapshot, build_neighbourhood, close, english_client, module_app, signed_in
-from timebank import create_app
+from tests.world import (ROLES, Snapshot, address_of, build_neighbourhood, close, english_client, module_app, routes,
+                         signed_in)
 
 OK, LOGIN, WAIT = "OK", "LOGIN", "WAIT"
 
@@ -209,18 +209,7 @@ READ_MARKERS = {"exchange_read"}
 
 # The routes --------------------------------------------------------------------------------------------------
 
-def _routes() -> list[tuple[str, str, str]]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    routes = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append((rule.endpoint, method, rule.rule))
-    return sorted(routes)
-
-
-ROUTES = _routes()
+ROUTES = routes()
 
 
 def declared(endpoint: str, method: str) -> dict[str, object] | None:
@@ -249,22 +238,7 @@ def world(migrated_database, tmp_path_factory):
 
 
 def address(world, endpoint: str, rule: str) -> str:
-    ids, residents = world["ids"], world["residents"]
-    things = {"exchange_id": ids["exchange"], "listing_id": ids["listing"], "session_id": ids["session"],
-              "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
-              "warning_id": ids["warning"], "category_id": ids["category"], "token": "not-a-real-token",
-              "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
-              "table": "months"}
-    for argument, thing in ARGS.get(endpoint, {}).items():
-        things[argument] = (world["karim"].id if thing == "karim" else residents[thing].id if thing in residents
-                            else ids[thing])
-    path = rule
-    for argument, value in things.items():
-        for converter in ("id:", "any(months, categories, balances, summary):", ""):
-            path = path.replace(f"<{converter}{argument}>", str(value))
-    assert "<" not in path, f"no value for an argument of {rule}: add it to address()"
-    query = "&".join(f"{argument[1:]}={value}" for argument, value in things.items() if argument.startswith("?"))
-    return f"{path}?{query}" if query else path
+    return address_of(world, endpoint, rule, ARGS.get(endpoint, {}))
 
 
 def classify(response) -> object:
