@@ -142,7 +142,7 @@ def build_neighbourhood(app, text: str = "") -> dict:
     Amina is "member": she answers Karim's proposal, has an agreed and a disputed exchange with him, joined his
     group session, received his message, reported his profile, read a coordinator's warning and named Hélène
     as her trusted helper. Omar ("other") is an active member party to none of it. ``text`` is added to every
-    free text, for the hostile-text suite.
+    free text, for the hostile-text suite (titles are short, so that 90 characters more still fit).
     """
     from datetime import date, timedelta
 
@@ -168,9 +168,9 @@ def build_neighbourhood(app, text: str = "") -> dict:
     suspended = people.member("Sami Ferhat")
     helper = people.member("Hélène Roux")
     soon = date.today() + timedelta(days=3)
-    ids = {"listing": publish(app, amina, f"Help with the CAF form{text}", description=f"Bring the letter{text}",
+    ids = {"listing": publish(app, amina, f"CAF{text}", description=f"Bring the letter{text}",
                               category="paperwork"),
-           "karim_listing": publish(app, karim, f"French lessons{text}", description=f"At the library{text}")}
+           "karim_listing": publish(app, karim, f"French{text}", description=f"At the library{text}")}
     with app.test_request_context(headers={"Accept-Language": "en"}):
         g.locale = "en"
         a, k, s, c = member(amina), member(karim), member(suspended), member(coordinator)
@@ -180,17 +180,17 @@ def build_neighbourhood(app, text: str = "") -> dict:
                 proposer=proposer, counterpart=counterpart, proposer_provides=True, message=f"Hello{text}",
                 terms=exchanges.Terms(f"{title}{text}", 60, on, None))
 
-        ids["exchange"] = propose(k, a, "Help with the CAF form").id
-        agreed = propose(a, k, "Moving boxes")
+        ids["exchange"] = propose(k, a, "CAF").id
+        agreed = propose(a, k, "Moving")
         exchanges.exchange_accept(exchange=agreed, actor=k)
         exchanges.exchange_write(exchange=agreed, author=k, body=f"See you Saturday{text}")
         ids["agreed"] = agreed.id
-        disputed = propose(k, a, "Sewing a curtain", on=utcnow().date())
+        disputed = propose(k, a, "Curtain", on=utcnow().date())
         exchanges.exchange_accept(exchange=disputed, actor=a)
         exchanges.exchange_mark_done(exchange=disputed, actor=k, minutes=60)
         exchanges.dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
         ids["disputed"] = disputed.id
-        session = groups.group_create(provider=k, title=f"Bread workshop{text}", description=f"Flour{text}",
+        session = groups.group_create(provider=k, title=f"Bread{text}", description=f"Flour{text}",
                                       on_date=soon, at_time=None, share_minutes=60, max_participants=5,
                                       category_id=category_id("paperwork"))
         groups.group_join(session=session, member=a)

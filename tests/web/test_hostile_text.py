@@ -16,7 +16,7 @@ from tests.world import (Snapshot, address_of, build_neighbourhood, close, engli
 from timebank.extensions import db
 
 # Appended to every free text of the neighbourhood.
-PAYLOAD = ' <script>alert(1)</script> "><img src=x onerror=alert(1)> {{7*7}} {% raw %} javascript:alert(1)'
+PAYLOAD = ' <script>alert(1)</script>"><img src=x onerror=alert(1)>{{7*7}}{% raw %}javascript:alert(1)'
 # Whole texts that a spreadsheet would read as a formula.
 FORMULAS = {
     "memo": '=HYPERLINK("http://evil.example","<script>alert(1)</script>")',
@@ -131,7 +131,7 @@ def test_the_calendar_file_is_valid_with_the_title_as_typed(world):
     calendar = icalendar.Calendar.from_ical(response.data)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert len(events) == 1
-    assert str(events[0]["SUMMARY"]).startswith("Moving boxes" + PAYLOAD)
+    assert str(events[0]["SUMMARY"]).startswith("Moving" + PAYLOAD)
     assert sorted(events[0].keys()) == ["DESCRIPTION", "DTEND", "DTSTAMP", "DTSTART", "SUMMARY", "UID", "URL"]
 
 
