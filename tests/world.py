@@ -29,7 +29,8 @@ def module_app(migrated_database, tmp_path_factory, **overrides):
         path = tmp_path_factory.mktemp("module") / "timebank.sqlite"
         shutil.copyfile(migrated_database, path)
         url = f"sqlite:///{path}"
-    return create_app({**base_config(url), "RATELIMIT_ENABLED": False, **overrides})
+    # Not RATELIMIT_ENABLED=False: Flask-Limiter would keep it for every app built after this one.
+    return create_app({**base_config(url), **overrides})
 
 
 def close(app) -> None:

@@ -107,8 +107,12 @@ class Browser:
         try:
             with self.opener.open(self.server.url + path, data=data, timeout=10) as answer:
                 return answer.status, answer.headers.get("Location", ""), answer.read().decode()
-        except urllib.error.HTTPError as answer:
-            return answer.code, answer.headers.get("Location", ""), answer.read().decode(errors="replace")
+        except urllib.error.HTTPError as answer:  # a redirect (not followed) or an error page
+            try:
+                body = answer.read().decode(errors="replace")
+            except Exception:  # the server died after the status line: the status is what was said
+                body = ""
+            return answer.code, answer.headers.get("Location", ""), body
 
     def hidden(self, page: str, name: str) -> str:
         match = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page)
@@ -133,11 +137,11 @@ def _give_until_killed(browser: Browser, *, round_: int, thread: int, to: int, s
             _, _, page = browser.request("/give")
             form = {"to": str(to), "hours": "0", "minutes": "15", "memo": memo, "confirm": "yes",
                     "key": browser.hidden(page, "key"), "csrf_token": browser.hidden(page, "csrf_token")}
-        except (OSError, AssertionError):
+        except Exception:
             return  # the server is gone before the gift was sent: nothing to account for
         try:
             status, location, _ = browser.request("/give", form)
-        except OSError:
+        except Exception:  # a reset connection, a truncated answer…
             unanswered.append(memo)  # sent; whether it happened, nobody was told
             return
         if status == 303 and location.endswith("/me/hours"):
