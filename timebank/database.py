@@ -88,6 +88,19 @@ def begin_write() -> None:
     session.info[_WRITING] = True
 
 
+def insert_on_conflict(model):
+    """An INSERT that can say what to do when the row already exists (``on_conflict_do_update``).
+
+    For "note it, or update it if it is there" (read markers, preferences): one statement, so two requests
+    doing it at the same moment cannot both find nothing and both insert.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
 def atomic(work: Callable[[], T]) -> T:
     """Run ``work`` in one write transaction and commit it, or roll all of it back.
 

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from timebank.coordination.audit import audit
-from timebank.database import atomic, begin_write, lock_fresh
+from timebank.database import atomic, begin_write, insert_on_conflict, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import (
     OPEN_STATES,
@@ -630,11 +630,12 @@ def exchange_write(*, exchange: Exchange, author: Member, body: str) -> Exchange
 def exchange_mark_read(*, exchange: Exchange, member: Member) -> None:
     last = max((message.id for message in exchange.messages), default=0)
     begin_write()
-    read = db.session.get(ExchangeRead, (exchange.id, member.id))
-    if read is None:
-        db.session.add(ExchangeRead(exchange_id=exchange.id, member_id=member.id, last_message_id=last))
-    elif read.last_message_id < last:
-        read.last_message_id = last
+    # One statement: two first views at the same moment (two tabs, a double tap) cannot both insert.
+    statement = insert_on_conflict(ExchangeRead).values(exchange_id=exchange.id, member_id=member.id,
+                                                        last_message_id=last)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["exchange_id", "member_id"], set_={"last_message_id": statement.excluded.last_message_id},
+        where=ExchangeRead.last_message_id < statement.excluded.last_message_id))
     db.session.commit()
 
 

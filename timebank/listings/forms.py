@@ -28,6 +28,11 @@ def _category_choices(categories, placeholder):
     ]
 
 
+def _trimmed(value):
+    # A blank choice typed into the address (" ", a tab, a line break) means "any", not a value to look up.
+    return value.strip() if isinstance(value, str) else value
+
+
 class ListingForm(FlaskForm):
     type = RadioField(
         _l("What do you want to do?"),
@@ -50,7 +55,7 @@ class ListingForm(FlaskForm):
     )
     languages = LanguagesField(
         _l("In which languages"), validators=[InputRequired(message=_l("Please tick at least one language."))])
-    area = SelectField(_l("Area"), validators=[Optional()])
+    area = SelectField(_l("Area"), validators=[Optional()], filters=[_trimmed])
     duration = SelectField(_l("How long, about (optional)"), validators=[Optional()])
     availability = StringField(
         _l("When are you available (optional)"),
@@ -87,13 +92,13 @@ class SearchForm(FlaskForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
                     render_kw={"type": "search", "placeholder": _l("For example: crèche, CAF, vélo")})
-    type = SelectField(_l("Offers or requests"), validators=[Optional()],
+    type = SelectField(_l("Offers or requests"), validators=[Optional()], filters=[_trimmed],
                        choices=[SelectChoice("", _l("Both")),
                                 SelectChoice(ListingType.OFFER.value, _l("Offers: people who can help")),
                                 SelectChoice(ListingType.REQUEST.value, _l("Requests: people who need help"))])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    language = SelectField(_l("Language"), validators=[Optional()])
-    area = SelectField(_l("Area"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()], filters=[_trimmed])
+    language = SelectField(_l("Language"), validators=[Optional()], filters=[_trimmed])
+    area = SelectField(_l("Area"), validators=[Optional()], filters=[_trimmed])
     submit = SubmitField(_l("Search"))
 
     def __init__(self, *args, categories=(), **kwargs):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from timebank.database import begin_write
+from timebank.database import begin_write, insert_on_conflict
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.notifications.models import (
@@ -47,11 +47,9 @@ def email_preferences_set(*, member: Member, modes: dict[str, str]) -> None:
     for topic, mode in modes.items():
         if topic not in EMAIL_TOPICS or mode not in EMAIL_MODES:
             continue
-        preference = db.session.get(EmailPreference, (member.id, topic))
-        if preference is None:
-            db.session.add(EmailPreference(member_id=member.id, topic=topic, mode=mode))
-        else:
-            preference.mode = mode
+        statement = insert_on_conflict(EmailPreference).values(member_id=member.id, topic=topic, mode=mode)
+        db.session.execute(statement.on_conflict_do_update(index_elements=["member_id", "topic"],
+                                                           set_={"mode": statement.excluded.mode}))
     db.session.commit()
 
 

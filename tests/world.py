@@ -1,0 +1,242 @@
+"""One application and one database for a whole test module, for suites that send hundreds of requests.
+
+The function-scoped ``app`` of conftest gives each test a clean database; a suite that asks every route
+for every role would spend its time building worlds. These helpers build one per module, remember every
+row, and put the rows back after a request that changed them (``Snapshot``).
+"""
+from __future__ import annotations
+
+import shutil
+
+import sqlalchemy as sa
+
+from timebank import create_app
+from timebank.extensions import db
+
+from tests.conftest import PG_URL, _empty_postgres, base_config
+
+# Columns any request may touch without it being a write worth noticing: the last activity, and "read" marks
+# (a page shown, an error page included, notes that its reader has read what it shows).
+VOLATILE = {("member", "last_seen_at"), ("direct_message", "read_at"), ("notification", "read_at")}
+
+
+def module_app(migrated_database, tmp_path_factory, **overrides):
+    """An app on a database of its own for the module (a copy of the migrated one; PostgreSQL: emptied)."""
+    if PG_URL:
+        _empty_postgres(migrated_database)
+        url = migrated_database
+    else:
+        path = tmp_path_factory.mktemp("module") / "timebank.sqlite"
+        shutil.copyfile(migrated_database, path)
+        url = f"sqlite:///{path}"
+    # Not RATELIMIT_ENABLED=False: Flask-Limiter would keep it for every app built after this one.
+    return create_app({**base_config(url), **overrides})
+
+
+def close(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def english_client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def signed_in(app, resident):
+    client = english_client(app)
+    response = client.post("/login", data={"identifier": resident.email or str(resident.number),
+                                           "password": resident.password})
+    assert response.status_code == 302, f"{resident.name} could not sign in"
+    return client
+
+
+class Snapshot:
+    """Every row of every table, to tell whether a request wrote anything and to undo what it wrote."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            metadata = sa.MetaData()
+            metadata.reflect(db.engine)
+            self.tables = [t for t in metadata.sorted_tables
+                           if t.name != "alembic_version" and not t.name.startswith(("listing_fts", "sqlite_"))]
+            self.rows = self._read()
+            sa.event.listen(db.engine, "before_cursor_execute", self._note_write)
+        self.written = False
+
+    def _note_write(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.written = True
+
+    def _read(self) -> dict[str, list[dict]]:
+        rows = {}
+        with db.engine.connect() as connection:
+            for table in self.tables:
+                order = list(table.primary_key.columns) or list(table.columns)
+                rows[table.name] = [dict(r._mapping) for r in connection.execute(table.select().order_by(*order))]
+        return rows
+
+    @staticmethod
+    def _stable(name: str, rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in row.items() if (name, k) not in VOLATILE} for row in rows]
+
+    def changes(self) -> list[str]:
+        """The tables whose rows differ from the snapshot (none, at once, if nothing was written since)."""
+        if not self.written:
+            return []
+        with self.app.app_context():
+            now = self._read()
+        changed = [name for name, rows in now.items() if self._stable(name, rows) != self._stable(name, self.rows[name])]
+        self.written = bool(changed)
+        return changed
+
+    def restore(self, names: list[str] | None = None) -> None:
+        """Put the rows of the tables ``names`` (default: all) back as they were."""
+        tables = [t for t in self.tables if names is None or t.name in names]
+        with self.app.app_context():
+            engine = db.engine
+            db.session.remove()
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    # Rows point at each other (a member's helper), and the ledger's and the audit log's triggers
+                    # refuse deletes: neither runs in this transaction, which puts back rows that satisfied them.
+                    connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    for table in reversed(tables):
+                        connection.execute(table.delete())
+                    self._insert(connection, tables)
+                    for table in tables:
+                        if "id" in table.c and self.rows[table.name]:
+                            connection.execute(sa.text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"(SELECT max(id) FROM \"{table.name}\"))"))
+                else:
+                    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
+                    # The ledger's and the audit log's triggers refuse deletes: lifted for this transaction only.
+                    triggers = connection.exec_driver_sql(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name != 'listing'").all()
+                    for name, _sql in triggers:
+                        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+                    for table in reversed(tables):
+                        connection.execute(table.delete())
+                    self._insert(connection, tables)
+                    for _name, sql in triggers:
+                        connection.exec_driver_sql(sql)
+        self.written = False
+
+    def _insert(self, connection, tables) -> None:
+        for table in tables:
+            if self.rows[table.name]:
+                connection.execute(table.insert(), self.rows[table.name])
+
+
+# The neighbourhood the permission matrix and the hostile-text suite ask every page about ------------------------
+
+ROLES = ("visitor", "applicant", "member", "other", "suspended", "helper", "coordinator", "admin")
+
+
+def build_neighbourhood(app, text: str = "") -> dict:
+    """Everyone and one of everything, so that every ``<id>`` of every address is something real.
+
+    Amina is "member": she answers Karim's proposal, has an agreed and a disputed exchange with him, joined his
+    group session, received his message, reported his profile, read a coordinator's warning and named Hélène
+    as her trusted helper. Omar ("other") is an active member party to none of it. ``text`` is added to every
+    free text, for the hostile-text suite (titles are short, so that 90 characters more still fit).
+    """
+    from datetime import date, timedelta
+
+    from flask import g
+
+    from timebank.coordination.acting import helper_set
+    from timebank.coordination.services import member_suspend, member_warn, note_add, warning_read
+    from timebank.exchanges import groups
+    from timebank.exchanges import services as exchanges
+    from timebank.listings.services import report_create
+    from timebank.messages.services import message_send
+    from timebank.timeutil import utcnow
+
+    from tests.factories import Factory, category_id, member, publish
+
+    people = Factory(app)
+    admin = people.admin("Claire Dubois")
+    coordinator = people.coordinator("Sandrine Martin")
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    other = people.member("Omar Haddou")
+    applicant = people.applicant("Nadia Haddad")
+    suspended = people.member("Sami Ferhat")
+    helper = people.member("Hélène Roux")
+    soon = date.today() + timedelta(days=3)
+    ids = {"listing": publish(app, amina, f"CAF{text}", description=f"Bring the letter{text}",
+                              category="paperwork"),
+           "karim_listing": publish(app, karim, f"French{text}", description=f"At the library{text}")}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        g.locale = "en"
+        a, k, s, c = member(amina), member(karim), member(suspended), member(coordinator)
+
+        def propose(proposer, counterpart, title, on=soon):
+            return exchanges.exchange_propose(
+                proposer=proposer, counterpart=counterpart, proposer_provides=True, message=f"Hello{text}",
+                terms=exchanges.Terms(f"{title}{text}", 60, on, None))
+
+        ids["exchange"] = propose(k, a, "CAF").id
+        agreed = propose(a, k, "Moving")
+        exchanges.exchange_accept(exchange=agreed, actor=k)
+        exchanges.exchange_write(exchange=agreed, author=k, body=f"See you Saturday{text}")
+        ids["agreed"] = agreed.id
+        disputed = propose(k, a, "Curtain", on=utcnow().date())
+        exchanges.exchange_accept(exchange=disputed, actor=a)
+        exchanges.exchange_mark_done(exchange=disputed, actor=k, minutes=60)
+        exchanges.dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
+        ids["disputed"] = disputed.id
+        session = groups.group_create(provider=k, title=f"Bread{text}", description=f"Flour{text}",
+                                      on_date=soon, at_time=None, share_minutes=60, max_participants=5,
+                                      category_id=category_id("paperwork"))
+        groups.group_join(session=session, member=a)
+        ids["session"] = session.id
+        ids["message"] = message_send(sender=k, recipient=a, body=f"Hello Amina{text}").id
+        ids["report"] = report_create(reporter=a, reason=f"Rude words{text}", member=k).id
+        warning = member_warn(member=a, actor=c, body=f"Please keep your appointments{text}")
+        warning_read(warning=warning, member=a)
+        ids["warning"] = warning.id
+        note_add(member=a, author=c, body=f"Met at the welcome morning{text}")
+        helper_set(member=a, helper=member(helper), actor=a)
+        member_suspend(member=s, actor=c, reason=f"Did not come three times{text}")
+        ids["category"] = category_id("paperwork")
+    residents = {"applicant": applicant, "member": amina, "other": other, "suspended": suspended, "helper": helper,
+                 "coordinator": coordinator, "admin": admin}
+    return {"people": people, "residents": residents, "karim": karim, "ids": ids}
+
+
+def routes() -> list[tuple[str, str, str]]:
+    """Every (endpoint, method, rule) of the application, but static files."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.rule))
+    return sorted(found)
+
+
+def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> str:
+    """The address of ``rule`` with every ``<id>`` one of Amina's things, or the thing ``args`` names."""
+    ids, residents = world["ids"], world["residents"]
+    things = {"exchange_id": ids["exchange"], "listing_id": ids["listing"], "session_id": ids["session"],
+              "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
+              "warning_id": ids["warning"], "category_id": ids["category"], "token": "not-a-real-token",
+              "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
+              "table": "months"}
+    for argument, thing in args.items():
+        things[argument] = (world["karim"].id if thing == "karim" else residents[thing].id if thing in residents
+                            else ids[thing])
+    path = rule
+    for argument, value in things.items():
+        for converter in ("id:", "any(months, categories, balances, summary):", ""):
+            path = path.replace(f"<{converter}{argument}>", str(value))
+    assert "<" not in path, f"no value for an argument of {rule}: add it to address_of() in tests/world.py"
+    query = "&".join(f"{argument[1:]}={value}" for argument, value in things.items() if argument.startswith("?"))
+    return f"{path}?{query}" if query else path
