@@ -17,7 +17,10 @@ from tests.conftest import PG_URL, _empty_postgres, base_config
 
 # Columns any request may touch without it being a write worth noticing: the last activity, and "read" marks
 # (a page shown, an error page included, notes that its reader has read what it shows).
-VOLATILE = {("member", "last_seen_at"), ("direct_message", "read_at"), ("notification", "read_at")}
+# Columns a page may write as a side effect, not an act: ignored when comparing, and kept as they are now when rows
+# are put back (a session token put back would sign out the clients that signed in again since).
+VOLATILE = {("member", "last_seen_at"), ("direct_message", "read_at"), ("notification", "read_at"),
+            ("member", "session_token")}
 
 
 def module_app(migrated_database, tmp_path_factory, **overrides):
@@ -104,9 +107,10 @@ class Snapshot:
                     # Rows point at each other (a member's helper), and the ledger's and the audit log's triggers
                     # refuse deletes: neither runs in this transaction, which puts back rows that satisfied them.
                     connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                    now = self._volatile_now(connection, tables)
                     for table in reversed(tables):
                         connection.execute(table.delete())
-                    self._insert(connection, tables)
+                    self._insert(connection, tables, now)
                     for table in tables:
                         if "id" in table.c and self.rows[table.name]:
                             connection.execute(sa.text(
@@ -119,17 +123,33 @@ class Snapshot:
                         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name != 'listing'").all()
                     for name, _sql in triggers:
                         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+                    now = self._volatile_now(connection, tables)
                     for table in reversed(tables):
                         connection.execute(table.delete())
-                    self._insert(connection, tables)
+                    self._insert(connection, tables, now)
                     for _name, sql in triggers:
                         connection.exec_driver_sql(sql)
         self.written = False
 
-    def _insert(self, connection, tables) -> None:
+    def _insert(self, connection, tables, now: dict[str, dict] | None = None) -> None:
         for table in tables:
-            if self.rows[table.name]:
-                connection.execute(table.insert(), self.rows[table.name])
+            rows = self.rows[table.name]
+            volatile = [column for name, column in VOLATILE if name == table.name]
+            if volatile and now and table.name in now:
+                rows = [{**row, **{c: now[table.name][row["id"]][c] for c in volatile}}
+                        if row["id"] in now[table.name] else row for row in rows]
+            if rows:
+                connection.execute(table.insert(), rows)
+
+    def _volatile_now(self, connection, tables) -> dict[str, dict]:
+        """The volatile columns' values as they are now, by table and id."""
+        now = {}
+        for table in tables:
+            volatile = [column for name, column in VOLATILE if name == table.name]
+            if volatile:
+                now[table.name] = {row.id: dict(row._mapping) for row in connection.execute(
+                    sa.select(table.c.id, *[table.c[c] for c in volatile]))}
+        return now
 
 
 # The neighbourhood the permission matrix and the hostile-text suite ask every page about ------------------------
@@ -168,6 +188,7 @@ def build_neighbourhood(app, text: str = "") -> dict:
     applicant = people.applicant("Nadia Haddad")
     suspended = people.member("Sami Ferhat")
     helper = people.member("Hélène Roux")
+    offline = people.member("Fatou Sow", email=None)  # no e-mail: a coordinator gives her a temporary password
     soon = date.today() + timedelta(days=3)
     ids = {"listing": publish(app, amina, f"CAF{text}", description=f"Bring the letter{text}",
                               category="paperwork"),
@@ -205,6 +226,11 @@ def build_neighbourhood(app, text: str = "") -> dict:
         helper_set(member=a, helper=member(helper), actor=a)
         member_suspend(member=s, actor=c, reason=f"Did not come three times{text}")
         ids["category"] = category_id("paperwork")
+        ids["offline"] = offline.id
+        from timebank.members.invitations import Invitation, invitation_create
+
+        invitation_create(actor=member(admin), note=f"Sewing workshop{text}", uses=3)
+        ids["invitation"] = db.session.scalar(sa.select(Invitation.id).order_by(Invitation.id.desc()))
     residents = {"applicant": applicant, "member": amina, "other": other, "suspended": suspended, "helper": helper,
                  "coordinator": coordinator, "admin": admin}
     return {"people": people, "residents": residents, "karim": karim, "ids": ids}
@@ -227,7 +253,7 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
     ids, residents = world["ids"], world["residents"]
     things = {"exchange_id": ids["exchange"], "listing_id": ids["listing"], "session_id": ids["session"],
               "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
-              "warning_id": ids["warning"], "category_id": ids["category"], "token": "not-a-real-token",
+              "warning_id": ids["warning"], "category_id": ids["category"], "invitation_id": ids["invitation"], "token": "not-a-real-token",
               "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
               "table": "months"}
     for argument, thing in args.items():

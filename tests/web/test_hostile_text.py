@@ -93,7 +93,8 @@ def test_every_page_shows_hostile_text_as_text(world, endpoint, rule):
     shown = False
     for role, client in world["clients"].items():
         response = client.get(url)
-        assert response.status_code < 500, f"{url} as {role}: {response.status_code}"
+        # /health/ready answers 503 by design here: the periodic jobs never ran in this world.
+        assert response.status_code < 500 or url == "/health/ready", f"{url} as {role}: {response.status_code}"
         if response.mimetype != "text/html":
             continue  # calendar files and spreadsheets: their own tests below
         html = response.get_data(as_text=True)
