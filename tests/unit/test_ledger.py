@@ -130,11 +130,26 @@ def test_ceiling_counts_hours_reserved_to_receive(people, ctx, amina):
     donors = [people.member(name) for name in ("Karim Benali", "Fatou Ndiaye")]
     reserve(donors[0], amina, 60)
 
+    coordinator = people.coordinator("Sandrine Martin")
     with pytest.raises(AboveCeiling) as refused:
-        give(donors[1], amina, 120)
+        give(donors[1], amina, 120, actor=coordinator)  # a coordinator may know Amina's room
 
     assert "Amina Diallo can receive at most 1 h 30 min more" in str(refused.value.message)
     give(donors[1], amina, 90)
+    assert_clean()
+
+
+def test_a_member_refused_by_another_members_ceiling_does_not_learn_her_balance(people, ctx, amina):
+    account(amina).ceiling = 150
+    db.session.commit()
+    karim = people.member("Karim Benali")
+
+    with pytest.raises(AboveCeiling) as refused:
+        give(karim, amina, 180)
+
+    message = str(refused.value.message)
+    assert "Amina Diallo cannot receive this many hours just now" in message
+    assert "2 h 30" not in message and "150" not in message
     assert_clean()
 
 

@@ -171,6 +171,22 @@ def test_confirming_a_longer_service_counts_the_hours_reserved_for_it(app, clien
         assert posted(app, karim) == 0
 
 
+def test_confirming_a_longer_service_does_not_tell_the_payer_the_helpers_balance(app, client, amina, karim):
+    """Amina may hold 3 h at most; 1 h was reserved and she marked 5 h done: Karim learns it is too much, not her room."""
+    with app.app_context():
+        ledger.account_of(db.session.get(Member, amina.id)).ceiling = 180
+        db.session.commit()
+    eid = _done_exchange(client, amina, karim, reserved=hours(1), done=hours(5))
+
+    response = client.post(f"/exchanges/{eid}/confirm")
+
+    page = text_of(response)
+    assert response.status_code == 409
+    assert "Amina Diallo cannot receive this many hours just now: their account is close to its upper limit." in page
+    assert "at most" not in page and "3 h" not in page
+    assert posted(app, karim) == 0
+
+
 def test_a_coordinator_settling_a_longer_service_is_told_the_most_the_payer_can_pay(app, client, people, amina,
                                                                                     karim):
     sandrine = people.coordinator("Sandrine Martin")

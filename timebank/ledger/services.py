@@ -275,6 +275,10 @@ def _check_ceiling(account: Account, minutes: int, actor: Member | None = None) 
         return
     most = whole_steps(account.ceiling - account.posted - account.pending_credits)
     mine = actor is not None and account.member_id == actor.id
+    if account.kind is AccountKind.MEMBER and not mine and not (actor is not None and actor.is_coordinator):
+        # Her balance is hers: another member (a giver, a payer) learns only that this is too much for her now.
+        raise AboveCeiling(_l("%(name)s cannot receive this many hours just now: their account is close to its "
+                              "upper limit.", name=account.member.display_name), field="minutes")
     raise AboveCeiling(_ceiling_message(account, most, mine), field="minutes")
 
 
