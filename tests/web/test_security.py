@@ -152,6 +152,7 @@ def test_no_page_repeats_a_section_id(client, people, auth):
 def test_private_pages_are_never_kept_in_a_cache(client, people):
     """A shared computer or a proxy must not keep Amina's statement, messages or calendar."""
     import re
+    from datetime import date, timedelta
 
     from tests.conftest import login
     from tests.factories import publish
@@ -160,7 +161,8 @@ def test_private_pages_are_never_kept_in_a_cache(client, people):
     listing_id = publish(client.application, amina, "Aide pour les papiers", category="paperwork")
     login(client, karim)
     proposal = client.post(f"/exchanges/new?listing={listing_id}", data={
-        "role": "receive", "title": "Papiers", "hours": "1", "minutes": "0", "on_date": "2031-03-05"})
+        "role": "receive", "title": "Papiers", "hours": "1", "minutes": "0",
+        "on_date": (date.today() + timedelta(days=10)).isoformat()})
     eid = int(re.search(r"/exchanges/(\d+)", proposal.headers["Location"]).group(1))
     login(client, amina)
     client.post(f"/exchanges/{eid}/accept")
