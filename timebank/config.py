@@ -20,6 +20,7 @@ class Defaults:
     TIMEBANK_DESCRIPTION = ""
     TIMEBANK_CONTACT = "contact@example.org"
     TIMEBANK_OPENING_HOURS = ""
+    TIMEBANK_WELCOME_MEETING = ""  # when and where applicants meet a coordinator, shown while they wait
     TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
     TIMEBANK_UPLOAD_FOLDER: str | None = None  # None: instance/uploads (the logo; kept by backups)
 

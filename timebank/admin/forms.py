@@ -42,6 +42,10 @@ class SettingsForm(FlaskForm):
     opening_hours = TextAreaField(_l("Opening hours of the association"),
                                   validators=[Optional(), Length(max=500), PlainText(multiline=True)],
                                   render_kw={"rows": 2, "maxlength": 500})
+    welcome_meeting = TextAreaField(_l("Welcome meetings for applicants: when and where"),
+                                    description=_l("Applicants waiting for approval see it on their page."),
+                                    validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                                    render_kw={"rows": 2, "maxlength": 500})
     languages = MultiCheckboxField(_l("Languages of the website"))
     default_locale = SelectField(_l("Default language"))
     registration_mode = RadioField(_l("How residents join"), choices=[
@@ -104,6 +108,7 @@ class SettingsForm(FlaskForm):
                                                                       current.dispute_window_days)
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
+        self.welcome_meeting.data = current.welcome_meeting
 
     def settings(self) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
@@ -115,7 +120,8 @@ class SettingsForm(FlaskForm):
             floor=self.floor_hours.data * 60, ceiling=self.ceiling_hours.data * 60,
             welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
-            email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS})
+            email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
+            welcome_meeting=(self.welcome_meeting.data or "").strip())
 
 
 class LogoForm(FlaskForm):

@@ -34,6 +34,7 @@ EDITABLE = (
     "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
+    "TIMEBANK_WELCOME_MEETING",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -108,6 +109,7 @@ class Settings:
     auto_confirm_days: int
     dispute_window_days: int
     email_defaults: dict
+    welcome_meeting: str = ""
 
 
 _FIELDS = {
@@ -117,7 +119,7 @@ _FIELDS = {
     "floor": "TIMEBANK_LEDGER_FLOOR", "ceiling": "TIMEBANK_LEDGER_CEILING", "welcome": "TIMEBANK_WELCOME_MINUTES",
     "step": "TIMEBANK_LEDGER_STEP", "max_transfer": "TIMEBANK_LEDGER_MAX_TRANSFER",
     "auto_confirm_days": "TIMEBANK_AUTO_CONFIRM_DAYS", "dispute_window_days": "TIMEBANK_DISPUTE_WINDOW_DAYS",
-    "email_defaults": "TIMEBANK_EMAIL_DEFAULTS",
+    "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "welcome_meeting": "TIMEBANK_WELCOME_MEETING",
 }
 
 
@@ -169,6 +171,8 @@ def _check(new: Settings) -> None:
         fail("auto_confirm_days", _l("Automatic confirmation must come after 1 to 60 days."))
     if not 1 <= new.dispute_window_days <= 365:
         fail("dispute_window_days", _l("The time to raise a disagreement must be 1 to 365 days."))
+    if len(new.welcome_meeting) > 500:
+        fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))

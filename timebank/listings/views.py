@@ -1,6 +1,8 @@
 """Browse and search listings, publish and edit one, pause or close it, report it."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,8 +18,24 @@ from timebank.security import member_required
 bp = Blueprint("listings", __name__)
 
 
+def browse_required(view):
+    """Let through active members, and applicants waiting for approval who only look (see ``can_browse``)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from timebank.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not services.can_browse(current_user):
+            return render_template("members/waiting.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/listings")
-@member_required
+@browse_required
 def index():
     form = SearchForm(request.args, categories=services.categories())
     form.validate()
@@ -107,7 +125,7 @@ def _listing_or_404(listing_id: int) -> Listing:
 
 
 @bp.get("/listings/<id:listing_id>")
-@member_required
+@browse_required
 def show(listing_id: int):
     listing = _listing_or_404(listing_id)
     mine = listing.member_id == current_user.id

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 
-from timebank.exchanges.services import my_exchanges
+from timebank.coordination.audit import approval_of
+from timebank.exchanges.services import member_has_exchanged, my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import listings_search, today
@@ -21,6 +22,7 @@ def index():
         return render_template("main/index.html")
     if not current_user.is_active_member:
         return render_template("members/waiting.html")
+    newcomer = not member_has_exchanged(member=current_user)
     pending = member_pending_list() if current_user.is_coordinator else []
     account = ledger.account_of(current_user)
     near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
@@ -29,7 +31,8 @@ def index():
 
     return render_template("main/dashboard.html", pending_count=len(pending), helping=members_helped_by(current_user),
                            balance=ledger.balance_of(account) if account else None,
-                           near=near.listings, today=today(), exchanges=exchanges)
+                           near=near.listings, today=today(), exchanges=exchanges, newcomer=newcomer,
+                           approval=approval_of(member=current_user) if newcomer else None)
 
 
 @bp.get("/health")
