@@ -213,3 +213,45 @@ def test_an_applicant_sees_when_and_where_the_welcome_meeting_is(client, people)
     login(client, people.applicant("Fatou Ndiaye"))
     page = text_of(client.get("/"))
     assert "Come to a welcome meeting Chaque mardi à 17 h, Maison de quartier des Tilleuls, 3 rue des Lilas" in page
+
+
+# Browse by picture ---------------------------------------------------------------------------------------------
+
+
+def test_listings_open_with_category_pictures_and_offer_request_tabs_as_plain_links(app, client, people):
+    from tests.factories import category_id
+
+    amina = people.member("Amina Diallo")
+    karim = people.member("Karim Benali")
+    publish(app, amina, "Couscous du vendredi", category="cooking")
+    publish(app, karim, "Quelqu'un pour cuisiner avec moi", kind="request", category="cooking")
+    publish(app, karim, "Lettre de la CAF", kind="request", category="paperwork")
+    with app.app_context():
+        cooking, childcare = category_id("cooking"), category_id("childcare")
+    login(client, amina)
+    html = client.get("/listings").get_data(as_text=True)
+    grid = html.split('<nav class="category-grid"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="/listings?category={cooking}"' in grid
+    assert f'<a href="/listings?category={childcare}">' in grid and "icons/mood-kid.svg" in grid  # not a trolley
+    assert "Childcare" in grid and "Cooking" in text_of(client.get("/listings"))
+    tabs = html.split('<nav class="kind-tabs"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'href="([^"]+)"', tabs) == ["/listings", "/listings?type=offer", "/listings?type=request"]
+    assert re.search(r'href="/listings" class="kind-tab kind-tab-all" aria-current="page"', tabs)
+
+    page = client.get(f"/listings?category={cooking}&type=request").get_data(as_text=True)
+    assert "Quelqu&#39;un pour cuisiner avec moi" in page or "Quelqu'un pour cuisiner avec moi" in page
+    assert "Couscous du vendredi" not in page and "Lettre de la CAF" not in page
+    tabs = page.split('<nav class="kind-tabs"', 1)[1].split("</nav>", 1)[0]
+    assert {"category": str(cooking), "type": "offer"} in _queries(tabs)  # the category stays when the tab changes
+    assert re.search(r'class="kind-tab kind-tab-request" aria-current="page"', tabs)
+    grid = page.split('<nav class="category-grid"', 1)[1].split("</nav>", 1)[0]
+    current = re.search(r'<a href="([^"]+)" aria-current="page">', grid).group(1)
+    assert _queries(f'href="{current}"') == [{"category": str(cooking), "type": "request"}]
+    assert {"type": "request"} in _queries(grid)  # back to every category, still requests
+
+
+def _queries(html: str) -> list[dict]:
+    from html import unescape
+    from urllib.parse import parse_qsl, urlsplit
+
+    return [dict(parse_qsl(urlsplit(unescape(href)).query)) for href in re.findall(r'href="([^"]+)"', html)]

@@ -37,7 +37,8 @@ def browse_required(view):
 @bp.get("/listings")
 @browse_required
 def index():
-    form = SearchForm(request.args, categories=services.categories())
+    categories = services.categories()
+    form = SearchForm(request.args, categories=categories)
     form.validate()
     clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -53,7 +54,8 @@ def index():
         abort(404)
     args = {key: request.args[key] for key in ("q", "type", "category", "language", "area") if request.args.get(key)}
     return render_template("listings/index.html", form=form, results=results, args=args,
-                           filtered=bool(args), today=services.today())
+                           filtered=bool(args), today=services.today(), categories=categories,
+                           chosen_type=clean["type"] or "", chosen_category=str(clean["category"] or ""))
 
 
 @bp.get("/listings/print")
