@@ -39,11 +39,11 @@ def test_the_menu_has_four_destinations_and_more_with_the_current_one_marked(cli
     login(client, amina)
     menu = _menu(client.get("/listings").get_data(as_text=True))
     tabs = re.findall(r'<a href="([^"]+)" class="tab"', menu)
-    assert tabs == ["/", "/listings", "/exchanges", "/me/hours"]
+    assert tabs == ["/", "/listings", "/messages", "/me/hours"]
     assert re.search(r'<a href="/listings" class="tab" aria-current="page">', menu)
     assert menu.count('aria-current="page"') == 1
     more = menu.split('<details class="more-menu">', 1)[1]
-    for label in ("Messages", "Notifications", "Give time", "Members", "My profile", "Sign out"):
+    for label in ("My exchanges", "Notifications", "Give time", "Members", "My profile", "Sign out"):
         assert label in more
     assert "Coordination" not in more and "Administration" not in more
 
@@ -255,3 +255,51 @@ def _queries(html: str) -> list[dict]:
     from urllib.parse import parse_qsl, urlsplit
 
     return [dict(parse_qsl(urlsplit(unescape(href)).query)) for href in re.findall(r'href="([^"]+)"', html)]
+
+
+# One inbox -----------------------------------------------------------------------------------------------------
+
+
+def test_one_inbox_shows_the_exchange_thread_and_the_direct_conversation_with_one_unread_count(client, people,
+                                                                                               neighbours):
+    amina, karim, listing_id = neighbours
+    fatou = people.member("Fatou Ndiaye")
+    login(client, fatou)
+    client.post(f"/messages/{amina.id}", data={"body": "Bonjour Amina, merci pour samedi !"})
+    eid = _exchange(client, karim, listing_id)  # Karim proposes, with a message
+
+    login(client, amina)
+    assert "Messages 2" in text_of(client.get("/"))  # one count: the exchange's message and Fatou's
+    inbox = text_of(client.get("/messages"))
+    assert "No conversation yet" not in inbox
+    exchange_line = "Exchange Aide pour les papiers de la CAF Karim Benali 1 Waiting for your answer"
+    assert exchange_line in inbox and "Bonjour Amina, mercredi ?" in inbox
+    assert "Conversation Fatou Ndiaye 1" in inbox and "Bonjour Amina, merci pour samedi !" in inbox
+    assert inbox.index(exchange_line) < inbox.index("Conversation Fatou Ndiaye")  # the newest first
+    html = client.get("/messages").get_data(as_text=True)
+    assert f'href="/exchanges/{eid}"' in html and f'href="/messages/{fatou.id}"' in html
+
+    client.get(f"/exchanges/{eid}")  # read there, as before
+    assert "Messages 1" in text_of(client.get("/"))
+    inbox = text_of(client.get("/messages"))
+    assert "Karim Benali 1" not in inbox and "Conversation Fatou Ndiaye 1" in inbox
+    client.get(f"/messages/{fatou.id}")
+    assert re.search(r"Messages \d", text_of(client.get("/"))) is None
+
+    # Nothing is lost: the notice of the proposal is still among the notices, reachable from the inbox.
+    assert "/notifications" in client.get("/messages").get_data(as_text=True)
+    assert "Karim Benali" in text_of(client.get("/notifications"))
+
+
+def test_the_inbox_shows_nobody_else_s_threads_and_the_pages_refuse_strangers_as_before(client, people,
+                                                                                         neighbours):
+    amina, karim, listing_id = neighbours
+    eid = _exchange(client, karim, listing_id)
+    fatou = people.member("Fatou Ndiaye")
+    login(client, fatou)
+    inbox = text_of(client.get("/messages"))
+    assert "Aide pour les papiers" not in inbox and "Karim" not in inbox
+    assert "No conversation yet" in inbox
+    assert client.get(f"/exchanges/{eid}").status_code == 404
+    login(client, people.applicant("Nadia Haddad"))
+    assert client.get("/messages").status_code == 403
