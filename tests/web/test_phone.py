@@ -1,5 +1,6 @@
 """What a resident meets on a phone, through the pages: the menu, the buttons that ask first, forms that keep
 what she typed."""
+import json
 import re
 
 import pytest
@@ -303,3 +304,34 @@ def test_the_inbox_shows_nobody_else_s_threads_and_the_pages_refuse_strangers_as
     assert client.get(f"/exchanges/{eid}").status_code == 404
     login(client, people.applicant("Nadia Haddad"))
     assert client.get("/messages").status_code == 403
+
+
+# Installable, and kind offline -----------------------------------------------------------------------------------
+
+
+def test_the_manifest_takes_the_name_from_the_settings_and_the_language_of_the_visit(client, people):
+    from tests.web.test_settings import settings_form
+
+    login(client, people.admin("Claire Dubois"))
+    client.post("/admin/settings", data=settings_form(client, name="Temps Partagé des Tilleuls"))
+    manifest = client.get("/manifest.webmanifest?lang=fr").get_json()
+    assert manifest["name"] == "Temps Partagé des Tilleuls" and (manifest["lang"], manifest["dir"]) == ("fr", "ltr")
+    assert client.get("/manifest.webmanifest?lang=ar").get_json()["dir"] == "rtl"
+    assert 'rel="manifest" href="/manifest.webmanifest?lang=ar"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_service_worker_keeps_only_static_files_and_the_offline_page(client, people):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript" and response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    kept = json.loads(re.search(r"const STATIC = (\[.*?\]);", response.get_data(as_text=True)).group(1))
+    assert kept and all(url.startswith("/static/") for url in kept)
+    assert 'const OFFLINE = "/offline";' in response.get_data(as_text=True)
+
+
+def test_the_offline_page_says_nothing_personal_even_to_a_signed_in_member(client, people):
+    amina = people.member("Amina Diallo")
+    login(client, amina)
+    page = text_of(client.get("/offline"))
+    assert "No connection. Your exchanges are safe; try again when the network comes back." in page
+    assert "Amina" not in page and "Sign out" not in page and "My hours" not in page
