@@ -84,6 +84,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    TIMEBANK_SESSION_DAYS = 90  # how long "stay signed in" lasts (an admin setting)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 

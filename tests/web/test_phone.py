@@ -335,3 +335,41 @@ def test_the_offline_page_says_nothing_personal_even_to_a_signed_in_member(clien
     page = text_of(client.get("/offline"))
     assert "No connection. Your exchanges are safe; try again when the network comes back." in page
     assert "Amina" not in page and "Sign out" not in page and "My hours" not in page
+
+
+def _remember_cookie_days(response) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    from timebank.timeutil import utcnow as now
+
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith("remember_token="):
+            expires = re.search(r"Expires=([^;]+)", header)
+            if not expires:
+                return None
+            return (parsedate_to_datetime(expires.group(1)).replace(tzinfo=None) - now().replace(tzinfo=None)).days
+    return None
+
+
+def test_stay_signed_in_is_ticked_and_lasts_as_long_as_the_settings_say(client, people):
+    from tests.web.test_settings import settings_form
+
+    amina = people.member("Amina Diallo")
+    form = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<input checked id="remember" name="remember" type="checkbox"', form) or \
+        re.search(r'<input[^>]*checked[^>]*name="remember"', form)
+    response = client.post("/login", data={"identifier": amina.email, "password": amina.password, "remember": "y"})
+    assert _remember_cookie_days(response) in (89, 90)
+    signed_out = client.post("/logout")
+    assert any(h.startswith("remember_token=") and "Expires=Thu, 01 Jan 1970" in h
+               for h in signed_out.headers.getlist("Set-Cookie")), signed_out.headers.getlist("Set-Cookie")  # ends it
+    assert client.get("/me/hours").status_code == 302
+
+    login(client, people.admin("Claire Dubois"))
+    assert client.post("/admin/settings", data=settings_form(client, session_days="30")).status_code == 303
+    client.post("/logout")
+    response = client.post("/login", data={"identifier": amina.email, "password": amina.password, "remember": "y"})
+    assert _remember_cookie_days(response) in (29, 30)
+    login(client, people.admin("Chloé Admin", email="chloe@example.org"))
+    refused = client.post("/admin/settings", data=settings_form(client, session_days="0"))
+    assert refused.status_code in (400, 422) and "Please give a number between 1 and 400." in text_of(refused)

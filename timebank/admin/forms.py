@@ -46,6 +46,10 @@ class SettingsForm(FlaskForm):
                                     description=_l("Applicants waiting for approval see it on their page."),
                                     validators=[Optional(), Length(max=500), PlainText(multiline=True)],
                                     render_kw={"rows": 2, "maxlength": 500})
+    session_days = IntegerField(_l("How long “stay signed in” lasts (days)"),
+                                description=_l("On her own phone a member signs in once; signing out ends it at once."),
+                                validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=400, message=_l(
+                                    "Please give a number between 1 and 400."))], render_kw={"inputmode": "numeric"})
     languages = MultiCheckboxField(_l("Languages of the website"))
     default_locale = SelectField(_l("Default language"))
     registration_mode = RadioField(_l("How residents join"), choices=[
@@ -108,7 +112,7 @@ class SettingsForm(FlaskForm):
                                                                       current.dispute_window_days)
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
-        self.welcome_meeting.data = current.welcome_meeting
+        self.welcome_meeting.data, self.session_days.data = current.welcome_meeting, current.session_days
 
     def settings(self) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
@@ -121,7 +125,7 @@ class SettingsForm(FlaskForm):
             welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
             email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
-            welcome_meeting=(self.welcome_meeting.data or "").strip())
+            welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data)
 
 
 class LogoForm(FlaskForm):
