@@ -373,3 +373,15 @@ def test_stay_signed_in_is_ticked_and_lasts_as_long_as_the_settings_say(client, 
     login(client, people.admin("Chloé Admin", email="chloe@example.org"))
     refused = client.post("/admin/settings", data=settings_form(client, session_days="0"))
     assert refused.status_code in (400, 422) and "Please give a number between 1 and 400." in text_of(refused)
+
+
+def test_a_refused_approval_keeps_the_coordinators_welcome_message(client, people):
+    fatou = people.applicant("Fatou Ndiaye")
+    login(client, people.coordinator("Sandrine Martin"))
+    refused = client.post(f"/coordination/members/{fatou.id}/decide", data={
+        "approve": "y", "message": "Bienvenue Fatou, à mardi !", "orientation_on": "2999-01-01"})
+    assert refused.status_code in (400, 409, 422)
+    page = refused.get_data(as_text=True)
+    assert "The welcome meeting cannot be in the future." in text_of(refused)
+    assert re.search(r'<textarea id="message-\d+" name="message"[^>]*>Bienvenue Fatou, à mardi !</textarea>', page)
+    assert 'value="2999-01-01"' in page
