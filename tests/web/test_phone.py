@@ -385,3 +385,20 @@ def test_a_refused_approval_keeps_the_coordinators_welcome_message(client, peopl
     assert "The welcome meeting cannot be in the future." in text_of(refused)
     assert re.search(r'<textarea id="message-\d+" name="message"[^>]*>Bienvenue Fatou, à mardi !</textarea>', page)
     assert 'value="2999-01-01"' in page
+
+
+def test_the_confirmation_step_carries_its_own_csrf_token(make_app, people):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    amina = people.member("Amina Diallo")
+    listing_id = publish(app, amina, "Couscous du vendredi", category="cooking")
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"identifier": amina.email, "password": amina.password, "csrf_token": token})
+    page = client.get(f"/listings/{listing_id}").get_data(as_text=True)
+    step = page.split('<details class="confirm-step">', 1)[1].split("</details>", 1)[0]
+    token = re.search(r'<input name="csrf_token" type="hidden" value="([^"]+)">', step).group(1)
+    response = client.post(f"/listings/{listing_id}/status", data={"close": "Yes, close it for good",
+                                                                   "csrf_token": token})
+    assert response.status_code == 303
+    assert "Your listing is closed." in text_of(client.get(f"/listings/{listing_id}"))
