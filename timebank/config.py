@@ -21,6 +21,7 @@ class Defaults:
     TIMEBANK_DESCRIPTION = ""
     TIMEBANK_CONTACT = "contact@example.org"
     TIMEBANK_OPENING_HOURS = ""
+    TIMEBANK_WELCOME_MEETING = ""  # when and where applicants meet a coordinator, shown while they wait
     TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
     TIMEBANK_UPLOAD_FOLDER: str | None = None  # None: instance/uploads (the logo; kept by backups)
 
@@ -85,6 +86,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    TIMEBANK_SESSION_DAYS = 90  # how long "stay signed in" lasts (an admin setting)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 

@@ -28,6 +28,7 @@ def test_join_approve_and_sign_in(live_server, phone, people):
     nadia.get_by_label("Password").fill("jasmine on the balcony")
     nadia.get_by_role("button", name="Sign in").click()
     expect(nadia.get_by_role("heading", level=1)).to_contain_text("waiting for approval")
+    nadia.locator(".more-menu summary").click()  # "More", at the end of the menu
     nadia.get_by_role("button", name="Sign out").click()
 
     # Sandrine, coordinator, approves her.
@@ -36,6 +37,7 @@ def test_join_approve_and_sign_in(live_server, phone, people):
     coordinator.get_by_label("E-mail address or member number").fill(sandrine.email)
     coordinator.get_by_label("Password").fill(sandrine.password)
     coordinator.get_by_role("button", name="Sign in").click()
+    coordinator.locator(".more-menu summary").click()
     coordinator.get_by_role("link", name="Coordination", exact=True).first.click()
     expect(coordinator.get_by_text("Nadia Haddad")).to_be_visible()
     screenshot(coordinator, "coordination-desktop-en")

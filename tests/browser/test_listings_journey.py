@@ -11,7 +11,7 @@ def test_publish_a_request_and_find_it(live_server, phone, people):
     page = phone.new_page()
     sign_in(page, live_server, karim.email, karim.password)
 
-    page.get_by_role("link", name="I need help").first.click()
+    page.get_by_role("link", name="Ask for help").click()  # his first step, as a new member
     expect(page.get_by_label("I need help (a request)")).to_be_checked()
     page.get_by_label("Title").fill("Lettre de la préfecture à comprendre")
     page.get_by_label("Category").select_option(label="Paperwork and letters (CAF, housing, school…)")
@@ -24,6 +24,7 @@ def test_publish_a_request_and_find_it(live_server, phone, people):
     other = phone.browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     sign_in(other, live_server, amina.email, amina.password)
     other.goto(f"{live_server}/listings")
+    other.get_by_text("Search by word").click()
     other.get_by_label("Search").fill("prefecture")
     other.get_by_role("button", name="Search").click()
     expect(other.get_by_text("1 listing")).to_be_visible()

@@ -49,7 +49,7 @@ def test_karim_asks_amina_from_her_offer_and_the_hours_move(app, client, people,
 
     login(client, amina)
     assert "Waiting for you" in text_of(client.get("/"))
-    assert "My exchanges 1" in text_of(client.get("/"))  # one unread message
+    assert "Messages 1" in text_of(client.get("/"))  # one unread message
     client.post(f"/exchanges/{eid}/accept")
     client.post(f"/exchanges/{eid}/done", data={"hours": "1", "minutes": "30"})
 

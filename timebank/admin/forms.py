@@ -44,6 +44,14 @@ class SettingsForm(FlaskForm):
     opening_hours = TextAreaField(_l("Opening hours of the association"),
                                   validators=[Optional(), Length(max=500), PlainText(multiline=True)],
                                   render_kw={"rows": 2, "maxlength": 500})
+    welcome_meeting = TextAreaField(_l("Welcome meetings for applicants: when and where"),
+                                    description=_l("Applicants waiting for approval see it on their page."),
+                                    validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                                    render_kw={"rows": 2, "maxlength": 500})
+    session_days = IntegerField(_l("How long “stay signed in” lasts (days)"),
+                                description=_l("On her own phone a member signs in once; signing out ends it at once."),
+                                validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=400, message=_l(
+                                    "Please give a number between 1 and 400."))], render_kw={"inputmode": "numeric"})
     languages = MultiCheckboxField(_l("Languages of the website"))
     default_locale = SelectField(_l("Default language"))
     registration_mode = RadioField(_l("How residents join"), choices=[
@@ -112,6 +120,7 @@ class SettingsForm(FlaskForm):
         self.plan_ahead_months.data = current.plan_ahead_months
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
+        self.welcome_meeting.data, self.session_days.data = current.welcome_meeting, current.session_days
 
     def settings(self) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
@@ -124,7 +133,8 @@ class SettingsForm(FlaskForm):
             welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
             plan_ahead_months=self.plan_ahead_months.data,
-            email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS})
+            email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
+            welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data)
 
 
 class LogoForm(FlaskForm):

@@ -35,7 +35,7 @@ EDITABLE = (
     "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
-    "TIMEBANK_PLAN_AHEAD_MONTHS",
+    "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -111,6 +111,8 @@ class Settings:
     dispute_window_days: int
     email_defaults: dict
     plan_ahead_months: int = 6
+    welcome_meeting: str = ""
+    session_days: int = 90
 
 
 _FIELDS = {
@@ -121,6 +123,7 @@ _FIELDS = {
     "step": "TIMEBANK_LEDGER_STEP", "max_transfer": "TIMEBANK_LEDGER_MAX_TRANSFER",
     "auto_confirm_days": "TIMEBANK_AUTO_CONFIRM_DAYS", "dispute_window_days": "TIMEBANK_DISPUTE_WINDOW_DAYS",
     "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "plan_ahead_months": "TIMEBANK_PLAN_AHEAD_MONTHS",
+    "welcome_meeting": "TIMEBANK_WELCOME_MEETING", "session_days": "TIMEBANK_SESSION_DAYS",
 }
 
 
@@ -174,6 +177,10 @@ def _check(new: Settings) -> None:
         fail("plan_ahead_months", _l("Exchanges may be planned 1 to %(most)s months ahead.", most=PLAN_AHEAD_MOST))
     if not 1 <= new.dispute_window_days <= 365:
         fail("dispute_window_days", _l("The time to raise a disagreement must be 1 to 365 days."))
+    if not 1 <= new.session_days <= 400:
+        fail("session_days", _l("Members may stay signed in from 1 to 400 days."))
+    if len(new.welcome_meeting) > 500:
+        fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))

@@ -28,6 +28,13 @@ def audit(*, actor: Member | None, action: str, member: Member | None = None, ta
     return entry
 
 
+def approval_of(*, member: Member) -> AuditEntry | None:
+    """The approval of a member's application, with the coordinator's words to her (the e-mail's message)."""
+    return db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.member_id == member.id, AuditEntry.action == "member_approved")
+        .order_by(AuditEntry.id.desc()).limit(1).options(joinedload(AuditEntry.actor))).first()
+
+
 def audit_entries(*, action: str | None = None, member: Member | None = None, actor: Member | None = None,
                   limit: int = 200) -> list[AuditEntry]:
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -80,7 +80,7 @@ def decide(member_id: int):
             abort(400)
     except DomainError as error:
         flash(error.message, "error")
-        return _page(status=error.status_code)
+        return _page(form=form, status=error.status_code)  # what the coordinator wrote stays
     return redirect(url_for("coordination.index"), 303)
 
 

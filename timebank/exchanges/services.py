@@ -657,6 +657,13 @@ def unread_messages(*, member: Member) -> int:
 # Reading -----------------------------------------------------------------------------------
 
 
+def member_has_exchanged(*, member: Member) -> bool:
+    """Whether the member has completed an exchange yet: until then her home page shows where to start."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
+        Exchange.state == ExchangeState.COMPLETED)))
+
+
 def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
     """My exchanges, grouped the way I act on them."""
     rows = db.session.scalars(

@@ -162,6 +162,11 @@ def _visible(query, *, on: date):
     )
 
 
+def can_browse(viewer: Member) -> bool:
+    """Active members browse and answer; an applicant waiting for approval may look, without names or contacts."""
+    return viewer.is_active_member or viewer.status is Status.PENDING
+
+
 def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
     """Everyone sees a visible listing; its author and the coordinators see it whatever its state."""
     if viewer is not None and viewer.is_authenticated and viewer.is_active_member:

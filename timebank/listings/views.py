@@ -1,6 +1,8 @@
 """Browse and search listings, publish and edit one, pause or close it, report it."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,10 +18,27 @@ from timebank.security import member_required
 bp = Blueprint("listings", __name__)
 
 
+def browse_required(view):
+    """Let through active members, and applicants waiting for approval who only look (see ``can_browse``)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from timebank.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not services.can_browse(current_user):
+            return render_template("members/waiting.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/listings")
-@member_required
+@browse_required
 def index():
-    form = SearchForm(request.args, categories=services.categories())
+    categories = services.categories()
+    form = SearchForm(request.args, categories=categories)
     form.validate()
     clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -35,7 +54,8 @@ def index():
         abort(404)
     args = {key: request.args[key] for key in ("q", "type", "category", "language", "area") if request.args.get(key)}
     return render_template("listings/index.html", form=form, results=results, args=args,
-                           filtered=bool(args), today=services.today())
+                           filtered=bool(args), today=services.today(), categories=categories,
+                           chosen_type=clean["type"] or "", chosen_category=str(clean["category"] or ""))
 
 
 @bp.get("/listings/print")
@@ -107,7 +127,7 @@ def _listing_or_404(listing_id: int) -> Listing:
 
 
 @bp.get("/listings/<id:listing_id>")
-@member_required
+@browse_required
 def show(listing_id: int):
     listing = _listing_or_404(listing_id)
     mine = listing.member_id == current_user.id

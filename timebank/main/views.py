@@ -3,10 +3,14 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+import hashlib
+import os
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from timebank.exchanges.services import my_exchanges
+from timebank.coordination.audit import approval_of
+from timebank.exchanges.services import member_has_exchanged, my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import listings_search, today
@@ -21,6 +25,7 @@ def index():
         return render_template("main/index.html")
     if not current_user.is_active_member:
         return render_template("members/waiting.html")
+    newcomer = not member_has_exchanged(member=current_user)
     pending = member_pending_list() if current_user.is_coordinator else []
     account = ledger.account_of(current_user)
     near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
@@ -29,7 +34,8 @@ def index():
 
     return render_template("main/dashboard.html", pending_count=len(pending), helping=members_helped_by(current_user),
                            balance=ledger.balance_of(account) if account else None,
-                           near=near.listings, today=today(), exchanges=exchanges)
+                           near=near.listings, today=today(), exchanges=exchanges, newcomer=newcomer,
+                           approval=approval_of(member=current_user) if newcomer else None)
 
 
 @bp.get("/health")
@@ -69,3 +75,57 @@ def logo(name: str):
         abort(404)
     return send_from_directory(current_app.config["TIMEBANK_UPLOAD_FOLDER"], name, mimetype="image/png",
                                max_age=365 * 24 * 3600)
+
+
+# Installable, and kind when offline -----------------------------------------------------------------------------
+
+# What the service worker keeps: the look of the site and its pictures. Never a page with someone's data.
+_PRECACHE = ("css/timebank.css", "img/icon.svg", "img/icon-192.png", "img/icon-512.png",
+             "img/nav/home.svg", "img/nav/layout-grid.svg", "img/nav/messages.svg", "img/nav/clock.svg",
+             "img/nav/menu-2.svg")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    from flask_babel import get_locale
+
+    from timebank.i18n import text_direction
+
+    locale = str(get_locale())
+    icons = [{"src": url_for("static", filename=f"img/icon-{size}.png"), "sizes": f"{size}x{size}",
+              "type": "image/png", "purpose": "any"} for size in (192, 512)]
+    icons.append({"src": url_for("static", filename="img/icon-maskable-512.png"), "sizes": "512x512",
+                  "type": "image/png", "purpose": "maskable"})
+    name = current_app.config["TIMEBANK_NAME"]
+    body = {"name": name, "short_name": name[:12], "lang": locale, "dir": text_direction(),
+            "description": current_app.config.get("TIMEBANK_DESCRIPTION") or "", "start_url": "/", "scope": "/",
+            "display": "standalone", "theme_color": "#0b5d4b", "background_color": "#f4f1ea", "icons": icons}
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _precache_version() -> str:
+    """Changes whenever a kept file changes, so the service worker replaces its cache."""
+    digest = hashlib.sha256()
+    for name in _PRECACHE + ("../templates/main/offline.html",):
+        path = os.path.join(current_app.static_folder, name)
+        if os.path.exists(path):
+            stat = os.stat(path)
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    body = render_template("main/sw.js", version=_precache_version(),
+                           precache=[url_for("static", filename=name) for name in _PRECACHE])
+    return Response(body, mimetype="text/javascript", headers={
+        "Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
+
+
+@bp.get("/offline")
+def offline():
+    """The page the service worker shows when the network is gone, in the language of the visit."""
+    return render_template("main/offline.html")

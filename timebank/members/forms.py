@@ -165,7 +165,7 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message=_l("Please type your password.")), Length(max=PASSWORD_MAX), NoNul()],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Stay signed in on this phone or computer"))
+    remember = BooleanField(_l("Stay signed in on this phone or computer"), default=True)
     submit = SubmitField(_l("Sign in"))
 
 

@@ -1,6 +1,8 @@
 """Join, sign in and out, reset a password, edit one's profile."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -95,7 +97,7 @@ def _start_session(member, *, remember: bool) -> None:
     session.clear()
     if language:
         session["lang"] = language
-    login_user(member, remember=remember)
+    login_user(member, remember=remember, duration=timedelta(days=current_app.config["TIMEBANK_SESSION_DAYS"]))
     session["lang"] = member.locale
 
 
@@ -205,10 +207,12 @@ def logout():
             # Signing out ends the session everywhere: a copied cookie must not outlive it.
             services.sessions_end(member=current_user)
         logout_user()
-        language = session.get("lang")
+        language, forget = session.get("lang"), session.get("_remember")
         session.clear()
         if language:
             session["lang"] = language
+        if forget:  # Flask-Login's word to delete the "stay signed in" cookie: clearing the session must keep it
+            session["_remember"] = forget
         flash(_("You are signed out. See you soon!"), "success")
     return redirect(url_for("main.index"))
 

@@ -35,7 +35,13 @@ class BlockForm(FlaskForm):
 @bp.get("/messages")
 @member_required
 def index():
-    return render_template("messages/index.html", conversations=services.conversations(member=current_user))
+    from timebank.exchanges.inbox import inbox
+    from timebank.notifications.messages import notification_text
+    from timebank.notifications.services import notifications_list, notifications_unread_count
+
+    return render_template("messages/index.html", threads=inbox(member=current_user),
+                           notices=notifications_list(member=current_user, limit=3),
+                           new_notices=notifications_unread_count(member=current_user), text=notification_text)
 
 
 def _other_or_404(member_id: int) -> Member:

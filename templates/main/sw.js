@@ -1,0 +1,36 @@
+// Timebank's service worker: the stylesheet, the icons and an offline page, nothing personal.
+// Pages are always fetched from the network and never stored: a page with someone's hours or messages
+// can never come back from a cache, and after sign-out there is nothing of hers left here.
+const CACHE = "timebank-{{ version }}";
+const OFFLINE = "{{ url_for('main.offline') }}";
+const STATIC = {{ precache|tojson }};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...STATIC, OFFLINE])).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("message", (event) => {
+  // The page in another language asks for the offline page in that language.
+  if (event.data === "offline-page") {
+    event.waitUntil(caches.open(CACHE).then((cache) => cache.add(OFFLINE)));
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
+    return;
+  }
+  const path = new URL(request.url).pathname;
+  if (STATIC.includes(path)) {
+    event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
+  }
+});

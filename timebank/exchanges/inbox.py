@@ -1,0 +1,74 @@
+"""One inbox: the threads of my exchanges and my direct conversations, what waits for me first.
+
+It only reads: each thread still opens on its own page (``/exchanges/<id>``, ``/messages/<id>``),
+with that page's permission checks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from timebank.exchanges.models import Exchange, ExchangeMessage, ExchangeRead, ExchangeState
+from timebank.extensions import db
+from timebank.members.models import Member
+from timebank.messages.services import conversations
+
+
+@dataclass(frozen=True)
+class Thread:
+    """One line of the inbox: an exchange's thread (``exchange`` set) or a direct conversation."""
+
+    other: Member
+    last_at: datetime
+    last_body: str
+    unread: int
+    exchange: Exchange | None = None
+    waits_for_me: bool = False  # a proposal to answer, or a service to confirm
+
+    @property
+    def first(self) -> bool:
+        return bool(self.unread or self.waits_for_me)
+
+
+def inbox(*, member: Member) -> list[Thread]:
+    """My threads: those with something unread or waiting for me first, then the newest activity first.
+
+    An exchange appears once it has a message or waits for me; a finished one with no message stays in
+    "My exchanges" only.
+    """
+    mine = sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id)
+    last = (sa.select(ExchangeMessage.exchange_id, sa.func.max(ExchangeMessage.id).label("last_id"))
+            .group_by(ExchangeMessage.exchange_id).subquery())
+    read = (sa.select(ExchangeRead.exchange_id, ExchangeRead.last_message_id)
+            .where(ExchangeRead.member_id == member.id).subquery())
+    unread = (sa.select(ExchangeMessage.exchange_id, sa.func.count().label("unread"))
+              .outerjoin(read, read.c.exchange_id == ExchangeMessage.exchange_id)
+              .where(ExchangeMessage.author_id != member.id,
+                     ExchangeMessage.id > sa.func.coalesce(read.c.last_message_id, 0))
+              .group_by(ExchangeMessage.exchange_id).subquery())
+    rows = db.session.execute(
+        sa.select(Exchange, ExchangeMessage, unread.c.unread)
+        .outerjoin(last, last.c.exchange_id == Exchange.id)
+        .outerjoin(ExchangeMessage, ExchangeMessage.id == last.c.last_id)
+        .outerjoin(unread, unread.c.exchange_id == Exchange.id)
+        .where(mine)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
+    ).unique().all()
+    threads = []
+    for exchange, message, count in rows:
+        waits = ((exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id)
+                 or (exchange.state is ExchangeState.DONE and exchange.recipient_id == member.id))
+        if message is None and not waits:
+            continue
+        last_at = max(message.created_at, exchange.updated_at) if message else exchange.updated_at
+        threads.append(Thread(other=exchange.counterpart(member), last_at=last_at,
+                              last_body=message.body if message else "", unread=int(count or 0),
+                              exchange=exchange, waits_for_me=waits))
+    threads += [Thread(other=c.other, last_at=c.last_at, last_body=c.last_body, unread=c.unread)
+                for c in conversations(member=member)]
+    threads.sort(key=lambda thread: thread.last_at, reverse=True)
+    threads.sort(key=lambda thread: not thread.first)  # stable: newest first within each group
+    return threads
