@@ -75,6 +75,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     # Anyone, signed in or not.
     "main.index": PUBLIC,
     "main.health": PUBLIC,
+    # The installable app: its manifest, its service worker and the offline page hold nothing personal.
+    "main.manifest": PUBLIC,
+    "main.service_worker": PUBLIC,
+    "main.offline": PUBLIC,
     # Public; in this world the periodic jobs never ran, so monitoring is told 503 whoever asks.
     "main.health_ready": access(**{role: 503 for role in ROLES}),
     "main.logo": access(**{role: 404 for role in ROLES}),  # public; this world has no logo, hence 404 for all
@@ -96,11 +100,12 @@ EXPECTED: dict[str, dict[str, object]] = {
     "ledger.hours": SIGNED_IN | {"applicant": WAIT},
     "ledger.hours_csv": SIGNED_IN | {"applicant": WAIT},
     # Active members.
-    "listings.index": MEMBERS,
+    # An applicant may look at the listings while she waits: read only, without names or contacts.
+    "listings.index": MEMBERS | {"applicant": OK},
     "listings.directory": MEMBERS,
     "listings.new": MEMBERS,
     "listings.mine": MEMBERS,
-    "listings.show": MEMBERS,
+    "listings.show": MEMBERS | {"applicant": OK},
     "listings.edit": MEMBERS | {"other": 403, "helper": 403},  # the author, and coordinators (moderation)
     "listings.status": MEMBERS | {"other": 403, "helper": 403},
     "listings.report": MEMBERS,
