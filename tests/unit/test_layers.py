@@ -1,0 +1,39 @@
+"""The layers of the package (docs/ARCHITECTURE.md) are kept by import-linter, whose contracts live in setup.cfg."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+pytestmark = pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is installed by `make test`")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT_IMPORTS), str(root / "setup.cfg"), "--no-cache"], cwd=root,
+                          env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_every_import_keeps_the_layers_the_ledger_core_and_no_cycles():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_upward_import_into_the_ledger_core_breaks_the_build(tmp_path):
+    """Adding `from timebank.exchanges import services` to the ledger's services fails, naming the file."""
+    shutil.copytree(ROOT / "timebank", tmp_path / "timebank",
+                    ignore=shutil.ignore_patterns("__pycache__", "translations", "migrations", "*.mo", "*.po"))
+    shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
+    ledger_services = tmp_path / "timebank" / "ledger" / "services.py"
+    ledger_services.write_text(ledger_services.read_text() + "\nfrom timebank.exchanges import services  # noqa\n")
+
+    result = lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    assert "timebank.ledger.services -> timebank.exchanges.services" in result.stdout
+    assert "BROKEN" in result.stdout
