@@ -330,7 +330,7 @@ def balance_seen(app, resident: Resident) -> str:
 
 
 def counts(app) -> dict[str, int]:
-    from timebank.coordination.models import AuditEntry
+    from timebank.audit import AuditEntry
     from timebank.exchanges.models import Dispute, Exchange, ExchangeEvent, GroupParticipant, GroupSession
     from timebank.ledger.models import Transfer
     from timebank.ledger.services import community_account

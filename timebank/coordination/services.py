@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.coordination.models import MemberNote, MemberWarning
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed

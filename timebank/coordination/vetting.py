@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.coordination.models import Verification
 from timebank.coordination.services import check_coordinator, check_may_manage
 from timebank.database import atomic

@@ -88,7 +88,7 @@ def decide(member_id: int):
 
 
 def _member_page(member: Member, code: int = 200, **forms):
-    from timebank.coordination.audit import audit_entries
+    from timebank.audit import audit_entries
     from timebank.coordination.forms import (
         BrokeredForm,
         HelperForm,
@@ -190,7 +190,7 @@ def change_limits(member_id: int):
 @bp.get("/audit")
 @coordinator_required
 def audit_log():
-    from timebank.coordination.audit import ACTIONS, audit_entries
+    from timebank.audit import ACTIONS, audit_entries
 
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
     return render_template("coordination/audit.html", entries=audit_entries(action=action), actions=ACTIONS,

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic, begin_write, insert_on_conflict, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import (

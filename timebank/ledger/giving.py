@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import NotAllowed
 from timebank.extensions import db

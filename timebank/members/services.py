@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.errors import Conflict, DomainError, InvalidToken, InvalidTransition, NotAllowed, NotFound
 from timebank.database import atomic, begin_write, fold, folded, lock_fresh
 from timebank.extensions import db
