@@ -134,7 +134,7 @@ WELCOMED = ["olga.petrenko", "lan.nguyen", "rania.saleh", "salma.idrissi", "hami
 
 def _demo_hours(admin: Member) -> None:
     """Welcome hours, gifts between neighbours, donations and one grant from the community account."""
-    from timebank.ledger.giving import community_grant, give_time, welcome_grant
+    from timebank.giving.services import community_grant, give_time, welcome_grant
 
     def resident(local: str) -> Member:
         return db.session.scalar(sa.select(Member).where(Member.email == f"{local}@example.org"))

@@ -24,6 +24,45 @@ def test_every_import_keeps_the_layers_the_ledger_core_and_no_cycles():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def import_cycles(root: Path) -> list[list[str]]:
+    """The groups of modules of timebank/ that import one another, directly or through others (Tarjan)."""
+    import grimp
+
+    sys.path.insert(0, str(root))
+    try:
+        graph = grimp.build_graph("timebank", exclude_type_checking_imports=True, cache_dir=None)
+    finally:
+        sys.path.remove(str(root))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = stack[stack.index(module):]
+            del stack[stack.index(module):]
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_of_the_package_imports_itself_through_others():
+    assert import_cycles(ROOT) == []
+
+
 def test_an_upward_import_into_the_ledger_core_breaks_the_build(tmp_path):
     """Adding `from timebank.exchanges import services` to the ledger's services fails, naming the file."""
     shutil.copytree(ROOT / "timebank", tmp_path / "timebank",

@@ -30,7 +30,7 @@ from timebank.exchanges import groups
 from timebank.exchanges import services as ex
 from timebank.exchanges.models import DisputeResolution
 from timebank.extensions import db
-from timebank.ledger import giving
+from timebank.giving import services as giving
 from timebank.ledger import services as ledger
 from timebank.ledger.models import TransferKind
 from timebank.ledger.verify import ledger_verify

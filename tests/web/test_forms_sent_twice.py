@@ -170,7 +170,7 @@ def group(app, w: World, *, joined: bool) -> int:
 
 
 def donation(app, w: World) -> None:
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
 
     in_app(app, lambda: give_time(giver=_m(w.karim), recipient=None, minutes=180, memo="", key=f"pot{w.n}"))
 

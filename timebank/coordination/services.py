@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from timebank.audit import audit
 from timebank.coordination.models import MemberNote, MemberWarning
+from timebank.coordination.permissions import check_coordinator, check_may_manage
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -19,30 +20,6 @@ from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
 NOTE_MAX = 4000
-
-
-def check_coordinator(actor: Member) -> None:
-    if not (actor.is_coordinator and actor.is_active_member):
-        raise NotAllowed(_l("Only coordinators can do this."))
-
-
-def may_manage(*, actor: Member, member: Member) -> bool:
-    """May ``actor`` change ``member``'s status, warnings, limits, password, helper or verification?
-
-    Coordinators look after members; only an admin looks after a coordinator or
-    an admin; and nobody does it for themselves.
-    """
-    if not (actor.is_coordinator and actor.is_active_member) or actor.id == member.id:
-        return False
-    return actor.is_admin or not member.is_coordinator
-
-
-def check_may_manage(*, actor: Member, member: Member) -> None:
-    check_coordinator(actor)
-    if actor.id == member.id:
-        raise NotAllowed(_l("Another coordinator must do this for you: nobody changes this for themselves."))
-    if not may_manage(actor=actor, member=member):
-        raise NotAllowed(_l("Only an admin can do this for a coordinator or an admin."))
 
 
 def note_add(*, member: Member, author: Member, body: str) -> MemberNote:

@@ -103,7 +103,8 @@ def _member_page(member: Member, code: int = 200, **forms):
         VerifyForm,
         WarnForm,
     )
-    from timebank.coordination.services import may_manage, notes_of, warnings_of
+    from timebank.coordination.permissions import may_manage
+    from timebank.coordination.services import notes_of, warnings_of
     from timebank.coordination.vetting import verifications_of
     from timebank.ledger import services as ledger
     from timebank.members.services import members_active

@@ -7,6 +7,7 @@ returns the first transfer and tells nobody twice.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -163,6 +164,16 @@ def welcome_grant_in_transaction(*, actor: Member | None, member: Member, minute
         notify(member=member, kind="welcome_received", params={"minutes": minutes, "memo": transfer.memo},
                link="/me/hours")
     return transfer
+
+
+def member_welcome(member: Member, *, actor: Member | None = None, welcome_hours: bool = True) -> None:
+    """A member joins (members.services.member_joined): open her account, with welcome hours if the association
+    gives them."""
+    ledger.account_open(member=member)
+    minutes = current_app.config["TIMEBANK_WELCOME_MINUTES"]
+    if welcome_hours and minutes > 0:
+        welcome_grant_in_transaction(actor=actor, member=member, minutes=minutes, memo="",
+                                     key=f"auto:welcome:{member.id}")
 
 
 def community_grant(*, admin: Member, member: Member, minutes: int, reason: str, key: str) -> Transfer:
