@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.coordination.views import bp as coordination
     from timebank.exchanges.views import bp as exchanges
     from timebank.ledger.views import bp as ledger
+    from timebank.listings import member_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members.views import bp as members
