@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first
     from timebank.coordination.views import bp as coordination
+    from timebank.exchanges import group_views  # noqa: F401  (its routes join the exchanges blueprint)
     from timebank.exchanges.views import bp as exchanges
     from timebank.ledger.views import bp as ledger
     from timebank.listings import member_views  # noqa: F401  (its routes join the members blueprint)

@@ -140,8 +140,8 @@ def exchanges():
 @with_appcontext
 def exchanges_auto_confirm():
     """Remind of tomorrow's exchanges; confirm those left unconfirmed too long (run it hourly; safe twice)."""
-    from timebank.exchanges.services import exchanges_auto_confirm as run
-    from timebank.exchanges.services import exchanges_remind_tomorrow
+    from timebank.exchanges.auto_confirm import exchanges_auto_confirm as run
+    from timebank.exchanges.auto_confirm import exchanges_remind_tomorrow
 
     tomorrow = exchanges_remind_tomorrow()
     reminded, confirmed = run()

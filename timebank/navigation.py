@@ -16,7 +16,7 @@ def register_navigation(app: Flask) -> None:
             return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0, "unread_direct": 0}
         import sqlalchemy as sa
 
-        from timebank.exchanges.services import unread_messages_query
+        from timebank.exchanges.conversation import unread_messages_query
         from timebank.extensions import db
         from timebank.messages.services import unread_direct_query
         from timebank.notifications.services import notifications_unread_query

@@ -64,15 +64,15 @@ def test_no_module_of_the_package_imports_itself_through_others():
 
 
 def test_an_upward_import_into_the_ledger_core_breaks_the_build(tmp_path):
-    """Adding `from timebank.exchanges import services` to the ledger's services fails, naming the file."""
+    """Adding `from timebank.exchanges import proposals` to the ledger's services fails, naming the file."""
     shutil.copytree(ROOT / "timebank", tmp_path / "timebank",
                     ignore=shutil.ignore_patterns("__pycache__", "translations", "migrations", "*.mo", "*.po"))
     shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
     ledger_services = tmp_path / "timebank" / "ledger" / "services.py"
-    ledger_services.write_text(ledger_services.read_text() + "\nfrom timebank.exchanges import services  # noqa\n")
+    ledger_services.write_text(ledger_services.read_text() + "\nfrom timebank.exchanges import proposals  # noqa\n")
 
     result = lint_imports(tmp_path)
 
     assert result.returncode != 0
-    assert "timebank.ledger.services -> timebank.exchanges.services" in result.stdout
+    assert "timebank.ledger.services -> timebank.exchanges.proposals" in result.stdout
     assert "BROKEN" in result.stdout

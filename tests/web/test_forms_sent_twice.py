@@ -112,39 +112,41 @@ def in_app(app, work):
 
 def propose(app, w: World, on_date=None) -> int:
     """Karim asks Amina for help with his papers, 2 h today: Amina's turn to answer."""
-    from timebank.exchanges import services
+    from timebank.exchanges.proposals import exchange_propose
+    from timebank.exchanges.steps import Terms
 
-    return in_app(app, lambda: services.exchange_propose(
+    return in_app(app, lambda: exchange_propose(
         proposer=_m(w.karim), counterpart=_m(w.amina), proposer_provides=False,
-        terms=services.Terms("Papiers de la CAF", 120, on_date or TODAY, None)).id)
+        terms=Terms("Papiers de la CAF", 120, on_date or TODAY, None)).id)
 
 
 def agreed(app, w: World) -> int:
-    from timebank.exchanges import services
+    from timebank.exchanges.proposals import exchange_accept
     from timebank.exchanges.models import Exchange
 
     eid = propose(app, w)
-    in_app(app, lambda: services.exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.amina)))
+    in_app(app, lambda: exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.amina)))
     return eid
 
 
 def done(app, w: World) -> int:
-    from timebank.exchanges import services
+    from timebank.exchanges.completion import exchange_mark_done
     from timebank.exchanges.models import Exchange
 
     eid = agreed(app, w)
-    in_app(app, lambda: services.exchange_mark_done(exchange=db.session.get(Exchange, eid), actor=_m(w.amina),
+    in_app(app, lambda: exchange_mark_done(exchange=db.session.get(Exchange, eid), actor=_m(w.amina),
                                                    minutes=120))
     return eid
 
 
 def completed_and_disputed(app, w: World) -> int:
-    from timebank.exchanges import services
+    from timebank.exchanges.completion import exchange_confirm
+    from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.models import Exchange
 
     eid = done(app, w)
-    in_app(app, lambda: services.exchange_confirm(exchange=db.session.get(Exchange, eid), actor=_m(w.karim)))
-    in_app(app, lambda: services.dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
+    in_app(app, lambda: exchange_confirm(exchange=db.session.get(Exchange, eid), actor=_m(w.karim)))
+    in_app(app, lambda: dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
                                              reason="Nous avons fini au bout d'une heure."))
     return eid
 
@@ -225,11 +227,11 @@ def _resolve(app, w):
 
 
 def _resolve_before_confirmation(app, w):
-    from timebank.exchanges import services
+    from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.models import Exchange
 
     eid = done(app, w)
-    in_app(app, lambda: services.dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
+    in_app(app, lambda: dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
                                              reason="Une heure seulement."))
     return Sending("sandrine", f"/exchanges/{eid}", f"/exchanges/{eid}/resolve",
                    {"resolution": "changed", "hours": "1", "minutes": "0", "reason": "Une heure."})

@@ -46,7 +46,8 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
 
     They can still sign in to read their statement and their messages.
     """
-    from timebank.exchanges import services as exchanges
+    from timebank.exchanges.completion import exchange_settle_in_transaction
+    from timebank.exchanges.proposals import exchange_cancel_in_transaction
     from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
     from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
 
@@ -69,11 +70,11 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
             if exchange.state is ExchangeState.DONE:
                 # The service took place: the other person is paid (or pays) what both agreed, and may still
                 # raise a disagreement; cancelling would take her hours away for someone else's conduct.
-                exchanges.exchange_settle_in_transaction(exchange=exchange, actor=actor)
+                exchange_settle_in_transaction(exchange=exchange, actor=actor)
                 settled.append(exchange.id)
             else:
-                exchanges.exchange_cancel_in_transaction(exchange=exchange, actor=actor,
-                                                         reason=str(_l("The membership is suspended.")), force=True)
+                exchange_cancel_in_transaction(exchange=exchange, actor=actor,
+                                               reason=str(_l("The membership is suspended.")), force=True)
         for participant in db.session.scalars(sa.select(GroupParticipant).where(
                 GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
             if participant.session.state.value == "open":

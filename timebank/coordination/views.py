@@ -18,7 +18,8 @@ def _page(form=None, status=200):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
-    from timebank.exchanges.services import disputes_open, reservations_held_long
+    from timebank.exchanges.disputes import disputes_open
+    from timebank.exchanges.reading import reservations_held_long
 
     from timebank.coordination.services import dashboard_queues
 
@@ -262,7 +263,7 @@ def change_brokered(member_id: int):
 @coordinator_required
 def record_exchange(member_id: int):
     from timebank.coordination.forms import RecordForm
-    from timebank.exchanges.services import exchange_record_brokered
+    from timebank.exchanges.past import exchange_record_brokered
     from timebank.members.services import members_active
 
     def act(m, f):

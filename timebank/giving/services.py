@@ -78,7 +78,7 @@ def _check_gift(*, debit: Account, credit: Account, minutes: int, giver: Member,
 def give_preview(*, giver: Member, recipient: Member | None, minutes: int,
                  category_id: int | None = None) -> ledger.Balance:
     """Check a gift without making it; return the giver's balance as it would be after."""
-    from timebank.exchanges.services import check_verified_for
+    from timebank.exchanges.steps import check_verified_for
 
     debit, credit, _ = _gift_accounts(giver, recipient)
     if recipient is not None:
@@ -98,7 +98,7 @@ def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: st
     ``key`` is the form's idempotency key; it is scoped to the giver, so no one
     can take a key that someone else, or the timebank itself, will need.
     """
-    from timebank.exchanges.services import exchange_record_past_in_transaction
+    from timebank.exchanges.past import exchange_record_past_in_transaction
 
     form_key, key = key, f"give:{giver.id}:{key}"
 
