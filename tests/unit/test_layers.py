@@ -63,6 +63,28 @@ def test_no_module_of_the_package_imports_itself_through_others():
     assert import_cycles(ROOT) == []
 
 
+def test_every_module_of_the_package_sits_in_a_layer():
+    """A new module must be given its place in setup.cfg, or the layers would not see it."""
+    import configparser
+
+    import grimp
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    layered = [name.strip() for line in config["importlinter:contract:layers"]["layers"].split("\n")
+               for name in line.split(":") if name.strip()]
+    graph = grimp.build_graph("timebank", cache_dir=None)
+    outside = sorted(module for module in graph.modules
+                     if module not in ("timebank", "timebank.ledger") and not module.startswith("timebank.migrations")
+                     and not any(module == name or module.startswith(name + ".") for name in layered))
+    assert outside == []
+
+
+def test_no_module_of_the_exchanges_is_over_350_lines():
+    lengths = {path.name: len(path.read_text().splitlines()) for path in (ROOT / "timebank" / "exchanges").glob("*.py")}
+    assert {name: length for name, length in lengths.items() if length > 350} == {}
+
+
 def test_an_upward_import_into_the_ledger_core_breaks_the_build(tmp_path):
     """Adding `from timebank.exchanges import proposals` to the ledger's services fails, naming the file."""
     shutil.copytree(ROOT / "timebank", tmp_path / "timebank",
