@@ -89,7 +89,6 @@ def register_blueprints(app: Flask) -> None:
             super().__init__(url_map, min=1, max=2**31 - 1)
 
     app.url_map.converters["id"] = IdConverter
-    from timebank.admin.backup_views import bp as backup
     from timebank.admin import (  # noqa: F401  (their routes join the admin blueprint)
         categories_views,
         exports_views,
@@ -97,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         people_views,
         settings_views,
     )
+    from timebank.admin.backup_views import bp as backup
     from timebank.admin.views import bp as admin
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first

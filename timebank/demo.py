@@ -333,11 +333,11 @@ def _demo_coordination(coordinator: Member) -> None:
     from timebank.coordination.vetting import verifications_check
     from timebank.exchanges.completion import exchange_mark_done
     from timebank.exchanges.disputes import dispute_open
+    from timebank.exchanges.models import DisputeResolution
     from timebank.exchanges.past import exchange_record_brokered
     from timebank.exchanges.proposals import exchange_accept, exchange_propose
     from timebank.exchanges.resolution import dispute_resolve
     from timebank.exchanges.steps import Terms
-    from timebank.exchanges.models import DisputeResolution
     from timebank.listings.services import today
 
     def resident(local: str) -> Member:

@@ -11,6 +11,7 @@ from timebank.exchanges.auto_confirm import exchanges_auto_confirm, exchanges_re
 from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
 from timebank.exchanges.conversation import exchange_mark_read, exchange_write, unread_messages
 from timebank.exchanges.disputes import dispute_of, dispute_open
+from timebank.exchanges.models import Exchange, ExchangeState
 from timebank.exchanges.proposals import (
     exchange_accept,
     exchange_cancel,
@@ -20,7 +21,6 @@ from timebank.exchanges.proposals import (
 )
 from timebank.exchanges.resolution import dispute_resolve
 from timebank.exchanges.steps import Terms
-from timebank.exchanges.models import Exchange, ExchangeState
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import BelowFloor

@@ -29,11 +29,11 @@ from timebank.errors import DomainError
 from timebank.exchanges import groups
 from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
 from timebank.exchanges.disputes import dispute_open
+from timebank.exchanges.models import DisputeResolution
 from timebank.exchanges.past import exchange_record_brokered
 from timebank.exchanges.proposals import exchange_accept, exchange_cancel, exchange_propose
 from timebank.exchanges.resolution import dispute_resolve
 from timebank.exchanges.steps import Terms
-from timebank.exchanges.models import DisputeResolution
 from timebank.extensions import db
 from timebank.giving import services as giving
 from timebank.ledger import services as ledger

@@ -121,8 +121,8 @@ def propose(app, w: World, on_date=None) -> int:
 
 
 def agreed(app, w: World) -> int:
-    from timebank.exchanges.proposals import exchange_accept
     from timebank.exchanges.models import Exchange
+    from timebank.exchanges.proposals import exchange_accept
 
     eid = propose(app, w)
     in_app(app, lambda: exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.amina)))

@@ -107,9 +107,9 @@ def _settings_form(page: str, **changes) -> dict:
 
 def test_hours_held_for_a_long_time_reach_the_coordinators_oldest_first(app, client, people, neighbours,
                                                                          monkeypatch):
+    from timebank.exchanges.models import Exchange
     from timebank.exchanges.proposals import exchange_accept, exchange_propose
     from timebank.exchanges.steps import Terms
-    from timebank.exchanges.models import Exchange
     from timebank.members.models import Member
 
     amina, karim = neighbours

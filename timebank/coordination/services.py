@@ -47,9 +47,9 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
     They can still sign in to read their statement and their messages.
     """
     from timebank.exchanges.completion import exchange_settle_in_transaction
-    from timebank.exchanges.proposals import exchange_cancel_in_transaction
     from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
     from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
+    from timebank.exchanges.proposals import exchange_cancel_in_transaction
 
     def work():
         check_coordinator(actor)

@@ -16,6 +16,16 @@ from timebank.exchanges.disputes import (
     dispute_open,
     exchange_unpaid_extra,
 )
+from timebank.exchanges.forms import (
+    CounterForm,
+    DoneForm,
+    MessageForm,
+    ProposeForm,
+    ReasonForm,
+    ResolveForm,
+    StepForm,
+)
+from timebank.exchanges.models import DisputeResolution, Exchange
 from timebank.exchanges.proposals import (
     check_not_oneself,
     exchange_accept,
@@ -27,16 +37,6 @@ from timebank.exchanges.proposals import (
 from timebank.exchanges.reading import actions_for, exchange_calendar, my_exchanges
 from timebank.exchanges.resolution import dispute_resolve, dispute_reversal_room
 from timebank.exchanges.steps import Terms
-from timebank.exchanges.forms import (
-    CounterForm,
-    DoneForm,
-    MessageForm,
-    ProposeForm,
-    ReasonForm,
-    ResolveForm,
-    StepForm,
-)
-from timebank.exchanges.models import DisputeResolution, Exchange
 from timebank.extensions import db
 from timebank.ledger.forms import new_key
 from timebank.listings.models import Listing, ListingType
