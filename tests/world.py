@@ -172,7 +172,11 @@ def build_neighbourhood(app, text: str = "") -> dict:
     from timebank.coordination.acting import helper_set
     from timebank.coordination.services import member_suspend, member_warn, note_add, warning_read
     from timebank.exchanges import groups
-    from timebank.exchanges import services as exchanges
+    from timebank.exchanges.completion import exchange_mark_done
+    from timebank.exchanges.conversation import exchange_write
+    from timebank.exchanges.disputes import dispute_open
+    from timebank.exchanges.proposals import exchange_accept, exchange_propose
+    from timebank.exchanges.steps import Terms
     from timebank.listings.services import report_create
     from timebank.messages.services import message_send
     from timebank.timeutil import utcnow
@@ -198,19 +202,19 @@ def build_neighbourhood(app, text: str = "") -> dict:
         a, k, s, c = member(amina), member(karim), member(suspended), member(coordinator)
 
         def propose(proposer, counterpart, title, on=soon):
-            return exchanges.exchange_propose(
+            return exchange_propose(
                 proposer=proposer, counterpart=counterpart, proposer_provides=True, message=f"Hello{text}",
-                terms=exchanges.Terms(f"{title}{text}", 60, on, None))
+                terms=Terms(f"{title}{text}", 60, on, None))
 
         ids["exchange"] = propose(k, a, "CAF").id
         agreed = propose(a, k, "Moving")
-        exchanges.exchange_accept(exchange=agreed, actor=k)
-        exchanges.exchange_write(exchange=agreed, author=k, body=f"See you Saturday{text}")
+        exchange_accept(exchange=agreed, actor=k)
+        exchange_write(exchange=agreed, author=k, body=f"See you Saturday{text}")
         ids["agreed"] = agreed.id
         disputed = propose(k, a, "Curtain", on=utcnow().date())
-        exchanges.exchange_accept(exchange=disputed, actor=a)
-        exchanges.exchange_mark_done(exchange=disputed, actor=k, minutes=60)
-        exchanges.dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
+        exchange_accept(exchange=disputed, actor=a)
+        exchange_mark_done(exchange=disputed, actor=k, minutes=60)
+        dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
         ids["disputed"] = disputed.id
         session = groups.group_create(provider=k, title=f"Bread{text}", description=f"Flour{text}",
                                       on_date=soon, at_time=None, share_minutes=60, max_participants=5,

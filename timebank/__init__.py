@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    app.extensions["timebank.create_app"] = create_app  # a restore builds a scratch instance with it
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_templates(app)
     register_cli(app)
     register_jobs(app)
+    register_signals(app)
     return app
 
 
@@ -87,13 +89,22 @@ def register_blueprints(app: Flask) -> None:
             super().__init__(url_map, min=1, max=2**31 - 1)
 
     app.url_map.converters["id"] = IdConverter
+    from timebank.admin import (  # noqa: F401  (their routes join the admin blueprint)
+        categories_views,
+        exports_views,
+        imports_views,
+        people_views,
+        settings_views,
+    )
     from timebank.admin.backup_views import bp as backup
     from timebank.admin.views import bp as admin
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first
     from timebank.coordination.views import bp as coordination
+    from timebank.exchanges import group_views  # noqa: F401  (its routes join the exchanges blueprint)
     from timebank.exchanges.views import bp as exchanges
     from timebank.ledger.views import bp as ledger
+    from timebank.listings import member_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members.views import bp as members
@@ -119,13 +130,15 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
+    from timebank.navigation import register_navigation
     from timebank.templating import register_filters
 
     register_filters(app)
+    register_navigation(app)
 
 
 def register_cli(app: Flask) -> None:
-    from timebank.cli import register_commands
+    from timebank.commands import register_commands
 
     register_commands(app)
 
@@ -134,3 +147,11 @@ def register_jobs(app: Flask) -> None:
     from timebank.jobs import register_jobs as register
 
     register(app)
+
+
+def register_signals(app: Flask) -> None:
+    """Lower layers tell the upper ones through signals: a member who joins gets her account (and welcome hours)."""
+    from timebank.giving.services import member_welcome
+    from timebank.members.services import member_joined
+
+    member_joined.connect(member_welcome)

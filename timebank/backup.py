@@ -348,8 +348,7 @@ def _check_schema(copy: Path, revision: str, work: Path) -> None:
     """
     from flask_migrate import upgrade
 
-    from timebank import create_app
-
+    create_app = current_app.extensions["timebank.create_app"]  # the factory, given by itself (it sits above)
     reference = work / "reference.sqlite"
     config = {key: current_app.config[key] for key in ("SECRET_KEY", "TESTING") if key in current_app.config}
     builder = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{reference}"})

@@ -134,7 +134,7 @@ WELCOMED = ["olga.petrenko", "lan.nguyen", "rania.saleh", "salma.idrissi", "hami
 
 def _demo_hours(admin: Member) -> None:
     """Welcome hours, gifts between neighbours, donations and one grant from the community account."""
-    from timebank.ledger.giving import community_grant, give_time, welcome_grant
+    from timebank.giving.services import community_grant, give_time, welcome_grant
 
     def resident(local: str) -> Member:
         return db.session.scalar(sa.select(Member).where(Member.email == f"{local}@example.org"))
@@ -261,7 +261,11 @@ def _demo_exchanges() -> None:
     """Exchanges in every state between the demo residents, with a few messages."""
     from datetime import timedelta
 
-    from timebank.exchanges import services as ex
+    from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
+    from timebank.exchanges.conversation import exchange_write
+    from timebank.exchanges.disputes import dispute_open
+    from timebank.exchanges.proposals import exchange_accept, exchange_cancel, exchange_decline, exchange_propose
+    from timebank.exchanges.steps import Terms
     from timebank.listings.services import today
 
     def resident(local: str) -> Member:
@@ -271,43 +275,43 @@ def _demo_exchanges() -> None:
     samira, fatou, hamid = resident("samira.bouzid"), resident("fatou.ndiaye"), resident("hamid.cherif")
 
     def terms(title, minutes, days=0):
-        return ex.Terms(title, minutes, today() + timedelta(days=days), None)
+        return Terms(title, minutes, today() + timedelta(days=days), None)
 
-    done = ex.exchange_propose(proposer=karim, counterpart=amina, proposer_provides=False,
-                               terms=terms("Garde d'Inès et Adam mercredi", 120),
-                               message="Bonjour Amina, est-ce possible mercredi de 14 h à 16 h ?")
-    ex.exchange_accept(exchange=done, actor=amina)
-    ex.exchange_write(exchange=done, author=amina, body="Oui, avec plaisir. Je prépare le goûter.")
-    ex.exchange_mark_done(exchange=done, actor=amina, minutes=120)
-    ex.exchange_confirm(exchange=done, actor=karim)
+    done = exchange_propose(proposer=karim, counterpart=amina, proposer_provides=False,
+                            terms=terms("Garde d'Inès et Adam mercredi", 120),
+                            message="Bonjour Amina, est-ce possible mercredi de 14 h à 16 h ?")
+    exchange_accept(exchange=done, actor=amina)
+    exchange_write(exchange=done, author=amina, body="Oui, avec plaisir. Je prépare le goûter.")
+    exchange_mark_done(exchange=done, actor=amina, minutes=120)
+    exchange_confirm(exchange=done, actor=karim)
 
-    upcoming = ex.exchange_propose(proposer=amina, counterpart=karim, proposer_provides=False,
-                                   terms=terms("Réparer la poussette", 60, days=5), message="Elle grince depuis hier.")
-    ex.exchange_accept(exchange=upcoming, actor=karim)
+    upcoming = exchange_propose(proposer=amina, counterpart=karim, proposer_provides=False,
+                                terms=terms("Réparer la poussette", 60, days=5), message="Elle grince depuis hier.")
+    exchange_accept(exchange=upcoming, actor=karim)
 
-    ex.exchange_propose(proposer=fatou, counterpart=amina, proposer_provides=True,
-                        terms=terms("Ourlets de deux pantalons", 45, days=3),
-                        message="Je peux passer samedi matin.")
+    exchange_propose(proposer=fatou, counterpart=amina, proposer_provides=True,
+                     terms=terms("Ourlets de deux pantalons", 45, days=3),
+                     message="Je peux passer samedi matin.")
 
-    to_confirm = ex.exchange_propose(proposer=samira, counterpart=karim, proposer_provides=False,
-                                     terms=terms("Monter l'armoire de la chambre", 90))
-    ex.exchange_accept(exchange=to_confirm, actor=karim)
-    ex.exchange_mark_done(exchange=to_confirm, actor=karim, minutes=120)
+    to_confirm = exchange_propose(proposer=samira, counterpart=karim, proposer_provides=False,
+                                  terms=terms("Monter l'armoire de la chambre", 90))
+    exchange_accept(exchange=to_confirm, actor=karim)
+    exchange_mark_done(exchange=to_confirm, actor=karim, minutes=120)
 
-    cancelled = ex.exchange_propose(proposer=hamid, counterpart=karim, proposer_provides=False,
-                                    terms=terms("Changer une prise", 30, days=2))
-    ex.exchange_accept(exchange=cancelled, actor=karim)
-    ex.exchange_cancel(exchange=cancelled, actor=hamid, reason="Mon fils l'a fait hier, merci quand même !")
+    cancelled = exchange_propose(proposer=hamid, counterpart=karim, proposer_provides=False,
+                                 terms=terms("Changer une prise", 30, days=2))
+    exchange_accept(exchange=cancelled, actor=karim)
+    exchange_cancel(exchange=cancelled, actor=hamid, reason="Mon fils l'a fait hier, merci quand même !")
 
-    declined = ex.exchange_propose(proposer=karim, counterpart=fatou, proposer_provides=False,
-                                   terms=terms("Recoudre un manteau", 60, days=1))
-    ex.exchange_decline(exchange=declined, actor=fatou, message="Je n'ai pas la bonne machine, désolée.")
+    declined = exchange_propose(proposer=karim, counterpart=fatou, proposer_provides=False,
+                                terms=terms("Recoudre un manteau", 60, days=1))
+    exchange_decline(exchange=declined, actor=fatou, message="Je n'ai pas la bonne machine, désolée.")
 
-    disputed = ex.exchange_propose(proposer=hamid, counterpart=samira, proposer_provides=False,
-                                   terms=terms("Aide aux devoirs de Yanis", 120))
-    ex.exchange_accept(exchange=disputed, actor=samira)
-    ex.exchange_mark_done(exchange=disputed, actor=samira, minutes=120)
-    ex.dispute_open(exchange=disputed, actor=hamid, reason="Nous avions dit une heure, pas deux.")
+    disputed = exchange_propose(proposer=hamid, counterpart=samira, proposer_provides=False,
+                                terms=terms("Aide aux devoirs de Yanis", 120))
+    exchange_accept(exchange=disputed, actor=samira)
+    exchange_mark_done(exchange=disputed, actor=samira, minutes=120)
+    dispute_open(exchange=disputed, actor=hamid, reason="Nous avions dit une heure, pas deux.")
 
     from timebank.exchanges import groups
 
@@ -327,8 +331,13 @@ def _demo_coordination(coordinator: Member) -> None:
     from timebank.coordination.acting import helper_set
     from timebank.coordination.services import member_create_offline, member_set_brokered, member_warn
     from timebank.coordination.vetting import verifications_check
-    from timebank.exchanges import services as ex
+    from timebank.exchanges.completion import exchange_mark_done
+    from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.models import DisputeResolution
+    from timebank.exchanges.past import exchange_record_brokered
+    from timebank.exchanges.proposals import exchange_accept, exchange_propose
+    from timebank.exchanges.resolution import dispute_resolve
+    from timebank.exchanges.steps import Terms
     from timebank.listings.services import today
 
     def resident(local: str) -> Member:
@@ -338,26 +347,26 @@ def _demo_coordination(coordinator: Member) -> None:
                                               locale="ar", area="Les Hauts", languages=["ar", "fr"])
     member_set_brokered(member=fatima, actor=coordinator, brokered=True,
                         reason="Venue au local le lundi : pas de téléphone portable, elle préfère passer par nous.")
-    ex.exchange_record_brokered(coordinator=coordinator, provider=resident("zeynep.arslan"), recipient=fatima,
-                                minutes=90, title="Accompagnement au marché et courses")
+    exchange_record_brokered(coordinator=coordinator, provider=resident("zeynep.arslan"), recipient=fatima,
+                             minutes=90, title="Accompagnement au marché et courses")
     marie = resident("marie.dupont")
     helper_set(member=fatima, helper=marie, actor=coordinator,
                reason="Fatima l'a demandé au local : Marie, sa voisine, gérera son compte avec elle.")
-    proposal = ex.exchange_propose(proposer=resident("jean.martin"), counterpart=fatima, proposer_provides=True,
-                                   terms=ex.Terms("Conduire Fatima à l'hôpital", 120, today() + timedelta(days=4),
-                                                  None))
-    ex.exchange_accept(exchange=proposal, actor=fatima, by=marie)
+    proposal = exchange_propose(proposer=resident("jean.martin"), counterpart=fatima, proposer_provides=True,
+                                terms=Terms("Conduire Fatima à l'hôpital", 120, today() + timedelta(days=4),
+                                               None))
+    exchange_accept(exchange=proposal, actor=fatima, by=marie)
 
     member_warn(member=resident("rui.almeida"), actor=coordinator,
                 body="Bonjour Rui, une annonce proposait une réparation contre de l'argent. Ici, tout se paie en "
                      "heures : merci d'en tenir compte. Sandrine")
 
     elif_, lan = resident("elif.kaya"), resident("lan.nguyen")
-    settled = ex.exchange_propose(proposer=lan, counterpart=elif_, proposer_provides=False,
-                                  terms=ex.Terms("Cours de couture", 60, today(), None))
-    ex.exchange_accept(exchange=settled, actor=elif_)
-    ex.exchange_mark_done(exchange=settled, actor=elif_, minutes=180)
-    dispute = ex.dispute_open(exchange=settled, actor=lan, reason="Le cours a duré une heure et demie, pas trois.")
-    ex.dispute_resolve(dispute=dispute, actor=coordinator, resolution=DisputeResolution.CHANGED, minutes=90,
-                       reason="Après avoir parlé avec Elif et Lan : une heure et demie.")
+    settled = exchange_propose(proposer=lan, counterpart=elif_, proposer_provides=False,
+                               terms=Terms("Cours de couture", 60, today(), None))
+    exchange_accept(exchange=settled, actor=elif_)
+    exchange_mark_done(exchange=settled, actor=elif_, minutes=180)
+    dispute = dispute_open(exchange=settled, actor=lan, reason="Le cours a duré une heure et demie, pas trois.")
+    dispute_resolve(dispute=dispute, actor=coordinator, resolution=DisputeResolution.CHANGED, minutes=90,
+                    reason="Après avoir parlé avec Elif et Lan : une heure et demie.")
     verifications_check()

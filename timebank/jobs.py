@@ -59,7 +59,7 @@ def _users_verifications() -> str:
 
 
 def _exchanges_auto_confirm() -> str:
-    from timebank.exchanges.services import exchanges_auto_confirm, exchanges_remind_tomorrow
+    from timebank.exchanges.auto_confirm import exchanges_auto_confirm, exchanges_remind_tomorrow
 
     tomorrow = exchanges_remind_tomorrow()
     reminded, confirmed = exchanges_auto_confirm()

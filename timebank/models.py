@@ -13,7 +13,8 @@ from timebank.exchanges.models import (  # noqa: F401
     GroupSession,
 )
 from timebank.messages.models import Block, DirectMessage  # noqa: F401
-from timebank.coordination.models import AuditEntry, MemberNote  # noqa: F401
+from timebank.audit import AuditEntry  # noqa: F401
+from timebank.coordination.models import MemberNote  # noqa: F401
 from timebank.coordination.models import MemberWarning, Verification  # noqa: F401
 from timebank.admin.models import MemberImport, Setting  # noqa: F401
 from timebank.members.invitations import Invitation  # noqa: F401

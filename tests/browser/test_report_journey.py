@@ -11,7 +11,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_hours_journey import sign_in
 from tests.factories import category_id, member
 from timebank.extensions import db
-from timebank.ledger.giving import give_time
+from timebank.giving.services import give_time
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 

@@ -7,8 +7,20 @@ import pytest
 
 from tests.factories import account, member, publish
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
-from timebank.exchanges import services as ex
+from timebank.exchanges.auto_confirm import exchanges_auto_confirm, exchanges_remind_tomorrow
+from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
+from timebank.exchanges.conversation import exchange_mark_read, exchange_write, unread_messages
+from timebank.exchanges.disputes import dispute_of, dispute_open
 from timebank.exchanges.models import Exchange, ExchangeState
+from timebank.exchanges.proposals import (
+    exchange_accept,
+    exchange_cancel,
+    exchange_counter,
+    exchange_decline,
+    exchange_propose,
+)
+from timebank.exchanges.resolution import dispute_resolve
+from timebank.exchanges.steps import Terms
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import BelowFloor
@@ -36,9 +48,9 @@ def fatou(ctx, people):
 
 
 def propose(proposer, counterpart, *, provides=False, minutes=120, on=TODAY, listing=None):
-    return ex.exchange_propose(proposer=member(proposer), counterpart=member(counterpart), proposer_provides=provides,
-                               terms=ex.Terms("Garde des enfants", minutes, on, None), message="Bonjour !",
-                               listing=listing)
+    return exchange_propose(proposer=member(proposer), counterpart=member(counterpart), proposer_provides=provides,
+                            terms=Terms("Garde des enfants", minutes, on, None), message="Bonjour !",
+                            listing=listing)
 
 
 def balance(resident):
@@ -53,12 +65,12 @@ def test_the_whole_loop_moves_the_hours_once(amina, karim, people):
     exchange = propose(karim, amina)  # Karim asks Amina to look after his children
     assert exchange.state is ExchangeState.PROPOSED and exchange.turn_id == amina.id
 
-    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    exchange_accept(exchange=exchange, actor=member(amina))
     assert (balance(karim).reserved_to_pay, balance(amina).reserved_to_receive) == (120, 120)
     clean()
 
-    ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
-    ex.exchange_confirm(exchange=exchange, actor=member(karim))
+    exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
+    exchange_confirm(exchange=exchange, actor=member(karim))
 
     assert exchange.state is ExchangeState.COMPLETED
     assert (balance(karim).posted, balance(amina).posted) == (-90, 90)
@@ -73,21 +85,21 @@ def test_the_whole_loop_moves_the_hours_once(amina, karim, people):
 
 def test_more_than_agreed_needs_the_recipients_confirmation(amina, karim):
     exchange = propose(karim, amina, minutes=60)
-    ex.exchange_accept(exchange=exchange, actor=member(amina))
-    ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
-    ex.exchange_confirm(exchange=exchange, actor=member(karim))
+    exchange_accept(exchange=exchange, actor=member(amina))
+    exchange_mark_done(exchange=exchange, actor=member(amina), minutes=90)
+    exchange_confirm(exchange=exchange, actor=member(karim))
     assert (balance(karim).posted, balance(amina).posted) == (-90, 90)
     clean()
 
 
 def test_a_counter_proposal_changes_whose_turn_it_is(amina, karim):
     exchange = propose(karim, amina)
-    ex.exchange_counter(exchange=exchange, actor=member(amina), minutes=90, on_date=TODAY + timedelta(days=2),
-                        at_time=None)
+    exchange_counter(exchange=exchange, actor=member(amina), minutes=90, on_date=TODAY + timedelta(days=2),
+                     at_time=None)
     assert exchange.turn_id == karim.id and exchange.minutes == 90
     with pytest.raises(InvalidTransition):
-        ex.exchange_accept(exchange=exchange, actor=member(amina))  # her own suggestion
-    ex.exchange_accept(exchange=exchange, actor=member(karim))
+        exchange_accept(exchange=exchange, actor=member(amina))  # her own suggestion
+    exchange_accept(exchange=exchange, actor=member(karim))
     assert balance(karim).reserved_to_pay == 90
 
 
@@ -96,14 +108,14 @@ def test_accepting_beyond_the_floor_is_refused_with_a_suggestion(amina, karim, f
                          key="k", actor=member(karim))
     exchange = propose(karim, amina, minutes=120)
     with pytest.raises(BelowFloor) as refused:
-        ex.exchange_accept(exchange=exchange, actor=member(amina))  # Amina would give; Karim cannot pay
+        exchange_accept(exchange=exchange, actor=member(amina))  # Amina would give; Karim cannot pay
     assert ("Karim Benali does not have enough hours for this exchange just now. Suggest fewer hours"
             in str(refused.value.message))
     db.session.rollback()
     assert db.session.get(Exchange, exchange.id).state is ExchangeState.PROPOSED
     offered = propose(amina, karim, provides=True, minutes=120)
     with pytest.raises(BelowFloor) as refused:
-        ex.exchange_accept(exchange=offered, actor=member(karim))  # Karim would pay: advice for him
+        exchange_accept(exchange=offered, actor=member(karim))  # Karim would pay: advice for him
     assert "You can give at most 1 h now" in str(refused.value.message)
     assert "Ask for fewer hours, or earn hours by offering your help first." in str(refused.value.message)
     db.session.rollback()
@@ -112,10 +124,10 @@ def test_accepting_beyond_the_floor_is_refused_with_a_suggestion(amina, karim, f
 
 def test_cancelling_an_agreed_exchange_releases_the_hours(amina, karim):
     exchange = propose(karim, amina)
-    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    exchange_accept(exchange=exchange, actor=member(amina))
     with pytest.raises(DomainError):
-        ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="  ")
-    ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="My mother came after all")
+        exchange_cancel(exchange=exchange, actor=member(karim), reason="  ")
+    exchange_cancel(exchange=exchange, actor=member(karim), reason="My mother came after all")
     assert exchange.state is ExchangeState.CANCELLED
     assert balance(karim).reserved_to_pay == 0
     clean()
@@ -123,7 +135,7 @@ def test_cancelling_an_agreed_exchange_releases_the_hours(amina, karim):
 
 def test_declining_a_proposal(amina, karim):
     exchange = propose(karim, amina)
-    ex.exchange_decline(exchange=exchange, actor=member(amina), message="Pas ce jour-là, désolée")
+    exchange_decline(exchange=exchange, actor=member(amina), message="Pas ce jour-là, désolée")
     assert exchange.state is ExchangeState.DECLINED
     assert exchange.messages[-1].body == "Pas ce jour-là, désolée"
 
@@ -132,14 +144,14 @@ def test_declining_a_proposal(amina, karim):
 def test_a_third_member_can_do_nothing(amina, karim, fatou, step):
     exchange = propose(karim, amina)
     calls = {
-        "accept": lambda: ex.exchange_accept(exchange=exchange, actor=member(fatou)),
-        "counter": lambda: ex.exchange_counter(exchange=exchange, actor=member(fatou), minutes=60, on_date=TODAY,
-                                               at_time=None),
-        "decline": lambda: ex.exchange_decline(exchange=exchange, actor=member(fatou)),
-        "cancel": lambda: ex.exchange_cancel(exchange=exchange, actor=member(fatou), reason="x"),
-        "done": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(fatou), minutes=60),
-        "confirm": lambda: ex.exchange_confirm(exchange=exchange, actor=member(fatou)),
-        "write": lambda: ex.exchange_write(exchange=exchange, author=member(fatou), body="Hello"),
+        "accept": lambda: exchange_accept(exchange=exchange, actor=member(fatou)),
+        "counter": lambda: exchange_counter(exchange=exchange, actor=member(fatou), minutes=60, on_date=TODAY,
+                                            at_time=None),
+        "decline": lambda: exchange_decline(exchange=exchange, actor=member(fatou)),
+        "cancel": lambda: exchange_cancel(exchange=exchange, actor=member(fatou), reason="x"),
+        "done": lambda: exchange_mark_done(exchange=exchange, actor=member(fatou), minutes=60),
+        "confirm": lambda: exchange_confirm(exchange=exchange, actor=member(fatou)),
+        "write": lambda: exchange_write(exchange=exchange, author=member(fatou), body="Hello"),
     }
     with pytest.raises(DomainError):
         calls[step]()
@@ -161,15 +173,15 @@ FORBIDDEN = {
 def bring_to(state, amina, karim):
     exchange = propose(karim, amina)
     if state is ExchangeState.DECLINED:
-        ex.exchange_decline(exchange=exchange, actor=member(amina))
+        exchange_decline(exchange=exchange, actor=member(amina))
     if state in (ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.COMPLETED, ExchangeState.CANCELLED):
-        ex.exchange_accept(exchange=exchange, actor=member(amina))
+        exchange_accept(exchange=exchange, actor=member(amina))
     if state is ExchangeState.CANCELLED:
-        ex.exchange_cancel(exchange=exchange, actor=member(amina), reason="Malade")
+        exchange_cancel(exchange=exchange, actor=member(amina), reason="Malade")
     if state in (ExchangeState.DONE, ExchangeState.COMPLETED):
-        ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
+        exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
     if state is ExchangeState.COMPLETED:
-        ex.exchange_confirm(exchange=exchange, actor=member(karim))
+        exchange_confirm(exchange=exchange, actor=member(karim))
     return exchange
 
 
@@ -178,15 +190,15 @@ def test_every_forbidden_step_changes_nothing(amina, karim, state, step):
     exchange = bring_to(state, amina, karim)
     before = (balance(karim), balance(amina), len(exchange.events))
     calls = {
-        "accept": lambda: ex.exchange_accept(exchange=exchange, actor=member(amina)),
-        "counter": lambda: ex.exchange_counter(exchange=exchange, actor=member(amina), minutes=60, on_date=TODAY,
-                                               at_time=None),
-        "decline": lambda: ex.exchange_decline(exchange=exchange, actor=member(amina)),
-        "cancel": lambda: ex.exchange_cancel(exchange=exchange, actor=member(karim), reason="x"),
-        "done": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=60),
-        "done_by_recipient": lambda: ex.exchange_mark_done(exchange=exchange, actor=member(karim), minutes=60),
-        "confirm": lambda: ex.exchange_confirm(exchange=exchange, actor=member(karim)),
-        "confirm_by_provider": lambda: ex.exchange_confirm(exchange=exchange, actor=member(amina)),
+        "accept": lambda: exchange_accept(exchange=exchange, actor=member(amina)),
+        "counter": lambda: exchange_counter(exchange=exchange, actor=member(amina), minutes=60, on_date=TODAY,
+                                            at_time=None),
+        "decline": lambda: exchange_decline(exchange=exchange, actor=member(amina)),
+        "cancel": lambda: exchange_cancel(exchange=exchange, actor=member(karim), reason="x"),
+        "done": lambda: exchange_mark_done(exchange=exchange, actor=member(amina), minutes=60),
+        "done_by_recipient": lambda: exchange_mark_done(exchange=exchange, actor=member(karim), minutes=60),
+        "confirm": lambda: exchange_confirm(exchange=exchange, actor=member(karim)),
+        "confirm_by_provider": lambda: exchange_confirm(exchange=exchange, actor=member(amina)),
     }
     with pytest.raises((InvalidTransition, NotAllowed)):
         calls[step]()
@@ -200,15 +212,15 @@ def test_every_forbidden_step_changes_nothing(amina, karim, state, step):
 def test_confirming_twice_is_refused_and_pays_once(amina, karim):
     exchange = bring_to(ExchangeState.COMPLETED, amina, karim)
     with pytest.raises(InvalidTransition):
-        ex.exchange_confirm(exchange=exchange, actor=member(karim))
+        exchange_confirm(exchange=exchange, actor=member(karim))
     assert balance(amina).posted == 120
 
 
 def test_done_only_once_the_day_has_come(amina, karim):
     exchange = propose(karim, amina, on=TODAY + timedelta(days=3))
-    ex.exchange_accept(exchange=exchange, actor=member(amina))
+    exchange_accept(exchange=exchange, actor=member(amina))
     with pytest.raises(InvalidTransition):
-        ex.exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
+        exchange_mark_done(exchange=exchange, actor=member(amina), minutes=120)
 
 
 def test_past_dates_and_bad_durations_are_refused(amina, karim):
@@ -235,11 +247,11 @@ def test_auto_confirm_after_the_configured_days_with_a_reminder(amina, karim, pe
     exchange = bring_to(ExchangeState.DONE, amina, karim)
     done_at = db.session.get(Exchange, exchange.id).done_at
 
-    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=5)) == (0, 0)
-    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=1)) == (1, 0)
-    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=2)) == (0, 0)  # reminded once
-    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=7, hours=1)) == (0, 1)
-    assert ex.exchanges_auto_confirm(now=done_at + timedelta(days=8)) == (0, 0)
+    assert exchanges_auto_confirm(now=done_at + timedelta(days=5)) == (0, 0)
+    assert exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=1)) == (1, 0)
+    assert exchanges_auto_confirm(now=done_at + timedelta(days=6, hours=2)) == (0, 0)  # reminded once
+    assert exchanges_auto_confirm(now=done_at + timedelta(days=7, hours=1)) == (0, 1)
+    assert exchanges_auto_confirm(now=done_at + timedelta(days=8)) == (0, 0)
 
     assert db.session.get(Exchange, exchange.id).state is ExchangeState.COMPLETED
     assert (balance(karim).posted, balance(amina).posted) == (-120, 120)
@@ -251,12 +263,12 @@ def test_auto_confirm_after_the_configured_days_with_a_reminder(amina, karim, pe
 
 def test_threads_count_unread_messages(amina, karim):
     exchange = propose(karim, amina)  # with "Bonjour !"
-    assert ex.unread_messages(member=member(amina)) == 1
-    assert ex.unread_messages(member=member(karim)) == 0
-    ex.exchange_mark_read(exchange=exchange, member=member(amina))
-    assert ex.unread_messages(member=member(amina)) == 0
-    ex.exchange_write(exchange=exchange, author=member(amina), body="Oui, mercredi ?")
-    assert ex.unread_messages(member=member(karim)) == 1
+    assert unread_messages(member=member(amina)) == 1
+    assert unread_messages(member=member(karim)) == 0
+    exchange_mark_read(exchange=exchange, member=member(amina))
+    assert unread_messages(member=member(amina)) == 0
+    exchange_write(exchange=exchange, author=member(amina), body="Oui, mercredi ?")
+    assert unread_messages(member=member(karim)) == 1
 
 
 # Disputes ----------------------------------------------------------------------------------------
@@ -270,8 +282,8 @@ def sandrine(ctx, people):
 
 
 def resolve(exchange, sandrine, resolution, minutes=None):
-    return ex.dispute_resolve(dispute=ex.dispute_of(exchange), actor=member(sandrine), resolution=resolution,
-                              reason="Les deux sont d'accord après discussion", minutes=minutes)
+    return dispute_resolve(dispute=dispute_of(exchange), actor=member(sandrine), resolution=resolution,
+                           reason="Les deux sont d'accord après discussion", minutes=minutes)
 
 
 @pytest.mark.parametrize(("before", "resolution", "minutes", "state", "karim_posted", "karim_reserved"), [
@@ -288,10 +300,10 @@ def resolve(exchange, sandrine, resolution, minutes=None):
 def test_disputes_resolved_each_way_before_and_after_posting(amina, karim, sandrine, people, before, resolution,
                                                              minutes, state, karim_posted, karim_reserved):
     exchange = bring_to(before, amina, karim)
-    ex.dispute_open(exchange=exchange, actor=member(karim), reason="Elle est partie au bout d'une heure")
+    dispute_open(exchange=exchange, actor=member(karim), reason="Elle est partie au bout d'une heure")
     assert db.session.get(Exchange, exchange.id).state is ExchangeState.DISPUTED
     with pytest.raises(InvalidTransition):
-        ex.exchange_confirm(exchange=exchange, actor=member(karim))  # frozen
+        exchange_confirm(exchange=exchange, actor=member(karim))  # frozen
 
     resolve(exchange, sandrine, resolution, minutes)
 
@@ -307,15 +319,15 @@ def test_disputes_resolved_each_way_before_and_after_posting(amina, karim, sandr
 
 def test_a_dispute_is_settled_once_and_not_by_a_party(amina, karim, sandrine, people):
     exchange = bring_to(ExchangeState.DONE, amina, karim)
-    ex.dispute_open(exchange=exchange, actor=member(amina), reason="Il ne confirme pas")
+    dispute_open(exchange=exchange, actor=member(amina), reason="Il ne confirme pas")
     with pytest.raises(NotAllowed):
         resolve(exchange, karim, DisputeResolution.UPHELD)  # not a coordinator
     claire = people.coordinator("Claire Dubois")
-    dispute = ex.dispute_of(exchange)
-    ex.dispute_resolve(dispute=dispute, actor=member(sandrine), resolution=DisputeResolution.UPHELD, reason="Fait")
+    dispute = dispute_of(exchange)
+    dispute_resolve(dispute=dispute, actor=member(sandrine), resolution=DisputeResolution.UPHELD, reason="Fait")
     with pytest.raises(InvalidTransition):
-        ex.dispute_resolve(dispute=dispute, actor=member(claire), resolution=DisputeResolution.CANCELLED,
-                           reason="Trop tard")
+        dispute_resolve(dispute=dispute, actor=member(claire), resolution=DisputeResolution.CANCELLED,
+                        reason="Trop tard")
     assert balance(amina).posted == 120
     clean()
 
@@ -325,21 +337,21 @@ def test_the_dispute_window_closes(app, amina, karim):
     db.session.get(Exchange, exchange.id).finished_at = utcnow() - timedelta(days=15)
     db.session.commit()
     with pytest.raises(InvalidTransition):
-        ex.dispute_open(exchange=exchange, actor=member(karim), reason="Trop tard")
+        dispute_open(exchange=exchange, actor=member(karim), reason="Trop tard")
 
 
 def test_a_disputed_exchange_is_not_auto_confirmed(amina, karim):
     exchange = bring_to(ExchangeState.DONE, amina, karim)
-    ex.dispute_open(exchange=exchange, actor=member(karim), reason="Ce n'était pas 2 h")
-    assert ex.exchanges_auto_confirm(now=utcnow() + timedelta(days=30)) == (0, 0)
+    dispute_open(exchange=exchange, actor=member(karim), reason="Ce n'était pas 2 h")
+    assert exchanges_auto_confirm(now=utcnow() + timedelta(days=30)) == (0, 0)
     assert balance(amina).posted == 0
 
 
 def test_both_are_reminded_the_day_before_once(amina, karim, people):
     exchange = propose(karim, amina, on=TODAY + timedelta(days=1))
-    ex.exchange_accept(exchange=exchange, actor=member(amina))
-    assert ex.exchanges_remind_tomorrow() == 1
-    assert ex.exchanges_remind_tomorrow() == 0
+    exchange_accept(exchange=exchange, actor=member(amina))
+    assert exchanges_remind_tomorrow() == 1
+    assert exchanges_remind_tomorrow() == 0
     subjects = [mail.subject for mail in people.outbox() if "Garde des enfants" in mail.subject]
     assert any(s.startswith("Demain") for s in subjects)  # Amina reads French
     assert len([m for m in people.outbox(to="karim@example.org") if "Garde" in m.subject]) >= 2

@@ -162,7 +162,7 @@ def test_mail_is_written_in_the_same_transaction_as_its_cause(ctx, people, monke
 
 
 def test_each_member_chooses_how_e_mail_comes(app, people):
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
     from timebank.members.models import Member
     from timebank.notifications.services import email_preferences_set, mail_digest_due
 

@@ -27,10 +27,15 @@ import pytest
 from tests.factories import category_id, member, publish
 from timebank.errors import DomainError
 from timebank.exchanges import groups
-from timebank.exchanges import services as ex
+from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
+from timebank.exchanges.disputes import dispute_open
 from timebank.exchanges.models import DisputeResolution
+from timebank.exchanges.past import exchange_record_brokered
+from timebank.exchanges.proposals import exchange_accept, exchange_cancel, exchange_propose
+from timebank.exchanges.resolution import dispute_resolve
+from timebank.exchanges.steps import Terms
 from timebank.extensions import db
-from timebank.ledger import giving
+from timebank.giving import services as giving
 from timebank.ledger import services as ledger
 from timebank.ledger.models import TransferKind
 from timebank.ledger.verify import ledger_verify
@@ -73,11 +78,11 @@ def exchange(recipient, provider, *, minutes, done=None, title="Service", listin
     from timebank.timeutil import utcnow
 
     on = utcnow().date()
-    proposal = ex.exchange_propose(proposer=member(recipient), counterpart=member(provider), proposer_provides=False,
-                                   terms=ex.Terms(title, minutes, on, None), listing=listing)
-    ex.exchange_accept(exchange=proposal, actor=member(provider))
-    ex.exchange_mark_done(exchange=proposal, actor=member(provider), minutes=done or minutes)
-    return ex.exchange_confirm(exchange=proposal, actor=member(recipient))
+    proposal = exchange_propose(proposer=member(recipient), counterpart=member(provider), proposer_provides=False,
+                                terms=Terms(title, minutes, on, None), listing=listing)
+    exchange_accept(exchange=proposal, actor=member(provider))
+    exchange_mark_done(exchange=proposal, actor=member(provider), minutes=done or minutes)
+    return exchange_confirm(exchange=proposal, actor=member(recipient))
 
 
 @pytest.fixture
@@ -109,15 +114,15 @@ def year(ctx, people, clock):
     clock(datetime(2025, 3, 12, 14, 0))
     exchange(c["karim"], c["amina"], minutes=120, done=90, title="Traduction CAF",
              listing=db.session.get(Listing, translation))
-    cancelled = ex.exchange_propose(proposer=member(c["karim"]), counterpart=member(c["fatou"]),
-                                    proposer_provides=False,
-                                    terms=ex.Terms("Couture", 60, date(2025, 3, 20), None))
-    ex.exchange_accept(exchange=cancelled, actor=member(c["fatou"]))
-    ex.exchange_cancel(exchange=cancelled, actor=member(c["karim"]), reason="Plus besoin")
+    cancelled = exchange_propose(proposer=member(c["karim"]), counterpart=member(c["fatou"]),
+                                 proposer_provides=False,
+                                 terms=Terms("Couture", 60, date(2025, 3, 20), None))
+    exchange_accept(exchange=cancelled, actor=member(c["fatou"]))
+    exchange_cancel(exchange=cancelled, actor=member(c["karim"]), reason="Plus besoin")
     publish(ctx, c["karim"], "Aide pour la CAF", kind="request", category="paperwork")
     bike = publish(ctx, c["amina"], "Réparer mon vélo", kind="request", category="diy")
-    ex.exchange_propose(proposer=member(c["lina"]), counterpart=member(c["amina"]), proposer_provides=True,
-                        terms=ex.Terms("Vélo", 60, date(2025, 3, 30), None), listing=db.session.get(Listing, bike))
+    exchange_propose(proposer=member(c["lina"]), counterpart=member(c["amina"]), proposer_provides=True,
+                     terms=Terms("Vélo", 60, date(2025, 3, 30), None), listing=db.session.get(Listing, bike))
     spam = publish(ctx, c["omar"], "Achetez mes produits", kind="request", category="diy")
     db.session.get(Listing, spam).hidden_at = datetime(2025, 3, 13)
     db.session.commit()
@@ -130,17 +135,17 @@ def year(ctx, people, clock):
     from timebank.coordination.services import member_set_brokered
 
     member_set_brokered(member=member(c["hawa"]), actor=sandrine, brokered=True, reason="Pas de téléphone")
-    ex.exchange_record_brokered(coordinator=sandrine, provider=member(c["omar"]), recipient=member(c["hawa"]),
-                                minutes=120, title="Dossier logement", category_id=category_id("paperwork"))
+    exchange_record_brokered(coordinator=sandrine, provider=member(c["omar"]), recipient=member(c["hawa"]),
+                             minutes=120, title="Dossier logement", category_id=category_id("paperwork"))
 
     clock(datetime(2025, 6, 2, 9, 0))
     ledger.transfer_correct(transfer=meal, minutes=45, reason="Le repas a duré 45 minutes", key="fix-meal",
                             actor=sandrine)
     disputed = exchange(c["omar"], c["karim"], minutes=60, title="Déménagement")
-    dispute = ex.dispute_open(exchange=disputed, actor=member(c["omar"]), reason="Karim n'est pas venu")
+    dispute = dispute_open(exchange=disputed, actor=member(c["omar"]), reason="Karim n'est pas venu")
     clock(datetime(2025, 7, 1, 9, 0))
-    ex.dispute_resolve(dispute=dispute, actor=sandrine, resolution=DisputeResolution.CANCELLED,
-                       reason="Le service n'a pas eu lieu")
+    dispute_resolve(dispute=dispute, actor=sandrine, resolution=DisputeResolution.CANCELLED,
+                    reason="Le service n'a pas eu lieu")
 
     clock(datetime(2025, 8, 15, 9, 0))
     giving.give_time(giver=member(c["amina"]), recipient=None, minutes=60, memo="Pot commun", key="a2")
@@ -158,13 +163,13 @@ def year(ctx, people, clock):
 
     clock(datetime(2025, 12, 31, 23, 30))
     late = exchange(c["yusuf"], c["lina"], minutes=90, title="Aide au devoir")
-    late_dispute = ex.dispute_open(exchange=late, actor=member(c["yusuf"]), reason="Trop court")
+    late_dispute = dispute_open(exchange=late, actor=member(c["yusuf"]), reason="Trop court")
 
     clock(datetime(2026, 1, 1, 0, 10))
     giving.give_time(giver=member(c["amina"]), recipient=member(c["karim"]), minutes=60, memo="Merci", key="a3")
     clock(datetime(2026, 1, 2, 9, 0))
-    ex.dispute_resolve(dispute=late_dispute, actor=sandrine, resolution=DisputeResolution.UPHELD,
-                       reason="Le devoir a bien été fait")
+    dispute_resolve(dispute=late_dispute, actor=sandrine, resolution=DisputeResolution.UPHELD,
+                    reason="Le devoir a bien été fait")
     db.session.commit()
     c["zoe"] = people.member("Zoé Petit")
     assert ledger_verify().problems == []
@@ -275,9 +280,9 @@ def test_an_exchange_with_extra_minutes_counts_once_and_not_at_all_once_cancelle
     report = impact_report(start=today, end=today)
     assert (report.exchanges, report.minutes, report.active_members) == (1, 90, People(2))
     # Karim disputes; Sandrine cancels it: one reversal of 90 minutes against the first posting.
-    dispute = ex.dispute_open(exchange=done, actor=member(karim), reason="Ce n'était pas ça")
-    ex.dispute_resolve(dispute=dispute, actor=member(sandrine), resolution=DisputeResolution.CANCELLED,
-                       reason="Annulé d'un commun accord")
+    dispute = dispute_open(exchange=done, actor=member(karim), reason="Ce n'était pas ça")
+    dispute_resolve(dispute=dispute, actor=member(sandrine), resolution=DisputeResolution.CANCELLED,
+                    reason="Annulé d'un commun accord")
     report = impact_report(start=today, end=today)
     assert (report.exchanges, report.minutes, report.active_members) == (0, 0, People(0))
     assert (report.disputes_opened, report.disputes_resolved) == (1, 1)
@@ -290,11 +295,11 @@ def test_a_coordinator_acting_for_a_member_brokers_the_exchange(ctx, people):
     from timebank.timeutil import utcnow
 
     member_set_brokered(member=member(hawa), actor=member(sandrine), brokered=True, reason="Pas de téléphone")
-    proposal = ex.exchange_propose(proposer=member(omar), counterpart=member(hawa), proposer_provides=True,
-                                   terms=ex.Terms("Courses", 60, utcnow().date(), None))
-    ex.exchange_accept(exchange=proposal, actor=member(hawa), by=member(sandrine))
-    ex.exchange_mark_done(exchange=proposal, actor=member(omar), minutes=60)
-    ex.exchange_confirm(exchange=proposal, actor=member(hawa), by=member(sandrine))
+    proposal = exchange_propose(proposer=member(omar), counterpart=member(hawa), proposer_provides=True,
+                                terms=Terms("Courses", 60, utcnow().date(), None))
+    exchange_accept(exchange=proposal, actor=member(hawa), by=member(sandrine))
+    exchange_mark_done(exchange=proposal, actor=member(omar), minutes=60)
+    exchange_confirm(exchange=proposal, actor=member(hawa), by=member(sandrine))
     giving.give_time(giver=member(omar), recipient=member(hawa), minutes=30, memo="Merci", key="o1")
     today = utcnow().date()
     report = impact_report(start=today, end=today)

@@ -61,7 +61,7 @@ def test_community_grant_reaches_the_member_with_the_reason(app, client, people,
     nadia = people.member("Nadia Haddad")
     karim = people.member("Karim Benali")
     with app.test_request_context():
-        from timebank.ledger.giving import give_time
+        from timebank.giving.services import give_time
 
         give_time(giver=db.session.get(Member, karim.id), recipient=None, minutes=180, memo="", key="don")
 

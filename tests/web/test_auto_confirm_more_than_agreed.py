@@ -14,7 +14,7 @@ TODAY = utcnow().date().isoformat()
 
 
 def test_the_helper_is_told_what_moved_and_how_to_ask_for_the_rest(app, client, people):
-    from timebank.exchanges.services import exchanges_auto_confirm
+    from timebank.exchanges.auto_confirm import exchanges_auto_confirm
 
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
     login(client, karim)
@@ -51,7 +51,7 @@ def test_the_helper_is_told_what_moved_and_how_to_ask_for_the_rest(app, client, 
 
 
 def test_an_automatic_confirmation_of_what_was_agreed_reads_as_before(app, client, people):
-    from timebank.exchanges.services import exchanges_auto_confirm
+    from timebank.exchanges.auto_confirm import exchanges_auto_confirm
 
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
     login(client, karim)

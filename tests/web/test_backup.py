@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, csrf_token, text_of
-from timebank.coordination.models import AuditEntry
+from timebank.audit import AuditEntry
 from timebank.extensions import db
 
 on_sqlite = pytest.mark.skipif(bool(PG_URL), reason="a PostgreSQL instance is backed up with pg_dump")

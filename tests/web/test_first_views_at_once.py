@@ -43,7 +43,8 @@ def _while_another_request_writes(app, sql: str, params: dict, work):
 
 
 def test_two_first_views_of_an_exchange_at_once_both_show_it(app, people):
-    from timebank.exchanges.services import Terms, exchange_propose
+    from timebank.exchanges.proposals import exchange_propose
+    from timebank.exchanges.steps import Terms
 
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
     with app.test_request_context():
@@ -61,7 +62,7 @@ def test_two_first_views_of_an_exchange_at_once_both_show_it(app, people):
     assert response.status_code == 200
     assert "Shall we start on Saturday?" in text_of(response)
     with app.app_context():
-        from timebank.exchanges.services import unread_messages
+        from timebank.exchanges.conversation import unread_messages
 
         assert unread_messages(member=member(amina)) == 0
 

@@ -112,39 +112,41 @@ def in_app(app, work):
 
 def propose(app, w: World, on_date=None) -> int:
     """Karim asks Amina for help with his papers, 2 h today: Amina's turn to answer."""
-    from timebank.exchanges import services
+    from timebank.exchanges.proposals import exchange_propose
+    from timebank.exchanges.steps import Terms
 
-    return in_app(app, lambda: services.exchange_propose(
+    return in_app(app, lambda: exchange_propose(
         proposer=_m(w.karim), counterpart=_m(w.amina), proposer_provides=False,
-        terms=services.Terms("Papiers de la CAF", 120, on_date or TODAY, None)).id)
+        terms=Terms("Papiers de la CAF", 120, on_date or TODAY, None)).id)
 
 
 def agreed(app, w: World) -> int:
-    from timebank.exchanges import services
     from timebank.exchanges.models import Exchange
+    from timebank.exchanges.proposals import exchange_accept
 
     eid = propose(app, w)
-    in_app(app, lambda: services.exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.amina)))
+    in_app(app, lambda: exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.amina)))
     return eid
 
 
 def done(app, w: World) -> int:
-    from timebank.exchanges import services
+    from timebank.exchanges.completion import exchange_mark_done
     from timebank.exchanges.models import Exchange
 
     eid = agreed(app, w)
-    in_app(app, lambda: services.exchange_mark_done(exchange=db.session.get(Exchange, eid), actor=_m(w.amina),
+    in_app(app, lambda: exchange_mark_done(exchange=db.session.get(Exchange, eid), actor=_m(w.amina),
                                                    minutes=120))
     return eid
 
 
 def completed_and_disputed(app, w: World) -> int:
-    from timebank.exchanges import services
+    from timebank.exchanges.completion import exchange_confirm
+    from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.models import Exchange
 
     eid = done(app, w)
-    in_app(app, lambda: services.exchange_confirm(exchange=db.session.get(Exchange, eid), actor=_m(w.karim)))
-    in_app(app, lambda: services.dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
+    in_app(app, lambda: exchange_confirm(exchange=db.session.get(Exchange, eid), actor=_m(w.karim)))
+    in_app(app, lambda: dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
                                              reason="Nous avons fini au bout d'une heure."))
     return eid
 
@@ -170,7 +172,7 @@ def group(app, w: World, *, joined: bool) -> int:
 
 
 def donation(app, w: World) -> None:
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
 
     in_app(app, lambda: give_time(giver=_m(w.karim), recipient=None, minutes=180, memo="", key=f"pot{w.n}"))
 
@@ -225,11 +227,11 @@ def _resolve(app, w):
 
 
 def _resolve_before_confirmation(app, w):
-    from timebank.exchanges import services
+    from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.models import Exchange
 
     eid = done(app, w)
-    in_app(app, lambda: services.dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
+    in_app(app, lambda: dispute_open(exchange=db.session.get(Exchange, eid), actor=_m(w.karim),
                                              reason="Une heure seulement."))
     return Sending("sandrine", f"/exchanges/{eid}", f"/exchanges/{eid}/resolve",
                    {"resolution": "changed", "hours": "1", "minutes": "0", "reason": "Une heure."})
@@ -330,7 +332,7 @@ def balance_seen(app, resident: Resident) -> str:
 
 
 def counts(app) -> dict[str, int]:
-    from timebank.coordination.models import AuditEntry
+    from timebank.audit import AuditEntry
     from timebank.exchanges.models import Dispute, Exchange, ExchangeEvent, GroupParticipant, GroupSession
     from timebank.ledger.models import Transfer
     from timebank.ledger.services import community_account

@@ -86,7 +86,7 @@ def test_a_gift_for_childcare_needs_a_verified_provider(app, client, people, cas
 
 def test_a_coordinators_record_and_a_group_session_in_childcare_need_a_verified_provider(app, people, cast):
     from timebank.exchanges.groups import group_create
-    from timebank.exchanges.services import exchange_record_brokered
+    from timebank.exchanges.past import exchange_record_brokered
 
     amina, karim = cast
     sandrine = people.coordinator("Sandrine Martin")

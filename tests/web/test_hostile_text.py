@@ -38,7 +38,7 @@ def world(migrated_database, tmp_path_factory):
 
     from timebank.admin.categories import CategoryFields, category_update
     from timebank.admin.settings import settings_current, settings_save
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
     from timebank.listings.models import Category
     from timebank.members.services import profile_update
 

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import csrf_token, login
 from tests.factories import Factory, member, publish
-from timebank.exchanges.services import Terms, exchange_propose
+from timebank.exchanges.proposals import exchange_propose
+from timebank.exchanges.steps import Terms
 from timebank.timeutil import utcnow
 
 

@@ -107,8 +107,9 @@ def _settings_form(page: str, **changes) -> dict:
 
 def test_hours_held_for_a_long_time_reach_the_coordinators_oldest_first(app, client, people, neighbours,
                                                                          monkeypatch):
-    from timebank.exchanges import services
     from timebank.exchanges.models import Exchange
+    from timebank.exchanges.proposals import exchange_accept, exchange_propose
+    from timebank.exchanges.steps import Terms
     from timebank.members.models import Member
 
     amina, karim = neighbours
@@ -117,10 +118,10 @@ def test_hours_held_for_a_long_time_reach_the_coordinators_oldest_first(app, cli
 
     def agreed(payer, title, on_date):
         with app.test_request_context():
-            exchange = services.exchange_propose(
+            exchange = exchange_propose(
                 proposer=db.session.get(Member, payer.id), counterpart=db.session.get(Member, amina.id),
-                proposer_provides=False, terms=services.Terms(title, 60, TODAY, None))
-            services.exchange_accept(exchange=exchange, actor=db.session.get(Member, amina.id))
+                proposer_provides=False, terms=Terms(title, 60, TODAY, None))
+            exchange_accept(exchange=exchange, actor=db.session.get(Member, amina.id))
             exchange = db.session.get(Exchange, exchange.id)
             exchange.on_date = on_date  # as it could be before the limit existed
             db.session.commit()

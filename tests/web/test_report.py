@@ -11,7 +11,7 @@ from tests.conftest import login, text_of
 from tests.factories import category_id, member
 from tests.web.test_coordination import count_queries
 from timebank.extensions import db
-from timebank.ledger.giving import give_time
+from timebank.giving.services import give_time
 from timebank.listings.models import Category
 from timebank.timeutil import utcnow
 

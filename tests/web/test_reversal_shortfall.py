@@ -18,7 +18,7 @@ TODAY = utcnow().date().isoformat()
 def story(app, client, people):
     """Amina helped Karim 3 h, confirmed; then she gave 12 h to Fatou: she can give back only 1 h (floor −10 h).
     Karim says the help never happened and raises a disagreement."""
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
 
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
     fatou, sandrine = people.member("Fatou Ndiaye"), people.coordinator("Sandrine Martin")
@@ -51,7 +51,7 @@ def community(app) -> int:
 
 
 def donate(app, resident, minutes):
-    from timebank.ledger.giving import give_time
+    from timebank.giving.services import give_time
 
     with app.test_request_context():
         give_time(giver=db.session.get(Member, resident.id), recipient=None, minutes=minutes, memo="", key="pot")

@@ -19,7 +19,7 @@ def pot(app, people):
     """Karim gave 3 h to the community account."""
     karim = people.member("Karim Benali")
     with app.test_request_context():
-        from timebank.ledger.giving import give_time
+        from timebank.giving.services import give_time
 
         give_time(giver=member(karim), recipient=None, minutes=180, memo="", key="don")
     return karim

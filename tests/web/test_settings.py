@@ -242,7 +242,7 @@ def test_applying_new_default_limits_says_which_accounts_kept_theirs_and_why(app
     assert "Nadia Haddad kept −20 h to 40 h: a coordinator set these limits for this member." in page
     with app.app_context():
         assert (ledger.account_of(db.session.get(Member, karim.id)).floor) == -600
-        from timebank.coordination.models import AuditEntry
+        from timebank.audit import AuditEntry
 
         entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "settings_changed")).one()
         assert entry.detail["accounts_updated"] == 3

@@ -245,7 +245,7 @@ def test_an_admin_granting_from_the_community_account_is_told_what_it_holds(app,
     claire = people.admin("Claire Dubois")
     nadia = people.member("Nadia Haddad")
     with app.test_request_context():
-        from timebank.ledger.giving import give_time
+        from timebank.giving.services import give_time
 
         give_time(giver=member(karim), recipient=None, minutes=90, memo="", key="don")
     login(client, claire)

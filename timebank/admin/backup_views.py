@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms import SubmitField
 
 from timebank.backup import BackupError, backup_file_name, backup_supported, backup_write
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.forms import FlaskForm
 from timebank.security import admin_required

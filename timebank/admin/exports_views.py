@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SubmitField
 
 from timebank.admin.views import bp
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.csvfile import csv_response
 from timebank.exports import EXPORTS, export_csv, export_zip, readme_parts
 from timebank.extensions import db

@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from timebank.admin.models import MemberImport
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import Conflict, DomainError, NotAllowed
 from timebank.extensions import db

@@ -15,7 +15,7 @@ from flask import Config, current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from timebank.admin.models import Setting
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db

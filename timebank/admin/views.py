@@ -11,7 +11,7 @@ from flask_login import current_user
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import format_minutes
-from timebank.ledger import giving
+from timebank.giving import services as giving
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import IdempotencyConflict
 from timebank.ledger.forms import GrantForm, new_key
@@ -96,11 +96,3 @@ def community_grant():
         admin=current_user, member=member, minutes=form.total_minutes, reason=form.reason.data or "",
         key=form.key.data))
 
-
-from timebank.admin import (  # noqa: E402,F401  (their routes join this blueprint)
-    categories_views,
-    exports_views,
-    imports_views,
-    people_views,
-    settings_views,
-)

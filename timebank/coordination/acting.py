@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -51,7 +51,7 @@ def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: 
         if by_coordinator and not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only the member or a coordinator can choose a trusted helper."))
         if by_coordinator:
-            from timebank.coordination.services import check_may_manage
+            from timebank.coordination.permissions import check_may_manage
 
             check_may_manage(actor=actor, member=member)
             if helper is not None and helper.id == actor.id:

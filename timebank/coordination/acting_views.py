@@ -21,7 +21,7 @@ bp = Blueprint("acting", __name__)
 @member_required
 def member(member_id: int):
     """What a coordinator or a trusted helper sees of the member they act for."""
-    from timebank.exchanges.services import my_exchanges
+    from timebank.exchanges.reading import my_exchanges
     from timebank.ledger import services as ledger
 
     principal = db.session.get(Member, member_id) or abort(404)

@@ -9,8 +9,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.coordination.models import MemberNote, MemberWarning
+from timebank.coordination.permissions import check_coordinator, check_may_manage
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -19,30 +20,6 @@ from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
 NOTE_MAX = 4000
-
-
-def check_coordinator(actor: Member) -> None:
-    if not (actor.is_coordinator and actor.is_active_member):
-        raise NotAllowed(_l("Only coordinators can do this."))
-
-
-def may_manage(*, actor: Member, member: Member) -> bool:
-    """May ``actor`` change ``member``'s status, warnings, limits, password, helper or verification?
-
-    Coordinators look after members; only an admin looks after a coordinator or
-    an admin; and nobody does it for themselves.
-    """
-    if not (actor.is_coordinator and actor.is_active_member) or actor.id == member.id:
-        return False
-    return actor.is_admin or not member.is_coordinator
-
-
-def check_may_manage(*, actor: Member, member: Member) -> None:
-    check_coordinator(actor)
-    if actor.id == member.id:
-        raise NotAllowed(_l("Another coordinator must do this for you: nobody changes this for themselves."))
-    if not may_manage(actor=actor, member=member):
-        raise NotAllowed(_l("Only an admin can do this for a coordinator or an admin."))
 
 
 def note_add(*, member: Member, author: Member, body: str) -> MemberNote:
@@ -69,9 +46,10 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
 
     They can still sign in to read their statement and their messages.
     """
-    from timebank.exchanges import services as exchanges
+    from timebank.exchanges.completion import exchange_settle_in_transaction
     from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
     from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
+    from timebank.exchanges.proposals import exchange_cancel_in_transaction
 
     def work():
         check_coordinator(actor)
@@ -92,11 +70,11 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
             if exchange.state is ExchangeState.DONE:
                 # The service took place: the other person is paid (or pays) what both agreed, and may still
                 # raise a disagreement; cancelling would take her hours away for someone else's conduct.
-                exchanges.exchange_settle_in_transaction(exchange=exchange, actor=actor)
+                exchange_settle_in_transaction(exchange=exchange, actor=actor)
                 settled.append(exchange.id)
             else:
-                exchanges.exchange_cancel_in_transaction(exchange=exchange, actor=actor,
-                                                         reason=str(_l("The membership is suspended.")), force=True)
+                exchange_cancel_in_transaction(exchange=exchange, actor=actor,
+                                               reason=str(_l("The membership is suspended.")), force=True)
         for participant in db.session.scalars(sa.select(GroupParticipant).where(
                 GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
             if participant.session.state.value == "open":

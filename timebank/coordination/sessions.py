@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from timebank.coordination.audit import audit
-from timebank.coordination.services import check_coordinator
+from timebank.audit import audit
+from timebank.coordination.permissions import check_coordinator
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.members.models import Member

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.coordination.models import Verification
-from timebank.coordination.services import check_coordinator, check_may_manage
+from timebank.coordination.permissions import check_coordinator, check_may_manage
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db

@@ -18,7 +18,8 @@ def _page(form=None, status=200):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
-    from timebank.exchanges.services import disputes_open, reservations_held_long
+    from timebank.exchanges.disputes import disputes_open
+    from timebank.exchanges.reading import reservations_held_long
 
     from timebank.coordination.services import dashboard_queues
 
@@ -88,7 +89,7 @@ def decide(member_id: int):
 
 
 def _member_page(member: Member, code: int = 200, **forms):
-    from timebank.coordination.audit import audit_entries
+    from timebank.audit import audit_entries
     from timebank.coordination.forms import (
         BrokeredForm,
         HelperForm,
@@ -103,7 +104,8 @@ def _member_page(member: Member, code: int = 200, **forms):
         VerifyForm,
         WarnForm,
     )
-    from timebank.coordination.services import may_manage, notes_of, warnings_of
+    from timebank.coordination.permissions import may_manage
+    from timebank.coordination.services import notes_of, warnings_of
     from timebank.coordination.vetting import verifications_of
     from timebank.ledger import services as ledger
     from timebank.members.services import members_active
@@ -190,7 +192,7 @@ def change_limits(member_id: int):
 @bp.get("/audit")
 @coordinator_required
 def audit_log():
-    from timebank.coordination.audit import ACTIONS, audit_entries
+    from timebank.audit import ACTIONS, audit_entries
 
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
     return render_template("coordination/audit.html", entries=audit_entries(action=action), actions=ACTIONS,
@@ -261,7 +263,7 @@ def change_brokered(member_id: int):
 @coordinator_required
 def record_exchange(member_id: int):
     from timebank.coordination.forms import RecordForm
-    from timebank.exchanges.services import exchange_record_brokered
+    from timebank.exchanges.past import exchange_record_brokered
     from timebank.members.services import members_active
 
     def act(m, f):

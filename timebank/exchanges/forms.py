@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from timebank.exchanges.services import MESSAGE_MAX
+from timebank.exchanges.steps import MESSAGE_MAX
 from timebank.forms import FlaskForm
 from timebank.ledger.forms import DurationFields, hours_field, key_field, new_key
 from timebank.validators import PlainText

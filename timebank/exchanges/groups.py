@@ -48,7 +48,7 @@ def group_create(*, provider: Member, title: str, description: str, on_date: dat
         ledger.check_amount(share_minutes)
         if on_date < utcnow().date():
             raise DomainError(_l("The date is already past."), field="on_date")
-        from timebank.exchanges.services import check_horizon, check_verified_for
+        from timebank.exchanges.steps import check_horizon, check_verified_for
 
         check_verified_for(category_id=category_id, provider=provider)
         check_horizon(on_date)

@@ -7,8 +7,15 @@ from flask_login import current_user
 
 from timebank.coordination.acting import agent_role
 from timebank.errors import DomainError
-from timebank.exchanges import groups as group_sessions
-from timebank.exchanges import services
+from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
+from timebank.exchanges.conversation import exchange_mark_read, exchange_write
+from timebank.exchanges.disputes import (
+    coordinators_concerned,
+    dispute_latest,
+    dispute_of,
+    dispute_open,
+    exchange_unpaid_extra,
+)
 from timebank.exchanges.forms import (
     CounterForm,
     DoneForm,
@@ -19,6 +26,17 @@ from timebank.exchanges.forms import (
     StepForm,
 )
 from timebank.exchanges.models import DisputeResolution, Exchange
+from timebank.exchanges.proposals import (
+    check_not_oneself,
+    exchange_accept,
+    exchange_cancel,
+    exchange_counter,
+    exchange_decline,
+    exchange_propose,
+)
+from timebank.exchanges.reading import actions_for, exchange_calendar, my_exchanges
+from timebank.exchanges.resolution import dispute_resolve, dispute_reversal_room
+from timebank.exchanges.steps import Terms
 from timebank.extensions import db
 from timebank.ledger.forms import new_key
 from timebank.listings.models import Listing, ListingType
@@ -33,7 +51,7 @@ bp = Blueprint("exchanges", __name__)
 @bp.get("/exchanges")
 @member_required
 def index():
-    return render_template("exchanges/index.html", groups=services.my_exchanges(member=current_user))
+    return render_template("exchanges/index.html", groups=my_exchanges(member=current_user))
 
 
 def _propose_target() -> tuple[Member, Listing | None]:
@@ -56,7 +74,7 @@ def _propose_target() -> tuple[Member, Listing | None]:
 def new():
     counterpart, listing = _propose_target()
     try:
-        services.check_not_oneself(proposer=current_user, counterpart=counterpart, listing=listing)
+        check_not_oneself(proposer=current_user, counterpart=counterpart, listing=listing)
     except DomainError as error:
         flash(error.message, "info")
         return redirect(url_for("listings.show", listing_id=listing.id) if listing
@@ -73,10 +91,10 @@ def new():
     status = 200
     if form.validate_on_submit():
         try:
-            exchange = services.exchange_propose(
+            exchange = exchange_propose(
                 proposer=current_user, counterpart=counterpart, proposer_provides=form.role.data == "provide",
                 listing=listing, message=form.message.data or "", key=form.key.data or None,
-                terms=services.Terms(form.title.data, form.total_minutes, form.on_date.data, form.at_time.data))
+                terms=Terms(form.title.data, form.total_minutes, form.on_date.data, form.at_time.data))
         except DomainError as error:
             (form[error.field].errors.append(error.message) if error.field in ("title", "on_date")
              else form.hours.errors.append(error.message) if error.field == "minutes"
@@ -102,7 +120,7 @@ def _exchange_or_404(exchange_id: int) -> Exchange:
         abort(404)
     if not (exchange.involves(current_user)
             or any(agent_role(current_user, party) for party in (exchange.provider, exchange.recipient))
-            or (current_user.is_coordinator and services.coordinators_concerned(exchange))):
+            or (current_user.is_coordinator and coordinators_concerned(exchange))):
         abort(404)
     return exchange
 
@@ -128,12 +146,12 @@ def _page(exchange: Exchange, status: int = 200, **forms):
                                          minutes=str(exchange.minutes % 60))
     principal = _principal(exchange)
     if principal is not None:
-        actions = [a for a in services.actions_for(exchange, principal) if a in AGENT_ACTIONS]
+        actions = [a for a in actions_for(exchange, principal) if a in AGENT_ACTIONS]
     else:
-        actions = services.actions_for(exchange, current_user)
+        actions = actions_for(exchange, current_user)
     if exchange.involves(current_user):
-        services.exchange_mark_read(exchange=exchange, member=current_user)
-    open_dispute = services.dispute_of(exchange)
+        exchange_mark_read(exchange=exchange, member=current_user)
+    open_dispute = dispute_of(exchange)
     return Response(render_template(
         "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
@@ -141,8 +159,8 @@ def _page(exchange: Exchange, status: int = 200, **forms):
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
                                                          minutes=str(exchange.minutes % 60)),
         dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
-        unpaid=services.exchange_unpaid_extra(exchange),
-        reversal=services.dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
+        unpaid=exchange_unpaid_extra(exchange),
+        reversal=dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
         status)
 
 
@@ -186,7 +204,7 @@ def _own(action):
 @bp.post("/exchanges/<id:exchange_id>/accept")
 @member_required
 def accept(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_accept(
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: exchange_accept(
         exchange=e, actor=actor, by=by, key=f.key.data or None),
                  _("Agreed. The hours are reserved until the exchange is confirmed."))
 
@@ -194,7 +212,7 @@ def accept(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/counter")
 @member_required
 def counter(exchange_id: int):
-    return _step(exchange_id, CounterForm, lambda e, f, actor, by: services.exchange_counter(
+    return _step(exchange_id, CounterForm, lambda e, f, actor, by: exchange_counter(
         exchange=e, actor=actor, minutes=f.total_minutes, on_date=f.on_date.data, at_time=f.at_time.data, by=by,
         key=f.key.data or None),
         _("Your suggestion is sent. The other person will answer."), "counter")
@@ -203,7 +221,7 @@ def counter(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/decline")
 @member_required
 def decline(exchange_id: int):
-    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_decline(
+    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: exchange_decline(
         exchange=e, actor=actor, message=f.reason.data or "", by=by, key=f.key.data or None),
         _("You declined this proposal."), "reason")
 
@@ -211,7 +229,7 @@ def decline(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/cancel")
 @member_required
 def cancel(exchange_id: int):
-    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: services.exchange_cancel(
+    return _step(exchange_id, ReasonForm, lambda e, f, actor, by: exchange_cancel(
         exchange=e, actor=actor, reason=f.reason.data or "", by=by, key=f.key.data or None),
         _("The exchange is cancelled."), "reason")
 
@@ -219,7 +237,7 @@ def cancel(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/done")
 @member_required
 def done(exchange_id: int):
-    return _step(exchange_id, DoneForm, lambda e, f, actor, by: services.exchange_mark_done(
+    return _step(exchange_id, DoneForm, lambda e, f, actor, by: exchange_mark_done(
         exchange=e, actor=actor, minutes=f.total_minutes, by=by, key=f.key.data or None),
         _("Thank you! The other person is asked to confirm."), "done")
 
@@ -227,7 +245,7 @@ def done(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/confirm")
 @member_required
 def confirm(exchange_id: int):
-    return _step(exchange_id, StepForm, lambda e, f, actor, by: services.exchange_confirm(
+    return _step(exchange_id, StepForm, lambda e, f, actor, by: exchange_confirm(
         exchange=e, actor=actor, by=by, key=f.key.data or None),
                  _("Confirmed. The hours have moved. Thank you!"))
 
@@ -235,14 +253,14 @@ def confirm(exchange_id: int):
 @bp.post("/exchanges/<id:exchange_id>/messages")
 @member_required
 def write(exchange_id: int):
-    return _step(exchange_id, MessageForm, _own(lambda e, f: services.exchange_write(
+    return _step(exchange_id, MessageForm, _own(lambda e, f: exchange_write(
         exchange=e, author=current_user, body=f.body.data)), _("Your message is sent."), "message")
 
 
 @bp.post("/exchanges/<id:exchange_id>/dispute")
 @member_required
 def dispute(exchange_id: int):
-    return _step(exchange_id, ReasonForm, _own(lambda e, f: services.dispute_open(
+    return _step(exchange_id, ReasonForm, _own(lambda e, f: dispute_open(
         exchange=e, actor=current_user, reason=f.reason.data or "", key=f.key.data or None)),
         _("A coordinator will look at it and talk with you both. Until then, nothing moves."), "reason")
 
@@ -255,15 +273,15 @@ def resolve(exchange_id: int):
 
     def settle(exchange, form):
         # The open disagreement, or the one just settled (the same form sent again is answered, not refused).
-        latest = services.dispute_of(exchange) or services.dispute_latest(exchange)
+        latest = dispute_of(exchange) or dispute_latest(exchange)
         if latest is None:
             from timebank.errors import InvalidTransition
 
             raise InvalidTransition(_("This disagreement has already been settled."))
-        services.dispute_resolve(dispute=latest, actor=current_user,
-                                 resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
-                                 minutes=form.total_minutes, key=form.key.data or None,
-                                 shortfall=form.shortfall.data or None)
+        dispute_resolve(dispute=latest, actor=current_user,
+                        resolution=DisputeResolution(form.resolution.data), reason=form.reason.data,
+                        minutes=form.total_minutes, key=form.key.data or None,
+                        shortfall=form.shortfall.data or None)
 
     return _step(exchange_id, ResolveForm, _own(settle), _("The disagreement is settled. Both people are told."),
                  "resolve")
@@ -276,111 +294,7 @@ def calendar(exchange_id: int):
     exchange = _exchange_or_404(exchange_id)
     if exchange.state.value not in ("agreed", "done", "disputed", "completed"):
         abort(404)
-    body = services.exchange_calendar(exchange=exchange, viewer=current_user,
-                                      url=url_for("exchanges.show", exchange_id=exchange.id, _external=True))
+    body = exchange_calendar(exchange=exchange, viewer=current_user,
+                             url=url_for("exchanges.show", exchange_id=exchange.id, _external=True))
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="exchange-{exchange.id}.ics"'})
-
-
-# Group sessions ----------------------------------------------------------------------------
-
-
-@bp.get("/groups")
-@member_required
-def groups():
-    return render_template("exchanges/groups.html", open_sessions=group_sessions.groups_open(),
-                           mine=group_sessions.groups_of(member=current_user))
-
-
-@bp.route("/groups/new", methods=["GET", "POST"])
-@member_required
-def group_new():
-    from timebank.exchanges.forms import GroupForm
-
-    form = GroupForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            session = group_sessions.group_create(
-                provider=current_user, title=form.title.data, description=form.description.data or "",
-                on_date=form.on_date.data, at_time=form.at_time.data, share_minutes=form.total_minutes,
-                max_participants=form.max_participants.data, key=form.key.data)
-        except DomainError as error:
-            (form.hours.errors if error.field == "minutes" else
-             form[error.field].errors if error.field in form else form.form_errors).append(error.message)
-            status = error.status_code
-        else:
-            flash(_("Your group session is announced. Members can join it."), "success")
-            return redirect(url_for("exchanges.group", session_id=session.id), 303)
-    elif request.method == "POST":
-        status = 422
-    return render_template("exchanges/group_new.html", form=form), status
-
-
-def _group_or_404(session_id: int):
-    session = group_sessions.group_with_people(session_id)
-    if session is None:
-        abort(404)
-    return session
-
-
-@bp.get("/groups/<id:session_id>")
-@member_required
-def group(session_id: int, status: int = 200, error: str | None = None):
-    session = _group_or_404(session_id)
-    return render_template("exchanges/group.html", session=session, step_form=StepForm(), error=error,
-                           joined=any(p.member_id == current_user.id for p in session.joined),
-                           today=utcnow().date(), form_key=new_key()), status
-
-
-def _group_step(session_id: int, action, success: str):
-    """Run one step of a session; ``action(session, key)``, where ``key`` is the form's (or None)."""
-    session = _group_or_404(session_id)
-    form = StepForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        action(session, form.key.data or None)
-    except DomainError as error:
-        db.session.rollback()
-        return group(session_id, status=error.status_code, error=error.message)
-    flash(success, "success")
-    return redirect(url_for("exchanges.group", session_id=session_id), 303)
-
-
-@bp.post("/groups/<id:session_id>/join")
-@member_required
-def group_join(session_id: int):
-    return _group_step(session_id, lambda s, key: group_sessions.group_join(session=s, member=current_user, key=key),
-                       _("You are registered. Your share of hours is reserved."))
-
-
-@bp.post("/groups/<id:session_id>/leave")
-@member_required
-def group_leave(session_id: int):
-    return _group_step(session_id, lambda s, key: group_sessions.group_leave(session=s, actor=current_user,
-                                                                             member=current_user, key=key),
-                       _("You left the session. Your hours are released."))
-
-
-@bp.post("/groups/<id:session_id>/remove/<id:member_id>")
-@member_required
-def group_remove(session_id: int, member_id: int):
-    member = db.session.get(Member, member_id) or abort(404)
-    return _group_step(session_id, lambda s, key: group_sessions.group_leave(session=s, actor=current_user,
-                                                                             member=member, key=key),
-                       _("%(name)s is removed from the session; their hours are released.", name=member.display_name))
-
-
-@bp.post("/groups/<id:session_id>/complete")
-@member_required
-def group_complete(session_id: int):
-    return _group_step(session_id, lambda s, key: group_sessions.group_complete(session=s, actor=current_user, key=key),
-                       _("The session is confirmed. Every participant's share has moved to you."))
-
-
-@bp.post("/groups/<id:session_id>/cancel")
-@member_required
-def group_cancel(session_id: int):
-    return _group_step(session_id, lambda s, key: group_sessions.group_cancel(session=s, actor=current_user, key=key),
-                       _("The session is cancelled. Every participant's hours are released."))

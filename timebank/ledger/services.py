@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic, begin_write, lock_fresh
 from timebank.errors import NotAllowed
 from timebank.extensions import db

@@ -10,7 +10,7 @@ from timebank.csvfile import NUMBER, TEXT, csv_response, csv_text
 from timebank.exports import hours_hmm
 from timebank.extensions import db
 from timebank.i18n import format_minutes
-from timebank.ledger import giving
+from timebank.giving import services as giving
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import IdempotencyConflict
 from timebank.ledger.forms import COMMUNITY, GiveForm, new_key

@@ -9,8 +9,8 @@ import os
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_from_directory, url_for
 from flask_login import current_user
 
-from timebank.coordination.audit import approval_of
-from timebank.exchanges.services import member_has_exchanged, my_exchanges
+from timebank.audit import approval_of
+from timebank.exchanges.reading import member_has_exchanged, my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import listings_search, today

@@ -78,7 +78,7 @@ def _digest(token: str) -> str:
 def invitation_create(*, actor: Member, note: str, uses: int = 1, days: int = INVITATION_DAYS,
                       approve_at_once: bool = False) -> str:
     """Make an invitation link for ``uses`` people, valid ``days`` days; returns its token."""
-    from timebank.coordination.audit import audit
+    from timebank.audit import audit
 
     if not (actor.is_admin and actor.is_active_member):
         raise NotAllowed(_l("Only admins can invite."))
@@ -134,7 +134,7 @@ def invitation_use_in_transaction(token: str) -> Invitation:
 
 def invitation_revoke(*, actor: Member, invitation: Invitation) -> Invitation:
     """Withdraw a link: nobody can join with it any more (who joined already stays)."""
-    from timebank.coordination.audit import audit
+    from timebank.audit import audit
 
     def work():
         if not (actor.is_admin and actor.is_active_member):

@@ -8,14 +8,14 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from blinker import Namespace
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.errors import Conflict, DomainError, InvalidToken, InvalidTransition, NotAllowed, NotFound
 from timebank.database import atomic, begin_write, fold, folded, lock_fresh
 from timebank.extensions import db
-from timebank.ledger.services import account_open
 from timebank.members.models import (
     MEMBER_NUMBER_OFFSET,
     ContactVisibility,
@@ -33,6 +33,11 @@ from timebank.members.invitations import (  # noqa: F401  (the register page's q
 from timebank.members.passwords import password_check, password_hash, password_needs_rehash
 from timebank.notifications.services import mail_queue
 from timebank.timeutil import utcnow
+
+# A member becomes active (registered where registration is open, approved, or created active). The ledger sits
+# above the members, so it is told by this signal, in the same transaction: the app factory connects
+# giving.services.member_welcome, which opens her account and, with ``welcome_hours``, gives the welcome hours.
+member_joined = Namespace().signal("member-joined")
 
 
 class EmailTaken(Conflict):
@@ -287,7 +292,7 @@ def member_create(
     db.session.add(member)
     _assign_number(member)
     if status is Status.ACTIVE:
-        account_open(member=member)
+        member_joined.send(member, actor=None, welcome_hours=False)
     return member
 
 
@@ -387,14 +392,8 @@ def _decide(*, member: Member, actor: Member, message: str, status: Status, acti
 
 
 def _welcome(member: Member, *, actor: Member | None = None) -> None:
-    """Open the new member's account, with welcome hours if the association gives them."""
-    from timebank.ledger.giving import welcome_grant_in_transaction
-
-    account_open(member=member)
-    minutes = current_app.config["TIMEBANK_WELCOME_MINUTES"]
-    if minutes > 0:
-        welcome_grant_in_transaction(actor=actor, member=member, minutes=minutes, memo="",
-                                     key=f"auto:welcome:{member.id}")
+    """The member joins: the layers above open her account, with welcome hours if the association gives them."""
+    member_joined.send(member, actor=actor, welcome_hours=True)
 
 
 def _check_can_decide(*, member: Member, actor: Member) -> None:

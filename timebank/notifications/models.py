@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db
 from timebank.timeutil import utcnow
+
+if TYPE_CHECKING:  # notifications sit below the members: the class is named, not imported
+    from timebank.members.models import Member
 
 
 class OutboxMessage(db.Model):
@@ -27,6 +31,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     # Waits for the member's daily digest instead of going out on its own.
     digest: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+
+    member: Mapped[Member | None] = relationship("Member")
 
     @property
     def is_sent(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -15,7 +16,6 @@ from flask_babel import force_locale
 
 from timebank.database import begin_write, insert_on_conflict
 from timebank.extensions import db
-from timebank.members.models import Member
 from timebank.notifications.models import (
     EMAIL_MODES,
     EMAIL_TOPICS,
@@ -24,6 +24,9 @@ from timebank.notifications.models import (
     OutboxMessage,
 )
 from timebank.timeutil import utcnow
+
+if TYPE_CHECKING:  # notifications sit below the members
+    from timebank.members.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +156,8 @@ def mail_digest_due() -> int:
         by_member.setdefault(message.member_id, []).append(message)
     from flask_babel import lazy_gettext as _l
 
-    for member_id, messages in by_member.items():
-        member = db.session.get(Member, member_id)
+    for messages in by_member.values():
+        member = messages[0].member
         if member is not None:
             mail_queue(member=member, subject=_l("Your day at the timebank"), template="digest", items=messages)
         for message in messages:

@@ -7,10 +7,11 @@ returns the first transfer and tells nobody twice.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from timebank.coordination.audit import audit
+from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import NotAllowed
 from timebank.extensions import db
@@ -77,7 +78,7 @@ def _check_gift(*, debit: Account, credit: Account, minutes: int, giver: Member,
 def give_preview(*, giver: Member, recipient: Member | None, minutes: int,
                  category_id: int | None = None) -> ledger.Balance:
     """Check a gift without making it; return the giver's balance as it would be after."""
-    from timebank.exchanges.services import check_verified_for
+    from timebank.exchanges.steps import check_verified_for
 
     debit, credit, _ = _gift_accounts(giver, recipient)
     if recipient is not None:
@@ -97,7 +98,7 @@ def give_time(*, giver: Member, recipient: Member | None, minutes: int, memo: st
     ``key`` is the form's idempotency key; it is scoped to the giver, so no one
     can take a key that someone else, or the timebank itself, will need.
     """
-    from timebank.exchanges.services import exchange_record_past_in_transaction
+    from timebank.exchanges.past import exchange_record_past_in_transaction
 
     form_key, key = key, f"give:{giver.id}:{key}"
 
@@ -163,6 +164,16 @@ def welcome_grant_in_transaction(*, actor: Member | None, member: Member, minute
         notify(member=member, kind="welcome_received", params={"minutes": minutes, "memo": transfer.memo},
                link="/me/hours")
     return transfer
+
+
+def member_welcome(member: Member, *, actor: Member | None = None, welcome_hours: bool = True) -> None:
+    """A member joins (members.services.member_joined): open her account, with welcome hours if the association
+    gives them."""
+    ledger.account_open(member=member)
+    minutes = current_app.config["TIMEBANK_WELCOME_MINUTES"]
+    if welcome_hours and minutes > 0:
+        welcome_grant_in_transaction(actor=actor, member=member, minutes=minutes, memo="",
+                                     key=f"auto:welcome:{member.id}")
 
 
 def community_grant(*, admin: Member, member: Member, minutes: int, reason: str, key: str) -> Transfer:

@@ -1,13 +1,41 @@
-"""The audit log: every coordinator and admin act, written in the same transaction as the act."""
+"""The audit log: every coordinator and admin act, written in the same transaction as the act.
+
+Every layer may write it, so it sits with the plumbing: it names members by their id (the table is
+"member", resolved by SQLAlchemy by name) and imports nothing above it.
+"""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from timebank.coordination.models import AuditEntry
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+
 from timebank.extensions import db
-from timebank.members.models import Member
 from timebank.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from timebank.members.models import Member
+
+
+class AuditEntry(db.Model):
+    """One act of a coordinator or an admin: who, when, what, on whom, and why. Append-only."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_member_id_id", "member_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))  # the member concerned
+    target: Mapped[str] = mapped_column(sa.String(80), default="")  # e.g. "exchange 12", "listing 7"
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    actor: Mapped[Member | None] = relationship("Member", foreign_keys=[actor_id])
+    member: Mapped[Member | None] = relationship("Member", foreign_keys=[member_id])
+
 
 ACTIONS = ("member_approved", "member_declined", "member_verified", "verification_withdrawn", "dispute_resolved",
            "report_dismissed", "listing_hidden", "limits_changed", "member_suspended", "member_reactivated",

@@ -1,0 +1,152 @@
+"""Reading exchanges: a member's list, what she may do next, long reservations, the calendar file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from timebank.exchanges.disputes import dispute_can_open
+from timebank.exchanges.models import OPEN_STATES, Exchange, ExchangeState
+from timebank.exchanges.steps import plan_horizon
+from timebank.extensions import db
+from timebank.i18n import format_minutes
+from timebank.ledger.models import Transfer
+from timebank.members.models import Member
+from timebank.timeutil import months_after, utcnow
+
+
+def member_has_exchanged(*, member: Member) -> bool:
+    """Whether the member has completed an exchange yet: until then her home page shows where to start."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
+        Exchange.state == ExchangeState.COMPLETED)))
+
+
+def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
+    """My exchanges, grouped the way I act on them."""
+    rows = db.session.scalars(
+        sa.select(Exchange).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
+        .order_by(Exchange.on_date, Exchange.id)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
+    ).unique().all()
+    groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
+                                         "history": []}
+    for exchange in rows:
+        if exchange.state is ExchangeState.PROPOSED:
+            groups["answer" if exchange.turn_id == member.id else "waiting"].append(exchange)
+        elif exchange.state is ExchangeState.AGREED:
+            groups["upcoming"].append(exchange)
+        elif exchange.state is ExchangeState.DONE:
+            groups["confirm" if exchange.recipient_id == member.id else "waiting"].append(exchange)
+        elif exchange.state is ExchangeState.DISPUTED:
+            groups["disputed"].append(exchange)
+        else:
+            groups["history"].append(exchange)
+    groups["history"].sort(key=lambda e: e.finished_at or e.updated_at, reverse=True)
+    return groups
+
+
+def actions_for(exchange: Exchange, member: Member) -> list[str]:
+    """The steps this member may take now (the services check them again)."""
+    if not member.is_active_member:
+        return []
+    if not exchange.involves(member):
+        mediating = member.is_coordinator and exchange.state is ExchangeState.DISPUTED
+        return ["write", "resolve"] if mediating else []
+    actions = []
+    if exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id:
+        actions += ["accept", "counter", "decline"]
+    if exchange.state is ExchangeState.AGREED and member.id == exchange.provider_id \
+            and exchange.on_date <= utcnow().date():
+        actions.append("done")
+    if exchange.state is ExchangeState.DONE and member.id == exchange.recipient_id:
+        actions.append("confirm")
+    if exchange.state in (ExchangeState.PROPOSED, ExchangeState.AGREED):
+        actions.append("cancel")
+    if exchange.state in OPEN_STATES:
+        actions.append("write")
+    if dispute_can_open(exchange, member):
+        actions.append("dispute")
+    return actions
+
+
+@dataclass(frozen=True)
+class HeldReservation:
+    """Hours reserved for an exchange or a group session, held for a long time (a coordinator's queue)."""
+
+    title: str
+    payer: Member
+    receiver: Member
+    minutes: int
+    on_date: date
+    reserved_at: datetime
+    link: str
+
+
+def reservations_held_long(*, limit: int = 200) -> list[HeldReservation]:
+    """Reserved hours held too long, the oldest reservation first.
+
+    "Too long" uses the setting of how far ahead an exchange may be planned (N
+    months): hours reserved N months ago or more and still neither paid nor
+    released, or reserved for an exchange dated more than N months from today
+    (planned before the limit existed, e.g. 31 December 9999).
+    """
+    from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
+
+    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
+    now = utcnow()
+    reserved_before = datetime.combine(months_after(now.date(), -months), now.time())
+    horizon = plan_horizon()
+    pending = sa.and_(Transfer.reservation.is_(True), Transfer.state == "pending")
+    exchanges = db.session.execute(
+        sa.select(Exchange, Transfer).join(Transfer, Transfer.id == Exchange.reservation_id)
+        .where(pending, Exchange.state.in_(OPEN_STATES),
+               sa.or_(Transfer.created_at <= reserved_before, Exchange.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))).all()
+    sessions = db.session.execute(
+        sa.select(GroupParticipant, GroupSession, Transfer)
+        .join(GroupSession, GroupSession.id == GroupParticipant.session_id)
+        .join(Transfer, Transfer.id == GroupParticipant.reservation_id)
+        .where(pending, GroupSession.state == GroupState.OPEN, GroupParticipant.left_at.is_(None),
+               sa.or_(Transfer.created_at <= reserved_before, GroupSession.on_date > horizon))
+        .order_by(Transfer.id).limit(limit)
+        .options(joinedload(GroupParticipant.member), joinedload(GroupSession.provider))).all()
+    held = [(t.id, HeldReservation(e.title, e.recipient, e.provider, t.minutes, e.on_date, t.created_at,
+                                   f"/exchanges/{e.id}")) for e, t in exchanges]
+    held += [(t.id, HeldReservation(s.title, p.member, s.provider, t.minutes, s.on_date, t.created_at,
+                                    f"/groups/{s.id}")) for p, s, t in sessions]
+    return [item for _, item in sorted(held, key=lambda pair: (pair[1].reserved_at, pair[0]))][:limit]
+
+
+def minutes_text(minutes: int) -> str:
+    return format_minutes(minutes)
+
+
+def exchange_calendar(*, exchange: Exchange, viewer: Member, url: str) -> bytes:
+    """An iCalendar event: a timed slot of the agreed length, or a whole day when no time was given."""
+    import icalendar
+
+    event = icalendar.Event()
+    other = exchange.counterpart(viewer) if exchange.involves(viewer) else exchange.provider
+    event.add("uid", f"exchange-{exchange.id}@timebank")
+    event.add("dtstamp", utcnow())
+    event.add("summary", f"{exchange.title} · {other.display_name}")
+    event.add("description", url)
+    event.add("url", url)
+    if exchange.at_time is not None:
+        start = datetime.combine(exchange.on_date, exchange.at_time)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=exchange.minutes))
+    else:
+        event.add("dtstart", exchange.on_date)
+        event.add("dtend", exchange.on_date + timedelta(days=1))
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Timebank//exchanges//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical()

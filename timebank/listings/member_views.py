@@ -1,0 +1,69 @@
+"""The members' directory and a member's page.
+
+They show listings (and whether one blocked the member), so they live above the members; their routes join the
+members blueprint, whose addresses and names they keep (members.directory, members.show, members.report).
+The app factory imports this module before it registers that blueprint.
+"""
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from timebank.members.views import bp
+from timebank.security import member_required
+
+
+@bp.get("/members")
+@member_required
+def directory():
+    from timebank.listings.forms import SearchForm
+    from timebank.listings.services import members_directory
+
+    form = SearchForm(request.args)
+    form.validate()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    members, total = members_directory(
+        q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200],
+        language=form.language.data if not form.language.errors else None,
+        area=form.area.data if not form.area.errors else None, page=page, private=current_user.is_coordinator)
+    pages = max(1, -(-total // 30))
+    if page > pages:
+        abort(404)
+    args = {key: request.args[key] for key in ("name", "skill", "language", "area") if request.args.get(key)}
+    return render_template("members/directory.html", form=form, members=members, total=total, page=page,
+                           pages=pages, args=args)
+
+
+def _member_or_404(member_id: int):
+    from timebank.extensions import db
+    from timebank.members.models import Member
+
+    member = db.session.get(Member, member_id)
+    visible = member is not None and (member.is_active_member or current_user.is_coordinator)
+    if not visible:
+        abort(404)
+    return member
+
+
+@bp.get("/members/<id:member_id>")
+@member_required
+def show(member_id: int):
+    from timebank.listings.services import can_see_contact, member_listings, today
+
+    from timebank.messages.services import has_blocked
+    from timebank.messages.views import BlockForm
+
+    member = _member_or_404(member_id)
+    return render_template(
+        "members/show.html", member=member, listings=member_listings(member=member, viewer=current_user),
+        show_contact=can_see_contact(member=member, viewer=current_user),
+        today=today(), block_form=BlockForm(), blocked=has_blocked(blocker=current_user, blocked=member))
+
+
+@bp.route("/members/<id:member_id>/report", methods=["GET", "POST"])
+@member_required
+def report(member_id: int):
+    from timebank.listings.views import report_page
+
+    member = _member_or_404(member_id)
+    return report_page(back=url_for("members.show", member_id=member.id), member=member)
