@@ -13,7 +13,9 @@ from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_hours_journey import sign_in
 from tests.factories import member, publish
 from timebank.exchanges import groups as group_services
-from timebank.exchanges import services as ex
+from timebank.exchanges.completion import exchange_confirm, exchange_mark_done
+from timebank.exchanges.proposals import exchange_accept, exchange_propose
+from timebank.exchanges.steps import Terms
 from timebank.extensions import db
 from timebank.timeutil import utcnow
 
@@ -52,15 +54,15 @@ def _story(app, people):
     publish(app, amina, "Couscous du vendredi à partager", category="cooking")
     publish(app, karim, "Aide pour une lettre de la préfecture", kind="request", category="paperwork")
     with app.test_request_context():
-        done = ex.exchange_propose(proposer=member(karim), counterpart=member(amina), proposer_provides=False,
-                                   terms=ex.Terms("Garde des enfants", 120, utcnow().date(), None),
+        done = exchange_propose(proposer=member(karim), counterpart=member(amina), proposer_provides=False,
+                                   terms=Terms("Garde des enfants", 120, utcnow().date(), None),
                                    message="Bonjour Amina, pouvez-vous garder mes enfants mercredi ?", listing=None)
-        ex.exchange_accept(exchange=done, actor=member(amina))
-        ex.exchange_mark_done(exchange=done, actor=member(amina), minutes=120)
-        ex.exchange_confirm(exchange=done, actor=member(karim))
-        open_one = ex.exchange_propose(
+        exchange_accept(exchange=done, actor=member(amina))
+        exchange_mark_done(exchange=done, actor=member(amina), minutes=120)
+        exchange_confirm(exchange=done, actor=member(karim))
+        open_one = exchange_propose(
             proposer=member(karim), counterpart=member(amina), proposer_provides=False,
-            terms=ex.Terms("Traduction d'un courrier de la caisse d'allocations familiales", 90,
+            terms=Terms("Traduction d'un courrier de la caisse d'allocations familiales", 90,
                            utcnow().date() + timedelta(days=3), None),
             message="Merci d'avance !", listing=None)
         session = group_services.group_create(
