@@ -402,3 +402,33 @@ def test_the_confirmation_step_carries_its_own_csrf_token(make_app, people):
                                                                    "csrf_token": token})
     assert response.status_code == 303
     assert "Your listing is closed." in text_of(client.get(f"/listings/{listing_id}"))
+
+
+def test_an_applicant_sees_the_day_a_coordinator_set_for_her_welcome_meeting(client, people):
+    """Nadia waits for approval; Sandrine books her welcome meeting next week and Nadia reads the day."""
+    from datetime import date, timedelta
+
+    nadia = people.applicant("Nadia Haddad")
+    coming = date.today() + timedelta(days=6)
+    login(client, people.coordinator("Sandrine Martin"))
+    response = client.post(f"/coordination/members/{nadia.id}/orientation",
+                           data={"orientation-on": coming.isoformat()})
+    assert response.status_code in (302, 303)
+    too_far = client.post(f"/coordination/members/{nadia.id}/orientation",
+                          data={"orientation-on": (date.today() + timedelta(days=400)).isoformat()})
+    assert "Please choose a day within a year." in text_of(too_far)
+
+    login(client, nadia)
+    page = text_of(client.get("/"))
+    assert "Come to a welcome meeting" in page
+    assert f"A coordinator expects you on {coming.strftime('%A')}" in page and str(coming.year) in page
+
+
+def test_a_members_welcome_meeting_is_one_that_took_place(client, people):
+    from datetime import date, timedelta
+
+    amina = people.member("Amina Diallo")
+    login(client, people.coordinator("Sandrine Martin"))
+    refused = client.post(f"/coordination/members/{amina.id}/orientation",
+                          data={"orientation-on": (date.today() + timedelta(days=3)).isoformat()})
+    assert "The welcome meeting cannot be in the future." in text_of(refused)

@@ -122,6 +122,13 @@ class Member(UserMixin, db.Model):
         return self.status is Status.ACTIVE
 
     @property
+    def welcome_meeting_ahead(self) -> date | None:
+        """The day a coordinator expects this applicant for her welcome meeting, if it is still to come."""
+        if self.status is Status.PENDING and self.orientation_on and self.orientation_on >= utcnow().date():
+            return self.orientation_on
+        return None
+
+    @property
     def is_verified(self) -> bool:
         if self.verified_at is None:
             return False
