@@ -5,6 +5,7 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 
 def select_locale() -> str:
@@ -59,6 +60,11 @@ def autonym(code: str) -> str:
     except (UnknownLocaleError, ValueError):
         return code
     return name[:1].upper() + name[1:]
+
+
+def bdi(value: object) -> Markup:
+    """Isolate a person's text inside a sentence (a name in "Conversation with %(name)s"), escaped first."""
+    return Markup("<bdi>{}</bdi>").format(value if value is not None else "")
 
 
 def format_minutes(minutes: int | None) -> str:

@@ -8,7 +8,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime
 
-from timebank.i18n import format_minutes
+from timebank.i18n import bdi, format_minutes
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -34,6 +34,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         minutes=format_minutes,
         linkify=linkify,
+        bdi=bdi,
         isodate=format_iso_date,
         date=format_date,
         datetime=format_datetime,

@@ -36,12 +36,12 @@ class BlockForm(FlaskForm):
 @member_required
 def index():
     from timebank.exchanges.inbox import inbox
-    from timebank.notifications.messages import notification_text
+    from timebank.notifications.messages import notification_markup
     from timebank.notifications.services import notifications_list, notifications_unread_count
 
     return render_template("messages/index.html", threads=inbox(member=current_user),
                            notices=notifications_list(member=current_user, limit=3),
-                           new_notices=notifications_unread_count(member=current_user), text=notification_text)
+                           new_notices=notifications_unread_count(member=current_user), text=notification_markup)
 
 
 def _other_or_404(member_id: int) -> Member:

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
-from timebank.i18n import format_minutes
+from timebank.i18n import bdi, format_minutes
+
+# The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
+PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider")
 
 
 def _match(p: dict) -> str:
     locale = str(get_locale())
     names = p.get("category") or {}
     category = names.get(locale) or names.get("fr") or ""
+    if p.get("_html"):
+        category = bdi(category)
     if p.get("type") == "request":
         return _("Someone near you needs help with %(category)s: %(title)s", category=category, title=p.get("title", ""))
     return _("Someone near you offers %(category)s: %(title)s", category=category, title=p.get("title", ""))
@@ -26,6 +32,13 @@ def _acted_for(p: dict) -> str:
         "confirmed": lambda: _("%(name)s confirmed for you: %(title)s. The hours have moved.", **p),
     }
     return texts.get(p.get("step"), lambda: _("%(name)s acted for you on %(title)s.", **p))()
+
+
+def notification_markup(kind: str, params: dict) -> Markup:
+    """The notice for a page: each person's text escaped and isolated in <bdi>, the rest escaped."""
+    p = {key: (bdi(value) if key in PERSONS_TEXT else escape(value)) if isinstance(value, str) else value
+         for key, value in params.items()}
+    return Markup(notification_text(kind, {**p, "_html": True}))
 
 
 def notification_text(kind: str, params: dict) -> str:

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from timebank.notifications import services
-from timebank.notifications.messages import notification_text
+from timebank.notifications.messages import notification_markup
 
 bp = Blueprint("notifications", __name__)
 
@@ -14,6 +14,6 @@ bp = Blueprint("notifications", __name__)
 def index():
     notices = services.notifications_list(member=current_user)
     unread = {notice.id for notice in notices if notice.read_at is None}
-    page = render_template("notifications/index.html", notices=notices, unread=unread, text=notification_text)
+    page = render_template("notifications/index.html", notices=notices, unread=unread, text=notification_markup)
     services.notifications_mark_read(member=current_user)
     return page
