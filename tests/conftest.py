@@ -212,7 +212,7 @@ def text_of(response) -> str:
     """The visible text of a page, whitespace collapsed, for asserting what a person reads."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r"</?bdi\b[^>]*>", "", html)  # an isolate is inline: "Karim Benali." reads as one word
+    html = re.sub(r"</?bdi\b[^>]*>|[\u2068\u2069]", "", html)  # isolates are invisible: "Karim Benali." is one word
     text = re.sub(r"<[^>]+>", " ", html)
     import html as html_module
 

@@ -67,10 +67,14 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>{}</bdi>").format(value if value is not None else "")
 
 
-def format_minutes(minutes: int | None) -> str:
-    """Show a duration the way people say it: "1 h 30" (fr), "1 h 30 min" (en), "ساعة و30 دقيقة" (ar)."""
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate and its end: a signed amount reads as one unit
+MINUS, NBSP = "\u2212", "\u00a0"
+
+
+def _signed_minutes(minutes: int | None, signed: bool) -> tuple[str, bool]:
+    """The words of a duration with its sign at their start, and whether it carries a sign."""
     minutes = int(minutes or 0)
-    sign = "−" if minutes < 0 else ""
+    sign = MINUS if minutes < 0 else "+" if signed and minutes > 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
     hours_text = ngettext("%(num)s h", "%(num)s h", hours)
@@ -80,7 +84,24 @@ def format_minutes(minutes: int | None) -> str:
         text = hours_text
     else:
         text = gettext("%(minutes)s min", minutes=rest)
-    return sign + text
+    if sign and not text[:1].isdigit():  # "− ساعة و30 دقيقة": the sign is not glued to a word
+        sign += NBSP
+    return sign + text, bool(sign)
+
+
+def format_minutes(minutes: int | None, signed: bool = False) -> str:
+    """Show a duration the way people say it: "1 h 30" (fr), "1 h 30 min" (en), "ساعة و30 دقيقة" (ar).
+
+    A signed amount ("−1 h 30", "+2 h" with ``signed``) is isolated (FSI … PDI), so that its sign stays at its
+    start inside a sentence of the other direction."""
+    text, has_sign = _signed_minutes(minutes, signed)
+    return f"{FSI}{text}{PDI}" if has_sign else text
+
+
+def minutes_html(minutes: int | None, signed: bool = False) -> Markup:
+    """The ``minutes`` filter of the pages: a signed amount is one <bdi>, the sign at its start."""
+    text, has_sign = _signed_minutes(minutes, signed)
+    return Markup('<bdi class="signed">{}</bdi>').format(text) if has_sign else Markup.escape(text)
 
 
 def register_i18n(app: Flask) -> None:

@@ -5,10 +5,11 @@ import re
 from datetime import date
 
 from flask import Flask
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime
 
-from timebank.i18n import bdi, format_minutes
+from timebank.i18n import bdi, format_minutes, minutes_html
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -19,6 +20,12 @@ def linkify(text: str | None) -> Markup:
     escaped = str(escape(text or ""))
     return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}" rel="nofollow noopener noreferrer">{m.group(0)}</a>',
                            escaped))
+
+
+@pass_eval_context
+def minutes_filter(eval_ctx, minutes: int | None, signed: bool = False) -> str:
+    """A duration in a page (a signed one in <bdi>) or in a plain-text e-mail (a signed one between FSI and PDI)."""
+    return minutes_html(minutes, signed) if eval_ctx.autoescape else format_minutes(minutes, signed)
 
 
 def format_iso_date(value: str, style: str = "medium") -> str:
@@ -32,7 +39,7 @@ def format_iso_date(value: str, style: str = "medium") -> str:
 def register_filters(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        minutes=format_minutes,
+        minutes=minutes_filter,
         linkify=linkify,
         bdi=bdi,
         isodate=format_iso_date,

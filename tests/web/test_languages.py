@@ -93,7 +93,8 @@ def test_durations_are_said_the_way_people_say_them(app):
 
     with app.test_request_context():
         with force_locale("fr"):
-            assert [format_minutes(m) for m in (90, 60, 45, -135, 0)] == ["1 h 30", "1 h", "45 min", "−2 h 15", "0 h"]
+            assert [format_minutes(m) for m in (90, 60, 45, -135, 0)] == ["1 h 30", "1 h", "45 min", "\u2068−2 h 15\u2069",
+                                                                               "0 h"]
         with force_locale("en"):
             assert format_minutes(90) == "1 h 30 min"
         with force_locale("ar"):
