@@ -116,7 +116,7 @@ def test_floor_counts_reserved_hours(amina, karim):
     with pytest.raises(BelowFloor) as refused:
         give(karim, amina, 60, actor=karim)
 
-    assert "You can give at most 30 min now: your account cannot go below −10 h." in str(refused.value.message)
+    assert "You can give at most 30 min now: your account cannot go below \u2068−10 h\u2069." in str(refused.value.message)
     assert balance(karim).available == -8 * 60 - 90
     give(karim, amina, 30)
     with pytest.raises(BelowFloor) as refused:
@@ -358,7 +358,7 @@ def test_limits_cannot_be_set_past_the_current_balance_or_by_a_member(amina, kar
     with pytest.raises(BelowFloor) as refused:
         ledger.account_set_limits(account=account(karim), floor=-120, ceiling=2400, actor=member(sandrine),
                                   reason="test")
-    assert "already has −5 h available" in str(refused.value.message)
+    assert "already has \u2068−5 h\u2069 available" in str(refused.value.message)
     with pytest.raises(NotAllowed):
         ledger.account_set_limits(account=account(karim), floor=-1200, ceiling=2400, actor=member(karim),
                                   reason="I want more")
