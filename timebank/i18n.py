@@ -1,6 +1,8 @@
 """Languages of the interface: choosing one per request, right-to-left, names of languages."""
 from __future__ import annotations
 
+import re
+
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, gettext, ngettext
@@ -101,7 +103,15 @@ def format_minutes(minutes: int | None, signed: bool = False) -> str:
 def minutes_html(minutes: int | None, signed: bool = False) -> Markup:
     """The ``minutes`` filter of the pages: a signed amount is one <bdi>, the sign at its start."""
     text, has_sign = _signed_minutes(minutes, signed)
-    return Markup('<bdi class="signed">{}</bdi>').format(text) if has_sign else Markup.escape(text)
+    if not has_sign:
+        return Markup.escape(text)
+    # A signed number is written left to right in every language, so the minus stands left of its digits (not
+    # "3−" on an Arabic page); the words around it keep their own direction and order ("−3 ساعات").
+    number = re.match(r"[−+]\d+", text)
+    if number:
+        return Markup('<bdi class="signed"><span dir="ltr">{}</span>{}</bdi>').format(
+            number.group(), text[number.end():])
+    return Markup('<bdi class="signed">{}</bdi>').format(text)
 
 
 def register_i18n(app: Flask) -> None:
