@@ -50,7 +50,7 @@ def test_a_coordinator_creates_a_member_without_e_mail_prints_her_sheet_and_reco
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_text("Accompagnement au marché")).to_be_visible()
     expect(page.get_by_text("Sandrine Martin")).to_be_visible()
-    expect(page.locator(".statement .amount.minus").first).to_have_text("−ساعة و30 دقيقة")  # −1 h 30 min
+    expect(page.locator(".statement .amount.minus").first).to_have_text("−\u00a0ساعة و30 دقيقة")  # −1 h 30 min: the sign apart from the word
     expect(page.get_by_text("Zeynep Arslan")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "offline-member-hours-phone-ar")
