@@ -36,7 +36,7 @@ class PeoplePage:
 
 def people_search(*, q: str = "", status: Status | None = None, role: Role | None = None, page: int = 1) -> PeoplePage:
     """Members by member number, name, phone or e-mail, newest first; two queries whatever the page."""
-    from timebank.members.services import member_match
+    from timebank.members.search import member_match
 
     query = sa.select(Member.id)
     found = member_match(q, private=True)

@@ -9,6 +9,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.members import services
 from timebank.members.models import Member
+from timebank.members.search import members_find
 from timebank.security import coordinator_required
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
@@ -28,7 +29,7 @@ def _page(form=None, status=200):
                            form=form or DecisionForm(), reports=reports_open(),
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
                            queues=dashboard_queues(), held=reservations_held_long(), q=q,
-                           found=services.members_find(text=q, private=True) if q.strip() else None), status
+                           found=members_find(text=q, private=True) if q.strip() else None), status
 
 
 @bp.get("/")
@@ -330,7 +331,7 @@ def warn(member_id: int):
 def helper(member_id: int):
     from timebank.coordination.acting import helper_set
     from timebank.coordination.forms import HelperForm
-    from timebank.members.services import member_find_one
+    from timebank.members.search import member_find_one
 
     def act(m, f):
         if f.remove.data:

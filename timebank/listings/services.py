@@ -454,7 +454,7 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
     they offer, the languages they speak and their area."""
     from timebank.members.models import MemberLanguage
-    from timebank.members.services import member_match
+    from timebank.members.search import member_match
 
     query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
     found = member_match(q, private=private)
