@@ -24,7 +24,7 @@ from timebank.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 STOP_WORDS = {"STOP", "ARRET", "STOPP", "DUR"}  # ARRÊT and arrêt read as ARRET
-CODE_TRIES = 5  # wrong guesses of one code before it stops working
+CODE_TRIES = 3  # wrong guesses of one code before it stops working
 
 
 class SignInCode(db.Model):
