@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from timebank.database import begin_write
 from timebank.extensions import db
 from timebank.members.models import Member, Status
-from timebank.notifications.sms import queue_text
+from timebank.notifications.sms import queue_text, text_fit
 from timebank.phones import phone_e164
 from timebank.timeutil import utcnow
 
@@ -113,7 +113,7 @@ def sign_in_code_request(*, phone: str) -> None:
     with force_locale(member.locale):
         text = _("%(code)s is your code to sign in to %(name)s. It works once, for %(minutes)s minutes.",
                  code=code, name=current_app.config["TIMEBANK_NAME"], minutes=minutes)
-    queue_text(phone_e164(member.phone), text, member_id=member.id, locale=member.locale, topic="sign_in")
+    queue_text(phone_e164(member.phone), text_fit(text), member_id=member.id, locale=member.locale, topic="sign_in")
     db.session.commit()
 
 
