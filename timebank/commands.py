@@ -81,8 +81,8 @@ def outbox_send(limit: int):
         raise SystemExit(1)
 
 
-outbox.command("send")(outbox_send)
-mail.command("send")(outbox_send)
+outbox.add_command(click.command("send")(outbox_send))
+mail.add_command(outbox.commands["send"], "send")
 
 
 @mail.command("digest")
