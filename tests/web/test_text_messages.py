@@ -279,3 +279,39 @@ def test_texts_fit_one_part_and_keep_their_link():
     assert "…" in long_arabic
     long_french = text_fit("x" * 400, link=link)
     assert parts(long_french) == 1 and long_french.endswith(link)
+
+
+def test_another_channel_plugs_its_delivery_into_the_outbox(app, people, monkeypatch):
+    """Web push registers its deliverer for "push"; until then its messages wait, and a gone one fails alone."""
+    from timebank.notifications import outbox
+    from timebank.notifications.sms import PermanentFailure
+
+    amina = people.member("Amina Diallo")
+    with app.app_context():
+        for subscription in ("sub-1", "sub-gone", "sub-2"):
+            db.session.add(OutboxMessage(channel="push", to_address=subscription, member_id=amina.id, locale="en",
+                                         subject="", body="Karim proposed an exchange"))
+        db.session.commit()
+    monkeypatch.delitem(outbox.DELIVERERS, "push", raising=False)
+    send(app)
+    with app.app_context():
+        assert [m.state for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))] == \
+            ["queued"] * 3
+
+    pushed = []
+
+    def deliver_push(message, config):
+        if message.to_address == "sub-gone":
+            raise PermanentFailure("410 Gone: the subscription was removed")
+        pushed.append(message.to_address)
+        return "sent"
+
+    monkeypatch.setitem(outbox.DELIVERERS, "push", deliver_push)
+    send(app)
+    assert pushed == ["sub-1", "sub-2"]
+    with app.app_context():
+        states = {m.to_address: (m.state, m.last_error) for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert states == {"sub-1": ("sent", None), "sub-2": ("sent", None),
+                      "sub-gone": ("failed", "410 Gone: the subscription was removed")}
+    with pytest.raises(ValueError):
+        outbox.register_deliverer("fax", deliver_push)
