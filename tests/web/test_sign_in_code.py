@@ -77,6 +77,14 @@ def test_the_code_signs_in_once(app, client, fatou):
         stored = db.session.scalars(sa.select(SignInCode)).one()
         assert code not in stored.code_hash  # only a keyed hash is kept
 
+    admin = client.application.test_client()
+    from tests.conftest import login
+    from tests.factories import Factory
+
+    login(admin, Factory(app).admin())
+    outbox_page = text_of(admin.get("/admin/outbox?channel=sms"))
+    assert "+33781223344" in outbox_page and "A sign-in code (hidden)" in outbox_page and code not in outbox_page
+
     response = enter(client, code)
     assert response.status_code == 302
     assert signed_in_as(client) == "Fatou Sow"

@@ -21,6 +21,7 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from timebank.database import begin_write
 from timebank.extensions import db
@@ -186,6 +187,7 @@ def outbox_list(*, channel: str | None, state: str, page: int) -> OutboxPage:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(*where)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     items = list(db.session.scalars(sa.select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc())
+                                    .options(joinedload(OutboxMessage.member))
                                     .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     return OutboxPage(items=items, page=page, pages=pages, total=total)
 
