@@ -46,8 +46,10 @@ def code_request():
 
 @bp.post("/login/code/enter")
 @limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT"], key_func=_number_key("code-enter"),
-               deduct_when=_failed)
+# Per number and address, so that a stranger cannot lock a member out; guessing stays hopeless anyway, as a code
+# stops working after three wrong tries and only three codes an hour are sent to a number.
+@limiter.limit(lambda: current_app.config["TIMEBANK_LOGIN_LIMIT_PER_ACCOUNT"],
+               key_func=lambda: f"{_number_key('code-enter')()}@{get_remote_address()}", deduct_when=_failed)
 def code_login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
