@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         categories_views,
         exports_views,
         imports_views,
+        outbox_views,
         people_views,
         settings_views,
     )
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.listings import member_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
+    from timebank.members import code_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications

@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(listings)
     app.cli.add_command(exchanges)
     app.cli.add_command(users)
+    app.cli.add_command(outbox)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
     app.cli.add_command(backup)
@@ -57,22 +58,31 @@ def create_admin(name: str, email: str, password: str, locale: str):
     click.echo(f"Admin {member.display_name} created (member number {member.number}).")
 
 
-@click.group(help="The e-mail outbox.")
+@click.group(help="The outbox: e-mail, text messages and phone notifications.")
+def outbox():
+    pass
+
+
+@click.group(help="The outbox (the old name of `timebank outbox`).")
 def mail():
     pass
 
 
-@mail.command("send")
 @click.option("--limit", default=200, show_default=True, help="Most messages to send in this run.")
 @with_appcontext
-def mail_send(limit: int):
-    """Send queued e-mail; failures stay queued and are retried later (run it from cron)."""
-    from timebank.notifications.services import mail_send_due
+def outbox_send(limit: int):
+    """Send queued messages of every channel; failures stay queued and are retried later (run it from cron)."""
+    from timebank.notifications.outbox import outbox_send_due
 
-    report = mail_send_due(limit=limit)
-    click.echo(f"sent: {report.sent}, written to the log: {report.logged}, failed (kept for retry): {report.failed}")
-    if report.failed:
+    report = outbox_send_due(limit=limit)
+    click.echo(f"sent: {report.sent}, written to the log: {report.logged}, failed (kept for retry): {report.failed}, "
+               f"refused (not retried): {report.refused}")
+    if report.failed or report.refused:
         raise SystemExit(1)
+
+
+outbox.add_command(click.command("send")(outbox_send))
+mail.add_command(outbox.commands["send"], "send")
 
 
 @mail.command("digest")

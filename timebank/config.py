@@ -64,8 +64,31 @@ class Defaults:
     TIMEBANK_WELCOME_MINUTES = 0  # welcome hours given when a member is approved (0: none)
     TIMEBANK_STATEMENT_PAGE_SIZE = 20
 
-    # E-mail each new member gets for each topic until they choose ("now", "digest" or "never").
-    TIMEBANK_EMAIL_DEFAULTS = {"exchanges": "now", "messages": "now", "hours": "now", "matches": "now"}
+    # How each new member is told about each topic until she chooses: "now" (an e-mail at once), "digest" (one
+    # e-mail a day), "never" (in the app only), "sms" (a text message) or "push" (a phone notification). A member
+    # without e-mail who has a phone number gets a text instead of an e-mail.
+    TIMEBANK_EMAIL_DEFAULTS = {"exchanges": "now", "messages": "now", "hours": "now", "reminders": "now",
+                               "matches": "now"}
+
+    # Text messages (SMS). "log": written to the log; "http": a JSON POST {"to": "+336…", "text": "…"} to
+    # TIMEBANK_SMS_URL with the header TIMEBANK_SMS_TOKEN_HEADER: TIMEBANK_SMS_TOKEN (e.g. "Bearer abc…").
+    TIMEBANK_SMS_BACKEND = "log"
+    TIMEBANK_SMS_URL = ""
+    TIMEBANK_SMS_TOKEN_HEADER = "Authorization"
+    TIMEBANK_SMS_TOKEN = ""
+    TIMEBANK_SMS_TIMEOUT = 10  # seconds
+    # At most this many texts a day for one member, and for the whole instance (beyond: not queued, counted).
+    TIMEBANK_SMS_DAILY_PER_MEMBER = 10
+    TIMEBANK_SMS_DAILY_TOTAL = 200
+    # The gateway's incoming texts (STOP) are posted to /sms/inbound?token=… (or the X-Timebank-Token header);
+    # empty: the address answers 404.
+    TIMEBANK_SMS_INBOUND_TOKEN = ""
+    # Phone numbers typed without a country code are read in this country.
+    TIMEBANK_PHONE_REGION = "FR"
+    # Sign-in codes by text message: how long one lasts, and how often one may be asked.
+    TIMEBANK_SIGN_IN_CODE_MINUTES = 10
+    TIMEBANK_SIGN_IN_CODE_LIMIT_PER_NUMBER = "3 per hour"
+    TIMEBANK_SIGN_IN_CODE_LIMIT_PER_ADDRESS = "10 per hour"
 
     # Exchanges.
     TIMEBANK_AUTO_CONFIRM_DAYS = 7  # a done exchange is confirmed by itself after this many days

@@ -34,7 +34,7 @@ class Check:
 def doctor_checks() -> list[Check]:
     from timebank.database import database_state
 
-    checks = [_secret_key(), _base_url(), _https(), _proxy(), _mail(), _rate_limits()]
+    checks = [_secret_key(), _base_url(), _https(), _proxy(), _mail(), _sms(), _rate_limits()]
     state = database_state()
     if state == "unreachable":
         checks.append(Check("database", False, "unreachable",
@@ -116,6 +116,18 @@ def _mail() -> Check:
     return Check("e-mail", False, "no mail server: e-mail is only written to the log",
                  "Set MAIL_SERVER (and MAIL_USERNAME, MAIL_PASSWORD, MAIL_DEFAULT_SENDER), or set "
                  "TIMEBANK_MAIL_TO_LOG=1 if the timebank must send no e-mail.")
+
+
+def _sms() -> Check:
+    config = current_app.config
+    backend = config.get("TIMEBANK_SMS_BACKEND") or "log"
+    if backend == "log":
+        return Check("text messages", True, "written to the log (TIMEBANK_SMS_BACKEND=log)")
+    if backend == "http" and str(config.get("TIMEBANK_SMS_URL") or "").startswith(("http://", "https://")):
+        return Check("text messages", True, f"sent through the gateway at {config['TIMEBANK_SMS_URL'].split('?')[0]}")
+    return Check("text messages", False, f"TIMEBANK_SMS_BACKEND is {backend!r} without a gateway address",
+                 "Set TIMEBANK_SMS_URL (and TIMEBANK_SMS_TOKEN_HEADER, TIMEBANK_SMS_TOKEN) to the SMS gateway, "
+                 "or TIMEBANK_SMS_BACKEND=log.")
 
 
 def _rate_limits() -> Check:

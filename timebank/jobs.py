@@ -26,15 +26,16 @@ def register_jobs(app: Flask) -> None:
                           HOUR, _exchanges_auto_confirm))
     if app.config.get("TIMEBANK_BACKUP_DIR"):
         register_job(app, Job("backup", _l("Back up the database"), DAY, _backup, lock_timeout=timedelta(hours=3)))
-    register_job(app, Job("mail-send", _l("Send queued e-mail"), MINUTE, _mail_send))
+    register_job(app, Job("mail-send", _l("Send queued e-mail and text messages"), MINUTE, _mail_send))
 
 
 def _mail_send() -> str:
-    from timebank.notifications.services import mail_send_due
+    from timebank.notifications.outbox import outbox_send_due
 
-    report = mail_send_due()
-    summary = f"sent: {report.sent}, written to the log: {report.logged}, failed (kept for retry): {report.failed}"
-    if report.failed:
+    report = outbox_send_due()
+    summary = (f"sent: {report.sent}, written to the log: {report.logged}, failed (kept for retry): {report.failed}, "
+               f"refused (not retried): {report.refused}")
+    if report.failed or report.refused:
         raise JobFailed(summary)
     return summary
 

@@ -1,6 +1,6 @@
 """Import every model so the metadata (and Alembic) knows every table."""
 from timebank.members.models import Member, MemberLanguage  # noqa: F401
-from timebank.notifications.models import EmailPreference, Notification, OutboxMessage  # noqa: F401
+from timebank.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxSkip  # noqa: F401
 from timebank.ledger.models import Account, AccountLimitChange, Transfer  # noqa: F401
 from timebank.listings.models import Category, Listing, ListingLanguage, Report  # noqa: F401
 from timebank.exchanges.models import (  # noqa: F401
@@ -18,5 +18,6 @@ from timebank.coordination.models import MemberNote  # noqa: F401
 from timebank.coordination.models import MemberWarning, Verification  # noqa: F401
 from timebank.admin.models import MemberImport, Setting  # noqa: F401
 from timebank.members.invitations import Invitation  # noqa: F401
+from timebank.members.texts import SignInCode  # noqa: F401
 from timebank.scheduler import JobRun  # noqa: F401
 from timebank.idempotency import FormUse  # noqa: F401

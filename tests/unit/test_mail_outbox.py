@@ -123,7 +123,7 @@ def test_the_message_goes_out_when_the_server_is_back(make_app, people, queued):
 
 
 def test_without_smtp_settings_mail_is_written_to_the_log(app, people, queued, caplog):
-    with app.app_context(), caplog.at_level("INFO", logger="timebank.notifications.services"):
+    with app.app_context(), caplog.at_level("INFO", logger="timebank.notifications"):
         report = mail_send_due()
     assert report.logged == 1
     assert "karim@example.org" in caplog.text
@@ -195,7 +195,7 @@ def test_the_profile_page_saves_e_mail_choices(app, people):
     client = app.test_client()
     client.post("/login", data={"identifier": amina.email, "password": amina.password})
     client.post("/me/email-preferences", data={"exchanges": "digest", "messages": "never", "hours": "now",
-                                               "matches": "now"})
+                                               "reminders": "now", "matches": "now"})
     assert client.post("/me/email-preferences", data={"exchanges": "sometimes"}).status_code == 422
     html = client.get("/me/profile").get_data(as_text=True)
     assert '<option selected value="digest">' in html and '<option selected value="never">' in html

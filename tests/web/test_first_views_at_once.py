@@ -79,8 +79,8 @@ def test_two_saves_of_the_email_choices_at_once_both_count(app, people):
         {"m": amina.id}, lambda: client.post("/me/email-preferences", data=choices))
 
     assert response.status_code == 303
-    assert "Your e-mail choices are saved." in text_of(client.get("/me/profile"))
+    assert "Your choices are saved." in text_of(client.get("/me/profile"))
     with app.app_context():
         from timebank.notifications.services import email_preferences
 
-        assert email_preferences(member=member(amina)) == choices
+        assert email_preferences(member=member(amina)) == choices | {"reminders": "now"}

@@ -87,6 +87,11 @@ EXPECTED: dict[str, dict[str, object]] = {
     "members.logout": PUBLIC,
     "members.password_forgot": PUBLIC,
     "members.password_reset": PUBLIC,
+    # Signing in with a code by text message: a signed-in person is sent home.
+    "members.code_request": NOT_SIGNED_IN,
+    "members.code_login": NOT_SIGNED_IN,
+    # The SMS gateway's incoming texts: only with the gateway's token, which this world does not set.
+    "members.sms_inbound": access(**{role: 404 for role in ROLES}),
     # Any signed-in person, whatever the state of the membership: one's account, not the community.
     "members.charter": SIGNED_IN,
     "members.change_password": SIGNED_IN,
@@ -166,6 +171,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "reports.table_csv": COORDINATORS,
     # Admins only.
     "admin.index": ADMINS,
+    "admin.outbox": ADMINS,
+    "admin.outbox_retry_view": ADMINS | {"admin": 404},  # this world has no failed message to send again
     "admin.welcome": ADMINS,
     "admin.community_grant": ADMINS,
     "admin.people": ADMINS,

@@ -26,7 +26,8 @@ def settings_form(client, **changes):
     for name in ("description", "opening_hours", "charter", "areas"):
         match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
         data[name] = __import__("html").unescape(match.group(1))
-    for name in ("default_locale", "step", "email_exchanges", "email_messages", "email_hours", "email_matches"):
+    for name in ("default_locale", "step", "email_exchanges", "email_messages", "email_hours", "email_reminders",
+                 "email_matches"):
         select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
         data[name] = re.search(r'<option selected value="([^"]*)"', select).group(1)
     data["registration_mode"] = re.search(r'<input checked[^>]*name="registration_mode"[^>]*value="([^"]+)"',

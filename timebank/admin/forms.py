@@ -29,7 +29,7 @@ _DAYS = _l("Please give a number of days.")
 
 def _mode_choices():
     return [SelectChoice("now", _l("At once")), SelectChoice("digest", _l("One e-mail a day")),
-            SelectChoice("never", _l("Never"))]
+            SelectChoice("never", _l("Never")), SelectChoice("sms", _l("By text message"))]
 
 
 class SettingsForm(FlaskForm):
@@ -93,10 +93,11 @@ class SettingsForm(FlaskForm):
     email_exchanges = SelectField(_l("E-mail about exchanges"))
     email_messages = SelectField(_l("E-mail about messages"))
     email_hours = SelectField(_l("E-mail about hours received"))
+    email_reminders = SelectField(_l("Reminders (an exchange tomorrow, a confirmation due)"))
     email_matches = SelectField(_l("E-mail about offers and requests nearby"))
     save = SubmitField(_l("Save the settings"))
 
-    TOPICS = ("exchanges", "messages", "hours", "matches")
+    TOPICS = ("exchanges", "messages", "hours", "reminders", "matches")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,3 +231,7 @@ class ImportRowForm(Form):
         return {"name": [str(e) for e in form.display_name.errors],
                 "email": list(dict.fromkeys(str(e) for e in form.email.errors)) if email else [],
                 "phone": [str(e) for e in form.phone.errors]}
+
+
+class OutboxRetryForm(FlaskForm):
+    retry = SubmitField(_l("Try again"))

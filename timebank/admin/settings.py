@@ -24,7 +24,7 @@ from timebank.timeutil import utcnow
 
 LOCALES = ("fr", "en", "ar")
 REGISTRATION_MODES = ("approval", "open", "invitation")
-EMAIL_MODES = ("now", "digest", "never")
+EMAIL_MODES = ("now", "digest", "never", "sms")
 LEDGER_STEPS = (1, 5, 10, 15, 30, 60)
 PLAN_AHEAD_MOST = 24  # months: beyond two years, hours held for an exchange are hours taken out of the timebank
 
@@ -181,7 +181,7 @@ def _check(new: Settings) -> None:
         fail("session_days", _l("Members may stay signed in from 1 to 400 days."))
     if len(new.welcome_meeting) > 500:
         fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
-    if set(new.email_defaults) - {"exchanges", "messages", "hours", "matches"} \
+    if set(new.email_defaults) - {"exchanges", "messages", "hours", "reminders", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))
 

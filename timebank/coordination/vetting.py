@@ -132,7 +132,7 @@ def verifications_check(*, now: datetime | None = None) -> tuple[int, int]:
             return
         member = db.session.get(Member, record.member_id)
         record.reminded_at = now
-        tell(member=member, kind="verification_ends_soon", subject=_l("Your verification ends soon"),
+        tell(member=member, kind="verification_ends_soon", subject=_l("Your verification ends soon"), topic="reminders",
              params={"date": format_date(record.expires_on, "long")})
 
     def lapse(record_id: int) -> None:

@@ -30,7 +30,8 @@ def _tell(member: Member, session: GroupSession, kind: str, subject, **params) -
     params = {"title": session.title, **params}
     notify(member=member, kind=f"group_{kind}", params=params, link=f"/groups/{session.id}")
     mail_queue(member=member, topic="exchanges", subject=subject, template="group_update", session=session,
-               text=lambda: notification_text(f"group_{kind}", params))
+               text=lambda: notification_text(f"group_{kind}", params),
+               short=lambda: notification_text(f"group_{kind}", params), link=f"/groups/{session.id}")
 
 
 def group_create(*, provider: Member, title: str, description: str, on_date: date, at_time: time | None,

@@ -45,9 +45,10 @@ def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> No
     """An in-app notice and an e-mail for one party, in that member's language."""
     params = {"title": exchange.title, "name": extra.pop("name", ""), **extra}
     notify(member=member, kind=f"exchange_{kind}", params=params, link=f"/exchanges/{exchange.id}")
+    topic = "messages" if kind == "message" else "reminders" if kind in ("reminder", "tomorrow") else "exchanges"
     mail_queue(member=member, subject=subject, template="exchange_update", exchange=exchange, kind=kind,
-               topic="messages" if kind == "message" else "exchanges",
-               text=lambda: exchange_notice(f"exchange_{kind}", params))
+               topic=topic, text=lambda: exchange_notice(f"exchange_{kind}", params),
+               short=lambda: exchange_notice(f"exchange_{kind}", params), link=f"/exchanges/{exchange.id}")
 
 
 def exchange_notice(kind: str, params: dict) -> str:

@@ -39,6 +39,7 @@ def _tell_receiver(member: Member, *, kind: str, giver_name: str | None, minutes
                          if giver_name else
                          _("The community account gave you %(amount)s", amount=format_minutes(minutes))),
         template="hours_received",
+        link=link,
         giver_name=giver_name,
         minutes=minutes,
         memo=memo,

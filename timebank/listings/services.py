@@ -327,6 +327,7 @@ def _notify_matches(listing: Listing) -> None:
                              if listing.type is ListingType.REQUEST
                              else _("Someone near you offers: %(title)s", title=listing.title)),
             template="listing_match",
+            link=f"/listings/{listing.id}",
             listing=listing,
         )
 
@@ -408,7 +409,7 @@ def listings_remind_due(*, days: int = 3) -> int:
     ).all()
     for listing in due:
         mail_queue(member=listing.member, subject=_l("Your listing ends soon"), template="listing_ends_soon",
-                   listing=listing)
+                   topic="matches", link=f"/listings/{listing.id}", listing=listing)
         listing.reminded_at = utcnow()
     db.session.commit()
     return len(due)

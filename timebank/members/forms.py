@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    RadioField,
     BooleanField,
     EmailField,
     PasswordField,
@@ -169,6 +170,36 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+def _check_phone(form, field):
+    from timebank.phones import phone_e164
+
+    if phone_e164(field.data) is None:
+        raise ValidationError(_l("Please type a phone number, like 06 12 34 56 78 (or +33 6 12 34 56 78)."))
+
+
+def _phone_field():
+    return StringField(_l("Your phone number"),
+                       validators=[InputRequired(message=_l("Please type your phone number.")), Length(max=40),
+                                   NoNul(), _check_phone],
+                       render_kw={"autocomplete": "tel", "inputmode": "tel"})
+
+
+class PhoneForm(FlaskForm):
+    """Ask for a sign-in code by text message."""
+
+    phone = _phone_field()
+    submit = SubmitField(_l("Send me a code"))
+
+
+class CodeForm(FlaskForm):
+    phone = _phone_field()
+    code = StringField(_l("The code in the text message"),
+                       validators=[InputRequired(message=_l("Please type the six digits of the code.")),
+                                   Length(max=12), NoNul()],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Sign in"))
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
@@ -199,20 +230,39 @@ class SignOutEverywhereForm(FlaskForm):
     sign_out = SubmitField(_l("Sign out everywhere else"))
 
 
+MODE_LABELS = {
+    "now": _l("By e-mail at once"),
+    "digest": _l("In one e-mail a day"),
+    "never": _l("Only on the website"),
+    "sms": _l("By text message (SMS)"),
+    "push": _l("By a notification on my phone"),
+}
+
+
 def _mode_field(label):
-    return SelectField(label, choices=[
-        SelectChoice("now", _l("By e-mail at once")),
-        SelectChoice("digest", _l("In one e-mail a day")),
-        SelectChoice("never", _l("Never by e-mail (only on the website)")),
-    ])
+    return SelectField(label, choices=[SelectChoice(mode, text) for mode, text in MODE_LABELS.items()])
 
 
 class EmailPreferencesForm(FlaskForm):
-    exchanges = _mode_field(_l("My exchanges (proposals, answers, confirmations)"))
+    """How a member is told about each topic; only the ways she can receive are offered (``offer``)."""
+
+    exchanges = _mode_field(_l("My exchanges that need my answer (proposals, answers, confirmations)"))
     messages = _mode_field(_l("Messages"))
     hours = _mode_field(_l("Hours given to me"))
-    matches = _mode_field(_l("Listings that match mine"))
-    save = SubmitField(_l("Save my e-mail choices"))
+    reminders = _mode_field(_l("Reminders (an exchange tomorrow, a confirmation due)"))
+    matches = _mode_field(_l("News of my listings (matches nearby, a listing ending)"))
+    texts = RadioField(_l("Text messages (SMS) to my phone"),
+                       choices=[SelectChoice("on", _l("Yes, when I choose them above")),
+                                SelectChoice("off", _l("No text message at all"))],
+                       description=_l("Replying STOP to a text message also stops them."))
+    save = SubmitField(_l("Save my choices"))
+
+    TOPICS = ("exchanges", "messages", "hours", "reminders", "matches")
+
+    def offer(self, modes: list[str]) -> EmailPreferencesForm:
+        for topic in self.TOPICS:
+            self[topic].choices = [SelectChoice(mode, MODE_LABELS[mode]) for mode in modes]
+        return self
 
 
 class ChangePasswordForm(FlaskForm):

@@ -78,6 +78,8 @@ class Member(UserMixin, db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     # Tell me when someone near me needs what I offer (or offers what I need).
     notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # She asked for no more text messages (STOP to the gateway, or the switch in her profile); none: texts ok.
+    sms_stopped_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Has asked the coordinators to record exchanges for them (no phone, no internet).
     brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # A member they named (a neighbour, a relative) who may manage their account from their own sign-in.

@@ -281,13 +281,13 @@ def profile():
 
 def _profile_page(*, form=None, password_form=None, status=200):
     from timebank.members.forms import EmailPreferencesForm
-    from timebank.notifications.services import email_preferences
+    from timebank.notifications.channels import mode_choices
 
     if form is None:
         form = ProfileForm(formdata=None, obj=current_user)
         form.languages.data = current_user.language_codes
         form.contact_visibility.data = current_user.contact_visibility.value
-    emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
+    emails = EmailPreferencesForm(formdata=None, data=_choices_now()).offer(mode_choices(member=current_user))
     return render_template("members/profile.html", form=form, emails=emails,
                            password_form=password_form or ChangePasswordForm(),
                            everywhere_form=SignOutEverywhereForm()), status
@@ -323,18 +323,29 @@ def sign_out_everywhere():
     return redirect(url_for("members.profile"), 303)
 
 
+def _choices_now() -> dict:
+    from timebank.notifications.services import email_preferences
+
+    return {**email_preferences(member=current_user), "texts": "off" if current_user.sms_stopped_at else "on"}
+
+
 @bp.post("/me/email-preferences")
 @login_required
 def email_preferences():
     from timebank.members.forms import EmailPreferencesForm
     from timebank.notifications.services import email_preferences_set
 
-    form = EmailPreferencesForm()
+    from timebank.members.texts import member_texts_set
+    from timebank.notifications.channels import mode_choices
+
+    # A choice the form does not send keeps its value.
+    form = EmailPreferencesForm(data=_choices_now()).offer(mode_choices(member=current_user))
     if not form.validate_on_submit():
         abort(422)
-    email_preferences_set(member=current_user, modes={name: form[name].data
-                                                      for name in ("exchanges", "messages", "hours", "matches")})
-    flash(_("Your e-mail choices are saved."), "success")
+    email_preferences_set(member=current_user, modes={name: form[name].data for name in form.TOPICS})
+    if current_user.phone:
+        member_texts_set(member=current_user, on=form.texts.data == "on")
+    flash(_("Your choices are saved."), "success")
     return redirect(url_for("members.profile"), 303)
 
 

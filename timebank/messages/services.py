@@ -50,7 +50,7 @@ def message_send(*, sender: Member, recipient: Member, body: str) -> DirectMessa
         notify(member=recipient, kind="direct_message", params={"name": sender.display_name},
                link=f"/messages/{sender.id}")
         mail_queue(member=recipient, topic="messages", subject=lambda: _("New message from %(name)s", name=sender.display_name),
-                   template="direct_message", sender=sender, body=message.body)
+                   template="direct_message", sender=sender, body=message.body, link=f"/messages/{sender.id}")
         return message
 
     return atomic(work)

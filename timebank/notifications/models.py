@@ -13,15 +13,25 @@ if TYPE_CHECKING:  # notifications sit below the members: the class is named, no
     from timebank.members.models import Member
 
 
+CHANNELS = ("email", "sms", "push")
+
+
 class OutboxMessage(db.Model):
-    """An e-mail waiting to be sent, or sent; written in the same transaction as its cause."""
+    """A message for one channel waiting to be sent, or sent; written in the same transaction as its cause.
+
+    ``to_address`` is what the channel needs: the e-mail address, the phone number (E.164) or the push
+    subscription's id. An SMS or a push has no subject: its ``body`` is the whole text.
+    """
 
     __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_channel_created_at", "channel", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(8), default="email", server_default="email")
     to_address: Mapped[str] = mapped_column(sa.String(254))
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str] = mapped_column(sa.String(8))
+    topic: Mapped[str | None] = mapped_column(sa.String(20))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
@@ -29,6 +39,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Refused for good (a gateway's 4xx): not tried again unless an admin asks for it.
+    failed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # Waits for the member's daily digest instead of going out on its own.
     digest: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
@@ -37,6 +49,22 @@ class OutboxMessage(db.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+    @property
+    def state(self) -> str:
+        return "sent" if self.sent_at else "failed" if self.failed_at else "queued"
+
+
+class OutboxSkip(db.Model):
+    """A message that was not queued because a daily limit was reached (counted on the admins' outbox page)."""
+
+    __tablename__ = "outbox_skip"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(8))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
 
 
 class Notification(db.Model):
@@ -54,12 +82,19 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
-EMAIL_TOPICS = ("exchanges", "messages", "hours", "matches")
-EMAIL_MODES = ("now", "digest", "never")
+# Topics a member chooses a channel for: exchanges needing her answer, messages, hours received, reminders,
+# news of her listings (matches, a listing ending).
+TOPICS = ("exchanges", "messages", "hours", "reminders", "matches")
+EMAIL_TOPICS = TOPICS
+# How a member is told about a topic, beside the in-app notice that is always there: "now" (an e-mail at
+# once), "digest" (in one e-mail a day), "never" (in the app only), "sms" (a text), "push" (a phone
+# notification). The names of the first three are those of the e-mail-only days, so saved choices keep.
+MODES = ("now", "digest", "never", "sms", "push")
+EMAIL_MODES = MODES
 
 
 class EmailPreference(db.Model):
-    """How a member wants e-mail about one topic: at once, in a daily digest, or never (default: at once)."""
+    """How a member wants to be told about one topic (see ``MODES``); without a row, the settings' default."""
 
     __tablename__ = "email_preference"
 

@@ -1,28 +1,30 @@
-"""Queue e-mail in the outbox and deliver it, retrying with backoff."""
+"""Queue notices in the outbox, by the channel each member chose, and leave in-app notices.
+
+Delivery is in ``notifications.outbox`` (every channel), text messages in ``notifications.sms``, the
+members' choices in ``notifications.channels``.
+"""
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
-from dataclasses import dataclass
-from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
-from timebank.database import begin_write, insert_on_conflict
+from timebank.database import begin_write
 from timebank.extensions import db
-from timebank.notifications.models import (
-    EMAIL_MODES,
-    EMAIL_TOPICS,
-    EmailPreference,
-    Notification,
-    OutboxMessage,
+from timebank.notifications.channels import (  # noqa: F401  (the names callers know)
+    channel_for,
+    email_mode,
+    email_preferences,
+    email_preferences_set,
+    push_subscription_ids,
 )
+from timebank.notifications.models import Notification, OutboxMessage
+from timebank.notifications.outbox import SendReport, mail_send_due, outbox_send_due  # noqa: F401
+from timebank.notifications.sms import queue_text, short_link, text_fit
+from timebank.phones import phone_e164
 from timebank.timeutil import utcnow
 
 if TYPE_CHECKING:  # notifications sit below the members
@@ -30,47 +32,39 @@ if TYPE_CHECKING:  # notifications sit below the members
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=6)
 
-
-def email_mode(*, member: Member, topic: str) -> str:
-    preference = db.session.get(EmailPreference, (member.id, topic))
-    if preference is not None:
-        return preference.mode
-    return current_app.config["TIMEBANK_EMAIL_DEFAULTS"].get(topic, "now")
-
-
-def email_preferences(*, member: Member) -> dict[str, str]:
-    return {topic: email_mode(member=member, topic=topic) for topic in EMAIL_TOPICS}
-
-
-def email_preferences_set(*, member: Member, modes: dict[str, str]) -> None:
-    """Save how the member wants e-mail for each topic."""
-    begin_write()
-    for topic, mode in modes.items():
-        if topic not in EMAIL_TOPICS or mode not in EMAIL_MODES:
-            continue
-        statement = insert_on_conflict(EmailPreference).values(member_id=member.id, topic=topic, mode=mode)
-        db.session.execute(statement.on_conflict_do_update(index_elements=["member_id", "topic"],
-                                                           set_={"mode": statement.excluded.mode}))
-    db.session.commit()
-
-
-def mail_queue(*, member: Member, subject, template: str, topic: str | None = None,
-               **context) -> OutboxMessage | None:
-    """Write an e-mail for ``member`` to the outbox, in the member's language.
+def mail_queue(*, member: Member, subject, template: str, topic: str | None = None, short=None,
+               link: str | None = None, **context) -> OutboxMessage | None:
+    """Tell ``member`` something outside the site, by the channel she chose for ``topic``, in her language.
 
     ``subject`` is a lazy string (``lazy_gettext``) or a function returning
     the subject; it and the template are rendered in the member's locale. Nothing is committed: the message joins the
     caller's transaction, so it exists if and only if the action happened.
-    Members without an e-mail address get nothing (coordinators reach them
-    another way). With a ``topic``, the member's preference applies: at once,
-    in the daily digest, or not at all (the in-app notice stays either way).
+    By e-mail (at once or in the daily digest), the template is the body. By text message, the words are
+    ``short`` (a lazy string or a function; default: the subject) and a link to the page ``link``, in one
+    SMS. By phone notification, the same short words. Without a topic (her account), it goes by e-mail, or
+    by text to a member without e-mail. Returns the e-mail, if one was queued.
     """
-    if not member.email:
+    channel = channel_for(member=member, topic=topic)
+    if channel is None:
         return None
-    mode = email_mode(member=member, topic=topic) if topic else "now"
-    if mode == "never":
+    if link is not None:
+        context["link"] = link
+    if channel in ("sms", "push"):
+        with force_locale(member.locale):
+            words = short if short is not None else subject
+            words = " ".join(str(words() if callable(words) else words).split())
+            text = text_fit(words, link=short_link(link or "/"))
+        if channel == "sms":
+            number = phone_e164(member.phone)
+            if number is None:
+                log.warning("Member %s has a phone number that is not valid: no text sent", member.id)
+                return None
+            queue_text(number, text, member_id=member.id, locale=member.locale, topic=topic)
+        else:
+            for subscription in push_subscription_ids(member):
+                db.session.add(OutboxMessage(channel="push", to_address=subscription, member_id=member.id,
+                                             locale=member.locale, topic=topic, subject="", body=text))
         return None
     with force_locale(member.locale):
         rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]
@@ -79,69 +73,13 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
         to_address=member.email,
         member_id=member.id,
         locale=member.locale,
+        topic=topic,
         subject=rendered_subject,
         body=body,
-        digest=mode == "digest",
+        digest=channel == "digest",
     )
     db.session.add(message)
     return message
-
-
-@dataclass
-class SendReport:
-    sent: int = 0
-    failed: int = 0
-    logged: int = 0
-
-
-def mail_send_due(*, limit: int = 200) -> SendReport:
-    """Deliver queued mail whose time has come; failures stay queued and back off.
-
-    Messages are read first and the transaction closed, so that no lock is
-    held while talking to the mail server; each result is then written in
-    its own short transaction. One bad message never blocks the others.
-    """
-    report = SendReport()
-    due = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.digest.is_(False),
-               OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.expunge_all()
-    db.session.commit()
-    config = current_app.config
-    for message in due:
-        error_text = None
-        try:
-            if config.get("MAIL_SERVER"):
-                _deliver_smtp(message, config)
-                report.sent += 1
-            else:
-                log.info("Mail to %s: %s\n%s", message.to_address, message.subject, message.body)
-                report.logged += 1
-        except Exception as error:  # noqa: BLE001 - any failure keeps the message queued
-            error_text = f"{type(error).__name__}: {error}"[:2000]
-            report.failed += 1
-            log.warning("Mail %s to %s not sent (attempt %s): %s", message.id, message.to_address,
-                        message.attempts + 1, error_text)
-        _record_attempt(message.id, error_text)
-    return report
-
-
-def _record_attempt(message_id: int, error_text: str | None) -> None:
-    begin_write()
-    message = db.session.get(OutboxMessage, message_id)
-    message.attempts += 1
-    if error_text is None:
-        message.sent_at = utcnow()
-        message.last_error = None
-    else:
-        message.last_error = error_text
-        message.next_attempt_at = utcnow() + _backoff(message.attempts)
-    # One commit per message: a crash halfway never re-sends what went out.
-    db.session.commit()
 
 
 def mail_digest_due() -> int:
@@ -166,38 +104,13 @@ def mail_digest_due() -> int:
     return len(by_member)
 
 
-def _backoff(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** min(attempts, 12)), MAX_BACKOFF)
-
-
-def _deliver_smtp(message: OutboxMessage, config) -> None:
-    email = EmailMessage()
-    email["From"] = config["MAIL_DEFAULT_SENDER"]
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
-    email["Content-Language"] = message.locale
-    email.set_content(message.body)
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
-    if config.get("MAIL_USE_SSL"):
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-            smtp.starttls(context=ssl.create_default_context())
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)
-
-
-def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/") -> None:
-    """An in-app notice, and the same words by e-mail (for members who have an address), in their language."""
+def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/", topic: str | None = None) -> None:
+    """An in-app notice, and the same words by the member's channel for ``topic``, in her language."""
     from timebank.notifications.messages import notification_text
 
     notify(member=member, kind=kind, params=params, link=link)
-    mail_queue(member=member, subject=subject, template="notice", link=link,
-               text=lambda: notification_text(kind, params))
+    mail_queue(member=member, subject=subject, template="notice", link=link, topic=topic,
+               text=lambda: notification_text(kind, params), short=lambda: notification_text(kind, params))
 
 
 def notify(*, member: Member, kind: str, params: dict, link: str | None = None) -> Notification:
