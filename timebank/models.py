@@ -1,6 +1,6 @@
 """Import every model so the metadata (and Alembic) knows every table."""
 from timebank.members.models import Member, MemberLanguage  # noqa: F401
-from timebank.notifications.models import EmailPreference, Notification, OutboxMessage  # noqa: F401
+from timebank.notifications.models import EmailPreference, Notification, OutboxMessage, PushSubscription  # noqa: F401
 from timebank.ledger.models import Account, AccountLimitChange, Transfer  # noqa: F401
 from timebank.listings.models import Category, Listing, ListingLanguage, Report  # noqa: F401
 from timebank.exchanges.models import (  # noqa: F401

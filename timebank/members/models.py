@@ -78,6 +78,8 @@ class Member(UserMixin, db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     # Tell me when someone near me needs what I offer (or offers what I need).
     notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # An applicant who asked to be called (at ``phone``) rather than e-mailed about her application.
+    call_me: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Has asked the coordinators to record exchanges for them (no phone, no internet).
     brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # A member they named (a neighbour, a relative) who may manage their account from their own sign-in.
