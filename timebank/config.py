@@ -135,6 +135,11 @@ class Defaults:
     TIMEBANK_VAPID_PRIVATE_KEY_FILE: str | None = None  # None: instance/vapid_private.pem
     TIMEBANK_VAPID_CONTACT = ""  # None given: the contact address of the timebank
     TIMEBANK_PUSH_TIMEOUT = 10  # seconds to wait for a push service
+    TIMEBANK_PUSH_TTL = 24 * 60 * 60  # seconds a push service keeps a notification for a phone that is off
+    # The push services of the browsers (and their subdomains): the only addresses the server posts notifications to.
+    TIMEBANK_PUSH_SERVICES = ["fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                              "push.apple.com", "notify.windows.com"]
+    TIMEBANK_PUSH_ALLOW_HTTP = False  # tests only: a push service on plain http
 
     # Nightly backups made by `timebank cron` (SQLite): a folder, and how many archives to keep in it.
     TIMEBANK_BACKUP_DIR = ""

@@ -300,7 +300,17 @@ def _profile_page(*, form=None, password_form=None, status=200):
     emails = EmailPreferencesForm(formdata=None, data=email_preferences(member=current_user))
     return render_template("members/profile.html", form=form, emails=emails,
                            password_form=password_form or ChangePasswordForm(),
-                           everywhere_form=SignOutEverywhereForm()), status
+                           everywhere_form=SignOutEverywhereForm(), **_push_context()), status
+
+
+def _push_context() -> dict:
+    """Phone notifications, for an approved member: the key her browser subscribes with, and whether any is on."""
+    from timebank.notifications.forms import PushOffForm
+    from timebank.notifications.push import has_push, vapid_public_key
+
+    if not current_user.is_active_member:
+        return {"push_key": None}
+    return {"push_key": vapid_public_key(), "push_on": has_push(current_user), "push_off_form": PushOffForm()}
 
 
 @bp.post("/me/password")
