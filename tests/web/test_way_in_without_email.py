@@ -226,3 +226,25 @@ def test_an_admin_sets_the_association_s_phone_address_and_welcome_place(app, cl
         assert app.config["TIMEBANK_ADDRESS"] == "1 place du Marché"
         assert app.config["TIMEBANK_WELCOME_PLACE"] == "Au local, porte B"
     assert 'value="03 20 00 00 00"' in client.get("/admin/settings").get_data(as_text=True)
+
+
+def test_imported_members_sheets_carry_the_qr_code_and_the_local_address_warning_once(make_app, people):
+    import io
+
+    from tests.factories import Factory
+
+    app = make_app(TIMEBANK_BASE_URL="http://localhost:5000", TIMEBANK_PHONE="+33140000000")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, Factory(app).admin())
+    sheet = "name;email;phone\nHamid Cherif;;07 62 33 44 55\nMariam Sow;;\n"
+    preview = client.post("/admin/import", data={"file": (io.BytesIO(sheet.encode()), "m.csv")},
+                          content_type="multipart/form-data")
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    done = client.post("/admin/import/confirm", data={"payload": payload})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200
+    assert html.count("residents cannot open it from their phones") == 1
+    assert html.count('class="sheet-qr"') == 2 and html.count("01 40 00 00 00") == 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(Member.phone).where(Member.display_name == "Hamid Cherif")) == "+33762334455"

@@ -208,10 +208,18 @@ def _welcome_sheet(member: Member, password: str | None):
 
     from timebank.coordination.sheets import sheet_context
 
+    from markupsafe import Markup
+
+    from timebank.coordination.sheets import address_is_local
+
+    # The warning is for the coordinator, on screen: in her language; the sheet is in the member's.
+    address = current_app.config["TIMEBANK_BASE_URL"]
+    warning = Markup(render_template("coordination/_sheet_warning.html", address=address,
+                                     address_local=address_is_local(address)))
     with force_locale(member.locale):
         # Rendered now, not stored: the temporary password exists only on this printed page.
-        return (render_template("coordination/welcome_sheet.html", **sheet_context(member, password)), 200,
-                {"Cache-Control": "no-store"})
+        return (render_template("coordination/welcome_sheet.html", warning=warning,
+                                **sheet_context(member, password)), 200, {"Cache-Control": "no-store"})
 
 
 @bp.get("/members/<id:member_id>/welcome-sheet")
