@@ -292,3 +292,11 @@ class socket_closed:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_the_service_worker_shows_a_notification_and_opens_its_page_on_a_tap(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    assert 'addEventListener("push"' in worker and "showNotification" in worker
+    assert 'addEventListener("notificationclick"' in worker and "openWindow" in worker
+    # Only a page of the site is opened, whatever the payload says.
+    assert 'data.url.startsWith("/") && !data.url.startsWith("//")' in worker
