@@ -51,6 +51,8 @@ def test_nadia_joins_with_her_phone_asks_to_be_called_and_the_coordinator_sees_i
     page = client.get("/coordination/")
     assert "How to reach her Call me : 06 12 34 56 78" in text_of(page).replace("Call me:", "Call me :")
     assert '<a href="tel:+33612345678" dir="ltr">06 12 34 56 78</a>' in page.get_data(as_text=True)
+    her_page = client.get(f"/coordination/members/{_member(app)['id']}")
+    assert "Phone 06 12 34 56 78 How to reach her Call me" in text_of(her_page)
 
 
 def test_an_applicant_who_leaves_out_the_phone_is_written_to(app, client, people):
