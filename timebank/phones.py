@@ -53,6 +53,16 @@ def phone_normalise(text: str | None, *, region: str | None = None) -> str | Non
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_checked(text: str | None, *, field: str = "phone") -> str | None:
+    """For a service: the typed number in E.164 (None when left empty), or a DomainError naming the field."""
+    from timebank.errors import DomainError
+
+    try:
+        return phone_normalise(text)
+    except PhoneInvalid as error:
+        raise DomainError(error.message, field=field) from None
+
+
 def phone_problem(text: str | None):
     """Why this typed number is refused (a lazy message), or None."""
     try:

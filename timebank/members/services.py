@@ -32,7 +32,7 @@ from timebank.members.invitations import (  # noqa: F401  (the register page's q
 )
 from timebank.members.passwords import password_check, password_hash, password_needs_rehash
 from timebank.notifications.services import mail_queue
-from timebank.phones import PhoneInvalid, phone_normalise
+from timebank.phones import phone_checked
 from timebank.timeutil import utcnow
 
 # A member becomes active (registered where registration is open, approved, or created active). The ledger sits
@@ -106,14 +106,6 @@ def login_limit_key(identifier: str) -> str:
         return identifier.lower()
     number = member_number(identifier)
     return f"#{number}" if number is not None else identifier.lower()
-
-
-def phone_checked(phone: str | None) -> str | None:
-    """A typed phone number in E.164 (None when left empty), or a DomainError on the "phone" field."""
-    try:
-        return phone_normalise(phone)
-    except PhoneInvalid as error:
-        raise DomainError(error.message, field="phone") from None
 
 
 def _assign_number(member: Member) -> None:
