@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The site's address that residents' phones open, printed on welcome sheets (with its QR code) and in e-mails;
+# empty: TIMEBANK_BASE_URL from instance/config.py or the environment.
+BASE_URL ?=
 TRANSLATIONS := timebank/translations
 export FLASK_APP := timebank
 
@@ -35,8 +38,10 @@ run: install
 	$(BIN)/timebank demo load --if-empty
 	@echo
 	@echo "  Timebank is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	@echo "  Welcome sheets and e-mails give the address $(or $(BASE_URL),$(TIMEBANK_BASE_URL),of TIMEBANK_BASE_URL (http://127.0.0.1:5000 unless set))."
+	@echo "  For phones on your network: make run HOST=0.0.0.0 BASE_URL=http://<this computer's address>:$(PORT)"
 	@echo
-	$(BIN)/timebank run --host $(HOST) --port $(PORT)
+	$(if $(BASE_URL),TIMEBANK_BASE_URL=$(BASE_URL) )$(BIN)/timebank run --host $(HOST) --port $(PORT)
 
 test: install $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,8 @@ from timebank.extensions import db
 from tests.factories import Factory
 
 PG_URL = os.environ.get("TIMEBANK_TEST_DATABASE_URL")
+# The instance's VAPID key (phone notifications), made once for the whole run outside the repository.
+VAPID_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="timebank-vapid-"), "vapid_private.pem")
 
 
 def base_config(uri: str) -> dict:
@@ -26,6 +29,7 @@ def base_config(uri: str) -> dict:
         "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         "TIMEBANK_BASE_URL": "http://timebank.test",
         "SERVER_NAME": None,
+        "TIMEBANK_VAPID_PRIVATE_KEY_FILE": VAPID_KEY_FILE,
     }
 
 

@@ -22,6 +22,11 @@ class Defaults:
     TIMEBANK_CONTACT = "contact@example.org"
     TIMEBANK_OPENING_HOURS = ""
     TIMEBANK_WELCOME_MEETING = ""  # when and where applicants meet a coordinator, shown while they wait
+    TIMEBANK_PHONE = ""  # the association's phone, on the welcome sheet and for applicants who asked to be called
+    TIMEBANK_ADDRESS = ""  # the association's street address, where residents without internet come
+    TIMEBANK_WELCOME_PLACE = ""  # where the welcome meeting happens (the room, the address)
+    # Region of phone numbers typed without a country code (ISO 3166 code); numbers are kept in E.164.
+    TIMEBANK_PHONE_REGION = "FR"
     TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
     TIMEBANK_UPLOAD_FOLDER: str | None = None  # None: instance/uploads (the logo; kept by backups)
 
@@ -146,8 +151,18 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "Timebank <no-reply@example.org>"
     MAIL_MAX_ATTEMPTS_BEFORE_ALERT = 10
     TIMEBANK_MAIL_TO_LOG = False  # set on purpose to keep mail in the log without a server (`timebank doctor`)
-    # Public address used in e-mailed links (password reset…).
+    # Public address used in e-mailed links (password reset…) and printed, with its QR code, on welcome sheets.
     TIMEBANK_BASE_URL = "http://127.0.0.1:5000"
+    # Web push (phone notifications): the VAPID keys are generated into instance/ on first use; the contact
+    # given to the push services with them (an e-mail address or a web address of the association).
+    TIMEBANK_VAPID_PRIVATE_KEY_FILE: str | None = None  # None: instance/vapid_private.pem
+    TIMEBANK_VAPID_CONTACT = ""  # None given: the contact address of the timebank
+    TIMEBANK_PUSH_TIMEOUT = 10  # seconds to wait for a push service
+    TIMEBANK_PUSH_TTL = 24 * 60 * 60  # seconds a push service keeps a notification for a phone that is off
+    # The push services of the browsers (and their subdomains): the only addresses the server posts notifications to.
+    TIMEBANK_PUSH_SERVICES = ["fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+                              "push.apple.com", "notify.windows.com"]
+    TIMEBANK_PUSH_ALLOW_HTTP = False  # tests only: a push service on plain http
 
     # Nightly backups made by `timebank cron` (SQLite): a folder, and how many archives to keep in it.
     TIMEBANK_BACKUP_DIR = ""

@@ -1,6 +1,7 @@
 """Import every model so the metadata (and Alembic) knows every table."""
 from timebank.members.models import Member, MemberLanguage  # noqa: F401
-from timebank.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxSkip  # noqa: F401
+from timebank.notifications.models import (  # noqa: F401
+    EmailPreference, Notification, OutboxMessage, OutboxSkip, PushSubscription)
 from timebank.ledger.models import Account, AccountLimitChange, Transfer  # noqa: F401
 from timebank.listings.models import Category, Listing, ListingLanguage, Report  # noqa: F401
 from timebank.exchanges.models import (  # noqa: F401

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime
 
 from timebank.i18n import bdi, format_minutes, minutes_html
+from timebank.phones import phone_display, phone_tel
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -45,4 +46,6 @@ def register_filters(app: Flask) -> None:
         isodate=format_iso_date,
         date=format_date,
         datetime=format_datetime,
+        phone=phone_display,
+        tel=phone_tel,
     )

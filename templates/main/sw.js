@@ -34,3 +34,32 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
   }
 });
+
+// Phone notifications: a line saying who did what, and the page of the site to open on a tap.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const title = data.title || "Timebank";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "",
+    icon: "{{ url_for('static', filename='img/icon-192.png') }}",
+    data: { url: typeof data.url === "string" && data.url.startsWith("/") && !data.url.startsWith("//") ? data.url : "/notifications" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data && event.notification.data.url || "/notifications", self.location.origin);
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    for (const client of windows) {
+      if (new URL(client.url).origin === target.origin && "navigate" in client) {
+        return client.focus().then(() => client.navigate(target.href));
+      }
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});

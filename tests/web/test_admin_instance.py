@@ -144,7 +144,7 @@ def test_exports_open_in_a_spreadsheet_with_accents_and_hours(app, client, peopl
 
 SPREADSHEET = """nom;courriel;téléphone;quartier;langues;langue;solde
 Fatou Ndiaye;fatou@example.org;06 11 22 33 44;Centre;fr wo;fr;3,5
-Hamid Cherif;;07 22 33 44 55;Les Hauts;ar fr;ar;-2
+Hamid Cherif;;07 62 33 44 55;Les Hauts;ar fr;ar;-2
 Élise Roux;elise@example.org;;La Source;fr;fr;0
 """
 

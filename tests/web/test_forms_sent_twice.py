@@ -51,6 +51,7 @@ NOT_HOUR_MOVING = {
     "messages.block", "messages.conversation", "messages.report",
     "admin.invitation_revoke_view", "coordination.end_sessions", "members.sign_out_everywhere",
     "members.code_request", "members.code_login", "members.sms_inbound", "admin.outbox_retry_view",
+    "notifications.push_on", "notifications.push_off",  # the same phone twice is kept once; off twice is off
 }
 
 

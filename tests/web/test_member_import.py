@@ -113,7 +113,7 @@ def test_an_import_refuses_what_the_web_forms_refuse_and_amounts_off_the_step(ap
     assert response.status_code == 422
     assert page.count("Please remove the invisible characters") == 3
     assert "This e-mail address cannot be used" in page
-    assert "Use digits, spaces and + only." in page
+    assert "This is not a valid phone number." in page
     assert "The balance must be a whole number of steps of 15 minutes." in page
     assert people.count_members() == 1
 

@@ -28,7 +28,7 @@ def test_nadia_can_complete_her_profile(client, auth, people):
     stored = people.get(nadia)
     assert stored["display_name"] == "Nadia H."
     assert stored["languages"] == ["ar", "en", "fr"]
-    assert stored["phone"] == "06 12 34 56 78"
+    assert stored["phone"] == "+33612345678"  # kept in E.164
     assert stored["contact_visibility"] == "coordinators"
     assert "Your profile is saved." in text_of(client.get("/me/profile"))
 
@@ -45,7 +45,7 @@ def test_profile_errors_are_shown_next_to_the_field(client, auth, people):
     assert response.status_code == 422
     page = text_of(response)
     assert "Please tell us your name." in page
-    assert "Use digits, spaces and + only." in page
+    assert "This is not a valid phone number." in page
     assert "Not a valid choice." in page
     assert people.get(nadia)["display_name"] == "Nadia Haddad"
 

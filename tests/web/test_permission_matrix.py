@@ -98,6 +98,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "members.sign_out_everywhere": SIGNED_IN,  # one's own other sessions, whatever the state of the membership
     "members.email_preferences": SIGNED_IN,  # a suspended member can still stop the e-mails
     "notifications.index": SIGNED_IN,  # a suspended member reads why their exchanges were cancelled
+    "notifications.push_on": MEMBERS,  # phone notifications: for approved members
+    "notifications.push_off": SIGNED_IN,  # a suspended member can still stop them
     "members.profile": SIGNED_IN | {"suspended": WAIT},  # an applicant completes it while waiting
     "acting.warning": SIGNED_IN | {role: 404 for role in ("applicant", "other", "suspended", "helper",
                                                           "coordinator", "admin")},
@@ -161,6 +163,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "coordination.change_limits": COORDINATORS,
     "coordination.change_brokered": COORDINATORS,
     "coordination.member_password": COORDINATORS,
+    "coordination.welcome_sheet": COORDINATORS,  # printed again, the password unchanged
     "coordination.record_exchange": COORDINATORS,
     "coordination.orientation": COORDINATORS,
     "coordination.verify": COORDINATORS,

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from timebank.admin.settings import LEDGER_STEPS, Settings
 from timebank.forms import FlaskForm
 from timebank.members.forms import MultiCheckboxField, ProfileForm, RegisterForm
+from timebank.phones import PhoneNumber, phone_display
 from timebank.validators import PlainText
 
 _HOURS = _l("Please give a whole number of hours.")
@@ -44,6 +45,17 @@ class SettingsForm(FlaskForm):
     opening_hours = TextAreaField(_l("Opening hours of the association"),
                                   validators=[Optional(), Length(max=500), PlainText(multiline=True)],
                                   render_kw={"rows": 2, "maxlength": 500})
+    phone = StringField(_l("Phone of the association"),
+                        description=_l("On the welcome sheets, for residents without internet."),
+                        validators=[Optional(), Length(max=32), PlainText(), PhoneNumber()],
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
+    address = TextAreaField(_l("Street address of the association"),
+                            description=_l("Where residents can come and see a coordinator."),
+                            validators=[Optional(), Length(max=300), PlainText(multiline=True)],
+                            render_kw={"rows": 2, "maxlength": 300})
+    welcome_place = TextAreaField(_l("Where the welcome meetings happen"),
+                                  validators=[Optional(), Length(max=300), PlainText(multiline=True)],
+                                  render_kw={"rows": 2, "maxlength": 300})
     welcome_meeting = TextAreaField(_l("Welcome meetings for applicants: when and where"),
                                     description=_l("Applicants waiting for approval see it on their page."),
                                     validators=[Optional(), Length(max=500), PlainText(multiline=True)],
@@ -122,6 +134,8 @@ class SettingsForm(FlaskForm):
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
         self.welcome_meeting.data, self.session_days.data = current.welcome_meeting, current.session_days
+        self.phone.data, self.address.data = phone_display(current.phone), current.address
+        self.welcome_place.data = current.welcome_place
 
     def settings(self) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
@@ -135,7 +149,9 @@ class SettingsForm(FlaskForm):
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
             plan_ahead_months=self.plan_ahead_months.data,
             email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
-            welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data)
+            welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data,
+            phone=(self.phone.data or "").strip(), address=(self.address.data or "").strip(),
+            welcome_place=(self.welcome_place.data or "").strip())
 
 
 class LogoForm(FlaskForm):

@@ -64,12 +64,15 @@ def import_confirm():
         db.session.rollback()
         return render_template("admin/import.html", form=ImportUploadForm(), plan=import_parse(data),
                                error=error.message), 422
+    from timebank.coordination.sheets import address_is_local, sheet_context
+
     sheets = []
-    address = current_app.config["TIMEBANK_BASE_URL"]
     for item in imported:
         if item.password is not None:
             with force_locale(item.member.locale):
-                sheets.append(Markup(render_template("coordination/_sheet.html", member=item.member,
-                                                     password=item.password, address=address)))
-    return (render_template("admin/imported.html", imported=imported, sheets=sheets), 200,
+                sheets.append(Markup(render_template("coordination/_sheet.html",
+                                                     **sheet_context(item.member, item.password))))
+    address = current_app.config["TIMEBANK_BASE_URL"]
+    return (render_template("admin/imported.html", imported=imported, sheets=sheets, address=address,
+                            address_local=bool(sheets) and address_is_local(address)), 200,
             {"Cache-Control": "no-store"})

@@ -8,7 +8,7 @@ request's transaction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask import Config, current_app, g, has_app_context
@@ -20,6 +20,7 @@ from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member
+from timebank.phones import phone_normalise, phone_problem
 from timebank.timeutil import utcnow
 
 LOCALES = ("fr", "en", "ar")
@@ -36,6 +37,7 @@ EDITABLE = (
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
     "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS",
+    "TIMEBANK_PHONE", "TIMEBANK_ADDRESS", "TIMEBANK_WELCOME_PLACE",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -113,6 +115,9 @@ class Settings:
     plan_ahead_months: int = 6
     welcome_meeting: str = ""
     session_days: int = 90
+    phone: str = ""  # E.164 once saved
+    address: str = ""
+    welcome_place: str = ""
 
 
 _FIELDS = {
@@ -124,6 +129,7 @@ _FIELDS = {
     "auto_confirm_days": "TIMEBANK_AUTO_CONFIRM_DAYS", "dispute_window_days": "TIMEBANK_DISPUTE_WINDOW_DAYS",
     "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "plan_ahead_months": "TIMEBANK_PLAN_AHEAD_MONTHS",
     "welcome_meeting": "TIMEBANK_WELCOME_MEETING", "session_days": "TIMEBANK_SESSION_DAYS",
+    "phone": "TIMEBANK_PHONE", "address": "TIMEBANK_ADDRESS", "welcome_place": "TIMEBANK_WELCOME_PLACE",
 }
 
 
@@ -181,6 +187,12 @@ def _check(new: Settings) -> None:
         fail("session_days", _l("Members may stay signed in from 1 to 400 days."))
     if len(new.welcome_meeting) > 500:
         fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
+    if new.phone and (problem := phone_problem(new.phone)) is not None:
+        fail("phone", problem)
+    if len(new.address) > 300:
+        fail("address", _l("Please give the address in at most 300 characters."))
+    if len(new.welcome_place) > 300:
+        fail("welcome_place", _l("Please say where the welcome meetings happen in at most 300 characters."))
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "reminders", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))
@@ -255,10 +267,11 @@ def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -
         if not (actor.is_admin and actor.is_active_member):
             raise NotAllowed(_l("Only admins can change the settings."))
         _check(new)
+        kept = replace(new, phone=phone_normalise(new.phone) or "")  # in E.164, shown in the reader's way
         old = settings_current()
-        changed = [name for name in _FIELDS if getattr(old, name) != getattr(new, name)]
+        changed = [name for name in _FIELDS if getattr(old, name) != getattr(kept, name)]
         for name in changed:
-            value = getattr(new, name)
+            value = getattr(kept, name)
             _store(_FIELDS[name], list(value) if isinstance(value, tuple) else value, actor)
         if "charter" in changed:
             _store("TIMEBANK_CHARTER_CHANGED_AT", utcnow().isoformat(), actor)
@@ -268,7 +281,7 @@ def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -
         if changed:
             audit(actor=actor, action="settings_changed", target="settings", changed=changed,
                   old={name: _plain(getattr(old, name)) for name in changed if name != "charter"},
-                  new={name: _plain(getattr(new, name)) for name in changed if name != "charter"},
+                  new={name: _plain(getattr(kept, name)) for name in changed if name != "charter"},
                   accounts_updated=applied.changed if applied else 0,
                   accounts_kept=[kept.message for kept in applied.kept] if applied else [])
         return SettingsSaved(changed, applied)

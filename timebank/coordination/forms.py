@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.forms import FlaskForm
 from timebank.ledger.forms import DurationFields, hours_field, key_field, new_key
 from timebank.members.forms import LanguagesField
+from timebank.phones import PhoneNumber
 from timebank.validators import PlainText
 
 
@@ -78,8 +79,9 @@ class LimitsForm(FlaskForm):
 class OfflineMemberForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[InputRequired(message=_l("Please give the name.")),
                                                        Length(max=80), PlainText()])
-    phone = StringField(_l("Phone number (optional)"), validators=[Optional(), Length(max=32), PlainText()],
-                        render_kw={"inputmode": "tel"})
+    phone = TelField(_l("Phone number (optional)"), validators=[Optional(), Length(max=32), PlainText(),
+                                                                PhoneNumber()],
+                     render_kw={"inputmode": "tel"})
     locale = SelectField(_l("Language of the welcome sheet"))
     area = SelectField(_l("Area"), validators=[Optional()])
     languages = LanguagesField(_l("Languages spoken"), validators=[InputRequired(

@@ -203,13 +203,30 @@ def audit_log():
 # Members without a phone or e-mail -----------------------------------------------------------
 
 
-def _welcome_sheet(member: Member, password: str):
+def _welcome_sheet(member: Member, password: str | None):
     from flask_babel import force_locale
 
+    from timebank.coordination.sheets import sheet_context
+
+    from markupsafe import Markup
+
+    from timebank.coordination.sheets import address_is_local
+
+    # The warning is for the coordinator, on screen: in her language; the sheet is in the member's.
+    address = current_app.config["TIMEBANK_BASE_URL"]
+    warning = Markup(render_template("coordination/_sheet_warning.html", address=address,
+                                     address_local=address_is_local(address)))
     with force_locale(member.locale):
         # Rendered now, not stored: the temporary password exists only on this printed page.
-        return render_template("coordination/welcome_sheet.html", member=member, password=password,
-                               address=current_app.config["TIMEBANK_BASE_URL"]), 200, {"Cache-Control": "no-store"}
+        return (render_template("coordination/welcome_sheet.html", warning=warning,
+                                **sheet_context(member, password)), 200, {"Cache-Control": "no-store"})
+
+
+@bp.get("/members/<id:member_id>/welcome-sheet")
+@coordinator_required
+def welcome_sheet(member_id: int):
+    """Print a member's welcome sheet again (a lost sheet, new details of the association): her password stays."""
+    return _welcome_sheet(db.session.get(Member, member_id) or abort(404), None)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -222,10 +239,18 @@ def member_new():
     if request.method == "GET":
         form.locale.data = current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
-        member, password = member_create_offline(
-            actor=current_user, display_name=form.display_name.data, phone=form.phone.data or None,
-            locale=form.locale.data, area=form.area.data or None, languages=form.languages.data)
-        return _welcome_sheet(member, password)
+        try:
+            member, password = member_create_offline(
+                actor=current_user, display_name=form.display_name.data, phone=form.phone.data or None,
+                locale=form.locale.data, area=form.area.data or None, languages=form.languages.data)
+        except DomainError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = list(form[error.field].errors) + [error.message]
+            else:
+                flash(error.message, "error")
+        else:
+            return _welcome_sheet(member, password)
     return render_template("coordination/member_new.html", form=form), 422 if request.method == "POST" else 200
 
 

@@ -16,12 +16,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from timebank.forms import FlaskForm
 from timebank.i18n import autonym, language_name
 from timebank.members.models import ContactVisibility
+from timebank.phones import PhoneNumber
 from timebank.validators import NoNul, PlainText, SafeEmail
 
 PASSWORD_MAX = 128
@@ -49,6 +50,11 @@ def _password_field(label):
         validators=[InputRequired(message=_l("Please choose a password.")), Length(max=PASSWORD_MAX), NoNul()],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+def _phone_field(label, description=None):
+    return TelField(label, description=description, validators=[Optional(), Length(max=32), NoNul(), PhoneNumber()],
+                    render_kw={"autocomplete": "tel", "inputmode": "tel"})
 
 
 def _check_password_length(form, field):
@@ -87,6 +93,10 @@ class RegisterForm(FlaskForm, _ProfileFields):
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
     password = _password_field(_l("Password"))
+    phone = _phone_field(_l("Phone number (optional)"),
+                         _l("The coordinators see it, and the people you agree an exchange with; you can "
+                            "change this in your profile."))
+    call_me = BooleanField(_l("Call me on this number rather than writing to me"))
     locale = SelectField(_l("Language of the website and e-mails"))
     area = SelectField(
         _l("Your area"), validators=[InputRequired(message=_l("Please choose your area."))]
@@ -128,15 +138,7 @@ class ProfileForm(FlaskForm, _ProfileFields):
         _l("Languages you speak"),
         validators=[InputRequired(message=_l("Please tick at least one language."))],
     )
-    phone = TelField(
-        _l("Phone number (optional)"),
-        validators=[
-            Optional(),
-            Length(max=32),
-            Regexp(r"^[0-9+().\s-]{6,32}$", message=_l("Use digits, spaces and + only.")),
-        ],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )
+    phone = _phone_field(_l("Phone number (optional)"))
     contact_visibility = SelectField(
         _l("Who may see your phone number and e-mail address"),
         choices=[

@@ -80,6 +80,8 @@ class Member(UserMixin, db.Model):
     notify_matches: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # She asked for no more text messages (STOP to the gateway, or the switch in her profile); none: texts ok.
     sms_stopped_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # An applicant who asked to be called (at ``phone``) rather than e-mailed about her application.
+    call_me: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Has asked the coordinators to record exchanges for them (no phone, no internet).
     brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # A member they named (a neighbour, a relative) who may manage their account from their own sign-in.

@@ -32,6 +32,7 @@ from timebank.members.invitations import (  # noqa: F401  (the register page's q
 )
 from timebank.members.passwords import password_check, password_hash, password_needs_rehash
 from timebank.notifications.services import mail_queue
+from timebank.phones import phone_checked
 from timebank.timeutil import utcnow
 
 # A member becomes active (registered where registration is open, approved, or created active). The ledger sits
@@ -130,6 +131,8 @@ def member_register(
     languages: Iterable[str],
     charter_accepted: bool,
     invitation: str | None = None,
+    phone: str | None = None,
+    call_me: bool = False,
 ) -> Member | None:
     """Create an application to join; pending until a coordinator approves it.
 
@@ -140,9 +143,14 @@ def member_register(
     An address that already has an account creates nothing and returns None; its owner gets an e-mail
     instead. The caller answers both alike, so the form never tells who is a member (and the password is
     hashed either way, so the time taken tells nothing either).
+
+    ``phone`` is kept in E.164; with ``call_me`` a coordinator calls the applicant there rather than writing.
     """
     if not charter_accepted:
         raise NotAllowed(_l("Please read and accept the charter to join."), field="charter")
+    phone = phone_checked(phone)
+    if call_me and phone is None:
+        raise DomainError(_l("Please give your phone number, so that a coordinator can call you."), field="phone")
     if current_app.config["TIMEBANK_REGISTRATION_MODE"] == "invitation" and invitation is None:
         raise NotAllowed(_l("This timebank welcomes new members by invitation: ask the association for a link."))
     email = normalise_email(email)
@@ -166,6 +174,8 @@ def member_register(
         password_hash=hashed,
         locale=locale,
         area=area or None,
+        phone=phone,
+        call_me=call_me,
         status=Status.ACTIVE if open_registration else Status.PENDING,
         charter_accepted_at=utcnow(),
     )
@@ -217,7 +227,7 @@ def member_create(
         status=status,
         locale=locale,
         area=area,
-        phone=phone,
+        phone=phone_checked(phone),
         bio=bio,
         charter_accepted_at=utcnow(),
         decided_at=utcnow() if status is not Status.PENDING else None,
@@ -352,11 +362,12 @@ def profile_update(
 ) -> Member:
     if member.status in (Status.SUSPENDED, Status.DECLINED):
         raise NotAllowed(_l("Your account is not active: your profile cannot be changed."))
+    phone = phone_checked(phone)
     begin_write()
     member.display_name = display_name.strip()
     member.bio = bio.strip()
     member.area = area or None
-    member.phone = (phone or "").strip() or None
+    member.phone = phone
     member.contact_visibility = contact_visibility
     member.locale = locale
     member.notify_matches = notify_matches

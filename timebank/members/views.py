@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from timebank.errors import DomainError, InvalidToken
-from timebank.extensions import limiter
+from timebank.extensions import db, limiter
 from timebank.members import services
 from timebank.members.forms import (
     ChangePasswordForm,
@@ -24,6 +24,7 @@ from timebank.members.forms import (
     SignOutEverywhereForm,
 )
 from timebank.members.models import ContactVisibility, Status
+from timebank.phones import phone_display
 from timebank.security import is_safe_next
 
 bp = Blueprint("members", __name__)
@@ -153,6 +154,8 @@ def register():
                 languages=form.languages.data,
                 charter_accepted=form.charter.data,
                 invitation=invitation,
+                phone=form.phone.data,
+                call_me=form.call_me.data,
             )
         except DomainError as error:
             _form_error(form, error)
@@ -259,23 +262,29 @@ def profile():
         return render_template("members/waiting.html"), 403
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
+        form.phone.data = phone_display(current_user.phone)
         form.languages.data = current_user.language_codes
         form.contact_visibility.data = current_user.contact_visibility.value
     if form.validate_on_submit():
-        services.profile_update(
-            member=current_user,
-            display_name=form.display_name.data,
-            bio=form.bio.data or "",
-            area=form.area.data,
-            languages=form.languages.data,
-            phone=form.phone.data,
-            contact_visibility=ContactVisibility(form.contact_visibility.data),
-            locale=form.locale.data,
-            notify_matches=form.notify_matches.data,
-        )
-        session["lang"] = current_user.locale
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("members.profile"))
+        try:
+            services.profile_update(
+                member=current_user,
+                display_name=form.display_name.data,
+                bio=form.bio.data or "",
+                area=form.area.data,
+                languages=form.languages.data,
+                phone=form.phone.data,
+                contact_visibility=ContactVisibility(form.contact_visibility.data),
+                locale=form.locale.data,
+                notify_matches=form.notify_matches.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            session["lang"] = current_user.locale
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("members.profile"))
     return _profile_page(form=form, status=422 if request.method == "POST" else 200)
 
 
@@ -285,12 +294,23 @@ def _profile_page(*, form=None, password_form=None, status=200):
 
     if form is None:
         form = ProfileForm(formdata=None, obj=current_user)
+        form.phone.data = phone_display(current_user.phone)
         form.languages.data = current_user.language_codes
         form.contact_visibility.data = current_user.contact_visibility.value
     emails = EmailPreferencesForm(formdata=None, data=_choices_now()).offer(mode_choices(member=current_user))
     return render_template("members/profile.html", form=form, emails=emails,
                            password_form=password_form or ChangePasswordForm(),
-                           everywhere_form=SignOutEverywhereForm()), status
+                           everywhere_form=SignOutEverywhereForm(), **_push_context()), status
+
+
+def _push_context() -> dict:
+    """Phone notifications, for an approved member: the key her browser subscribes with, and whether any is on."""
+    from timebank.notifications.forms import PushOffForm
+    from timebank.notifications.push import has_push, vapid_public_key
+
+    if not current_user.is_active_member:
+        return {"push_key": None}
+    return {"push_key": vapid_public_key(), "push_on": has_push(current_user), "push_off_form": PushOffForm()}
 
 
 @bp.post("/me/password")

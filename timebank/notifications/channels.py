@@ -8,6 +8,7 @@ from flask import current_app
 
 from timebank.database import begin_write, insert_on_conflict
 from timebank.extensions import db
+from timebank.notifications import push
 from timebank.notifications.models import MODES, TOPICS, EmailPreference
 
 if TYPE_CHECKING:  # notifications sit below the members
@@ -15,13 +16,13 @@ if TYPE_CHECKING:  # notifications sit below the members
 
 
 def has_push(member: Member) -> bool:
-    """Does the member have a phone that takes notifications? (None yet: web push plugs in here.)"""
-    return False
+    """Does the member have a phone that takes notifications?"""
+    return push.has_push(member)
 
 
 def push_subscription_ids(member: Member) -> list[str]:
-    """The ids of the member's push subscriptions, one outbox message each (none yet: web push plugs in here)."""
-    return []
+    """The ids of the member's push subscriptions: one outbox message each."""
+    return [str(subscription.id) for subscription in push.push_subscriptions_of(member)]
 
 
 def can_text(member: Member) -> bool:

@@ -101,3 +101,15 @@ class EmailPreference(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
     topic: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     mode: Mapped[str] = mapped_column(sa.String(10))
+
+
+class PushSubscription(db.Model):
+    """A phone (a browser) where a member turned on notifications: where its push service takes them."""
+
+    __tablename__ = "push_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(sa.String(1000), unique=True)
+    keys: Mapped[dict] = mapped_column(sa.JSON)  # the browser's "p256dh" and "auth" keys, to encrypt for it
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)

@@ -44,7 +44,13 @@ def deliver_email(message: OutboxMessage, config) -> str:
     return "sent"
 
 
-DELIVERERS: dict[str, Deliverer] = {"email": deliver_email, "sms": deliver_sms}
+def deliver_push(message: OutboxMessage, config) -> str:
+    from timebank.notifications.push import deliver_push_outbox
+
+    return deliver_push_outbox(message, config)
+
+
+DELIVERERS: dict[str, Deliverer] = {"email": deliver_email, "sms": deliver_sms, "push": deliver_push}
 
 
 def register_deliverer(channel: str, deliverer: Deliverer) -> None:

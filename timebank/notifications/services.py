@@ -62,9 +62,11 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
                 return None
             queue_text(number, text, member_id=member.id, locale=member.locale, topic=topic)
         else:
+            # The line shown on the phone, and the page a tap opens (no private detail beyond the words).
             for subscription in push_subscription_ids(member):
                 db.session.add(OutboxMessage(channel="push", to_address=subscription, member_id=member.id,
-                                             locale=member.locale, topic=topic, subject="", body=text))
+                                             locale=member.locale, topic=topic, subject=words[:200],
+                                             body=link or "/notifications"))
         return None
     with force_locale(member.locale):
         rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]

@@ -1,7 +1,7 @@
 """one outbox for e-mail, text messages and phone notifications; texts stopped; sign-in codes by text
 
-Revision ID: 0022_reach
-Revises: 0021
+Revision ID: 0023_reach
+Revises: 0022_push
 Create Date: 2026-11-30 14:30:00
 
 The e-mail preferences keep their table: a saved "now", "digest" or "never" means what it meant; "sms" and
@@ -10,8 +10,8 @@ The e-mail preferences keep their table: a saved "now", "digest" or "never" mean
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0022_reach'
-down_revision = '0021'
+revision = '0023_reach'
+down_revision = '0022_push'
 branch_labels = None
 depends_on = None
 
