@@ -48,13 +48,20 @@ def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> No
     topic = "messages" if kind == "message" else "reminders" if kind in ("reminder", "tomorrow") else "exchanges"
     mail_queue(member=member, subject=subject, template="exchange_update", exchange=exchange, kind=kind,
                topic=topic, text=lambda: exchange_notice(f"exchange_{kind}", params),
-               short=lambda: exchange_notice(f"exchange_{kind}", params), link=f"/exchanges/{exchange.id}")
+               short=lambda: exchange_notice(f"exchange_{kind}", params), link=f"/exchanges/{exchange.id}",
+               glance=lambda: glance_text(f"exchange_{kind}", params))
 
 
 def exchange_notice(kind: str, params: dict) -> str:
     from timebank.notifications.messages import notification_text
 
     return notification_text(kind, params)
+
+
+def glance_text(kind: str, params: dict) -> str:
+    from timebank.notifications.messages import glance_text as glance
+
+    return glance(kind, params)
 
 
 def _check_member(member: Member) -> None:

@@ -115,3 +115,22 @@ def notification_text(kind: str, params: dict) -> str:
     if p.get("memo"):
         text = _("%(text)s For: %(memo)s", text=text, memo=p["memo"])
     return text
+
+
+def glance_text(kind: str, params: dict) -> str:
+    """What a phone notification says on a locked screen: who did what, never what the service is about."""
+    name = params.get("name") or ""
+    if not name:
+        return _("You have news at the timebank.")
+    texts = {
+        "exchange_proposed": lambda: _("%(name)s proposed an exchange.", name=name),
+        "exchange_countered": lambda: _("%(name)s suggested another time or length.", name=name),
+        "exchange_accepted": lambda: _("%(name)s agreed to an exchange.", name=name),
+        "exchange_declined": lambda: _("%(name)s declined an exchange.", name=name),
+        "exchange_cancelled": lambda: _("%(name)s cancelled an exchange.", name=name),
+        "exchange_done": lambda: _("%(name)s says a service is done: please confirm.", name=name),
+        "exchange_confirmed": lambda: _("%(name)s confirmed an exchange.", name=name),
+        "exchange_message": lambda: _("%(name)s sent you a message.", name=name),
+        "hours_received": lambda: _("%(name)s gave you hours.", name=name),
+    }
+    return texts.get(kind, lambda: _("%(name)s: news at the timebank.", name=name))()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from timebank.database import begin_write
 from timebank.extensions import db
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def mail_queue(*, member: Member, subject, template: str, topic: str | None = None, short=None,
-               link: str | None = None, **context) -> OutboxMessage | None:
+               glance=None, link: str | None = None, **context) -> OutboxMessage | None:
     """Tell ``member`` something outside the site, by the channel she chose for ``topic``, in her language.
 
     ``subject`` is a lazy string (``lazy_gettext``) or a function returning
@@ -42,7 +43,8 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
     caller's transaction, so it exists if and only if the action happened.
     By e-mail (at once or in the daily digest), the template is the body. By text message, the words are
     ``short`` (a lazy string or a function; default: the subject) and a link to the page ``link``, in one
-    SMS. By phone notification, the same short words. Without a topic (her account), it goes by e-mail, or
+    SMS. By phone notification, the ``glance`` words (who did what, nothing private: a locked screen shows
+    them; default: "You have news at the timebank."). Without a topic (her account), it goes by e-mail, or
     by text to a member without e-mail. Returns the e-mail, if one was queued.
     """
     channel = channel_for(member=member, topic=topic)
@@ -62,10 +64,14 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
                 return None
             queue_text(number, text, member_id=member.id, locale=member.locale, topic=topic)
         else:
-            # The line shown on the phone, and the page a tap opens (no private detail beyond the words).
+            # The line shown on the phone, and the page a tap opens: who did what, no private detail.
+            with force_locale(member.locale):
+                seen = glance() if callable(glance) else glance if glance is not None else \
+                    _("You have news at the timebank.")
+                seen = " ".join(str(seen).split())[:200]
             for subscription in push_subscription_ids(member):
                 db.session.add(OutboxMessage(channel="push", to_address=subscription, member_id=member.id,
-                                             locale=member.locale, topic=topic, subject=words[:200],
+                                             locale=member.locale, topic=topic, subject=seen,
                                              body=link or "/notifications"))
         return None
     with force_locale(member.locale):
@@ -108,11 +114,12 @@ def mail_digest_due() -> int:
 
 def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/", topic: str | None = None) -> None:
     """An in-app notice, and the same words by the member's channel for ``topic``, in her language."""
-    from timebank.notifications.messages import notification_text
+    from timebank.notifications.messages import glance_text, notification_text
 
     notify(member=member, kind=kind, params=params, link=link)
     mail_queue(member=member, subject=subject, template="notice", link=link, topic=topic,
-               text=lambda: notification_text(kind, params), short=lambda: notification_text(kind, params))
+               text=lambda: notification_text(kind, params), short=lambda: notification_text(kind, params),
+               glance=lambda: glance_text(kind, params))
 
 
 def notify(*, member: Member, kind: str, params: dict, link: str | None = None) -> Notification:
