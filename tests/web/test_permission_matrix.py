@@ -79,6 +79,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "main.manifest": PUBLIC,
     "main.service_worker": PUBLIC,
     "main.offline": PUBLIC,
+    "privacy.index": PUBLIC,  # what the association keeps, and why: for anyone, before joining too
     # Public; in this world the periodic jobs never ran, so monitoring is told 503 whoever asks.
     "main.health_ready": access(**{role: 503 for role in ROLES}),
     "main.logo": access(**{role: 404 for role in ROLES}),  # public; this world has no logo, hence 404 for all

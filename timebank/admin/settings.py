@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.admin.models import Setting
 from timebank.audit import audit
+from timebank.config import Defaults
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db
@@ -36,6 +37,9 @@ EDITABLE = (
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
     "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS",
+    "TIMEBANK_SUPERVISORY_AUTHORITY", "TIMEBANK_EXPORT_NOTES", "TIMEBANK_ERASURE_GRACE_DAYS",
+    "TIMEBANK_ERASURE_BALANCE", "TIMEBANK_RETENTION_DECLINED_MONTHS", "TIMEBANK_RETENTION_INACTIVE_YEARS",
+    "TIMEBANK_RETENTION_SIGN_IN_MONTHS", "TIMEBANK_RETENTION_OUTBOX_MONTHS",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -113,6 +117,14 @@ class Settings:
     plan_ahead_months: int = 6
     welcome_meeting: str = ""
     session_days: int = 90
+    supervisory_authority: str = Defaults.TIMEBANK_SUPERVISORY_AUTHORITY
+    export_notes: bool = False
+    erasure_grace_days: int = 30
+    erasure_balance: str = "keep"
+    retention_declined_months: int = 6
+    retention_inactive_years: int = 3
+    retention_sign_in_months: int = 12
+    retention_outbox_months: int = 3
 
 
 _FIELDS = {
@@ -124,6 +136,12 @@ _FIELDS = {
     "auto_confirm_days": "TIMEBANK_AUTO_CONFIRM_DAYS", "dispute_window_days": "TIMEBANK_DISPUTE_WINDOW_DAYS",
     "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "plan_ahead_months": "TIMEBANK_PLAN_AHEAD_MONTHS",
     "welcome_meeting": "TIMEBANK_WELCOME_MEETING", "session_days": "TIMEBANK_SESSION_DAYS",
+    "supervisory_authority": "TIMEBANK_SUPERVISORY_AUTHORITY", "export_notes": "TIMEBANK_EXPORT_NOTES",
+    "erasure_grace_days": "TIMEBANK_ERASURE_GRACE_DAYS", "erasure_balance": "TIMEBANK_ERASURE_BALANCE",
+    "retention_declined_months": "TIMEBANK_RETENTION_DECLINED_MONTHS",
+    "retention_inactive_years": "TIMEBANK_RETENTION_INACTIVE_YEARS",
+    "retention_sign_in_months": "TIMEBANK_RETENTION_SIGN_IN_MONTHS",
+    "retention_outbox_months": "TIMEBANK_RETENTION_OUTBOX_MONTHS",
 }
 
 
@@ -181,9 +199,28 @@ def _check(new: Settings) -> None:
         fail("session_days", _l("Members may stay signed in from 1 to 400 days."))
     if len(new.welcome_meeting) > 500:
         fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
+    _check_privacy(new, fail)
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))
+
+
+ERASURE_BALANCES = ("keep", "community")
+
+
+def _check_privacy(new: Settings, fail) -> None:
+    if not new.supervisory_authority.strip() or len(new.supervisory_authority) > 500:
+        fail("supervisory_authority", _l("Please name the authority residents can complain to (at most 500 "
+                                         "characters)."))
+    if new.erasure_balance not in ERASURE_BALANCES:
+        fail("erasure_balance", _l("Please choose what happens to the hours of an erased member."))
+    for field, value, most in (("erasure_grace_days", new.erasure_grace_days, 90),
+                               ("retention_declined_months", new.retention_declined_months, 60),
+                               ("retention_inactive_years", new.retention_inactive_years, 10),
+                               ("retention_sign_in_months", new.retention_sign_in_months, 60),
+                               ("retention_outbox_months", new.retention_outbox_months, 60)):
+        if not isinstance(value, int) or not 1 <= value <= most:
+            fail(field, _l("Please give a number between 1 and %(most)s.", most=most))
 
 
 def _store(key: str, value, actor: Member) -> None:
