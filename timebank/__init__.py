@@ -156,3 +156,6 @@ def register_signals(app: Flask) -> None:
     from timebank.members.services import member_joined
 
     member_joined.connect(member_welcome)
+    from timebank.privacy.views import register_privacy
+
+    register_privacy(app)

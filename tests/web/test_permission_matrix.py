@@ -93,7 +93,13 @@ EXPECTED: dict[str, dict[str, object]] = {
     "members.change_password": SIGNED_IN,
     "members.sign_out_everywhere": SIGNED_IN,  # one's own other sessions, whatever the state of the membership
     "members.email_preferences": SIGNED_IN,  # a suspended member can still stop the e-mails
-    "notifications.index": SIGNED_IN,  # a suspended member reads why their exchanges were cancelled
+    "notifications.index": SIGNED_IN,
+    # Her own data, whatever the state of the membership: see it, take it, withdraw an agreement, leave.
+    "privacy.mine": SIGNED_IN,
+    "privacy.consents": SIGNED_IN,
+    "privacy.download": SIGNED_IN,
+    "privacy.leave": SIGNED_IN,  # an empty form is refused (422): nobody leaves without ticking the box
+    "privacy.come_back": SIGNED_IN,  # a suspended member reads why their exchanges were cancelled
     "members.profile": SIGNED_IN | {"suspended": WAIT},  # an applicant completes it while waiting
     "acting.warning": SIGNED_IN | {role: 404 for role in ("applicant", "other", "suspended", "helper",
                                                           "coordinator", "admin")},
@@ -163,6 +169,9 @@ EXPECTED: dict[str, dict[str, object]] = {
     "coordination.unverify": COORDINATORS,
     "coordination.warn": COORDINATORS,
     "coordination.helper": COORDINATORS,
+    "privacy.member_data": COORDINATORS,
+    "privacy.member_data_zip": COORDINATORS,  # audited
+    "privacy.erase_now": COORDINATORS,  # an empty form is refused (422): a reason and a ticked box are needed
     "reports.index": COORDINATORS,
     "reports.table_csv": COORDINATORS,
     # Admins only.
@@ -216,7 +225,8 @@ FORMS: dict[str, dict[str, str]] = {
 KNOWN_WRONG: dict[str, str] = {}
 
 # Showing a page (an error page included) may note that its reader has read it: not a write of what was refused.
-READ_MARKERS = {"exchange_read"}
+# Everyone signs back in after sessions were ended: their sign-ins are recorded (``sign_in``), not the refused act.
+READ_MARKERS = {"exchange_read", "sign_in"}
 
 
 # The routes --------------------------------------------------------------------------------------------------
