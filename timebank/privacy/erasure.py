@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.audit import audit
 from timebank.database import atomic, lock_fresh
-from timebank.errors import DomainError, InvalidTransition, NotAllowed
+from timebank.errors import DomainError, InvalidTransition
 from timebank.extensions import db
 from timebank.members.models import Member, Status
 from timebank.privacy.models import ErasureRequest
@@ -262,6 +262,13 @@ def erase_again(*, number: int) -> Erased | None:
     return atomic(lambda: _erase(member, actor=None, reason="", why="restored"))
 
 
-def check_not_self(*, member: Member, actor: Member) -> None:
-    if member.id == actor.id:
-        raise NotAllowed(_l("Another coordinator must do this for you: nobody changes this for themselves."))
+def erasures_reapply(*, since) -> list[int]:
+    """Erase again every member of the journal erased since ``since`` (a restored backup's time); return the
+    numbers erased now."""
+    from timebank.privacy.journal import journal_since
+    from timebank.privacy.scrub import compact_database
+
+    done = [erased for number in journal_since(since) if (erased := erase_again(number=number)) is not None]
+    if done:
+        compact_database()
+    return [erased.number for erased in done]

@@ -49,15 +49,3 @@ def journal_since(since: datetime) -> list[int]:
         if when >= since:
             numbers[int(parts[1])] = None
     return list(numbers)
-
-
-def erasures_reapply(*, since: datetime) -> list[int]:
-    """Erase again every member of the journal erased since ``since``; return the numbers erased now."""
-    from timebank.privacy.erasure import erase_again
-
-    done = [erased for number in journal_since(since) if (erased := erase_again(number=number)) is not None]
-    if done:
-        from timebank.privacy.scrub import compact_database
-
-        compact_database()
-    return [erased.number for erased in done]
