@@ -10,7 +10,8 @@ from timebank.extensions import db
 from timebank.scheduler import JobRun, cron_run
 from timebank.timeutil import utcnow
 
-JOB_NAMES = {"mail-digest", "listings-remind", "users-verifications", "exchanges-auto-confirm", "mail-send"}
+JOB_NAMES = {"mail-digest", "listings-remind", "users-verifications", "exchanges-auto-confirm", "mail-send",
+             "privacy-erase-due", "privacy-sweep"}
 
 
 def run_jobs(app, *, ago: timedelta = timedelta(0)):

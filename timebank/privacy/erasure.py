@@ -181,6 +181,17 @@ def _erase_rows(member: Member) -> None:
     run(sa.update(Member).where(Member.helper_id == me).values(helper_id=None))
 
 
+def _her_words(member: Member) -> list[str]:
+    """The longer messages she wrote, which notices and e-mails to others may quote."""
+    from timebank.exchanges.models import ExchangeMessage
+    from timebank.messages.models import DirectMessage
+    from timebank.privacy.scrub import MIN_QUOTED
+
+    bodies = list(db.session.scalars(sa.select(DirectMessage.body).where(DirectMessage.sender_id == member.id)))
+    bodies += db.session.scalars(sa.select(ExchangeMessage.body).where(ExchangeMessage.author_id == member.id))
+    return sorted({body for body in bodies if len(body) >= MIN_QUOTED}, key=len, reverse=True)
+
+
 def _erase(member: Member, *, actor: Member | None, reason: str, why: str) -> Erased:
     """Erase one member now (inside the caller's transaction)."""
     from timebank.privacy.scrub import scrub_everywhere
@@ -192,6 +203,7 @@ def _erase(member: Member, *, actor: Member | None, reason: str, why: str) -> Er
     moved = _move_balance(current)
     name = former_member_name(current.number)
     needles = [(current.display_name, name), (current.email or "", ""), (current.phone or "", "")]
+    needles += [(quoted, _in_default_language(_l("message erased"))) for quoted in _her_words(current)]
     _erase_rows(current)
     db.session.expire(current, ["languages"])
     current.display_name, current.email, current.phone, current.area, current.bio = name, None, None, None, ""

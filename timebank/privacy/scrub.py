@@ -45,6 +45,9 @@ def _text_columns(table: sa.Table) -> tuple[list[sa.Column], list[sa.Column]]:
     return texts, jsons
 
 
+MIN_QUOTED = 20  # a message of hers shorter than this is not searched for elsewhere ("ok" is in every text)
+
+
 def scrub_everywhere(needles: list[tuple[str, str]]) -> dict[str, int]:
     """Replace each (old, new) pair in every text and JSON column outside the ledger; return rows changed per table.
 
@@ -79,6 +82,8 @@ def scrub_everywhere(needles: list[tuple[str, str]]) -> dict[str, int]:
                 continue
             if table.name == "audit_entry":
                 new["redacted_at"] = utcnow()
+            if table.name == "outbox_message" and "body" in new:
+                new["body"] = ""  # an e-mail about her may quote her words too: its text goes
             db.session.execute(table.update().where(*[column == values[column.name] for column in key])
                                .values(**new))
             changed[table.name] = changed.get(table.name, 0) + 1
@@ -91,13 +96,15 @@ def compact_database() -> None:
     if engine.dialect.name != "sqlite":
         return
     db.session.remove()
+    raw = engine.raw_connection()  # the driver's own connection: no BEGIN of ours around VACUUM
     try:
-        with engine.connect() as connection:
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            names = set(sa.inspect(connection).get_table_names())
-            if "listing_fts" in names:
-                connection.exec_driver_sql("INSERT INTO listing_fts(listing_fts) VALUES ('rebuild')")
-            connection.exec_driver_sql("VACUUM")
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sa.exc.OperationalError as error:  # busy: the next erasure or ``timebank privacy sweep`` does it
+        cursor = raw.driver_connection.cursor()
+        if cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'listing_fts'").fetchone():
+            cursor.execute("INSERT INTO listing_fts(listing_fts) VALUES ('rebuild')")
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    except Exception as error:  # noqa: BLE001 - busy: the next erasure does it; the erasure itself is committed
         log.warning("the database file could not be compacted after an erasure: %s", error)
+    finally:
+        raw.close()
