@@ -29,6 +29,12 @@ class Consent(db.Model):
     member: Mapped[Member] = relationship()
 
 
+def withdrawn(kind: str):
+    """The ids of members whose last word on ``kind`` was "no" (a subquery: no word at all is not a "no")."""
+    last = sa.select(sa.func.max(Consent.id)).where(Consent.kind == kind).group_by(Consent.member_id)
+    return sa.select(Consent.member_id).where(Consent.id.in_(last), Consent.given.is_(False))
+
+
 class SignIn(db.Model):
     """A member signed in: when (kept for the retention period of sign-in records)."""
 
