@@ -24,7 +24,7 @@ def journal_append(numbers: list[int], *, at: datetime | None = None) -> None:
     """Add one line per member number: "<ISO time, UTC> <number>"."""
     path = journal_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = (at or utcnow()).replace(microsecond=0).isoformat()
+    stamp = (at or utcnow()).isoformat()
     with open(path, "a", encoding="utf-8") as journal:
         for number in numbers:
             journal.write(f"{stamp} {number}\n")
