@@ -80,3 +80,14 @@ def test_the_page_of_my_data_in_french_and_arabic(client, people):
         response = client.get(f"/me/privacy?lang={language}")
         assert response.status_code == 200 and f'lang="{language}"' in response.get_data(as_text=True)
     assert "Download my data" in text_of(client.get("/me/privacy?lang=en"))
+
+
+def test_every_new_page_speaks_french_english_and_arabic(client, people):
+    amina, sandrine = people.member("Amina Diallo"), people.coordinator()
+    pages = {amina: ("/privacy", "/me/privacy", "/me/leave"), sandrine: (f"/coordination/members/{amina.id}/data",)}
+    for resident, addresses in pages.items():
+        login(client, resident)
+        for address in addresses:
+            for language, direction in (("fr", "ltr"), ("en", "ltr"), ("ar", "rtl")):
+                html = client.get(f"{address}?lang={language}").get_data(as_text=True)
+                assert f'lang="{language}"' in html and f'dir="{direction}"' in html, (address, language)
