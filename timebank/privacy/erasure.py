@@ -26,6 +26,7 @@ from timebank.members.models import Member, Status
 from timebank.privacy.models import ErasureRequest
 from timebank.timeutil import utcnow
 
+WORDS = ("reason", "message")  # what a member wrote in a step of an exchange's timeline
 ERASED_PASSWORD = "!erased"  # no password hash ever looks like this: nobody signs in to an erased account
 
 
@@ -146,7 +147,7 @@ def _move_balance(member: Member) -> int:
 def _erase_rows(member: Member) -> None:
     """Rewrite or delete what belongs to her alone (the name, e-mail and phone elsewhere go through ``scrub``)."""
     from timebank.coordination.models import MemberNote, MemberWarning, Verification
-    from timebank.exchanges.models import Dispute, ExchangeMessage, GroupSession
+    from timebank.exchanges.models import Dispute, ExchangeEvent, ExchangeMessage, GroupSession
     from timebank.idempotency import FormUse
     from timebank.listings.models import Listing, ListingLanguage, ListingStatus, Report
     from timebank.members.models import MemberLanguage
@@ -161,6 +162,9 @@ def _erase_rows(member: Member) -> None:
     run(sa.update(DirectMessage).where(DirectMessage.sender_id == me).values(body=erased_message))
     run(sa.update(ExchangeMessage).where(ExchangeMessage.author_id == me).values(body=erased_message))
     run(sa.update(Dispute).where(Dispute.opened_by_id == me).values(reason=erased_message))
+    for event in db.session.scalars(sa.select(ExchangeEvent).where(ExchangeEvent.actor_id == me)):
+        if any(key in (event.detail or {}) for key in WORDS):  # the reason she gave when she cancelled…
+            event.detail = {key: erased_message if key in WORDS else value for key, value in event.detail.items()}
     listings = sa.select(Listing.id).where(Listing.member_id == me)
     run(sa.delete(ListingLanguage).where(ListingLanguage.listing_id.in_(listings)))
     run(sa.update(Listing).where(Listing.member_id == me).values(
