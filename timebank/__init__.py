@@ -112,10 +112,11 @@ def register_blueprints(app: Flask) -> None:
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
+    from timebank.privacy.views import bp as privacy
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
-                      admin, reports):
+                      admin, reports, privacy):
         app.register_blueprint(blueprint)
     app.register_blueprint(backup)
     from timebank.members.views import charter_first, note_activity
@@ -157,3 +158,6 @@ def register_signals(app: Flask) -> None:
     from timebank.members.services import member_joined
 
     member_joined.connect(member_welcome)
+    from timebank.privacy.views import register_privacy
+
+    register_privacy(app)

@@ -32,6 +32,9 @@ class AuditEntry(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # When an erased member's name, e-mail or phone was taken out of ``reason`` and ``detail``: the only change
+    # the database lets through (who acted, what, on whom and when never change).
+    redacted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     actor: Mapped[Member | None] = relationship("Member", foreign_keys=[actor_id])
     member: Mapped[Member | None] = relationship("Member", foreign_keys=[member_id])
@@ -44,7 +47,8 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
            "verification_lapsed", "member_warned", "message_hidden", "helper_named", "helper_removed",
            "acted_for_member", "settings_changed", "role_changed", "category_created", "category_changed",
             "category_archived", "invitation_created", "invitation_revoked", "members_imported", "export_downloaded",
-            "backup_downloaded", "sessions_ended", "community_cover")
+            "backup_downloaded", "sessions_ended", "community_cover",
+            "member_data_exported", "member_erased", "erasure_requested", "erasure_cancelled")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

@@ -58,3 +58,17 @@ def restore(path: Path):
     from timebank.ledger.cli import echo_verdict
 
     echo_verdict(report)
+    _erase_again(manifest.created_at)
+
+
+def _erase_again(created_at: str) -> None:
+    """Members erased after the backup was made are erased again (numbers from the erasure journal)."""
+    from datetime import datetime
+
+    from timebank.privacy.erasure import erasures_reapply
+    from timebank.privacy.journal import journal_path
+
+    since = datetime.fromisoformat(created_at.replace("Z", "+00:00")).replace(tzinfo=None)
+    numbers = erasures_reapply(since=since)
+    click.echo(f"erased again since the backup was made: {len(numbers)} "
+               f"({', '.join(map(str, numbers)) or 'none'}; journal: {journal_path()})")

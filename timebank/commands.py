@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 def register_commands(app: Flask) -> None:
     from timebank.backup_cli import backup
     from timebank.ledger.cli import ledger
+    from timebank.privacy.cli import privacy
 
     app.cli.add_command(ledger)
     app.cli.add_command(listings)
@@ -20,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(cron)
     app.cli.add_command(doctor)
+    app.cli.add_command(privacy)
 
 
 @click.group(help="Manage members' accounts.")

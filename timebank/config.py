@@ -164,6 +164,20 @@ class Defaults:
                               "push.apple.com", "notify.windows.com"]
     TIMEBANK_PUSH_ALLOW_HTTP = False  # tests only: a push service on plain http
 
+    # Personal data (the privacy page, "take my data", erasure and retention; see timebank/privacy/).
+    TIMEBANK_SUPERVISORY_AUTHORITY = ("CNIL (Commission nationale de l'informatique et des libertés), "
+                                      "3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07 — www.cnil.fr")
+    TIMEBANK_EXPORT_NOTES = False  # coordinators' private notes in a member's download (see the privacy page)
+    TIMEBANK_ERASURE_GRACE_DAYS = 30  # a member who asked to be erased can come back during these days
+    TIMEBANK_ERASURE_BALANCE = "keep"  # "keep": an erased member's balance stays; "community": moved to the pot
+    TIMEBANK_RETENTION_DECLINED_MONTHS = 6  # declined applications
+    TIMEBANK_RETENTION_INACTIVE_YEARS = 3  # members who never sign in: warned, then erased
+    TIMEBANK_RETENTION_SIGN_IN_MONTHS = 12  # sign-in records and form keys
+    TIMEBANK_RETENTION_OUTBOX_MONTHS = 3  # texts of e-mails (and text messages) once sent
+    # Member numbers and dates of erasures, outside the database, so that a restored backup forgets them again
+    # (empty: instance/erasure-journal.txt). Keep a copy with the backups.
+    TIMEBANK_ERASURE_JOURNAL = ""
+
     # Nightly backups made by `timebank cron` (SQLite): a folder, and how many archives to keep in it.
     TIMEBANK_BACKUP_DIR = ""
     TIMEBANK_BACKUP_KEEP = 30

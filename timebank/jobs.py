@@ -24,6 +24,9 @@ def register_jobs(app: Flask) -> None:
                           _users_verifications))
     register_job(app, Job("exchanges-auto-confirm", _l("Remind of exchanges and confirm those left unconfirmed"),
                           HOUR, _exchanges_auto_confirm))
+    register_job(app, Job("privacy-erase-due", _l("Erase the members whose time to come back is over"), DAY,
+                          _privacy_erase_due))
+    register_job(app, Job("privacy-sweep", _l("Apply the retention periods of personal data"), DAY, _privacy_sweep))
     if app.config.get("TIMEBANK_BACKUP_DIR"):
         register_job(app, Job("backup", _l("Back up the database"), DAY, _backup, lock_timeout=timedelta(hours=3)))
     register_job(app, Job("mail-send", _l("Send queued e-mail and text messages"), MINUTE, _mail_send))
@@ -65,6 +68,18 @@ def _exchanges_auto_confirm() -> str:
     tomorrow = exchanges_remind_tomorrow()
     reminded, confirmed = exchanges_auto_confirm()
     return f"reminded of tomorrow: {tomorrow}, reminded to confirm: {reminded}, confirmed automatically: {confirmed}"
+
+
+def _privacy_erase_due() -> str:
+    from timebank.privacy.cli import erase_due_summary
+
+    return erase_due_summary()
+
+
+def _privacy_sweep() -> str:
+    from timebank.privacy.cli import sweep_summary
+
+    return sweep_summary()
 
 
 def _backup() -> str:

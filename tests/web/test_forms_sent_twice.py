@@ -34,7 +34,7 @@ HOUR_MOVING = {
     "exchanges.done", "exchanges.confirm", "exchanges.dispute", "exchanges.resolve", "exchanges.group_new",
     "exchanges.group_join", "exchanges.group_leave", "exchanges.group_remove", "exchanges.group_complete",
     "exchanges.group_cancel", "coordination.record_exchange", "coordination.decide", "coordination.change_status",
-    "admin.welcome", "admin.community_grant",
+    "admin.welcome", "admin.community_grant", "privacy.leave", "privacy.erase_now",
 }
 # Moves hours, but has a one-time confirmation of its own, tested with the import.
 WALKED_ELSEWHERE = {"admin.import_confirm"}
@@ -52,6 +52,7 @@ NOT_HOUR_MOVING = {
     "admin.invitation_revoke_view", "coordination.end_sessions", "members.sign_out_everywhere",
     "members.code_request", "members.code_login", "members.sms_inbound", "admin.outbox_retry_view",
     "notifications.push_on", "notifications.push_off",  # the same phone twice is kept once; off twice is off
+    "privacy.consents", "privacy.come_back", "privacy.member_data_zip",
 }
 
 
@@ -270,6 +271,17 @@ def _suspend(app, w):
                    {"status-reason": "Plusieurs absences", "status-suspend": "y"})
 
 
+def _leave(app, w):
+    agreed(app, w)  # Karim's 2 h are reserved for Amina: his leaving releases them
+    return Sending("karim", "/me/leave", "/me/leave", {"confirm": "y"})
+
+
+def _erase_now(app, w):
+    agreed(app, w)
+    return Sending("sandrine", f"/coordination/members/{w.karim.id}/data",
+                   f"/coordination/members/{w.karim.id}/erase", {"reason": "Demandé au téléphone", "confirm": "y"})
+
+
 def _welcome(app, w):
     return Sending("claire", "/admin/", "/admin/welcome", {
         "welcome-member": str(w.amina.id), "welcome-hours": "2", "welcome-minutes": "0",
@@ -309,6 +321,8 @@ SCENARIOS = [
     Scenario("coordination.record_exchange", "a coordinator recording an exchange", _record),
     Scenario("coordination.decide", "approving a member (welcome hours)", _approve, keyed=False),
     Scenario("coordination.change_status", "suspending a member (reserved hours released)", _suspend, keyed=False),
+    Scenario("privacy.leave", "asking to leave (reserved hours released)", _leave, keyed=False),
+    Scenario("privacy.erase_now", "erasing a member at once (reserved hours released)", _erase_now, keyed=False),
     Scenario("admin.welcome", "welcome hours", _welcome),
     Scenario("admin.community_grant", "hours from the community account", _grant),
 ]

@@ -79,6 +79,7 @@ EXPECTED: dict[str, dict[str, object]] = {
     "main.manifest": PUBLIC,
     "main.service_worker": PUBLIC,
     "main.offline": PUBLIC,
+    "privacy.index": PUBLIC,  # what the association keeps, and why: for anyone, before joining too
     # Public; in this world the periodic jobs never ran, so monitoring is told 503 whoever asks.
     "main.health_ready": access(**{role: 503 for role in ROLES}),
     "main.logo": access(**{role: 404 for role in ROLES}),  # public; this world has no logo, hence 404 for all
@@ -100,6 +101,12 @@ EXPECTED: dict[str, dict[str, object]] = {
     "notifications.index": SIGNED_IN,  # a suspended member reads why their exchanges were cancelled
     "notifications.push_on": MEMBERS,  # phone notifications: for approved members
     "notifications.push_off": SIGNED_IN,  # a suspended member can still stop them
+    # Her own data, whatever the state of the membership: see it, take it, withdraw an agreement, leave.
+    "privacy.mine": SIGNED_IN,
+    "privacy.consents": SIGNED_IN,
+    "privacy.download": SIGNED_IN,
+    "privacy.leave": SIGNED_IN,  # an empty form is refused (422): nobody leaves without ticking the box
+    "privacy.come_back": SIGNED_IN,  # a suspended member reads why their exchanges were cancelled
     "members.profile": SIGNED_IN | {"suspended": WAIT},  # an applicant completes it while waiting
     "acting.warning": SIGNED_IN | {role: 404 for role in ("applicant", "other", "suspended", "helper",
                                                           "coordinator", "admin")},
@@ -170,6 +177,9 @@ EXPECTED: dict[str, dict[str, object]] = {
     "coordination.unverify": COORDINATORS,
     "coordination.warn": COORDINATORS,
     "coordination.helper": COORDINATORS,
+    "privacy.member_data": COORDINATORS,
+    "privacy.member_data_zip": COORDINATORS,  # audited
+    "privacy.erase_now": COORDINATORS,  # an empty form is refused (422): a reason and a ticked box are needed
     "reports.index": COORDINATORS,
     "reports.table_csv": COORDINATORS,
     # Admins only.
@@ -225,7 +235,8 @@ FORMS: dict[str, dict[str, str]] = {
 KNOWN_WRONG: dict[str, str] = {}
 
 # Showing a page (an error page included) may note that its reader has read it: not a write of what was refused.
-READ_MARKERS = {"exchange_read"}
+# Everyone signs back in after sessions were ended: their sign-ins are recorded (``sign_in``), not the refused act.
+READ_MARKERS = {"exchange_read", "sign_in"}
 
 
 # The routes --------------------------------------------------------------------------------------------------

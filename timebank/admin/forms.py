@@ -107,8 +107,39 @@ class SettingsForm(FlaskForm):
     email_hours = SelectField(_l("E-mail about hours received"))
     email_reminders = SelectField(_l("Reminders (an exchange tomorrow, a confirmation due)"))
     email_matches = SelectField(_l("E-mail about offers and requests nearby"))
+    supervisory_authority = TextAreaField(_l("Authority residents can complain to about their data"),
+                                          description=_l("Left empty: the CNIL."),
+                                          validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                                          render_kw={"rows": 2, "maxlength": 500})
+    export_notes = BooleanField(_l("Include coordinators' private notes when a member downloads her data"),
+                                description=_l("The privacy page explains the choice to members."))
+    erasure_grace_days = IntegerField(_l("A member who asked to be erased can come back during (days)"),
+                                      validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=90, message=_l(
+                                          "Please give a number between 1 and 90."))], render_kw={"inputmode": "numeric"})
+    erasure_to_community = BooleanField(_l("Move the hours left by an erased member to the community account"),
+                                        description=_l("Otherwise they stay on her closed account."))
+    retention_declined_months = IntegerField(_l("Keep declined applications for (months)"), validators=[
+        InputRequired(message=_l("Please give a number of months.")),
+        NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
+        render_kw={"inputmode": "numeric"})
+    retention_inactive_years = IntegerField(_l("Erase members who have not signed in for (years)"),
+                                            description=_l("They are warned by e-mail first."), validators=[
+        InputRequired(message=_l("Please give a number of years.")),
+        NumberRange(min=1, max=10, message=_l("Please give a number between 1 and 10."))],
+        render_kw={"inputmode": "numeric"})
+    retention_sign_in_months = IntegerField(_l("Keep sign-in records for (months)"), validators=[
+        InputRequired(message=_l("Please give a number of months.")),
+        NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
+        render_kw={"inputmode": "numeric"})
+    retention_outbox_months = IntegerField(_l("Keep the text of e-mails sent for (months)"), validators=[
+        InputRequired(message=_l("Please give a number of months.")),
+        NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
+        render_kw={"inputmode": "numeric"})
     save = SubmitField(_l("Save the settings"))
 
+    PRIVACY = ("supervisory_authority", "export_notes", "erasure_grace_days",
+               "retention_declined_months", "retention_inactive_years", "retention_sign_in_months",
+               "retention_outbox_months")
     TOPICS = ("exchanges", "messages", "hours", "reminders", "matches")
 
     def __init__(self, *args, **kwargs):
@@ -136,6 +167,9 @@ class SettingsForm(FlaskForm):
         self.welcome_meeting.data, self.session_days.data = current.welcome_meeting, current.session_days
         self.phone.data, self.address.data = phone_display(current.phone), current.address
         self.welcome_place.data = current.welcome_place
+        for name in self.PRIVACY:
+            self[name].data = getattr(current, name)
+        self.erasure_to_community.data = current.erasure_balance == "community"
 
     def settings(self) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
@@ -151,7 +185,18 @@ class SettingsForm(FlaskForm):
             email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
             welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data,
             phone=(self.phone.data or "").strip(), address=(self.address.data or "").strip(),
-            welcome_place=(self.welcome_place.data or "").strip())
+            welcome_place=(self.welcome_place.data or "").strip(),
+            **self._privacy())
+
+    def _privacy(self) -> dict:
+        values = {name: self[name].data for name in self.PRIVACY}
+        from timebank.config import Defaults
+
+        values["supervisory_authority"] = ((values["supervisory_authority"] or "").strip()
+                                           or Defaults.TIMEBANK_SUPERVISORY_AUTHORITY)
+        values["export_notes"] = bool(values["export_notes"])
+        values["erasure_balance"] = "community" if self.erasure_to_community.data else "keep"
+        return values
 
 
 class LogoForm(FlaskForm):

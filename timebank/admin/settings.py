@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.admin.models import Setting
 from timebank.audit import audit
+from timebank.config import Defaults
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db
@@ -38,6 +39,9 @@ EDITABLE = (
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
     "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS",
     "TIMEBANK_PHONE", "TIMEBANK_ADDRESS", "TIMEBANK_WELCOME_PLACE",
+    "TIMEBANK_SUPERVISORY_AUTHORITY", "TIMEBANK_EXPORT_NOTES", "TIMEBANK_ERASURE_GRACE_DAYS",
+    "TIMEBANK_ERASURE_BALANCE", "TIMEBANK_RETENTION_DECLINED_MONTHS", "TIMEBANK_RETENTION_INACTIVE_YEARS",
+    "TIMEBANK_RETENTION_SIGN_IN_MONTHS", "TIMEBANK_RETENTION_OUTBOX_MONTHS",
 )
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
@@ -118,6 +122,14 @@ class Settings:
     phone: str = ""  # E.164 once saved
     address: str = ""
     welcome_place: str = ""
+    supervisory_authority: str = Defaults.TIMEBANK_SUPERVISORY_AUTHORITY
+    export_notes: bool = False
+    erasure_grace_days: int = 30
+    erasure_balance: str = "keep"
+    retention_declined_months: int = 6
+    retention_inactive_years: int = 3
+    retention_sign_in_months: int = 12
+    retention_outbox_months: int = 3
 
 
 _FIELDS = {
@@ -130,6 +142,12 @@ _FIELDS = {
     "email_defaults": "TIMEBANK_EMAIL_DEFAULTS", "plan_ahead_months": "TIMEBANK_PLAN_AHEAD_MONTHS",
     "welcome_meeting": "TIMEBANK_WELCOME_MEETING", "session_days": "TIMEBANK_SESSION_DAYS",
     "phone": "TIMEBANK_PHONE", "address": "TIMEBANK_ADDRESS", "welcome_place": "TIMEBANK_WELCOME_PLACE",
+    "supervisory_authority": "TIMEBANK_SUPERVISORY_AUTHORITY", "export_notes": "TIMEBANK_EXPORT_NOTES",
+    "erasure_grace_days": "TIMEBANK_ERASURE_GRACE_DAYS", "erasure_balance": "TIMEBANK_ERASURE_BALANCE",
+    "retention_declined_months": "TIMEBANK_RETENTION_DECLINED_MONTHS",
+    "retention_inactive_years": "TIMEBANK_RETENTION_INACTIVE_YEARS",
+    "retention_sign_in_months": "TIMEBANK_RETENTION_SIGN_IN_MONTHS",
+    "retention_outbox_months": "TIMEBANK_RETENTION_OUTBOX_MONTHS",
 }
 
 
@@ -193,9 +211,28 @@ def _check(new: Settings) -> None:
         fail("address", _l("Please give the address in at most 300 characters."))
     if len(new.welcome_place) > 300:
         fail("welcome_place", _l("Please say where the welcome meetings happen in at most 300 characters."))
+    _check_privacy(new, fail)
     if set(new.email_defaults) - {"exchanges", "messages", "hours", "reminders", "matches"} \
             or any(mode not in EMAIL_MODES for mode in new.email_defaults.values()):
         fail("email_defaults", _l("Please choose how e-mail is sent for each topic."))
+
+
+ERASURE_BALANCES = ("keep", "community")
+
+
+def _check_privacy(new: Settings, fail) -> None:
+    if not new.supervisory_authority.strip() or len(new.supervisory_authority) > 500:
+        fail("supervisory_authority", _l("Please name the authority residents can complain to (at most 500 "
+                                         "characters)."))
+    if new.erasure_balance not in ERASURE_BALANCES:
+        fail("erasure_balance", _l("Please choose what happens to the hours of an erased member."))
+    for field, value, most in (("erasure_grace_days", new.erasure_grace_days, 90),
+                               ("retention_declined_months", new.retention_declined_months, 60),
+                               ("retention_inactive_years", new.retention_inactive_years, 10),
+                               ("retention_sign_in_months", new.retention_sign_in_months, 60),
+                               ("retention_outbox_months", new.retention_outbox_months, 60)):
+        if not isinstance(value, int) or not 1 <= value <= most:
+            fail(field, _l("Please give a number between 1 and %(most)s.", most=most))
 
 
 def _store(key: str, value, actor: Member) -> None:

@@ -458,6 +458,10 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     from timebank.members.search import member_match
 
     query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
+    if not private:  # coordinators find everyone; members, those who agree to be shown
+        from timebank.privacy.models import withdrawn
+
+        query = query.where(Member.id.not_in(withdrawn("directory")))
     found = member_match(q, private=private)
     if found is not None:
         query = query.where(found)

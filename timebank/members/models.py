@@ -25,6 +25,7 @@ class Status(str, enum.Enum):
     ACTIVE = "active"
     DECLINED = "declined"
     SUSPENDED = "suspended"
+    ERASED = "erased"  # left and erased: the account and its transfers stay, under "Former member no. …"
 
 
 def new_session_token() -> str:

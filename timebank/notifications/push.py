@@ -156,13 +156,16 @@ def push_unsubscribe(*, member: Member, endpoint: str | None = None) -> int:
     Another member's phone is not hers to stop: an address she does not own is not found.
     """
     begin_write()
-    query = sa.delete(PushSubscription).where(PushSubscription.member_id == member.id)
+    query = sa.select(PushSubscription).where(PushSubscription.member_id == member.id)
     if endpoint is not None:
         if not isinstance(endpoint, str) or len(endpoint) > 1000:
             db.session.rollback()
             raise NotFound(_l("Notifications were not on for this phone."))
         query = query.where(PushSubscription.endpoint == endpoint)
-    removed = db.session.execute(query).rowcount
+    found = db.session.scalars(query).all()
+    for subscription in found:  # one by one, so that whoever keeps a record of agreements sees them go
+        db.session.delete(subscription)
+    removed = len(found)
     db.session.commit()
     if endpoint is not None and not removed:
         raise NotFound(_l("Notifications were not on for this phone."))
