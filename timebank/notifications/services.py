@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 from timebank.database import begin_write, insert_on_conflict
 from timebank.extensions import db
+from timebank.i18n import local_text
 from timebank.notifications.models import (
     EMAIL_MODES,
     EMAIL_TOPICS,
@@ -75,6 +76,9 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
     with force_locale(member.locale):
         rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]
         body = render_template(f"mail/{template}.txt", member=member, **context)
+        signature = local_text("email_signature")
+        if signature:  # the association's own words, in the member's language (else the default language's)
+            body = f"{body.rstrip()}\n\n-- \n{signature}\n"
     message = OutboxMessage(
         to_address=member.email,
         member_id=member.id,
