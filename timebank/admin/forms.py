@@ -19,8 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.admin.settings import LEDGER_STEPS, Settings
-from timebank.i18n import LOCALES, RTL_LOCALES
 from timebank.forms import FlaskForm
+from timebank.i18n import LOCALES, RTL_LOCALES
 from timebank.members.forms import MultiCheckboxField, ProfileForm, RegisterForm
 from timebank.validators import PlainText
 
@@ -185,6 +185,10 @@ class CategoryForm(FlaskForm):
     name_ar = StringField(_l("Name in Arabic"), validators=[InputRequired(message=_l("Please give the name.")),
                                                             Length(max=60), PlainText()],
                           render_kw={"dir": "rtl", "lang": "ar"})
+    name_tr = StringField(_l("Name in Turkish"), validators=[Optional(), Length(max=60), PlainText()],
+                          render_kw={"lang": "tr"})
+    name_pt = StringField(_l("Name in Portuguese"), validators=[Optional(), Length(max=60), PlainText()],
+                          render_kw={"lang": "pt"})
     icon = SelectField(_l("Icon"))
     requires_verified = BooleanField(_l("Only members verified by a coordinator can offer it (e.g. childcare)"))
     save = SubmitField(_l("Save the category"))
@@ -196,7 +200,7 @@ class CategoryForm(FlaskForm):
     def fields(self):
         from timebank.admin.categories import CategoryFields
 
-        return CategoryFields(names={"fr": self.name_fr.data, "en": self.name_en.data, "ar": self.name_ar.data},
+        return CategoryFields(names={code: self[f"name_{code}"].data for code in LOCALES},
                               icon=self.icon.data, requires_verified=bool(self.requires_verified.data))
 
 
