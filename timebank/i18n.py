@@ -77,6 +77,13 @@ def bdi(value: object) -> Markup:
 
 
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate and its end: a signed amount reads as one unit
+
+
+def isolate(value: object) -> str:
+    """Isolate a person's text inside a plain-text sentence (an e-mail): "مرحبًا ⁨Karim⁩،" keeps the comma after
+    the name. The marks are invisible."""
+    text = "" if value is None else str(value)
+    return f"{FSI}{text}{PDI}" if text else ""
 MINUS, NBSP = "\u2212", "\u00a0"
 
 

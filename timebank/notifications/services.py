@@ -197,11 +197,11 @@ def _deliver_smtp(message: OutboxMessage, config) -> None:
 
 def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/") -> None:
     """An in-app notice, and the same words by e-mail (for members who have an address), in their language."""
-    from timebank.notifications.messages import notification_text
+    from timebank.notifications.messages import notification_plain
 
     notify(member=member, kind=kind, params=params, link=link)
     mail_queue(member=member, subject=subject, template="notice", link=link,
-               text=lambda: notification_text(kind, params))
+               text=lambda: notification_plain(kind, params))
 
 
 def notify(*, member: Member, kind: str, params: dict, link: str | None = None) -> Notification:
