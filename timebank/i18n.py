@@ -120,12 +120,22 @@ def minutes_html(minutes: int | None, signed: bool = False) -> Markup:
     if not has_sign:
         return Markup.escape(text)
     # A signed number is written left to right in every language, so the minus stands left of its digits (not
-    # "3−" on an Arabic page); the words around it keep their own direction and order ("−3 ساعات").
+    # "3−" on an Arabic page); the words around it keep their own direction and order ("−3 ساعات": the number
+    # on the right of the word on an Arabic page). The amount is in the page's language, so the isolate takes the
+    # page's direction: left to guess, a browser reads the "3" first and sets "ساعات" after it, to the right.
+    direction = _page_direction()
     number = re.match(r"[−+]\d+", text)
     if number:
-        return Markup('<bdi class="signed"><span dir="ltr">{}</span>{}</bdi>').format(
-            number.group(), text[number.end():])
-    return Markup('<bdi class="signed">{}</bdi>').format(text)
+        return Markup('<bdi class="signed" dir="{}"><span dir="ltr">{}</span>{}</bdi>').format(
+            direction, number.group(), text[number.end():])
+    return Markup('<bdi class="signed" dir="{}">{}</bdi>').format(direction, text)
+
+
+def _page_direction() -> str:
+    try:
+        return text_direction()
+    except (RuntimeError, KeyError):  # outside an application: the words were formatted in the default (French)
+        return "ltr"
 
 
 # The association's own texts, written once per language in the settings (key in the configuration).

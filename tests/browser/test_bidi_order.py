@@ -15,7 +15,7 @@ GLYPHS = """(element) => {
       range.setStart(node, i);
       range.setEnd(node, i + 1);
       const box = range.getBoundingClientRect();
-      if (box.width > 0) glyphs.push([node.data[i], box.left, box.right]);
+      if (box.width > 0) glyphs.push([node.data[i], box.left, box.right, Math.round(box.top)]);
     }
   }
   return glyphs;
@@ -44,5 +44,6 @@ def test_minus_three_hours_reads_in_the_right_order_in_arabic(live_server, phone
     letters = [g for g in glyphs if "\u0600" <= g[0] <= "\u06ff"]
     assert minus[2] <= three[1] + 1, glyphs  # "−3", never "3−"
     assert letters, glyphs
+    assert len({g[3] for g in glyphs}) == 1, glyphs  # one line: the amount is not split
     # Right to left, the number comes first: the word is drawn on its left.
     assert max(g[2] for g in letters) <= minus[1] + 1, glyphs
