@@ -21,7 +21,8 @@ class Defaults:
     TIMEBANK_DESCRIPTION: dict | str = {}  # per language, like the charter below
     TIMEBANK_CONTACT = "contact@example.org"
     TIMEBANK_OPENING_HOURS: dict | str = {}
-    TIMEBANK_WELCOME_MEETING: dict | str = {}  # per language: when and where applicants meet a coordinator, shown while they wait
+    # Per language: when and where applicants meet a coordinator, shown while they wait.
+    TIMEBANK_WELCOME_MEETING: dict | str = {}
     TIMEBANK_LOGO = ""  # a file in the upload folder, set from the settings page
     TIMEBANK_UPLOAD_FOLDER: str | None = None  # None: instance/uploads (the logo; kept by backups)
 

@@ -118,7 +118,8 @@ def _member_page(member: Member, code: int = 200, **forms):
     return render_template(
         "coordination/member.html", member=member, account=account,
         balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
-        entries=audit_lines(audit_entries(member=member, limit=50), admin=current_user.is_admin), note_form=forms.get("note") or NoteForm(),
+        entries=audit_lines(audit_entries(member=member, limit=50), admin=current_user.is_admin),
+        note_form=forms.get("note") or NoteForm(),
         password_form=NewPasswordForm(), brokered_form=forms.get("brokered") or BrokeredForm(),
         record_form=forms.get("record") or RecordForm(members=[m for m in members_active() if m.id != member.id]),
         status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error"),
