@@ -47,3 +47,21 @@ def test_minus_three_hours_reads_in_the_right_order_in_arabic(live_server, phone
     assert len({g[3] for g in glyphs}) == 1, glyphs  # one line: the amount is not split
     # Right to left, the number comes first: the word is drawn on its left.
     assert max(g[2] for g in letters) <= minus[1] + 1, glyphs
+
+
+def test_a_french_title_keeps_its_question_mark_at_its_end_on_an_arabic_page(live_server, phone, people, app):
+    from tests.factories import publish
+
+    amina = people.member("Amina Diallo", locale="ar")
+    karim = people.member("Karim Benali")
+    listing = publish(app, karim, "Papiers CAF, vous venez ?", description="Le mardi, 14 h ; apportez la lettre.")
+    page = phone.new_page()
+    sign_in(page, live_server, amina.email, amina.password, lang="ar")
+    page.goto(f"{live_server}/listings/{listing}?lang=ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    screenshot(page, "listing-french-in-ar")
+    glyphs = page.locator("h1 bdi").evaluate(GLYPHS)
+    first, last = glyphs[0], [g for g in glyphs if g[0].strip()][-1]
+    assert (first[0], last[0]) == ("P", "?")
+    assert last[1] > first[2], glyphs  # read left to right: "Papiers … ?", not "? Papiers …"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
