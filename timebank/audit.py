@@ -166,4 +166,4 @@ def audit_kind_label(action: str) -> str:
     if sentence is None:
         return action
     text = str(sentence) % {"actor": ELLIPSIS, "member": ELLIPSIS, "target": ELLIPSIS}
-    return text.removeprefix(ELLIPSIS).strip(" :")
+    return text.removeprefix(ELLIPSIS).strip(" :,\u060c")
