@@ -143,13 +143,6 @@ def test_the_home_page_is_isolated_on_an_arabic_page(world):
     assert unisolated(html, "Karim Benali.") == []
 
 
-def test_the_bdi_filter_escapes_what_it_wraps(app):
-    from timebank.templating import bdi
-
-    with app.test_request_context():
-        assert str(bdi('<b>Nadia</b> & "co"')) == "<bdi>&lt;b&gt;Nadia&lt;/b&gt; &amp; &#34;co&#34;</bdi>"
-
-
 # A French page with Arabic content: an Arabic name, title, bio and message keep their own direction, and the
 # French punctuation and numbers around them stay where French readers expect them.
 
@@ -197,14 +190,26 @@ def test_a_plain_text_email_isolates_the_names_in_its_sentences(world):
     assert any(f"\u2068{ARABIC_NAME}\u2069" in body for body in bodies)  # "عمر حدّو 2 wrote to you:"
 
 
-def test_the_welcome_sheet_isolates_the_name_and_the_association_s_address(app, client, people):
-    from tests.conftest import login
-
-    app.config["TIMEBANK_CONTACT"] = "Maison des Tilleuls, 3 rue des Lilas"
-    login(client, people.coordinator("Sandrine Martin"))
-    response = client.post("/coordination/members/new", data={
-        "display_name": "Karim Benali", "locale": "ar", "area": "Centre", "languages": ["ar"]})
+def test_the_welcome_sheet_isolates_the_name_and_the_association_s_address(world):
+    app = world["app"]
+    before, app.config["TIMEBANK_CONTACT"] = app.config["TIMEBANK_CONTACT"], "Maison des Tilleuls, 3 rue des Lilas"
+    try:
+        client = signed_in(app, world["residents"]["coordinator"])
+        response = client.post("/coordination/members/new", data={
+            "display_name": "Karim Benali", "locale": "ar", "area": "Centre", "languages": ["ar"]})
+    finally:
+        app.config["TIMEBANK_CONTACT"] = before
     assert response.status_code == 200, response.status_code
     html = response.get_data(as_text=True)
     assert '<section class="sheet-page" lang="ar" dir="rtl">' in html
     assert unisolated(html, "Karim Benali", "Maison des Tilleuls") == []
+
+
+# Last: the tests below build an app of their own (on PostgreSQL, emptying the module's database).
+
+
+def test_the_bdi_filter_escapes_what_it_wraps(app):
+    from timebank.templating import bdi
+
+    with app.test_request_context():
+        assert str(bdi('<b>Nadia</b> & "co"')) == "<bdi>&lt;b&gt;Nadia&lt;/b&gt; &amp; &#34;co&#34;</bdi>"
