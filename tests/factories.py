@@ -94,9 +94,15 @@ class Factory:
             if to:
                 query = query.where(OutboxMessage.to_address == to)
             return [
-                Mail(m.to_address, m.subject, m.body, m.locale, m.sent_at is not None, m.attempts)
+                Mail(m.to_address, m.subject, invisible_isolates_removed(m.body), m.locale, m.sent_at is not None,
+                     m.attempts)
                 for m in db.session.scalars(query)
             ]
+
+
+def invisible_isolates_removed(text: str) -> str:
+    """A plain-text e-mail as a person reads it: names sit between invisible isolate marks (FSI … PDI)."""
+    return text.replace("\u2068", "").replace("\u2069", "")
 
 
 def account(resident: Resident):

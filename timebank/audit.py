@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from timebank.extensions import db
@@ -68,12 +70,104 @@ def approval_of(*, member: Member) -> AuditEntry | None:
 
 
 def audit_entries(*, action: str | None = None, member: Member | None = None, actor: Member | None = None,
-                  limit: int = 200) -> list[AuditEntry]:
+                  people: list[int] | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries; ``people``: only acts done by or concerning one of these members (ids)."""
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action:
         query = query.where(AuditEntry.action == action)
+    if people is not None:
+        query = query.where(sa.or_(AuditEntry.actor_id.in_(people), AuditEntry.member_id.in_(people)))
     if member is not None:
         query = query.where(AuditEntry.member_id == member.id)
     if actor is not None:
         query = query.where(AuditEntry.actor_id == actor.id)
     return list(db.session.scalars(query.options(joinedload(AuditEntry.actor), joinedload(AuditEntry.member))))
+
+
+# Each act as a sentence: %(actor)s did it, %(member)s is the member concerned, %(target)s what it was done to
+# (a listing's title, "Exchange #22", a category's name), each isolated and linked where it has a page.
+SENTENCES = {
+    "member_approved": _l("%(actor)s approved the application of %(member)s"),
+    "member_declined": _l("%(actor)s declined the application of %(member)s"),
+    "member_verified": _l("%(actor)s verified %(member)s"),
+    "verification_withdrawn": _l("%(actor)s withdrew the verification of %(member)s"),
+    "verification_lapsed": _l("%(actor)s: the verification of %(member)s ended"),
+    "dispute_resolved": _l("%(actor)s resolved the disagreement about %(target)s"),
+    "community_cover": _l("%(actor)s covered hours from the community account for %(member)s (%(target)s)"),
+    "report_dismissed": _l("%(actor)s dismissed a report about %(target)s"),
+    "listing_hidden": _l("%(actor)s hid the listing %(target)s"),
+    "message_hidden": _l("%(actor)s hid a message from %(member)s"),
+    "limits_changed": _l("%(actor)s changed the limits of %(member)s"),
+    "member_suspended": _l("%(actor)s suspended %(member)s"),
+    "member_reactivated": _l("%(actor)s reactivated %(member)s"),
+    "note_added": _l("%(actor)s wrote a private note about %(member)s"),
+    "welcome_hours": _l("%(actor)s gave welcome hours to %(member)s"),
+    "community_grant": _l("%(actor)s gave %(member)s hours from the community account"),
+    "transfer_corrected": _l("%(actor)s corrected %(target)s"),
+    "member_created": _l("%(actor)s opened an account for %(member)s"),
+    "password_reset": _l("%(actor)s gave %(member)s a new password"),
+    "brokering_enabled": _l("%(actor)s now records the exchanges of %(member)s"),
+    "brokering_disabled": _l("%(actor)s no longer records the exchanges of %(member)s"),
+    "exchange_brokered": _l("%(actor)s recorded %(target)s for %(member)s"),
+    "orientation_recorded": _l("%(actor)s recorded the welcome meeting of %(member)s"),
+    "member_warned": _l("%(actor)s sent a warning to %(member)s"),
+    "helper_named": _l("%(actor)s named a trusted helper for %(member)s"),
+    "helper_removed": _l("%(actor)s removed the trusted helper of %(member)s"),
+    "acted_for_member": _l("%(actor)s acted for %(member)s"),
+    "settings_changed": _l("%(actor)s changed the settings"),
+    "role_changed": _l("%(actor)s changed the role of %(member)s"),
+    "category_created": _l("%(actor)s created the category %(target)s"),
+    "category_changed": _l("%(actor)s changed the category %(target)s"),
+    "category_archived": _l("%(actor)s archived the category %(target)s"),
+    "invitation_created": _l("%(actor)s created an invitation link"),
+    "invitation_revoked": _l("%(actor)s revoked an invitation link"),
+    "members_imported": _l("%(actor)s imported members from a spreadsheet"),
+    "export_downloaded": _l("%(actor)s downloaded an export"),
+    "backup_downloaded": _l("%(actor)s downloaded a backup"),
+    "sessions_ended": _l("%(actor)s signed %(member)s out on every device"),
+}
+ELLIPSIS = "…"
+
+
+def audit_target(entry: AuditEntry) -> tuple[str, int] | None:
+    """What the act was done to, as a kind and an id: ("exchange", 22) from "exchange 22"; None for anything else."""
+    kind, _, number = (entry.target or "").partition(" ")
+    return (kind, int(number)) if number.isdigit() and kind.isalpha() else None
+
+
+def _isolated(text: str, link: str | None) -> Markup:
+    if link:
+        return Markup('<a href="{}"><bdi>{}</bdi></a>').format(link, text)
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+def audit_sentence(entry: AuditEntry, *, target: tuple[str, str | None] | None = None,
+                   member_link=lambda member: None) -> Markup:
+    """The act as a sentence in the reader's language, names and titles isolated and linked.
+
+    ``target`` is the label and address of what the act was done to (resolved by the caller, who knows listings
+    and exchanges); ``member_link`` gives the address of a member's page, or None."""
+    from flask_babel import gettext
+
+    def person(member):
+        if member is None:
+            return Markup("<bdi>{}</bdi>").format(gettext("The timebank"))
+        return _isolated(member.display_name, member_link(member))
+
+    if target is None and entry.target:
+        target = (entry.target, None)
+    label, link = target or (gettext("something"), None)
+    params = {"actor": person(entry.actor), "member": person(entry.member), "target": _isolated(label, link)}
+    sentence = SENTENCES.get(entry.action)
+    if sentence is None:  # an act written by newer code: its code name rather than nothing
+        return Markup("{} · {}").format(params["actor"], entry.action)
+    return escape(str(sentence)) % params  # the sentence escaped, then the names (already isolated) put in
+
+
+def audit_kind_label(action: str) -> str:
+    """The kind of act, for a filter: its sentence without the people ("hid the listing …")."""
+    sentence = SENTENCES.get(action)
+    if sentence is None:
+        return action
+    text = str(sentence) % {"actor": ELLIPSIS, "member": ELLIPSIS, "target": ELLIPSIS}
+    return text.removeprefix(ELLIPSIS).strip(" :,\u060c")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from timebank.i18n import LOCALES
 
 
 def register_commands(app: Flask) -> None:
@@ -34,7 +35,7 @@ def users():
 @click.option("--email", prompt="E-mail address", help="E-mail address used to sign in.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Password (asked for if not given).")
-@click.option("--locale", default="fr", show_default=True, type=click.Choice(["fr", "en", "ar"]))
+@click.option("--locale", default="fr", show_default=True, type=click.Choice(LOCALES))
 @with_appcontext
 def create_admin(name: str, email: str, password: str, locale: str):
     """Create an admin account (the association's first one, usually)."""

@@ -18,10 +18,11 @@ from flask import Flask
 class Defaults:
     # Identity of the instance.
     TIMEBANK_NAME = "Timebank"
-    TIMEBANK_DESCRIPTION = ""
+    TIMEBANK_DESCRIPTION: dict | str = {}  # per language, like the charter below
     TIMEBANK_CONTACT = "contact@example.org"
-    TIMEBANK_OPENING_HOURS = ""
-    TIMEBANK_WELCOME_MEETING = ""  # when and where applicants meet a coordinator, shown while they wait
+    TIMEBANK_OPENING_HOURS: dict | str = {}
+    # Per language: when and where applicants meet a coordinator, shown while they wait.
+    TIMEBANK_WELCOME_MEETING: dict | str = {}
     TIMEBANK_PHONE = ""  # the association's phone, on the welcome sheet and for applicants who asked to be called
     TIMEBANK_ADDRESS = ""  # the association's street address, where residents without internet come
     TIMEBANK_WELCOME_PLACE = ""  # where the welcome meeting happens (the room, the address)
@@ -53,11 +54,22 @@ class Defaults:
         "ru", "uk", "zh", "vi", "ta", "bn", "ur", "fa", "ps", "so", "ti", "am",
         "bm", "ff", "ln", "sw", "pl", "sq", "hy", "ka", "ku",
     ]
-    TIMEBANK_CHARTER = (
-        "We treat each other with respect. One hour of any service is worth one hour. "
-        "We keep our appointments or warn in advance. We keep private what we learn "
-        "about each other's lives."
-    )
+    # The association's texts, one per language (a single text, as older instances saved it, reads as the default
+    # language's). A page shows the reader's language, else the default language.
+    TIMEBANK_CHARTER = {
+        "fr": "Nous nous traitons avec respect. Une heure de n'importe quel service vaut une heure. Nous tenons nos "
+              "rendez-vous ou prévenons à l'avance. Nous gardons pour nous ce que nous apprenons de la vie des autres.",
+        "en": "We treat each other with respect. One hour of any service is worth one hour. We keep our appointments "
+              "or warn in advance. We keep private what we learn about each other's lives.",
+        "ar": "نتعامل مع بعضنا باحترام. ساعة من أي خدمة تساوي ساعة. نحترم مواعيدنا أو ننبّه مسبقًا. نحفظ سرّ ما "
+              "نعرفه عن حياة بعضنا.",
+        "tr": "Birbirimize saygıyla davranırız. Her hizmetin bir saati bir saate eşittir. Randevularımıza uyarız ya da "
+              "önceden haber veririz. Birbirimizin hayatı hakkında öğrendiklerimizi kendimize saklarız.",
+        "pt": "Tratamo-nos com respeito. Uma hora de qualquer serviço vale uma hora. Cumprimos os nossos compromissos "
+              "ou avisamos com antecedência. Guardamos para nós o que sabemos da vida dos outros.",
+    }
+    TIMEBANK_WELCOME_MESSAGE: dict | str = {}  # said to each new member (approval e-mail, welcome sheet)
+    TIMEBANK_EMAIL_SIGNATURE: dict | str = {}  # at the foot of every e-mail
     PASSWORD_RESET_MAX_AGE = 2 * 60 * 60  # seconds
 
     # Ledger rules (minutes). Floors and ceilings are copied onto each member's
@@ -101,7 +113,7 @@ class Defaults:
     TIMEBANK_DISPUTE_WINDOW_DAYS = 14  # a completed exchange can be disputed for this many days
 
     # Languages of the interface.
-    LANGUAGES = ["fr", "en", "ar"]
+    LANGUAGES = ["fr", "en", "ar"]  # offered; the code knows timebank.i18n.LOCALES (also "tr", "pt")
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     RTL_LANGUAGES = {"ar"}
@@ -217,6 +229,8 @@ def _parse(raw: str, current):
         try:
             return json.loads(raw)
         except ValueError:
+            if isinstance(current, dict):  # a text given once for every language (TIMEBANK_CHARTER="…")
+                return raw
             return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
 

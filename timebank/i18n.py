@@ -7,7 +7,14 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from markupsafe import Markup
+
+
+# Every language the code can offer (a catalogue in timebank/translations, category names, default texts); an
+# instance offers some of them (LANGUAGES in its settings). README: "Adding a language".
+LOCALES = ("fr", "en", "ar", "tr", "pt")
+RTL_LOCALES = frozenset({"ar", "fa", "ur", "he"})
 
 
 def select_locale() -> str:
@@ -70,6 +77,13 @@ def bdi(value: object) -> Markup:
 
 
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate and its end: a signed amount reads as one unit
+
+
+def isolate(value: object) -> str:
+    """Isolate a person's text inside a plain-text sentence (an e-mail): "مرحبًا ⁨Karim⁩،" keeps the comma after
+    the name. The marks are invisible."""
+    text = "" if value is None else str(value)
+    return f"{FSI}{text}{PDI}" if text else ""
 MINUS, NBSP = "\u2212", "\u00a0"
 
 
@@ -106,20 +120,81 @@ def minutes_html(minutes: int | None, signed: bool = False) -> Markup:
     if not has_sign:
         return Markup.escape(text)
     # A signed number is written left to right in every language, so the minus stands left of its digits (not
-    # "3−" on an Arabic page); the words around it keep their own direction and order ("−3 ساعات").
+    # "3−" on an Arabic page); the words around it keep their own direction and order ("−3 ساعات": the number
+    # on the right of the word on an Arabic page). The amount is in the page's language, so the isolate takes the
+    # page's direction: left to guess, a browser reads the "3" first and sets "ساعات" after it, to the right.
+    direction = _page_direction()
     number = re.match(r"[−+]\d+", text)
     if number:
-        return Markup('<bdi class="signed"><span dir="ltr">{}</span>{}</bdi>').format(
-            number.group(), text[number.end():])
-    return Markup('<bdi class="signed">{}</bdi>').format(text)
+        return Markup('<bdi class="signed" dir="{}"><span dir="ltr">{}</span>{}</bdi>').format(
+            direction, number.group(), text[number.end():])
+    return Markup('<bdi class="signed" dir="{}">{}</bdi>').format(direction, text)
+
+
+def _page_direction() -> str:
+    try:
+        return text_direction()
+    except (RuntimeError, KeyError):  # outside an application: the words were formatted in the default (French)
+        return "ltr"
+
+
+# The association's own texts, written once per language in the settings (key in the configuration).
+LOCAL_TEXTS = {
+    "charter": "TIMEBANK_CHARTER",
+    "description": "TIMEBANK_DESCRIPTION",
+    "opening_hours": "TIMEBANK_OPENING_HOURS",
+    "welcome_meeting": "TIMEBANK_WELCOME_MEETING",
+    "welcome_message": "TIMEBANK_WELCOME_MESSAGE",
+    "email_signature": "TIMEBANK_EMAIL_SIGNATURE",
+}
+
+
+def texts_by_language(value: object, default_locale: str) -> dict[str, str]:
+    """One text per language code, from a saved value: a dict, or a single text written before texts had a
+    language (it reads as the default language's)."""
+    if isinstance(value, dict):
+        return {str(code): text.strip() for code, text in value.items() if isinstance(text, str) and text.strip()}
+    if isinstance(value, str) and value.strip():
+        return {default_locale: value.strip()}
+    return {}
+
+
+def local_text(name: str, locale: str | None = None) -> str:
+    """The association's text ``name`` in the reader's language, else in the instance's default language.
+
+    Never in another language by accident: a text missing in both reads as nothing."""
+    config = current_app.config
+    default = config["BABEL_DEFAULT_LOCALE"]
+    texts = texts_by_language(config.get(LOCAL_TEXTS[name]), default)
+    return texts.get(locale or str(get_locale())) or texts.get(default) or ""
+
+
+# Between the items of a list: the Arabic comma on an Arabic page. (Babel's format_list is not used: CLDR's Arabic
+# lists join every item with "و" and no comma, and it would glue that letter to a person's word.)
+LIST_SEPARATORS = {"ar": "\u060c ", "fa": "\u060c ", "ur": "\u060c "}
+
+
+def list_separator(locale: str | None = None) -> str:
+    return LIST_SEPARATORS.get((locale or str(get_locale())).split("_")[0], ", ")
+
+
+@pass_eval_context
+def join_list(eval_ctx, items, locale: str | None = None):
+    """Join the items of a list with the reader's comma: "Français, Arabe", "الفرنسية، العربية"."""
+    separator = list_separator(locale)
+    if eval_ctx.autoescape:
+        return Markup(separator).join(items)
+    return separator.join(str(item) for item in items)
 
 
 def register_i18n(app: Flask) -> None:
     app.before_request(remember_language_choice)
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals.update(
         text_direction=text_direction,
         language_name=language_name,
         autonym=autonym,
+        local_text=local_text,
         current_locale=lambda: str(get_locale()),
     )

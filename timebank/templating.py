@@ -9,7 +9,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime
 
-from timebank.i18n import bdi, format_minutes, minutes_html
+from timebank.i18n import bdi, format_minutes, isolate, minutes_html
 from timebank.phones import phone_display, phone_tel
 
 
@@ -29,6 +29,12 @@ def minutes_filter(eval_ctx, minutes: int | None, signed: bool = False) -> str:
     return minutes_html(minutes, signed) if eval_ctx.autoescape else format_minutes(minutes, signed)
 
 
+@pass_eval_context
+def bdi_filter(eval_ctx, value) -> str:
+    """A person's text isolated inside a sentence: <bdi> in a page, invisible isolate marks in a plain-text e-mail."""
+    return bdi(value) if eval_ctx.autoescape else isolate(value)
+
+
 def format_iso_date(value: str, style: str = "medium") -> str:
     """A date kept as text in an event's details ("2026-12-03"), shown in the reader's language."""
     try:
@@ -42,7 +48,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         minutes=minutes_filter,
         linkify=linkify,
-        bdi=bdi,
+        bdi=bdi_filter,
         isodate=format_iso_date,
         date=format_date,
         datetime=format_datetime,

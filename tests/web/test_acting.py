@@ -66,7 +66,7 @@ def test_a_brokered_exchange_from_proposal_to_confirmation(app, client, people, 
     assert ("Hawa Coulibaly confirmed. The hours have moved. Done by Sandrine Martin, coordinator, on behalf of "
             "Hawa Coulibaly.") in timeline
     log = text_of(client.get("/coordination/audit?action=acted_for_member"))
-    assert log.count("acted_for_member · Hawa Coulibaly") == 2
+    assert log.count("Sandrine Martin acted for Hawa Coulibaly") == 2
     login(client, jean)
     assert "You received from Hawa Coulibaly Conduire Hawa à l'hôpital Recorded by Sandrine Martin +2 h" \
         in text_of(client.get("/me/hours"))
@@ -149,7 +149,7 @@ def test_a_coordinator_names_a_helper_with_a_reason_in_the_audit_log(app, client
     client.post(f"/coordination/members/{hawa.id}/helper", data={
         "helper-number": str(marie.number), "helper-reason": "Hawa l'a demandé au local", "helper-name": "y"})
     assert "Trusted helper: Marie Dupont" in text_of(client.get(f"/coordination/members/{hawa.id}"))
-    assert "helper_named · Hawa Coulibaly" in text_of(client.get("/coordination/audit"))
+    assert "named a trusted helper for Hawa Coulibaly" in text_of(client.get("/coordination/audit"))
     login(client, jean)
     assert client.post(f"/coordination/members/{hawa.id}/helper", data={
         "helper-number": str(jean.number), "helper-reason": "x", "helper-name": "y"}).status_code == 403

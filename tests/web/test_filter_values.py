@@ -21,7 +21,7 @@ FILTERS = {
     "/admin/people": (("q", "status", "role", "page"), "People"),
     "/admin/reports/": (("period", "year", "quarter", "month", "start", "end"), "Impact report"),
     "/admin/reports/months.csv": (("period", "year", "quarter", "month", "start", "end"), None),
-    "/coordination/audit": (("action",), "Audit log"),
+    "/coordination/audit": (("action", "person"), "Audit log"),
     "/me/hours": (("page",), "My hours"),
     "/exchanges/new": (("listing", "member"), None),
     "/give": (("to",), "Give time"),

@@ -69,7 +69,7 @@ def test_a_withdrawn_or_expired_link_gives_a_clear_page(app, client, people, cla
         db.session.get(Invitation, ids[1]).expires_at -= timedelta(days=2)
         db.session.commit()
     client.post(f"/admin/people/invitations/{ids[0]}/revoke")
-    assert "invitation_revoked" in audit_text(client, "invitation_revoked")
+    assert "revoked an invitation link" in audit_text(client, "invitation_revoked")
     visitor = app.test_client()
     visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = visitor.get(f"/register?invite={withdrawn}")

@@ -34,7 +34,7 @@ def test_a_reported_message_is_hidden_and_the_reporter_told_only_that_it_was_han
     report_id = int(client.get("/coordination/").get_data(as_text=True).split("/coordination/reports/")[1]
                     .split("/")[0])
     client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"})
-    assert "message_hidden · Karim Benali" in text_of(client.get("/coordination/audit"))
+    assert "hid a message from Karim Benali" in text_of(client.get("/coordination/audit"))
 
     for reader, other in ((amina, karim), (karim, amina)):
         login(client, reader)
@@ -53,7 +53,7 @@ def test_a_warned_member_reads_the_warning_before_anything_else(app, client, peo
     assert client.post(f"/coordination/members/{karim.id}/warn", data={"warn-body": ""}).status_code == 422
     client.post(f"/coordination/members/{karim.id}/warn",
                 data={"warn-body": "Merci de rester courtois dans vos messages."})
-    assert "member_warned · Karim Benali" in text_of(client.get("/coordination/audit"))
+    assert "sent a warning to Karim Benali" in text_of(client.get("/coordination/audit"))
     mail = [m for m in people.outbox(to=karim.email) if "coordinators" in m.subject][-1]
     assert "Merci de rester courtois" in mail.body
 

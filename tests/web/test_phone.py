@@ -209,7 +209,7 @@ def test_an_applicant_sees_when_and_where_the_welcome_meeting_is(client, people)
 
     login(client, people.admin("Claire Dubois"))
     response = client.post("/admin/settings", data=settings_form(
-        client, welcome_meeting="Chaque mardi à 17 h, Maison de quartier des Tilleuls, 3 rue des Lilas"))
+        client, welcome_meeting_en="Chaque mardi à 17 h, Maison de quartier des Tilleuls, 3 rue des Lilas"))
     assert response.status_code == 303
     login(client, people.applicant("Fatou Ndiaye"))
     page = text_of(client.get("/"))

@@ -42,7 +42,30 @@ def test_the_form_offers_areas_languages_and_the_charter(client, app):
     for area in app.config["TIMEBANK_AREAS"]:
         assert area in page
     assert "Arabic" in page and "Wolof" in page and "Turkish" in page
-    assert app.config["TIMEBANK_CHARTER"][:40] in page
+    assert "We keep our appointments or warn in advance." in page  # the English charter, as the page
+
+
+@pytest.mark.parametrize(("lang", "charter", "others"), [
+    ("fr", "Nous tenons nos rendez-vous ou prévenons à l'avance.", ("We keep", "نحترم مواعيدنا")),
+    ("en", "We keep our appointments or warn in advance.", ("Nous tenons", "نحترم مواعيدنا")),
+    ("ar", "نحترم مواعيدنا أو ننبّه مسبقًا.", ("We keep", "Nous tenons")),
+    ("tr", "Randevularımıza uyarız", ("We keep", "Nous tenons")),
+    ("pt", "Cumprimos os nossos compromissos", ("We keep", "Nous tenons")),
+])
+def test_the_register_page_shows_the_charter_in_the_readers_language(client, app, lang, charter, others):
+    app.config["LANGUAGES"] = ["fr", "en", "ar", "tr", "pt"]
+    response = client.get(f"/register?lang={lang}")
+    html, page = response.get_data(as_text=True), text_of(response)
+    assert charter in page
+    assert not any(other in page for other in others)
+    assert '<p dir="auto">' + charter[:10] in html or charter[:10] in html.split('class="charter"')[1]
+
+
+def test_a_language_without_its_charter_shows_the_default_language_never_english(client, app):
+    app.config["LANGUAGES"] = ["fr", "en", "ar", "tr"]
+    app.config["TIMEBANK_CHARTER"] = {"fr": "Charte du quartier.", "en": "Charter of the district."}
+    assert "Charte du quartier." in text_of(client.get("/register?lang=ar"))
+    assert "Charter of the district." not in text_of(client.get("/register?lang=tr"))
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ def test_taking_back_only_what_the_helper_can_give_now(app, client, people, stor
     assert "Sandrine Martin settled the disagreement (2 h): Le service n'a pas eu lieu." in page
     assert "1 h went back to Karim Benali: Amina Diallo could not give back more for now." in page
     assert "Disagreements 0" in text_of(client.get("/coordination/"))
-    assert "dispute_resolved" in audit_text(client, "dispute_resolved")
+    assert "resolved the disagreement about Exchange #" in audit_text(client, "dispute_resolved")
     for resident in (amina, karim):
         login(client, resident)
         assert ("Le service n'a pas eu lieu.. 1 h went back to Karim Benali now: Amina Diallo could not give back "
@@ -114,7 +114,7 @@ def test_taking_back_all_with_the_community_account_giving_the_rest(app, client,
     assert "Karim Benali got the hours back: 1 h from Amina Diallo and 2 h from the community account." \
         in text_of(client.get(f"/exchanges/{eid}"))
     entries = audit_text(client, "community_cover")
-    assert "community_cover" in entries and "Le service n'a pas eu lieu." in entries
+    assert "covered hours from the community account for" in entries and "Le service n'a pas eu lieu." in entries
     login(client, karim)
     hours = text_of(client.get("/me/hours"))
     assert "Correction, with the community account Le service n'a pas eu lieu. Recorded by Sandrine Martin +2 h" \

@@ -1,5 +1,6 @@
 """Claire, admin, changes the timebank's settings from the web page: effective at once, in the audit log."""
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -23,9 +24,8 @@ def settings_form(client, **changes):
             data[name] = value
     data["languages"] = re.findall(r'<input checked[^>]*name="languages"[^>]*value="([^"]+)"', html) or \
         re.findall(r'<input[^>]*checked[^>]*name="languages"[^>]*value="([^"]+)"', html)
-    for name in ("description", "opening_hours", "charter", "areas"):
-        match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', html, re.S)
-        data[name] = __import__("html").unescape(match.group(1))
+    for match in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', html, re.S):
+        data[match.group(1)] = __import__("html").unescape(match.group(2))
     for name in ("default_locale", "step", "email_exchanges", "email_messages", "email_hours", "email_reminders",
                  "email_matches"):
         select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
@@ -46,7 +46,7 @@ def test_an_admin_renames_the_timebank_and_everyone_sees_it_at_once(app, client,
     login(client, claire)
     response = client.post("/admin/settings", data=settings_form(
         client, name="Temps Partagé des Tilleuls", contact="bonjour@tilleuls.example",
-        opening_hours="Mardi et jeudi, 14 h – 18 h", description="La banque de temps du quartier des Tilleuls."))
+        opening_hours_fr="Mardi et jeudi, 14 h – 18 h", description_fr="La banque de temps du quartier des Tilleuls."))
     assert response.status_code == 303
     client.post("/logout")
     home = text_of(client.get("/"))
@@ -54,7 +54,7 @@ def test_an_admin_renames_the_timebank_and_everyone_sees_it_at_once(app, client,
     assert "Mardi et jeudi, 14 h – 18 h" in home and "La banque de temps du quartier des Tilleuls." in home
     login(client, claire)
     log = audit_text(client, "settings_changed")
-    assert "settings_changed" in log and "Claire Dubois" in log
+    assert "Claire Dubois changed the settings" in log
 
 
 def test_bad_settings_are_refused_with_a_message_and_nothing_is_half_saved(app, client, people, claire):
@@ -64,7 +64,7 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_is_half_saved(app, 
         ({"floor_hours": "5"}, "Please give a number between −1000 and 0."),
         ({"languages": ["en", "ar"], "default_locale": "fr"}, "The default language must be one of the languages"),
         ({"areas": "Centre\ncentre"}, "each different"),
-        ({"charter": ""}, "Please write the charter."),
+        ({"charter_fr": ""}, "Please write the charter in the default language"),
         ({"name": ""}, "Please give a name."),
         ({"registration_mode": "everyone"}, "Not a valid choice"),
     ]:
@@ -115,16 +115,94 @@ def test_rules_of_exchanges_and_hours_apply_at_once(app, client, people, claire)
 def test_a_new_charter_is_accepted_again_by_every_member(app, client, people, claire):
     karim = people.member("Karim Benali")
     login(client, claire)
-    client.post("/admin/settings", data=settings_form(client, charter="Nous nous respectons. Une heure vaut une "
+    client.post("/admin/settings", data=settings_form(client, charter_fr="Nous nous respectons. Une heure vaut une "
                                                                       "heure. Nous prévenons si nous sommes en retard."))
     login(client, karim)
     response = client.get("/listings")
     assert response.status_code == 303 and response.headers["Location"].endswith("/me/charter")
+    # Only the French text changed: Karim reads in English, is asked again, and reads the English charter.
     page = text_of(client.get("/me/charter"))
-    assert "Nous prévenons si nous sommes en retard." in page
+    assert "We keep our appointments or warn in advance." in page and "Nous prévenons" not in page
+    assert "Nous prévenons si nous sommes en retard." in text_of(client.get("/me/charter?lang=fr"))
     assert client.post("/me/charter", data={}).status_code == 422
     client.post("/me/charter", data={"accept": "y"})
     assert client.get("/listings").status_code == 200
+
+
+def test_a_charter_changed_only_in_arabic_is_accepted_again(app, client, people, claire):
+    karim = people.member("Karim Benali")
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(client, charter_ar="نحترم بعضنا. الساعة تساوي ساعة."))
+    login(client, karim)
+    assert client.get("/listings").headers["Location"].endswith("/me/charter")
+    assert "نحترم بعضنا. الساعة تساوي ساعة." in text_of(client.get("/me/charter?lang=ar"))
+
+
+def test_each_text_has_one_box_per_language_of_the_website(client, people, claire):
+    login(client, claire)
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert '<textarea dir="rtl" id="charter_ar" lang="ar"' in html or re.search(
+        r'<textarea(?=[^>]*name="charter_ar")(?=[^>]*dir="rtl")(?=[^>]*lang="ar")', html)
+    for name in ("description", "opening_hours", "welcome_meeting", "welcome_message", "email_signature", "charter"):
+        assert {f"{name}_{code}" for code in ("fr", "en", "ar")} <= set(re.findall(rf'name="({name}_\w+)"', html))
+    assert 'name="charter_tr"' not in html  # Turkish is not a language of this website (yet)
+    text = text_of(client.get("/admin/settings"))
+    assert "Charter" in text and "العربية" in text and "Français" in text
+
+
+def test_the_home_page_shows_the_description_of_the_readers_language_else_the_default_one(app, client, people,
+                                                                                         claire):
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(
+        client, description_fr="La banque de temps des Tilleuls.", description_ar="بنك الوقت في حي الزيزفون.",
+        opening_hours_fr="Mardi, 14 h – 18 h"))
+    client.post("/logout")
+    assert "بنك الوقت في حي الزيزفون." in text_of(client.get("/?lang=ar"))
+    english = text_of(client.get("/?lang=en"))  # no English text: the default language's, never nothing
+    assert "La banque de temps des Tilleuls." in english and "Mardi, 14 h – 18 h" in english
+    assert "La banque de temps des Tilleuls." not in text_of(client.get("/?lang=ar"))
+
+
+def test_a_text_saved_before_texts_had_a_language_still_reads(app, client, people, claire):
+    with app.app_context():
+        from timebank.admin.models import Setting
+
+        db.session.add(Setting(key="TIMEBANK_DESCRIPTION", value="Un seul texte, d'avant."))
+        db.session.add(Setting(key="TIMEBANK_CHARTER", value="Ancienne charte, en un seul texte."))
+        db.session.commit()
+    assert "Un seul texte, d'avant." in text_of(client.get("/?lang=ar"))
+    assert "Ancienne charte, en un seul texte." in text_of(client.get("/register?lang=en"))
+    login(client, claire)
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert re.search(r'name="charter_fr"[^>]*>\s*Ancienne charte, en un seul texte.</textarea>', html)
+    assert client.post("/admin/settings", data=settings_form(client)).status_code == 303
+    with app.app_context():
+        assert db.session.get(Setting, "TIMEBANK_CHARTER").value == "Ancienne charte, en un seul texte."  # unchanged
+
+
+def test_the_signature_and_the_welcome_message_reach_a_new_member_in_her_language(app, client, people, claire):
+    from timebank.notifications.models import OutboxMessage
+
+    login(client, claire)
+    client.post("/admin/settings", data=settings_form(
+        client, email_signature_fr="L'équipe des Tilleuls", email_signature_en="The Tilleuls team",
+        welcome_message_fr="Bienvenue ! Passez nous voir.", welcome_message_en="Welcome! Come and see us."))
+    client.post("/logout")
+    client.post("/register", data={"display_name": "Nadia Haddad", "email": "nadia@example.org",
+                                   "password": "correct horse battery", "locale": "en", "area": "Centre",
+                                   "languages": ["ar"], "charter": "y"})
+    sandrine = people.coordinator("Sandrine Martin")
+    with app.test_request_context():
+        from timebank.members.services import member_approve
+
+        nadia = db.session.scalar(sa.select(Member).where(Member.email == "nadia@example.org"))
+        member_approve(member=nadia, actor=db.session.get(Member, sandrine.id))
+        mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "nadia@example.org")
+                                   .order_by(OutboxMessage.id)).all()
+    approved = [m.body for m in mails if "approved" in m.body]
+    assert approved, [m.subject for m in mails]
+    assert "Welcome! Come and see us." in approved[-1] and approved[-1].rstrip().endswith("The Tilleuls team")
+    assert "Bienvenue" not in approved[-1] and "L'équipe" not in approved[-1]
 
 
 def test_invitation_only_registration(app, client, people, claire):

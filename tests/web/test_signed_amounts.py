@@ -17,7 +17,7 @@ from timebank.templating import minutes_html
 class _Signed:
     """The signed amounts of a page, as read: each one <bdi>, its sign and digits kept left to right inside."""
 
-    pattern = re.compile(r'<bdi class="signed">(.*?)</bdi>', re.S)
+    pattern = re.compile(r'<bdi class="signed" dir="(?:ltr|rtl)">(.*?)</bdi>', re.S)
 
     def findall(self, html: str) -> list[str]:
         return [re.sub(r"<[^>]+>", "", found) for found in self.pattern.findall(html)]
@@ -81,10 +81,10 @@ def test_a_signed_amount_is_one_isolated_unit_in_plain_text_and_in_pages(app):
             assert format_minutes(-90) == f"{FSI}{MINUS}1 h 30{PDI}"
             assert format_minutes(90) == "1 h 30"  # unsigned: nothing added
             assert format_minutes(30, signed=True) == f"{FSI}+30 min{PDI}"
-            assert str(minutes_html(-90)) == f'<bdi class="signed"><span dir="ltr">{MINUS}1</span> h 30</bdi>'
+            assert str(minutes_html(-90)) == f'<bdi class="signed" dir="ltr"><span dir="ltr">{MINUS}1</span> h 30</bdi>'
         with force_locale("ar"):
             # "ساعة و30 دقيقة" starts with a word: the sign is kept apart by a no-break space.
             assert format_minutes(-90) == f"{FSI}{MINUS}{NBSP}ساعة و30 دقيقة{PDI}"
             assert format_minutes(-180) == f"{FSI}{MINUS}3 ساعات{PDI}"
             # On a page the minus stands left of its digits, as numbers are written, not "3−".
-            assert str(minutes_html(-180)) == f'<bdi class="signed"><span dir="ltr">{MINUS}3</span> ساعات</bdi>'
+            assert str(minutes_html(-180)) == f'<bdi class="signed" dir="rtl"><span dir="ltr">{MINUS}3</span> ساعات</bdi>'

@@ -54,7 +54,7 @@ def test_suspending_an_organiser_cancels_her_sessions_and_releases_every_share(a
     (french,) = [m for m in people.outbox(to=karim.email) if m.subject == "Séance annulée : Atelier couture"]
     assert french.locale == "fr"
     login(client, sandrine)
-    assert "member_suspended · Fatou Ndiaye" in text_of(client.get("/coordination/audit"))
+    assert "suspended Fatou Ndiaye" in text_of(client.get("/coordination/audit"))
 
 
 def test_a_completed_session_stays_completed_when_its_organiser_is_suspended(app, client, people):

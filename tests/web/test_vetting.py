@@ -41,7 +41,7 @@ def test_approval_records_who_and_the_welcome_meeting(app, client, people):
     page = text_of(client.get(f"/coordination/members/{nadia.id}"))
     assert "Application decided" in page and "by Sandrine Martin" in page
     assert "Welcome meeting Nov 20, 2026" in page
-    assert "member_approved · Nadia Haddad" in text_of(client.get("/coordination/audit"))
+    assert "approved the application of Nadia Haddad" in text_of(client.get("/coordination/audit"))
 
 
 def test_verification_records_what_was_checked_and_lapses_after_its_end(app, client, people, clock):
@@ -87,7 +87,7 @@ def test_verification_records_what_was_checked_and_lapses_after_its_end(app, cli
     login(client, sandrine)
     page = text_of(client.get(f"/coordination/members/{amina.id}"))
     assert "Lapsed on" in page and "Not verified" in page
-    assert "verification_lapsed · Amina Diallo" in text_of(client.get("/coordination/audit"))
+    assert "the verification of Amina Diallo ended" in text_of(client.get("/coordination/audit"))
 
 
 def test_withdrawing_needs_a_reason_and_hides_sensitive_offers(app, client, people):

@@ -15,11 +15,11 @@ from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
+from timebank.i18n import LOCALES
 from timebank.listings.models import Category
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
-LOCALES = ("fr", "en", "ar")
 NAME_MAX = 60
 
 
@@ -31,7 +31,7 @@ def icons_available() -> list[str]:
 
 @dataclass(frozen=True)
 class CategoryFields:
-    names: dict  # {"fr": …, "en": …, "ar": …}
+    names: dict  # {"fr": …, "en": …, "ar": …, "tr": …, "pt": …}
     icon: str
     requires_verified: bool
 
@@ -41,16 +41,25 @@ def _check_admin(actor: Member) -> None:
         raise NotAllowed(_l("Only admins can change the categories."))
 
 
+def names_required() -> tuple[str, ...]:
+    """The languages a category must be named in: French, English, Arabic and every language the website offers
+    (a name in another language the code knows is welcome, for the day the association offers it)."""
+    offered = set(current_app.config["LANGUAGES"]) | {current_app.config["BABEL_DEFAULT_LOCALE"], "fr", "en", "ar"}
+    return tuple(code for code in LOCALES if code in offered)
+
+
 def _check(fields: CategoryFields, *, exclude: int | None = None) -> dict:
     names = {code: " ".join((fields.names.get(code) or "").split()) for code in LOCALES}
+    required = names_required()
     for code in LOCALES:
-        if not names[code] or len(names[code]) > NAME_MAX:
+        if (code in required and not names[code]) or len(names[code]) > NAME_MAX:
             raise DomainError(_l("Please name the category in each language (at most %(n)s characters).",
                                  n=NAME_MAX), field=f"name_{code}")
+    names = {code: name for code, name in names.items() if name}
     if fields.icon not in icons_available():
         raise DomainError(_l("Please choose one of the icons."), field="icon")
     for other in db.session.scalars(sa.select(Category).where(Category.id != (exclude or 0))):
-        if any(other.names.get(code, "").casefold() == names[code].casefold() for code in LOCALES):
+        if any(other.names.get(code, "").casefold() == name.casefold() for code, name in names.items()):
             raise DomainError(_l("Another category already has this name."), field="name_fr")
     return names
 

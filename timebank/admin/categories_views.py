@@ -53,8 +53,8 @@ def category(category_id: int):
 
     def page(form=None, status=200):
         if form is None:
-            form = CategoryForm(formdata=None, icons=service.icons_available(), name_fr=item.names.get("fr"),
-                                name_en=item.names.get("en"), name_ar=item.names.get("ar"), icon=item.icon,
+            names = {f"name_{code}": name for code, name in item.names.items()}
+            form = CategoryForm(formdata=None, icons=service.icons_available(), **names, icon=item.icon,
                                 requires_verified=item.requires_verified)
         return render_template("admin/category.html", category=item, form=form), status
 

@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.admin.settings import LEDGER_STEPS, Settings
 from timebank.forms import FlaskForm
+from timebank.i18n import LOCALES, RTL_LOCALES
 from timebank.members.forms import MultiCheckboxField, ProfileForm, RegisterForm
 from timebank.phones import PhoneNumber, phone_display
 from timebank.validators import PlainText
@@ -36,15 +37,9 @@ def _mode_choices():
 class SettingsForm(FlaskForm):
     name = StringField(_l("Name of the timebank"), validators=[InputRequired(message=_l("Please give a name.")),
                                                                 Length(max=80), PlainText()])
-    description = TextAreaField(_l("Short description (home page)"),
-                                validators=[Optional(), Length(max=300), PlainText(multiline=True)],
-                                render_kw={"rows": 2, "maxlength": 300})
     contact = StringField(_l("Contact address (e-mail or postal address)"),
                           validators=[InputRequired(message=_l("Please give a contact address.")), Length(max=200),
                                       PlainText()])
-    opening_hours = TextAreaField(_l("Opening hours of the association"),
-                                  validators=[Optional(), Length(max=500), PlainText(multiline=True)],
-                                  render_kw={"rows": 2, "maxlength": 500})
     phone = StringField(_l("Phone of the association"),
                         description=_l("On the welcome sheets, for residents without internet."),
                         validators=[Optional(), Length(max=32), PlainText(), PhoneNumber()],
@@ -56,10 +51,6 @@ class SettingsForm(FlaskForm):
     welcome_place = TextAreaField(_l("Where the welcome meetings happen"),
                                   validators=[Optional(), Length(max=300), PlainText(multiline=True)],
                                   render_kw={"rows": 2, "maxlength": 300})
-    welcome_meeting = TextAreaField(_l("Welcome meetings for applicants: when and where"),
-                                    description=_l("Applicants waiting for approval see it on their page."),
-                                    validators=[Optional(), Length(max=500), PlainText(multiline=True)],
-                                    render_kw={"rows": 2, "maxlength": 500})
     session_days = IntegerField(_l("How long “stay signed in” lasts (days)"),
                                 description=_l("On her own phone a member signs in once; signing out ends it at once."),
                                 validators=[InputRequired(message=_DAYS), NumberRange(min=1, max=400, message=_l(
@@ -70,9 +61,6 @@ class SettingsForm(FlaskForm):
         SelectChoice("approval", _l("They apply; a coordinator approves each application")),
         SelectChoice("open", _l("Open: anyone who registers is a member at once")),
         SelectChoice("invitation", _l("Only with an invitation link from the association"))])
-    charter = TextAreaField(_l("Charter"), description=_l("When you change it, every member accepts it again."),
-                            validators=[InputRequired(message=_l("Please write the charter.")), Length(max=5000),
-                                        PlainText(multiline=True)], render_kw={"rows": 6, "maxlength": 5000})
     areas = TextAreaField(_l("Areas of the neighbourhood (one per line)"),
                           validators=[InputRequired(message=_l("Please give at least one area.")), Length(max=5000),
                                       PlainText(multiline=True)], render_kw={"rows": 6})
@@ -146,16 +134,19 @@ class SettingsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         from timebank.i18n import autonym
 
-        self.languages.choices = [SelectChoice(code, autonym(code)) for code in ("fr", "en", "ar")]
-        self.default_locale.choices = [SelectChoice(code, autonym(code)) for code in ("fr", "en", "ar")]
+        self.languages.choices = [SelectChoice(code, autonym(code)) for code in LOCALES]
+        self.default_locale.choices = [SelectChoice(code, autonym(code)) for code in LOCALES]
         for topic in self.TOPICS:
             self[f"email_{topic}"].choices = _mode_choices()
 
     def fill(self, current: Settings) -> None:
-        self.name.data, self.description.data, self.contact.data = current.name, current.description, current.contact
-        self.opening_hours.data, self.languages.data = current.opening_hours, list(current.languages)
+        self.name.data, self.contact.data = current.name, current.contact
+        self.languages.data = list(current.languages)
         self.default_locale.data, self.registration_mode.data = current.default_locale, current.registration_mode
-        self.charter.data, self.areas.data = current.charter, "\n".join(current.areas)
+        self.areas.data = "\n".join(current.areas)
+        for name in TEXTS:
+            for code in LOCALES:
+                self[f"{name}_{code}"].data = getattr(current, name).get(code, "")
         self.floor_hours.data, self.ceiling_hours.data = current.floor // 60, current.ceiling // 60
         self.welcome_hours.data, self.step.data = current.welcome // 60, current.step
         self.max_transfer_hours.data = current.max_transfer // 60
@@ -164,26 +155,41 @@ class SettingsForm(FlaskForm):
         self.plan_ahead_months.data = current.plan_ahead_months
         for topic in self.TOPICS:
             self[f"email_{topic}"].data = current.email_defaults.get(topic, "now")
-        self.welcome_meeting.data, self.session_days.data = current.welcome_meeting, current.session_days
+        self.session_days.data = current.session_days
         self.phone.data, self.address.data = phone_display(current.phone), current.address
         self.welcome_place.data = current.welcome_place
         for name in self.PRIVACY:
             self[name].data = getattr(current, name)
         self.erasure_to_community.data = current.erasure_balance == "community"
 
-    def settings(self) -> Settings:
+    def text_fields(self, name: str, offered) -> list:
+        """The text ``name``'s fields of the languages the page shows, the default language first."""
+        return [self[f"{name}_{code}"] for code in offered]
+
+    def texts(self, name: str, current: Settings | None, offered) -> dict:
+        """The text ``name`` per language: as typed for the languages shown, as saved for the others."""
+        texts = dict(getattr(current, name)) if current is not None else {}
+        for code in LOCALES:
+            if code in offered:
+                texts[code] = (self[f"{name}_{code}"].data or "").strip()
+        return {code: text for code, text in texts.items() if text}
+
+    def settings(self, current: Settings | None = None, offered=LOCALES) -> Settings:
         areas = tuple(dict.fromkeys(line.strip() for line in (self.areas.data or "").splitlines() if line.strip()))
         return Settings(
-            name=self.name.data.strip(), description=(self.description.data or "").strip(),
-            contact=self.contact.data.strip(), opening_hours=(self.opening_hours.data or "").strip(),
+            name=self.name.data.strip(), description=self.texts("description", current, offered),
+            contact=self.contact.data.strip(), opening_hours=self.texts("opening_hours", current, offered),
             default_locale=self.default_locale.data, languages=tuple(self.languages.data or ()),
-            registration_mode=self.registration_mode.data, charter=self.charter.data.strip(), areas=areas,
+            registration_mode=self.registration_mode.data, charter=self.texts("charter", current, offered),
+            areas=areas,
             floor=self.floor_hours.data * 60, ceiling=self.ceiling_hours.data * 60,
             welcome=self.welcome_hours.data * 60, step=self.step.data, max_transfer=self.max_transfer_hours.data * 60,
             auto_confirm_days=self.auto_confirm_days.data, dispute_window_days=self.dispute_window_days.data,
             plan_ahead_months=self.plan_ahead_months.data,
             email_defaults={topic: self[f"email_{topic}"].data for topic in self.TOPICS},
-            welcome_meeting=(self.welcome_meeting.data or "").strip(), session_days=self.session_days.data,
+            welcome_meeting=self.texts("welcome_meeting", current, offered), session_days=self.session_days.data,
+            welcome_message=self.texts("welcome_message", current, offered),
+            email_signature=self.texts("email_signature", current, offered),
             phone=(self.phone.data or "").strip(), address=(self.address.data or "").strip(),
             welcome_place=(self.welcome_place.data or "").strip(),
             **self._privacy())
@@ -199,6 +205,36 @@ class SettingsForm(FlaskForm):
         return values
 
 
+
+# The association's texts, one text area per language (``charter_fr``, ``charter_ar``…): title, hint, rows.
+TEXTS = {
+    "description": (_l("Short description (home page)"), None, 2),
+    "opening_hours": (_l("Opening hours of the association"), None, 2),
+    "welcome_meeting": (_l("Welcome meetings for applicants: when and where"),
+                        _l("Applicants waiting for approval see it on their page."), 2),
+    "welcome_message": (_l("Welcome message"),
+                        _l("Each new member reads it in the e-mail that says she is approved, and on her welcome "
+                           "sheet."), 3),
+    "email_signature": (_l("Signature of the e-mails"), _l("At the foot of every e-mail the timebank sends."), 2),
+    "charter": (_l("Charter"), _l("When you change it, in any language, every member accepts it again."), 6),
+}
+
+
+def _add_text_fields() -> None:
+    from timebank.admin.settings import TEXT_MAX
+    from timebank.i18n import autonym
+
+    for name, (title, _hint, rows) in TEXTS.items():
+        for code in LOCALES:
+            setattr(SettingsForm, f"{name}_{code}", TextAreaField(
+                autonym(code), validators=[Optional(), Length(max=TEXT_MAX[name]), PlainText(multiline=True)],
+                render_kw={"rows": rows, "maxlength": TEXT_MAX[name], "lang": code,
+                           "dir": "rtl" if code in RTL_LOCALES else "ltr"}))
+
+
+_add_text_fields()
+
+
 class LogoForm(FlaskForm):
     logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"), render_kw={"accept": "image/png,image/jpeg"})
     upload = SubmitField(_l("Use this logo"))
@@ -212,6 +248,10 @@ class CategoryForm(FlaskForm):
     name_ar = StringField(_l("Name in Arabic"), validators=[InputRequired(message=_l("Please give the name.")),
                                                             Length(max=60), PlainText()],
                           render_kw={"dir": "rtl", "lang": "ar"})
+    name_tr = StringField(_l("Name in Turkish"), validators=[Optional(), Length(max=60), PlainText()],
+                          render_kw={"lang": "tr"})
+    name_pt = StringField(_l("Name in Portuguese"), validators=[Optional(), Length(max=60), PlainText()],
+                          render_kw={"lang": "pt"})
     icon = SelectField(_l("Icon"))
     requires_verified = BooleanField(_l("Only members verified by a coordinator can offer it (e.g. childcare)"))
     save = SubmitField(_l("Save the category"))
@@ -223,7 +263,7 @@ class CategoryForm(FlaskForm):
     def fields(self):
         from timebank.admin.categories import CategoryFields
 
-        return CategoryFields(names={"fr": self.name_fr.data, "en": self.name_en.data, "ar": self.name_ar.data},
+        return CategoryFields(names={code: self[f"name_{code}"].data for code in LOCALES},
                               icon=self.icon.data, requires_verified=bool(self.requires_verified.data))
 
 

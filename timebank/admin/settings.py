@@ -20,11 +20,11 @@ from timebank.config import Defaults
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db
+from timebank.i18n import LOCAL_TEXTS, LOCALES, texts_by_language
 from timebank.members.models import Member
 from timebank.phones import phone_normalise, phone_problem
 from timebank.timeutil import utcnow
 
-LOCALES = ("fr", "en", "ar")
 REGISTRATION_MODES = ("approval", "open", "invitation")
 EMAIL_MODES = ("now", "digest", "never", "sms")
 LEDGER_STEPS = (1, 5, 10, 15, 30, 60)
@@ -37,12 +37,16 @@ EDITABLE = (
     "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
     "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
     "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
-    "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS",
+    "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS", "TIMEBANK_WELCOME_MESSAGE",
+    "TIMEBANK_EMAIL_SIGNATURE",
     "TIMEBANK_PHONE", "TIMEBANK_ADDRESS", "TIMEBANK_WELCOME_PLACE",
     "TIMEBANK_SUPERVISORY_AUTHORITY", "TIMEBANK_EXPORT_NOTES", "TIMEBANK_ERASURE_GRACE_DAYS",
     "TIMEBANK_ERASURE_BALANCE", "TIMEBANK_RETENTION_DECLINED_MONTHS", "TIMEBANK_RETENTION_INACTIVE_YEARS",
     "TIMEBANK_RETENTION_SIGN_IN_MONTHS", "TIMEBANK_RETENTION_OUTBOX_MONTHS",
 )
+# The longest text of each kind, in each language.
+TEXT_MAX = {"charter": 5000, "description": 300, "opening_hours": 500, "welcome_meeting": 500,
+            "welcome_message": 1000, "email_signature": 300}
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
 
@@ -97,16 +101,19 @@ class InstanceConfig(Config):
 
 @dataclass(frozen=True)
 class Settings:
-    """Every editable value, as the settings form shows and saves it (limits in minutes)."""
+    """Every editable value, as the settings form shows and saves it (limits in minutes).
+
+    The association's texts (charter, description, opening hours, welcome meeting and message, e-mail signature)
+    are one text per language code: ``{"fr": "…", "ar": "…"}``, without empty ones."""
 
     name: str
-    description: str
+    description: dict
     contact: str
-    opening_hours: str
+    opening_hours: dict
     default_locale: str
     languages: tuple[str, ...]
     registration_mode: str
-    charter: str
+    charter: dict
     areas: tuple[str, ...]
     floor: int
     ceiling: int
@@ -117,7 +124,7 @@ class Settings:
     dispute_window_days: int
     email_defaults: dict
     plan_ahead_months: int = 6
-    welcome_meeting: str = ""
+    welcome_meeting: dict = None
     session_days: int = 90
     phone: str = ""  # E.164 once saved
     address: str = ""
@@ -130,6 +137,12 @@ class Settings:
     retention_inactive_years: int = 3
     retention_sign_in_months: int = 12
     retention_outbox_months: int = 3
+    welcome_message: dict = None
+    email_signature: dict = None
+
+    def __post_init__(self):
+        for name in LOCAL_TEXTS:  # a text given alone (older callers, tests) is the default language's
+            object.__setattr__(self, name, texts_by_language(getattr(self, name), self.default_locale))
 
 
 _FIELDS = {
@@ -148,6 +161,7 @@ _FIELDS = {
     "retention_inactive_years": "TIMEBANK_RETENTION_INACTIVE_YEARS",
     "retention_sign_in_months": "TIMEBANK_RETENTION_SIGN_IN_MONTHS",
     "retention_outbox_months": "TIMEBANK_RETENTION_OUTBOX_MONTHS",
+    "welcome_message": "TIMEBANK_WELCOME_MESSAGE", "email_signature": "TIMEBANK_EMAIL_SIGNATURE",
 }
 
 
@@ -174,8 +188,16 @@ def _check(new: Settings) -> None:
         fail("default_locale", _l("The default language must be one of the languages of the website."))
     if new.registration_mode not in REGISTRATION_MODES:
         fail("registration_mode", _l("Please choose how residents join."))
-    if not new.charter.strip():
-        fail("charter", _l("Please write the charter: new members accept it when they join."))
+    for name, most in TEXT_MAX.items():
+        texts = getattr(new, name)
+        for code, text in texts.items():
+            if code not in LOCALES:
+                fail(name, _l("Please write the texts only in the languages of the website."))
+            if len(text) > most:
+                fail(f"{name}_{code}", _l("Please write at most %(num)s characters.", num=most))
+    if not new.charter.get(new.default_locale):
+        fail(f"charter_{new.default_locale}",
+             _l("Please write the charter in the default language: new members accept it when they join."))
     if not new.areas or len(new.areas) > 100 or any(not a.strip() or len(a) > 80 for a in new.areas) \
             or len({a.casefold() for a in new.areas}) != len(new.areas):
         fail("areas", _l("Please give between 1 and 100 areas, one per line, each different."))
@@ -203,8 +225,6 @@ def _check(new: Settings) -> None:
         fail("dispute_window_days", _l("The time to raise a disagreement must be 1 to 365 days."))
     if not 1 <= new.session_days <= 400:
         fail("session_days", _l("Members may stay signed in from 1 to 400 days."))
-    if len(new.welcome_meeting) > 500:
-        fail("welcome_meeting", _l("Please describe the welcome meetings in at most 500 characters."))
     if new.phone and (problem := phone_problem(new.phone)) is not None:
         fail("phone", problem)
     if len(new.address) > 300:

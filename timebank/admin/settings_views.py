@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from timebank.admin.forms import LogoForm, SettingsForm
+from timebank.admin.forms import TEXTS, LogoForm, SettingsForm
 from timebank.admin.settings import logo_save, settings_current, settings_save
 from timebank.admin.views import bp
 from timebank.errors import DomainError
@@ -16,8 +16,15 @@ from timebank.security import admin_required
 KEPT_SHOWN = 20  # accounts named on the page after new default limits; the audit log has them all
 
 
+def _offered() -> list[str]:
+    """The languages whose texts the page shows: the default language first, then the others offered."""
+    current = settings_current()
+    return [current.default_locale] + [code for code in current.languages if code != current.default_locale]
+
+
 def _page(form: SettingsForm, logo_form: LogoForm | None = None, status: int = 200):
-    return render_template("admin/settings.html", form=form, logo_form=logo_form or LogoForm()), status
+    return render_template("admin/settings.html", form=form, logo_form=logo_form or LogoForm(), texts=TEXTS,
+                           offered=_offered()), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -30,7 +37,8 @@ def settings():
     if not form.validate_on_submit():
         return _page(form, status=422)
     try:
-        saved = settings_save(actor=current_user, new=form.settings(), apply_limits=form.apply_limits.data)
+        new = form.settings(settings_current(), offered=_offered())
+        saved = settings_save(actor=current_user, new=new, apply_limits=form.apply_limits.data)
     except DomainError as error:
         db.session.rollback()
         target = getattr(form, {"floor": "floor_hours", "ceiling": "ceiling_hours", "welcome": "welcome_hours",

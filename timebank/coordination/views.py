@@ -91,6 +91,7 @@ def decide(member_id: int):
 
 def _member_page(member: Member, code: int = 200, **forms):
     from timebank.audit import audit_entries
+    from timebank.coordination.records import audit_lines
     from timebank.coordination.forms import (
         BrokeredForm,
         HelperForm,
@@ -117,7 +118,8 @@ def _member_page(member: Member, code: int = 200, **forms):
     return render_template(
         "coordination/member.html", member=member, account=account,
         balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
-        entries=audit_entries(member=member, limit=50), note_form=forms.get("note") or NoteForm(),
+        entries=audit_lines(audit_entries(member=member, limit=50), admin=current_user.is_admin),
+        note_form=forms.get("note") or NoteForm(),
         password_form=NewPasswordForm(), brokered_form=forms.get("brokered") or BrokeredForm(),
         record_form=forms.get("record") or RecordForm(members=[m for m in members_active() if m.id != member.id]),
         status_form=forms.get("status") or StatusForm(), limits_form=limits, error=forms.get("error"),
@@ -193,11 +195,18 @@ def change_limits(member_id: int):
 @bp.get("/audit")
 @coordinator_required
 def audit_log():
-    from timebank.audit import ACTIONS, audit_entries
+    from timebank.audit import ACTIONS, audit_entries, audit_kind_label
+    from timebank.coordination.records import audit_lines
+    from timebank.members.search import SEARCH_MAX, members_find
 
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
-    return render_template("coordination/audit.html", entries=audit_entries(action=action), actions=ACTIONS,
-                           chosen=action)
+    person = (request.args.get("person") or "").strip()[:SEARCH_MAX]
+    people = None
+    if person:
+        people = [found.id for found in members_find(text=person, private=True, statuses=None, limit=50)]
+    kinds = sorted(((code, audit_kind_label(code)) for code in ACTIONS), key=lambda kind: kind[1].casefold())
+    lines = audit_lines(audit_entries(action=action, people=people), admin=current_user.is_admin)
+    return render_template("coordination/audit.html", entries=lines, kinds=kinds, chosen=action, person=person)
 
 
 # Members without a phone or e-mail -----------------------------------------------------------

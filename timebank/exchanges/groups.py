@@ -16,7 +16,7 @@ from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.members.models import Member
-from timebank.notifications.messages import notification_text
+from timebank.notifications.messages import notification_plain
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -30,7 +30,7 @@ def _tell(member: Member, session: GroupSession, kind: str, subject, **params) -
     params = {"title": session.title, **params}
     notify(member=member, kind=f"group_{kind}", params=params, link=f"/groups/{session.id}")
     mail_queue(member=member, topic="exchanges", subject=subject, template="group_update", session=session,
-               text=lambda: notification_text(f"group_{kind}", params),
+               text=lambda: notification_plain(f"group_{kind}", params),
                short=lambda: notification_text(f"group_{kind}", params), link=f"/groups/{session.id}")
 
 

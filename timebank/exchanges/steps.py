@@ -53,9 +53,10 @@ def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> No
 
 
 def exchange_notice(kind: str, params: dict) -> str:
-    from timebank.notifications.messages import notification_text
+    """The words of an exchange's step for an e-mail (names and titles isolated)."""
+    from timebank.notifications.messages import notification_plain
 
-    return notification_text(kind, params)
+    return notification_plain(kind, params)
 
 
 def glance_text(kind: str, params: dict) -> str:

@@ -89,7 +89,7 @@ _PRECACHE = ("css/timebank.css", "img/icon.svg", "img/icon-192.png", "img/icon-5
 def manifest():
     from flask_babel import get_locale
 
-    from timebank.i18n import text_direction
+    from timebank.i18n import local_text, text_direction
 
     locale = str(get_locale())
     icons = [{"src": url_for("static", filename=f"img/icon-{size}.png"), "sizes": f"{size}x{size}",
@@ -98,7 +98,7 @@ def manifest():
                   "type": "image/png", "purpose": "maskable"})
     name = current_app.config["TIMEBANK_NAME"]
     body = {"name": name, "short_name": name[:12], "lang": locale, "dir": text_direction(),
-            "description": current_app.config.get("TIMEBANK_DESCRIPTION") or "", "start_url": "/", "scope": "/",
+            "description": local_text("description"), "start_url": "/", "scope": "/",
             "display": "standalone", "theme_color": "#0b5d4b", "background_color": "#f4f1ea", "icons": icons}
     response = jsonify(body)
     response.mimetype = "application/manifest+json"

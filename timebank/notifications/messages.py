@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from timebank.i18n import bdi, format_minutes
+from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
 PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider")
@@ -17,6 +17,8 @@ def _match(p: dict) -> str:
     category = names.get(locale) or names.get("fr") or ""
     if p.get("_html"):
         category = bdi(category)
+    elif p.get("_plain"):
+        category = isolate(category)
     if p.get("type") == "request":
         return _("Someone near you needs help with %(category)s: %(title)s", category=category, title=p.get("title", ""))
     return _("Someone near you offers %(category)s: %(title)s", category=category, title=p.get("title", ""))
@@ -39,6 +41,14 @@ def notification_markup(kind: str, params: dict) -> Markup:
     p = {key: (bdi(value) if key in PERSONS_TEXT else escape(value)) if isinstance(value, str) else value
          for key, value in params.items()}
     return Markup(notification_text(kind, {**p, "_html": True}))
+
+
+def notification_plain(kind: str, params: dict) -> str:
+    """The notice for an e-mail: each person's text between invisible isolate marks, so that a French name in an
+    Arabic sentence (or the reverse) keeps its place and its punctuation."""
+    p = {key: isolate(value) if key in PERSONS_TEXT and isinstance(value, str) else value
+         for key, value in params.items()}
+    return notification_text(kind, {**p, "_plain": True})
 
 
 def notification_text(kind: str, params: dict) -> str:

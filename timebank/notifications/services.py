@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from timebank.database import begin_write
 from timebank.extensions import db
+from timebank.i18n import local_text
 from timebank.notifications.channels import (  # noqa: F401  (the names callers know)
     channel_for,
     email_mode,
@@ -77,6 +78,9 @@ def mail_queue(*, member: Member, subject, template: str, topic: str | None = No
     with force_locale(member.locale):
         rendered_subject = " ".join(str(subject() if callable(subject) else subject).split())[:200]
         body = render_template(f"mail/{template}.txt", member=member, **context)
+        signature = local_text("email_signature")
+        if signature:  # the association's own words, in the member's language (else the default language's)
+            body = f"{body.rstrip()}\n\n-- \n{signature}\n"
     message = OutboxMessage(
         to_address=member.email,
         member_id=member.id,
@@ -114,11 +118,11 @@ def mail_digest_due() -> int:
 
 def tell(*, member: Member, kind: str, params: dict, subject, link: str = "/", topic: str | None = None) -> None:
     """An in-app notice, and the same words by the member's channel for ``topic``, in her language."""
-    from timebank.notifications.messages import glance_text, notification_text
+    from timebank.notifications.messages import glance_text, notification_plain, notification_text
 
     notify(member=member, kind=kind, params=params, link=link)
     mail_queue(member=member, subject=subject, template="notice", link=link, topic=topic,
-               text=lambda: notification_text(kind, params), short=lambda: notification_text(kind, params),
+               text=lambda: notification_plain(kind, params), short=lambda: notification_text(kind, params),
                glance=lambda: glance_text(kind, params))
 
 
