@@ -74,7 +74,7 @@ def main() -> None:
         migrate(path)
         connection = connect(path)
         load_members(connection, 1000)
-        connection.execute("UPDATE member SET password_hash = ? WHERE id = 1", (_hash(path),))
+        connection.execute("UPDATE member SET password_hash = ?, session_token = ? WHERE id = 1", (_hash(path), "bench-1"))
         connection.close()
         load_listings(path, 0, 1000, 1000, rng)
         app = build_app(path)
