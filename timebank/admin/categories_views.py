@@ -55,7 +55,7 @@ def category(category_id: int):
         if form is None:
             form = CategoryForm(formdata=None, icons=service.icons_available(), name_fr=item.names.get("fr"),
                                 name_en=item.names.get("en"), name_ar=item.names.get("ar"), icon=item.icon,
-                                requires_verified=item.requires_verified)
+                                requires_verified=item.requires_verified, synonyms=", ".join(item.synonyms or []))
         return render_template("admin/category.html", category=item, form=form), status
 
     if request.method == "GET":

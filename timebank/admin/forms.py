@@ -142,6 +142,9 @@ class LogoForm(FlaskForm):
     upload = SubmitField(_l("Use this logo"))
 
 
+SYNONYMS_MAX = 1000
+
+
 class CategoryForm(FlaskForm):
     name_fr = StringField(_l("Name in French"), validators=[InputRequired(message=_l("Please give the name.")),
                                                             Length(max=60), PlainText()])
@@ -151,6 +154,13 @@ class CategoryForm(FlaskForm):
                                                             Length(max=60), PlainText()],
                           render_kw={"dir": "rtl", "lang": "ar"})
     icon = SelectField(_l("Icon"))
+    synonyms = TextAreaField(
+        _l("Other words that find it (optional)"),
+        description=_l("In any language, separated by commas, for example: papiers, paperwork, أوراق, CAF. "
+                       "A search for one of them finds the listings of this category. At most %(n)s characters.",
+                       n=SYNONYMS_MAX),
+        validators=[Optional(), Length(max=SYNONYMS_MAX), PlainText(multiline=True)],
+        render_kw={"rows": 3, "maxlength": SYNONYMS_MAX, "dir": "auto"})
     requires_verified = BooleanField(_l("Only members verified by a coordinator can offer it (e.g. childcare)"))
     save = SubmitField(_l("Save the category"))
 
@@ -162,7 +172,8 @@ class CategoryForm(FlaskForm):
         from timebank.admin.categories import CategoryFields
 
         return CategoryFields(names={"fr": self.name_fr.data, "en": self.name_en.data, "ar": self.name_ar.data},
-                              icon=self.icon.data, requires_verified=bool(self.requires_verified.data))
+                              icon=self.icon.data, requires_verified=bool(self.requires_verified.data),
+                              synonyms=self.synonyms.data or "")
 
 
 class CategoryStepForm(FlaskForm):

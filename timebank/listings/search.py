@@ -189,6 +189,11 @@ class Reader:
         return cls(languages=codes, rare_languages=tuple(code for code in codes if code != default),
                    area=member.area or None)
 
+    def speaks(self, listing: Listing) -> list[str]:
+        """Her less common languages that the listing is offered in, for the card to say so ("speaks Arabic")."""
+        codes = set(listing.language_codes)
+        return [code for code in self.rare_languages if code in codes]
+
     def order_by(self) -> list:
         """Shares one of her less common languages, then any of hers, then her area (then newest, by the caller)."""
         order = []

@@ -210,10 +210,13 @@ def _matches_query(listing: Listing):
     )
 
 
-def listing_matches(*, listing: Listing, limit: int = 6) -> list[Listing]:
-    """What answers this listing: same category and a shared language, the same area first."""
-    same_area = (Listing.area == listing.area) if listing.area else sa.false()
-    query = _matches_query(listing).order_by(sa.case((same_area, 0), else_=1), Listing.id.desc())
+def listing_matches(*, listing: Listing, limit: int = 6, reader: Reader | None = None) -> list[Listing]:
+    """What answers this listing: same category and a shared language; people who share one of the reader's
+    less common languages first, then the listing's area, then newest."""
+    reader = reader or Reader()
+    reader = Reader(languages=reader.languages, rare_languages=reader.rare_languages,
+                    area=listing.area or reader.area)
+    query = _matches_query(listing).order_by(*reader.order_by(), Listing.id.desc())
     return list(db.session.scalars(query.limit(limit).options(*_CARD_OPTIONS)).unique())
 
 

@@ -34,6 +34,20 @@ def browse_required(view):
     return wrapped
 
 
+def speaks_label(reader: services.Reader):
+    """For the cards: "Speaks Arabic" when a listing is offered in one of the reader's less common languages."""
+    locale = get_locale()
+
+    def label(listing: Listing) -> str:
+        codes = reader.speaks(listing)
+        if not codes:
+            return ""
+        names = [(locale.languages.get(code) if locale else None) or code for code in codes]
+        return _("Speaks %(languages)s", languages=", ".join(names))
+
+    return label
+
+
 @bp.get("/listings")
 @browse_required
 def index():
@@ -42,7 +56,9 @@ def index():
     form.validate()
     clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    reader = services.Reader.of(current_user)
     results = services.listings_search(
+        reader=reader,
         q=clean["q"] or "",
         type=ListingType(clean["type"]) if clean["type"] else None,
         category_id=int(clean["category"]) if clean["category"] else None,
@@ -55,6 +71,7 @@ def index():
     args = {key: request.args[key] for key in ("q", "type", "category", "language", "area") if request.args.get(key)}
     return render_template("listings/index.html", form=form, results=results, args=args,
                            filtered=bool(args), today=services.today(), categories=categories,
+                           speaks=speaks_label(reader),
                            chosen_type=clean["type"] or "", chosen_category=str(clean["category"] or ""))
 
 
@@ -132,9 +149,11 @@ def show(listing_id: int):
     listing = _listing_or_404(listing_id)
     mine = listing.member_id == current_user.id
     can_edit = current_user.is_active_member and (mine or current_user.is_coordinator)
-    matches = services.listing_matches(listing=listing) if mine else []
+    reader = services.Reader.of(current_user)
+    matches = services.listing_matches(listing=listing, reader=reader) if mine else []
     return render_template(
         "listings/show.html", listing=listing, mine=mine, can_edit=can_edit, matches=matches,
+        speaks=speaks_label(reader),
         published=request.args.get("published") == "1", status_form=StatusForm(), today=services.today(),
         show_contact=services.can_see_contact(member=listing.member, viewer=current_user),
     )
