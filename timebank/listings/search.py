@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ COUNT_CAP = 1000  # beyond this, "more than 1,000" is all anyone needs to know
 PREVIEW_WINDOW = 100  # an uncounted preview (the home page) orders the newest 100 matches for its reader
 
 
+@lru_cache(maxsize=4)
 def _visible_conditions(on: date) -> tuple:
     author = _AUTHOR
     return (
@@ -70,9 +72,15 @@ def _words_of(texts) -> set[str]:
     return {word for text in texts if text for word in _TOKEN.findall(fold(normalize_arabic(str(text).lower())))}
 
 
-def category_search_words(names: dict, synonyms: list) -> set[str]:
+def category_search_words(names: dict, synonyms: list) -> frozenset[str]:
     """The words that find a category's listings: its names in every language of the names dict, its synonyms."""
-    return _words_of(list((names or {}).values()) + list(synonyms or ()))
+    return _category_words(tuple((names or {}).values()) + tuple(synonyms or ()))
+
+
+@lru_cache(maxsize=512)
+def _category_words(texts: tuple) -> frozenset[str]:
+    # Kept by content: a renamed category has new texts, hence new words, with nothing to invalidate.
+    return frozenset(_words_of(texts))
 
 
 def _word_finds(word: str, token: str) -> bool:
@@ -258,7 +266,10 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     chosen = chosen.order_by(*order, found.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
     rows = db.session.execute(chosen).all()
     if counted:
-        total = rows[0].total if rows else db.session.scalar(sa.select(sa.func.count()).select_from(found))
+        if rows:
+            total = rows[0].total
+        else:  # past the last page (an old link), or nothing found: count only when it can be more than none
+            total = db.session.scalar(sa.select(sa.func.count()).select_from(found)) if page > 1 else 0
     else:
         total = len(rows)
     ids = [row.id for row in rows]
