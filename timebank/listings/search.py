@@ -264,7 +264,8 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     if order:
         chosen = chosen.join(Listing, Listing.id == found.c.id)
     chosen = chosen.order_by(*order, found.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    rows = db.session.execute(chosen).all()
+    # A page past the window cannot hold anything (and a huge page number would overflow the offset).
+    rows = db.session.execute(chosen).all() if (page - 1) * per_page < window else []
     if counted:
         if rows:
             total = rows[0].total
