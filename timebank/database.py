@@ -128,7 +128,7 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     """Leave out what migrations create by hand: the full-text search tables and index."""
     if type_ == "table" and name and name.startswith("listing_fts"):
         return False
-    if type_ == "index" and name == "ix_listing_search":
+    if type_ == "index" and name in ("ix_listing_search", "ix_listing_document"):
         return False
     return True
 

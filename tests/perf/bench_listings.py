@@ -68,13 +68,19 @@ def main() -> None:
         "browse page 1": "/listings",
         "search one word": "/listings?q=traduction",
         "prefix + filters": "/listings?q=cour&type=offer&language=ar&area=Centre",
+        "arabic word (category)": "/listings?q=%D8%A3%D9%88%D8%B1%D8%A7%D9%82",
+        "home (4 near her)": "/",
     }
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite"
         migrate(path)
         connection = connect(path)
         load_members(connection, 1000)
-        connection.execute("UPDATE member SET password_hash = ? WHERE id = 1", (_hash(path),))
+        # The member who browses reads French and Arabic and lives in the Centre: results come in her order.
+        connection.execute("UPDATE member SET password_hash = ?, session_token = ?, area = 'Centre' WHERE id = 1",
+                           (_hash(path), "bench-1"))
+        connection.execute("INSERT INTO member_language (member_id, code) VALUES (1, 'fr'), (1, 'ar')")
+        connection.commit()
         connection.close()
         load_listings(path, 0, 1000, 1000, rng)
         app = build_app(path)

@@ -33,11 +33,11 @@ def found(ctx_app, **filters):
     ("CRÈCHE", {"creche"}),
     ("ecole", {"ecole"}),
     ("École", {"ecole"}),
-    ("tradu", {"traduction"}),
-    ("caf", {"traduction"}),
+    ("tradu", {"traduction", "arabe"}),  # "arabe" is in the category "Traduction et interprétariat"
+    ("caf", {"traduction", "ecole"}),  # CAF is one of the synonyms of the category "Papiers et courriers"
     ("velo reparation", {"velo"}),
-    ("ترجمة", {"arabe"}),
-    ("الرسائل", {"arabe"}),
+    ("ترجمة", {"arabe", "traduction"}),  # the category's Arabic name is الترجمة
+    ("الرسائل", {"arabe", "ecole"}),  # رسائل (letters) is a synonym of the paperwork category
     ("certificat", {"ecole"}),
 ])
 def test_accents_case_prefixes_tags_and_arabic(app, corpus, query, expected):
@@ -104,7 +104,7 @@ def test_results_are_newest_first_and_paginated(app, people):
 def test_counting_stops_at_the_cap(app, people, monkeypatch):
     from timebank.listings import services
 
-    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    monkeypatch.setattr(services.search, "COUNT_CAP", 3)
     amina = people.member("Amina Diallo")
     for n in range(5):
         publish(app, amina, f"Aide {n}")

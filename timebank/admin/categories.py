@@ -34,6 +34,26 @@ class CategoryFields:
     names: dict  # {"fr": …, "en": …, "ar": …, "tr": …, "pt": …}
     icon: str
     requires_verified: bool
+    synonyms: str = ""  # other words that find it, comma-separated, in any language
+
+
+SYNONYM_MAX, SYNONYMS_COUNT_MAX = 60, 60
+
+
+def _synonyms(text: str) -> list[str]:
+    """The synonyms as a list: split at commas (",", ";", "،") or line breaks, spaces tidied, each once."""
+    words = {}
+    for piece in re.split(r"[,;،\n]", text or ""):
+        word = " ".join(piece.split())
+        if not word:
+            continue
+        if len(word) > SYNONYM_MAX:
+            raise DomainError(_l("Each word or expression may have at most %(n)s characters.", n=SYNONYM_MAX),
+                              field="synonyms")
+        words.setdefault(word.casefold(), word)
+    if len(words) > SYNONYMS_COUNT_MAX:
+        raise DomainError(_l("At most %(n)s words or expressions.", n=SYNONYMS_COUNT_MAX), field="synonyms")
+    return list(words.values())
 
 
 def _check_admin(actor: Member) -> None:
@@ -78,27 +98,35 @@ def category_create(*, actor: Member, fields: CategoryFields) -> Category:
     def work():
         _check_admin(actor)
         names = _check(fields)
+        synonyms = _synonyms(fields.synonyms)
         last = db.session.scalar(sa.select(sa.func.max(Category.position))) or 0
         category = Category(slug=_slug(names["en"]), names=names, icon=fields.icon, position=last + 1,
-                            requires_verified=fields.requires_verified)
+                            requires_verified=fields.requires_verified, synonyms=synonyms)
         db.session.add(category)
         db.session.flush()
         audit(actor=actor, action="category_created", target=f"category {category.id}", names=names,
-              requires_verified=fields.requires_verified)
+              requires_verified=fields.requires_verified, synonyms=synonyms)
         return category
 
     return atomic(work)
 
 
 def category_update(*, actor: Member, category: Category, fields: CategoryFields) -> Category:
-    """Rename, change the icon or whether the category needs a verified member to offer it."""
+    """Rename, change the icon, the synonyms or whether the category needs a verified member to offer it.
+
+    Search reads the names and synonyms when it runs, so its listings are found by the new words at once.
+    """
     def work():
         _check_admin(actor)
         names = _check(fields, exclude=category.id)
-        before = {"names": dict(category.names), "icon": category.icon, "requires_verified": category.requires_verified}
+        synonyms = _synonyms(fields.synonyms)
+        before = {"names": dict(category.names), "icon": category.icon, "requires_verified": category.requires_verified,
+                  "synonyms": list(category.synonyms or [])}
         category.names, category.icon, category.requires_verified = names, fields.icon, fields.requires_verified
+        category.synonyms = synonyms
         audit(actor=actor, action="category_changed", target=f"category {category.id}", old=before,
-              new={"names": names, "icon": fields.icon, "requires_verified": fields.requires_verified})
+              new={"names": names, "icon": fields.icon, "requires_verified": fields.requires_verified,
+                   "synonyms": synonyms})
         return category
 
     return atomic(work)

@@ -55,7 +55,7 @@ def category(category_id: int):
         if form is None:
             names = {f"name_{code}": name for code, name in item.names.items()}
             form = CategoryForm(formdata=None, icons=service.icons_available(), **names, icon=item.icon,
-                                requires_verified=item.requires_verified)
+                                requires_verified=item.requires_verified, synonyms=", ".join(item.synonyms or []))
         return render_template("admin/category.html", category=item, form=form), status
 
     if request.method == "GET":

@@ -240,6 +240,9 @@ class LogoForm(FlaskForm):
     upload = SubmitField(_l("Use this logo"))
 
 
+SYNONYMS_MAX = 1000
+
+
 class CategoryForm(FlaskForm):
     name_fr = StringField(_l("Name in French"), validators=[InputRequired(message=_l("Please give the name.")),
                                                             Length(max=60), PlainText()])
@@ -253,6 +256,13 @@ class CategoryForm(FlaskForm):
     name_pt = StringField(_l("Name in Portuguese"), validators=[Optional(), Length(max=60), PlainText()],
                           render_kw={"lang": "pt"})
     icon = SelectField(_l("Icon"))
+    synonyms = TextAreaField(
+        _l("Other words that find it (optional)"),
+        description=_l("In any language, separated by commas, for example: papiers, paperwork, أوراق, CAF. "
+                       "A search for one of them finds the listings of this category. At most %(n)s characters.",
+                       n=SYNONYMS_MAX),
+        validators=[Optional(), Length(max=SYNONYMS_MAX), PlainText(multiline=True)],
+        render_kw={"rows": 3, "maxlength": SYNONYMS_MAX, "dir": "auto"})
     requires_verified = BooleanField(_l("Only members verified by a coordinator can offer it (e.g. childcare)"))
     save = SubmitField(_l("Save the category"))
 
@@ -264,7 +274,8 @@ class CategoryForm(FlaskForm):
         from timebank.admin.categories import CategoryFields
 
         return CategoryFields(names={code: self[f"name_{code}"].data for code in LOCALES},
-                              icon=self.icon.data, requires_verified=bool(self.requires_verified.data))
+                              icon=self.icon.data, requires_verified=bool(self.requires_verified.data),
+                              synonyms=self.synonyms.data or "")
 
 
 class CategoryStepForm(FlaskForm):

@@ -24,6 +24,8 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     requires_verified: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     names: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {"fr": "Garde d'enfants", "en": …, "ar": …}
+    # Other words that find its listings, in any language ("garde", "baby-sitting", "حضانة"); admins edit them.
+    synonyms: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     def name(self, locale: str) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,7 +15,9 @@ from timebank.audit import audit
 from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
+from timebank.listings import search
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
+from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, search_tokens, visible  # noqa: F401
 from timebank.members.models import Member, Status
 from timebank.messages.models import DirectMessage
 from timebank.notifications.services import mail_queue, notify
@@ -145,21 +146,7 @@ def listing_set_status(*, listing: Listing, actor: Member, status: ListingStatus
 
 
 def _visible(query, *, on: date):
-    """Open listings that everyone may see: not hidden, not expired, by active (and, for sensitive offers, verified) members."""
-    author = sa.orm.aliased(Member)
-    sensitive = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
-    return (
-        query.join(author, Listing.member_id == author.id)
-        .where(
-            Listing.status == ListingStatus.OPEN,
-            Listing.hidden_at.is_(None),
-            sa.or_(Listing.ends_on.is_(None), Listing.ends_on >= on),
-            author.status == Status.ACTIVE,
-            sa.or_(Listing.type != ListingType.OFFER, Listing.category_id.not_in(sensitive),
-                   sa.and_(author.verified_at.is_not(None),
-                           sa.or_(author.verified_until.is_(None), author.verified_until >= on))),
-        )
-    )
+    return visible(query, on=on)
 
 
 def can_browse(viewer: Member) -> bool:
@@ -176,89 +163,13 @@ def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-_CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages))
-
-_TOKEN = re.compile(r"\w+")
-
-
-def search_tokens(text: str) -> list[str]:
-    """Words of a search, whatever was typed: quotes, operators and symbols are dropped."""
-    return [token[:40] for token in _TOKEN.findall((text or "").lower())][:8]
+_CARD_OPTIONS = CARD_OPTIONS
+_matching = matching
 
 
-def _matching(query, q: str):
-    tokens = search_tokens(q)
-    if not tokens:
-        return query
-    if db.session.get_bind().dialect.name == "postgresql":
-        simple = sa.literal_column("'simple'::regconfig")
-        document = sa.func.to_tsvector(simple, sa.func.timebank_search_text(Listing.title, Listing.description,
-                                                                            Listing.tags))
-        # Each word goes in as a quoted literal, so nothing typed (nor unaccent's output) is query syntax.
-        # A word that unaccent turns into nothing (a lone "ʼ") is left out rather than failing.
-        wanted = None
-        for token in tokens:
-            word = sa.func.timebank_search_word(token)
-            term = sa.func.coalesce(
-                sa.case((word == "", None),
-                        else_=sa.func.to_tsquery(simple, sa.func.concat(sa.func.quote_literal(word), ":*"))),
-                sa.literal_column("''::tsquery"))
-            wanted = term if wanted is None else wanted.op("&&")(term)
-        return query.where(document.op("@@")(wanted))
-    # FTS5: each word quoted (no operator can get through) and matched as a prefix.
-    match = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
-    ids = sa.text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH :match").bindparams(match=match)
-    return query.where(Listing.id.in_(ids.columns(sa.column("rowid", sa.Integer))))
-
-
-COUNT_CAP = 1000  # beyond this, "more than 1,000" is all anyone needs to know
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    listings: list[Listing]
-    total: int  # counted up to COUNT_CAP + 1
-    page: int
-    per_page: int
-
-    @property
-    def cap(self) -> int:
-        return COUNT_CAP
-
-    @property
-    def capped(self) -> bool:
-        return self.total > COUNT_CAP
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
-
-
-def listings_search(*, q: str = "", type: ListingType | None = None, category_id: int | None = None,
-                    language: str | None = None, area: str | None = None, page: int = 1,
-                    per_page: int = 20, exclude_member: Member | None = None) -> SearchPage:
-    """Open listings, newest first, filtered and searched; one page of them with the total count."""
-    query = _matching(_visible(sa.select(Listing.id), on=today()), q)
-    if type is not None:
-        query = query.where(Listing.type == type)
-    if category_id is not None:
-        query = query.where(Listing.category_id == category_id)
-    if area:
-        query = query.where(Listing.area == area)
-    if language:
-        query = query.where(Listing.id.in_(sa.select(ListingLanguage.listing_id).where(ListingLanguage.code == language)))
-    if exclude_member is not None:
-        query = query.where(Listing.member_id != exclude_member.id)
-    # Counting stops after the cap: on a large instance a full count would cost more than the page.
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
-    page = max(1, page)
-    if page > SearchPage([], total, page, per_page).pages:
-        return SearchPage([], total, page, per_page)
-    ids = query.order_by(Listing.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    listings = db.session.scalars(
-        sa.select(Listing).where(Listing.id.in_(ids)).order_by(Listing.id.desc()).options(*_CARD_OPTIONS)
-    ).unique().all()
-    return SearchPage(list(listings), total, page, per_page)
+def listings_search(**criteria) -> SearchPage:
+    """Open listings found by words and filters, ordered for a reader; see ``search.listings_search``."""
+    return search.listings_search(on=today(), **criteria)
 
 
 DIRECTORY_MAX = 2000  # listings on one printed directory; beyond, print one area at a time
@@ -298,10 +209,13 @@ def _matches_query(listing: Listing):
     )
 
 
-def listing_matches(*, listing: Listing, limit: int = 6) -> list[Listing]:
-    """What answers this listing: same category and a shared language, the same area first."""
-    same_area = (Listing.area == listing.area) if listing.area else sa.false()
-    query = _matches_query(listing).order_by(sa.case((same_area, 0), else_=1), Listing.id.desc())
+def listing_matches(*, listing: Listing, limit: int = 6, reader: Reader | None = None) -> list[Listing]:
+    """What answers this listing: same category and a shared language; people who share one of the reader's
+    less common languages first, then the listing's area, then newest."""
+    reader = reader or Reader()
+    reader = Reader(languages=reader.languages, rare_languages=reader.rare_languages,
+                    area=listing.area or reader.area)
+    query = _matches_query(listing).order_by(*reader.order_by(), Listing.id.desc())
     return list(db.session.scalars(query.limit(limit).options(*_CARD_OPTIONS)).unique())
 
 

@@ -1,9 +1,10 @@
 """Browse and search listings, publish and edit one, pause or close it, report it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +12,8 @@ from flask_login import current_user
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.listings import services
-from timebank.listings.forms import ListingForm, ReportForm, SearchForm, StatusForm
+from timebank.i18n import language_name
+from timebank.listings.forms import ListingForm, ReportForm, StatusForm
 from timebank.listings.models import Listing, ListingStatus, ListingType
 from timebank.security import member_required
 
@@ -34,28 +36,81 @@ def browse_required(view):
     return wrapped
 
 
+def speaks_label(reader: services.Reader):
+    """For the cards: "Speaks Arabic" when a listing is offered in one of the reader's less common languages."""
+    locale = get_locale()
+
+    def label(listing: Listing) -> str:
+        codes = reader.speaks(listing)
+        if not codes:
+            return ""
+        names = [(locale.languages.get(code) if locale else None) or code for code in codes]
+        return _("Speaks %(languages)s", languages=", ".join(names))
+
+    return label
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the browse page was asked for, each value known or dropped (a filter never refuses a page)."""
+
+    q: str = ""
+    type: str = ""
+    category: str = ""
+    language: str = ""
+    area: str = ""
+
+    @classmethod
+    def read(cls, args, *, categories) -> Filters:
+        def chosen(name: str, known) -> str:
+            value = (args.get(name) or "").strip()
+            return value if value in known else ""
+
+        return cls(q=(args.get("q") or "")[:200],
+                   type=chosen("type", ("offer", "request")),
+                   category=chosen("category", {str(category.id) for category in categories}),
+                   language=chosen("language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"]),
+                   area=chosen("area", current_app.config["TIMEBANK_AREAS"]))
+
+
+_LANGUAGE_CHOICES: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The spoken languages as (code, name in the reader's language), by name; worked out once per language."""
+    codes = tuple(current_app.config["TIMEBANK_SPOKEN_LANGUAGES"])
+    key = (str(get_locale()), codes)
+    if key not in _LANGUAGE_CHOICES:
+        _LANGUAGE_CHOICES[key] = sorted(((code, language_name(code)) for code in codes),
+                                        key=lambda choice: choice[1].casefold())
+    return _LANGUAGE_CHOICES[key]
+
+
 @bp.get("/listings")
 @browse_required
 def index():
+    # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
     categories = services.categories()
-    form = SearchForm(request.args, categories=categories)
-    form.validate()
-    clean = {name: (field.data if not field.errors else None) for name, field in form._fields.items()}
+    filters = Filters.read(request.args, categories=categories)
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    reader = services.Reader.of(current_user)
     results = services.listings_search(
-        q=clean["q"] or "",
-        type=ListingType(clean["type"]) if clean["type"] else None,
-        category_id=int(clean["category"]) if clean["category"] else None,
-        language=clean["language"] or None,
-        area=clean["area"] or None,
+        reader=reader,
+        q=filters.q,
+        type=ListingType(filters.type) if filters.type else None,
+        category_id=int(filters.category) if filters.category else None,
+        language=filters.language or None,
+        area=filters.area or None,
         page=page,
     )
     if page > results.pages:
         abort(404)
     args = {key: request.args[key] for key in ("q", "type", "category", "language", "area") if request.args.get(key)}
-    return render_template("listings/index.html", form=form, results=results, args=args,
+    return render_template("listings/index.html", filters=filters, results=results, args=args,
                            filtered=bool(args), today=services.today(), categories=categories,
-                           chosen_type=clean["type"] or "", chosen_category=str(clean["category"] or ""))
+                           speaks=speaks_label(reader), language_choices=language_choices(),
+                           areas=current_app.config["TIMEBANK_AREAS"],
+                           chosen_type=filters.type, chosen_category=filters.category)
 
 
 @bp.get("/listings/print")
@@ -132,9 +187,11 @@ def show(listing_id: int):
     listing = _listing_or_404(listing_id)
     mine = listing.member_id == current_user.id
     can_edit = current_user.is_active_member and (mine or current_user.is_coordinator)
-    matches = services.listing_matches(listing=listing) if mine else []
+    reader = services.Reader.of(current_user)
+    matches = services.listing_matches(listing=listing, reader=reader) if mine else []
     return render_template(
         "listings/show.html", listing=listing, mine=mine, can_edit=can_edit, matches=matches,
+        speaks=speaks_label(reader),
         published=request.args.get("published") == "1", status_form=StatusForm(), today=services.today(),
         show_contact=services.can_see_contact(member=listing.member, viewer=current_user),
     )

@@ -13,7 +13,8 @@ from timebank.audit import approval_of
 from timebank.exchanges.reading import member_has_exchanged, my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
-from timebank.listings.services import listings_search, today
+from timebank.listings.services import Reader, listings_search, today
+from timebank.listings.views import speaks_label
 from timebank.members.services import member_pending_list
 
 bp = Blueprint("main", __name__)
@@ -28,13 +29,16 @@ def index():
     newcomer = not member_has_exchanged(member=current_user)
     pending = member_pending_list() if current_user.is_coordinator else []
     account = ledger.account_of(current_user)
-    near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user)
+    reader = Reader.of(current_user)
+    # A preview: four listings near her, in her order, and no count (the page shows none).
+    near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user, reader=reader,
+                           counted=False)
     exchanges = my_exchanges(member=current_user)
     from timebank.coordination.acting import members_helped_by
 
     return render_template("main/dashboard.html", pending_count=len(pending), helping=members_helped_by(current_user),
                            balance=ledger.balance_of(account) if account else None,
-                           near=near.listings, today=today(), exchanges=exchanges, newcomer=newcomer,
+                           near=near.listings, speaks=speaks_label(reader), today=today(), exchanges=exchanges, newcomer=newcomer,
                            approval=approval_of(member=current_user) if newcomer else None)
 
 

@@ -1,0 +1,281 @@
+"""Which listings everyone may see, and finding them: words in any language, filters, an order for the reader.
+
+One search, two databases: SQLite's FTS5 table ``listing_fts`` and PostgreSQL's GIN index on
+``timebank_listing_document`` (migration 0026). Both index a listing's words with Arabic letters folded
+(``timebank.searchtext``) and one token for its category; a word of the query finds a listing through its own
+words, or through its category's names in every language and the category's synonyms, matched here in Python
+against the category table (a few dozen rows) so that a renamed category is found at once.
+
+On a large instance the work stays small: the matches are walked newest first and the walk stops after
+``COUNT_CAP + 1`` of them (all the pager ever offers), the filters are ``EXISTS`` in the same statement, and
+the reader's order (her languages, then her area, then newest) is applied to those few rows only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
+
+from timebank.database import fold
+from timebank.extensions import db
+from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
+from timebank.members.models import Member, Status
+from timebank.searchtext import article_forms, normalize_arabic
+from timebank.timeutil import utcnow
+
+# Built once: SQLAlchemy's own Python is a large share of a page, and these never change.
+_AUTHOR = sa.orm.aliased(Member, name="author")
+_SENSITIVE = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
+_FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listing_fts"))
+
+CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages))
+
+COUNT_CAP = 1000  # beyond this, "more than 1,000" is all anyone needs to know
+PREVIEW_WINDOW = 100  # an uncounted preview (the home page) orders the newest 100 matches for its reader
+
+
+@lru_cache(maxsize=4)
+def _visible_conditions(on: date) -> tuple:
+    author = _AUTHOR
+    return (
+        Listing.status == ListingStatus.OPEN,
+        Listing.hidden_at.is_(None),
+        sa.or_(Listing.ends_on.is_(None), Listing.ends_on >= on),
+        author.status == Status.ACTIVE,
+        sa.or_(Listing.type != ListingType.OFFER, Listing.category_id.not_in(_SENSITIVE),
+               sa.and_(author.verified_at.is_not(None),
+                       sa.or_(author.verified_until.is_(None), author.verified_until >= on))),
+    )
+
+
+def visible(query, *, on: date):
+    """Open listings that everyone may see: not hidden, not expired, by active (and, for sensitive offers, verified) members."""
+    return query.join(_AUTHOR, Listing.member_id == _AUTHOR.id).where(*_visible_conditions(on))
+
+
+# Words ---------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+")
+
+
+def search_tokens(text: str) -> list[str]:
+    """Words of a search, whatever was typed: quotes, operators and symbols are dropped; Arabic is normalised."""
+    return [token[:40] for token in _TOKEN.findall(normalize_arabic((text or "").lower()))][:8]
+
+
+def _words_of(texts) -> set[str]:
+    return {word for text in texts if text for word in _TOKEN.findall(fold(normalize_arabic(str(text).lower())))}
+
+
+def category_search_words(names: dict, synonyms: list) -> frozenset[str]:
+    """The words that find a category's listings: its names in every language of the names dict, its synonyms."""
+    return _category_words(tuple((names or {}).values()) + tuple(synonyms or ()))
+
+
+@lru_cache(maxsize=512)
+def _category_words(texts: tuple) -> frozenset[str]:
+    # Kept by content: a renamed category has new texts, hence new words, with nothing to invalidate.
+    return frozenset(_words_of(texts))
+
+
+def _word_finds(word: str, token: str) -> bool:
+    # As the index matches a typed word (a prefix), but a word of one or two letters must be whole: "de" or
+    # "la" would otherwise bring in most categories.
+    return word.startswith(token) if len(token) >= 3 else word == token
+
+
+def categories_for(tokens: list[str]) -> list[list[int]]:
+    """For each word of the query, the categories whose names or synonyms it finds."""
+    if not tokens:
+        return []
+    rows = db.session.execute(sa.select(Category.id, Category.names, Category.synonyms).order_by(Category.id)).all()
+    words = [(row.id, category_search_words(row.names, row.synonyms)) for row in rows]
+    found = []
+    for token in tokens:
+        folded = fold(token)
+        found.append([category for category, known in words if any(_word_finds(word, folded) for word in known)])
+    return found
+
+
+def _fts5_match(tokens: list[str], categories: list[list[int]]) -> str:
+    """An FTS5 query in which nothing typed is syntax: every word quoted, typed words only in ``body``."""
+    terms = []
+    for token, ids in zip(tokens, categories):
+        forms = " OR ".join('"' + form.replace('"', '""') + '"*' for form in article_forms(token))
+        term = f"body : ({forms})"
+        if ids:
+            term += " OR category : (" + " OR ".join(f'"c{category}"' for category in ids) + ")"
+        terms.append(f"({term})")
+    return " AND ".join(terms)
+
+
+def _postgresql_query(tokens: list[str], categories: list[list[int]]):
+    simple = sa.literal_column("'simple'::regconfig")
+    empty = sa.literal_column("''::tsquery")
+    wanted = None
+    for token, ids in zip(tokens, categories):
+        term = None
+        for form in article_forms(token):
+            # Each word goes in as a quoted literal, so nothing typed (nor unaccent's output) is query syntax.
+            # A word that unaccent turns into nothing (a lone "ʼ") is left out rather than failing.
+            word = sa.func.timebank_search_word(form)
+            piece = sa.func.coalesce(
+                sa.case((word == "", None),
+                        else_=sa.func.to_tsquery(simple, sa.func.concat(sa.func.quote_literal(word), ":*"))),
+                empty)
+            term = piece if term is None else term.op("||")(piece)
+        if ids:
+            # "#12" is the category's lexeme: typed words lose their "#", so they can never reach it.
+            lexemes = " | ".join(f"'#{category}'" for category in ids)
+            term = term.op("||")(sa.cast(sa.literal(lexemes), sa.dialects.postgresql.TSQUERY))
+        wanted = term if wanted is None else wanted.op("&&")(term)
+    return wanted
+
+
+def _document():
+    return sa.func.timebank_listing_document(Listing.title, Listing.description, Listing.tags, Listing.category_id)
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def matching(query, q: str):
+    """``query`` (which selects from ``listing``) narrowed to the listings that the words of ``q`` find."""
+    tokens = search_tokens(q)
+    if not tokens:
+        return query
+    categories = categories_for(tokens)
+    if _is_postgresql():
+        return query.where(_document().op("@@")(_postgresql_query(tokens, categories)))
+    ids = sa.select(_FTS.c.rowid).where(_FTS.c.listing_fts.op("MATCH")(_fts5_match(tokens, categories)))
+    return query.where(Listing.id.in_(ids))
+
+
+# Searching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    listings: list[Listing]
+    total: int  # counted up to COUNT_CAP + 1
+    page: int
+    per_page: int
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whom the results are ordered for: her languages (the ones beyond the timebank's own first) and her area."""
+
+    languages: tuple[str, ...] = ()
+    rare_languages: tuple[str, ...] = ()  # hers, except the timebank's default language: what the cards name
+    area: str | None = None
+
+    @classmethod
+    def of(cls, member: Member | None) -> Reader:
+        if member is None or not getattr(member, "is_authenticated", False):
+            return cls()
+        codes = tuple(member.language_codes)
+        default = current_app.config["BABEL_DEFAULT_LOCALE"]
+        return cls(languages=codes, rare_languages=tuple(code for code in codes if code != default),
+                   area=member.area or None)
+
+    def speaks(self, listing: Listing) -> list[str]:
+        """Her less common languages that the listing is offered in, for the card to say so ("speaks Arabic")."""
+        codes = set(listing.language_codes)
+        return [code for code in self.rare_languages if code in codes]
+
+    def order_by(self) -> list:
+        """Shares one of her less common languages, then any of hers, then her area (then newest, by the caller)."""
+        order = []
+        whens = []
+        for rank, codes in ((0, self.rare_languages), (1, self.languages)):
+            if codes:
+                whens.append((sa.exists().where(ListingLanguage.listing_id == Listing.id,
+                                                ListingLanguage.code.in_(codes)), rank))
+        if whens:
+            order.append(sa.case(*whens, else_=2))
+        if self.area:
+            order.append(sa.case((Listing.area == self.area, 0), else_=1))
+        return order
+
+
+def listings_search(*, q: str = "", type: ListingType | None = None, category_id: int | None = None,
+                    language: str | None = None, area: str | None = None, page: int = 1,
+                    per_page: int = 20, exclude_member: Member | None = None, reader: Reader | None = None,
+                    counted: bool = True, on: date | None = None) -> SearchPage:
+    """Open listings found by words and filters, ordered for ``reader`` (newest first for nobody in particular).
+
+    The newest ``COUNT_CAP + 1`` matches are found in one indexed statement that stops there; the page is taken
+    from them in the reader's order, with their number. ``counted=False`` (a preview) looks at fewer and counts
+    nothing.
+    """
+    reader = reader or Reader()
+    conditions = list(_visible_conditions(on or utcnow().date()))
+    if type is not None:
+        conditions.append(Listing.type == type)
+    if category_id is not None:
+        conditions.append(Listing.category_id == category_id)
+    if area:
+        conditions.append(Listing.area == area)
+    if language:
+        conditions.append(sa.exists().where(ListingLanguage.listing_id == Listing.id,
+                                            ListingLanguage.code == language))
+    if exclude_member is not None:
+        conditions.append(Listing.member_id != exclude_member.id)
+    order = reader.order_by()
+    page = max(1, page)
+    window = COUNT_CAP + 1 if counted else (PREVIEW_WINDOW if order else per_page)
+    tokens = search_tokens(q)
+    categories = categories_for(tokens)
+    if tokens and not _is_postgresql():
+        # Started from the full-text index, newest first: FTS5 hands rowids in order and the walk stops early.
+        match = _fts5_match(tokens, categories)
+        listing_is_kept = (sa.select(sa.literal(1)).select_from(Listing)
+                           .join(_AUTHOR, Listing.member_id == _AUTHOR.id)
+                           .where(Listing.id == _FTS.c.rowid, *conditions).exists())
+        found = (sa.select(_FTS.c.rowid.label("id")).where(_FTS.c.listing_fts.op("MATCH")(match), listing_is_kept)
+                 .order_by(_FTS.c.rowid.desc()).limit(window))
+    else:
+        found = (sa.select(Listing.id.label("id")).join(_AUTHOR, Listing.member_id == _AUTHOR.id)
+                 .where(*conditions).order_by(Listing.id.desc()).limit(window))
+        if tokens:
+            found = found.where(_document().op("@@")(_postgresql_query(tokens, categories)))
+    found = found.subquery("found")
+    columns = [found.c.id] + ([sa.func.count().over().label("total")] if counted else [])
+    chosen = sa.select(*columns).select_from(found)
+    if order:
+        chosen = chosen.join(Listing, Listing.id == found.c.id)
+    chosen = chosen.order_by(*order, found.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    # A page past the window cannot hold anything (and a huge page number would overflow the offset).
+    rows = db.session.execute(chosen).all() if (page - 1) * per_page < window else []
+    if counted:
+        if rows:
+            total = rows[0].total
+        else:  # past the last page (an old link), or nothing found: count only when it can be more than none
+            total = db.session.scalar(sa.select(sa.func.count()).select_from(found)) if page > 1 else 0
+    else:
+        total = len(rows)
+    ids = [row.id for row in rows]
+    if not ids:
+        return SearchPage([], total, page, per_page)
+    by_id = {listing.id: listing for listing in db.session.scalars(
+        sa.select(Listing).where(Listing.id.in_(ids)).options(*CARD_OPTIONS)).unique()}
+    return SearchPage([by_id[id_] for id_ in ids if id_ in by_id], total, page, per_page)
