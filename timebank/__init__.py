@@ -110,12 +110,16 @@ def register_blueprints(app: Flask) -> None:
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
+    from timebank.partners.admin_views import bp as partners_admin
+    from timebank.partners.views import bp as partners
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
                       admin, reports):
         app.register_blueprint(blueprint)
     app.register_blueprint(backup)
+    app.register_blueprint(partners)
+    app.register_blueprint(partners_admin)
     from timebank.members.views import charter_first, note_activity
 
     app.before_request(note_activity)
@@ -155,3 +159,9 @@ def register_signals(app: Flask) -> None:
     from timebank.members.services import member_joined
 
     member_joined.connect(member_welcome)
+    from timebank.ledger.models import AccountKind
+    from timebank.ledger.services import account_label, account_owner_register
+    from timebank.partners.services import partner_of_account
+
+    account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
+    app.add_template_global(account_label)

@@ -44,7 +44,8 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
            "verification_lapsed", "member_warned", "message_hidden", "helper_named", "helper_removed",
            "acted_for_member", "settings_changed", "role_changed", "category_created", "category_changed",
             "category_archived", "invitation_created", "invitation_revoked", "members_imported", "export_downloaded",
-            "backup_downloaded", "sessions_ended", "community_cover")
+            "backup_downloaded", "sessions_ended", "community_cover", "partner_created", "partner_changed",
+            "partner_suspended", "partner_reactivated", "representative_named", "representative_removed")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",

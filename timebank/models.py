@@ -20,3 +20,4 @@ from timebank.admin.models import MemberImport, Setting  # noqa: F401
 from timebank.members.invitations import Invitation  # noqa: F401
 from timebank.scheduler import JobRun  # noqa: F401
 from timebank.idempotency import FormUse  # noqa: F401
+from timebank.partners.models import Booking, Partner, Representative, Reward  # noqa: F401
