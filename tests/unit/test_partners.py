@@ -184,3 +184,17 @@ def test_a_reward_with_one_place_is_not_given_twice(tilleuls):
     rewards.reward_book(member=member(tilleuls["amina"]), reward=reward, key="a")
     with pytest.raises(DomainError, match="no place left"):
         rewards.reward_book(member=member(karim), reward=reward, key="b")
+
+
+def test_the_demo_has_three_partners_a_pool_entry_amina_used_and_a_clean_ledger(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    verify = runner.invoke(args=["ledger", "verify"])
+    assert verify.exit_code == 0, verify.output
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        names = {p.name: p.kind for p in services.partners()}
+        assert names == {"Les Tilleuls Habitat": PartnerKind.SOCIAL_LANDLORD, "École Jules Ferry": PartnerKind.SCHOOL,
+                         "Association de la banque de temps": PartnerKind.ASSOCIATION}
+        [pool] = db.session.scalars(sa.select(Reward)).all()
+        assert (pool.title, pool.minutes, pool.partner.name) == ("Entrée piscine", 60, "Les Tilleuls Habitat")
+        assert pool.partner.account.posted == 60
