@@ -198,3 +198,15 @@ def test_the_demo_has_three_partners_a_pool_entry_amina_used_and_a_clean_ledger(
         [pool] = db.session.scalars(sa.select(Reward)).all()
         assert (pool.title, pool.minutes, pool.partner.name) == ("Entrée piscine", 60, "Les Tilleuls Habitat")
         assert pool.partner.account.posted == 60
+
+
+def test_a_partner_whose_limits_were_never_set_cannot_receive_hours_and_says_so(ctx, people):
+    claire, sandrine, amina = people.admin("Claire Dubois"), people.member("Sandrine Morel"), people.member()
+    partner = make_partner(claire, "École Jules Ferry", PartnerKind.SCHOOL)  # 0/0: no room yet
+    services.representative_add(actor=member(claire), partner=partner, member=member(sandrine), reason="Directrice")
+    reward = publish_reward(partner, sandrine, title="Sortie au musée")
+    with pytest.raises(DomainError) as refused:
+        rewards.reward_book(member=member(amina), reward=reward, key="k")
+    assert "École Jules Ferry cannot receive more hours" in str(refused.value.message)
+    db.session.rollback()
+    assert account(amina).pending_debits == 0 and rewards.places_left(reward) == 5
