@@ -1,4 +1,4 @@
-"""Through the pages: Claire creates Les Tilleuls Habitat, names Sandrine; Amina books the swimming pool with her hours."""
+"""Through the pages: Claire creates Les Tilleuls Habitat and names Sandrine; Amina books the pool with her hours."""
 from __future__ import annotations
 
 import io
@@ -39,8 +39,9 @@ def story(app, client, people):
     assert client.post(f"/admin/partners/{partner_id}/representatives",
                        data={"rep-number": str(sandrine.number), "rep-reason": "Chargée de la rénovation"}
                        ).status_code == 303
-    assert client.post(f"/admin/partners/{partner_id}/limits", data={
-        "limits-floor_hours": "0", "limits-ceiling_hours": "100", "limits-reason": "Convention 2027"}).status_code == 303
+    response = client.post(f"/admin/partners/{partner_id}/limits", data={
+        "limits-floor_hours": "0", "limits-ceiling_hours": "100", "limits-reason": "Convention 2027"})
+    assert response.status_code == 303
     response = client.post("/admin/partners", data={"name": "École Jules Ferry", "kind": "school"})
     school_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     client.post(f"/admin/partners/{school_id}/representatives",
