@@ -103,6 +103,8 @@ def test_amina_books_the_pool_and_the_hours_go_to_the_partner_when_it_is_used(cl
     assert "Reserved to give to Les Tilleuls Habitat" in text_of(client.get("/me/hours"))
 
     login(client, story["sandrine"])
+    assert "Amina Diallo booked Entrée piscine: the hours are reserved until you mark it used." in text_of(
+        client.get("/notifications"))
     manage = client.get(f"/partners/{story['partner_id']}/manage")
     assert "Amina Diallo" in text_of(manage) and "Waiting: the hours are reserved." in text_of(manage)
     booking_id = re.search(r'/partners/bookings/(\d+)/decide', manage.get_data(as_text=True)).group(1)

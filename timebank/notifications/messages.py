@@ -110,6 +110,7 @@ def notification_text(kind: str, params: dict) -> str:
                                "them.", **p),
         "helper_removed": lambda: _("You no longer manage the account of %(name)s.", **p),
         "exchange_acted_for": lambda: _acted_for(p),
+        "reward_booked": lambda: _("%(name)s booked %(title)s: the hours are reserved until you mark it used.", **p),
         "reward_used": lambda: _("%(name)s marked your booking used: %(title)s. The hours have moved.", **p),
         "reward_refused": lambda: _("%(name)s could not take your booking: %(title)s. Your hours are released.",
                                     **p),

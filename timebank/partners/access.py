@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from timebank.extensions import db
 from timebank.members.models import Member
@@ -21,3 +22,9 @@ def partners_of(member: Member) -> list[Partner]:
     return list(db.session.scalars(
         sa.select(Partner).join(Representative, Representative.partner_id == Partner.id)
         .where(Representative.member_id == member.id).order_by(Partner.name)))
+
+
+def representatives(*, partner: Partner) -> list[Representative]:
+    return list(db.session.scalars(
+        sa.select(Representative).where(Representative.partner_id == partner.id)
+        .order_by(Representative.id).options(joinedload(Representative.member))))

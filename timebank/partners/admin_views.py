@@ -10,6 +10,7 @@ from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.members.models import Member
 from timebank.partners import services as service
+from timebank.partners.access import representatives
 from timebank.partners.forms import (
     PartnerForm,
     PartnerLimitsForm,
@@ -73,7 +74,7 @@ def _edit_page(partner: Partner, status: int = 200, **forms):
     forms.setdefault("remove_form", RemoveRepresentativeForm(formdata=None))
     forms.setdefault("status_form", PartnerStatusForm(formdata=None))
     return render_template("partners/admin_edit.html", partner=partner,
-                           representatives=service.representatives(partner=partner),
+                           representatives=representatives(partner=partner),
                            balance=ledger.balance_of(partner.account), **forms), status
 
 

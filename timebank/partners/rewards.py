@@ -24,7 +24,7 @@ from timebank.ledger.models import TransferKind
 from timebank.members.models import Member
 from timebank.notifications.services import notify
 from timebank.partners.models import Booking, BookingState, Partner, Reward
-from timebank.partners.access import represents
+from timebank.partners.access import representatives, represents
 from timebank.timeutil import utcnow
 
 MOST_PLACES = 1000
@@ -130,6 +130,10 @@ def reward_book(*, member: Member, reward: Reward, key: str | None) -> Booking:
         db.session.flush()
         if use is not None:
             use.target_id = booking.id
+        for row in representatives(partner=current.partner):  # who will welcome her at the venue
+            notify(member=row.member, kind="reward_booked", params={"name": member.display_name,
+                                                                    "title": current.title},
+                   link=f"/partners/{current.partner_id}/manage")
         return booking
 
     return atomic(work)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from timebank.audit import audit
 from timebank.database import atomic, lock_fresh
@@ -187,12 +186,6 @@ def partners(*, include_suspended: bool = False) -> list[Partner]:
     if not include_suspended:
         query = query.where(Partner.suspended_at.is_(None))
     return list(db.session.scalars(query))
-
-
-def representatives(*, partner: Partner) -> list[Representative]:
-    return list(db.session.scalars(
-        sa.select(Representative).where(Representative.partner_id == partner.id)
-        .order_by(Representative.id).options(joinedload(Representative.member))))
 
 
 def partner_of_account(account: Account) -> str:
