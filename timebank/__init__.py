@@ -159,6 +159,10 @@ def register_signals(app: Flask) -> None:
     from timebank.members.services import member_joined
 
     member_joined.connect(member_welcome)
+    from timebank.members.services import member_suspending
+    from timebank.partners.rewards import bookings_release_of_suspended
+
+    member_suspending.connect(bookings_release_of_suspended)
     from timebank.ledger.models import AccountKind
     from timebank.ledger.services import account_label, account_owner_register
     from timebank.partners.services import partner_of_account

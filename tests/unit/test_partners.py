@@ -210,3 +210,17 @@ def test_a_partner_whose_limits_were_never_set_cannot_receive_hours_and_says_so(
     assert "École Jules Ferry cannot receive more hours" in str(refused.value.message)
     db.session.rollback()
     assert account(amina).pending_debits == 0 and rewards.places_left(reward) == 5
+
+
+def test_suspending_a_member_releases_her_waiting_bookings(tilleuls, people):
+    from timebank.coordination.services import member_suspend
+
+    reward = publish_reward(tilleuls["partner"], tilleuls["sandrine"])
+    booking = rewards.reward_book(member=member(tilleuls["amina"]), reward=reward, key="k")
+    member_suspend(member=member(tilleuls["amina"]), actor=member(tilleuls["claire"]), reason="Absences répétées")
+
+    assert db.session.get(Booking, booking.id).state is BookingState.RELEASED
+    assert account(tilleuls["amina"]).pending_debits == 0
+    assert db.session.get(Partner, tilleuls["partner"].id).account.pending_credits == 0
+    assert rewards.places_left(reward) == 5
+    assert ledger_verify().problems == []

@@ -196,7 +196,7 @@ def booking_decide(*, actor: Member, booking: Booking, used: bool, key: str | No
     return atomic(work)
 
 
-def _release(bookings, state: BookingState, actor: Member | None) -> int:
+def _release(bookings, state: BookingState, actor: Member | None, *, tell: bool = True) -> int:
     count = 0
     for booking in bookings:
         current = lock_fresh(booking)
@@ -204,9 +204,17 @@ def _release(bookings, state: BookingState, actor: Member | None) -> int:
             continue
         ledger.transfer_void_in_transaction(pending=current.reservation, actor=actor)
         _resolve(current, state, actor)
-        _tell(current, "reward_released")
+        if tell:
+            _tell(current, "reward_released")
         count += 1
     return count
+
+
+def bookings_release_of_suspended(member: Member, *, actor: Member, **_extra) -> None:
+    """A member is being suspended: her waiting bookings are released (connected to ``member_suspending``)."""
+    waiting = db.session.scalars(sa.select(Booking).where(
+        Booking.member_id == member.id, Booking.state == BookingState.RESERVED).order_by(Booking.id)).all()
+    _release(waiting, BookingState.RELEASED, actor, tell=False)  # she is told of the suspension itself
 
 
 def bookings_release_in_transaction(*, partner: Partner, actor: Member) -> int:
