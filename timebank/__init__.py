@@ -139,6 +139,9 @@ def register_templates(app: Flask) -> None:
 
     register_filters(app)
     register_navigation(app)
+    from timebank.ledger.services import account_label
+
+    app.add_template_global(account_label)  # a statement names a partner's account as the ledger does
 
 
 def register_cli(app: Flask) -> None:
@@ -164,8 +167,7 @@ def register_signals(app: Flask) -> None:
 
     member_suspending.connect(bookings_release_of_suspended)
     from timebank.ledger.models import AccountKind
-    from timebank.ledger.services import account_label, account_owner_register
+    from timebank.ledger.services import account_owner_register
     from timebank.partners.services import partner_of_account
 
     account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
-    app.add_template_global(account_label)
