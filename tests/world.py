@@ -154,15 +154,20 @@ class Snapshot:
 
 # The neighbourhood the permission matrix and the hostile-text suite ask every page about ------------------------
 
-ROLES = ("visitor", "applicant", "member", "other", "suspended", "helper", "coordinator", "admin")
+ROLES = ("visitor", "applicant", "member", "other", "suspended", "helper", "coordinator", "admin", "representative",
+         "other_representative")
+# Representatives are active members like Omar ("other") wherever no partner is concerned.
+REPRESENTATIVES = ("representative", "other_representative")
 
 
 def build_neighbourhood(app, text: str = "") -> dict:
     """Everyone and one of everything, so that every ``<id>`` of every address is something real.
 
     Amina is "member": she answers Karim's proposal, has an agreed and a disputed exchange with him, joined his
-    group session, received his message, reported his profile, read a coordinator's warning and named Hélène
-    as her trusted helper. Omar ("other") is an active member party to none of it. ``text`` is added to every
+    group session, received his message, reported his profile, read a coordinator's warning, named Hélène
+    as her trusted helper and booked Les Tilleuls Habitat's swimming-pool entry. Omar ("other") is an active member
+    party to none of it. Rachid ("representative") represents Les Tilleuls Habitat; Lucie ("other_representative")
+    represents the school. ``text`` is added to every
     free text, for the hostile-text suite (titles are short, so that 90 characters more still fit).
     """
     from datetime import date, timedelta
@@ -193,6 +198,8 @@ def build_neighbourhood(app, text: str = "") -> dict:
     suspended = people.member("Sami Ferhat")
     helper = people.member("Hélène Roux")
     offline = people.member("Fatou Sow", email=None)  # no e-mail: a coordinator gives her a temporary password
+    representative = people.member("Rachid Amrani")
+    other_representative = people.member("Lucie Petit")
     soon = date.today() + timedelta(days=3)
     ids = {"listing": publish(app, amina, f"CAF{text}", description=f"Bring the letter{text}",
                               category="paperwork"),
@@ -235,9 +242,33 @@ def build_neighbourhood(app, text: str = "") -> dict:
 
         invitation_create(actor=member(admin), note=f"Sewing workshop{text}", uses=3)
         ids["invitation"] = db.session.scalar(sa.select(Invitation.id).order_by(Invitation.id.desc()))
+        ids.update(_partners(admin=member(admin), amina=a, representative=member(representative),
+                             other_representative=member(other_representative), text=text))
     residents = {"applicant": applicant, "member": amina, "other": other, "suspended": suspended, "helper": helper,
-                 "coordinator": coordinator, "admin": admin}
+                 "coordinator": coordinator, "admin": admin, "representative": representative,
+                 "other_representative": other_representative}
     return {"people": people, "residents": residents, "karim": karim, "ids": ids}
+
+
+def _partners(*, admin, amina, representative, other_representative, text: str) -> dict:
+    """Les Tilleuls Habitat (Rachid represents it) with a reward Amina booked, and the school (Lucie)."""
+    from timebank.partners import rewards, services
+    from timebank.partners.models import PartnerKind
+
+    def partner(name, kind, person):
+        made = services.partner_create(actor=admin, fields=services.PartnerFields(
+            name=f"{name}{text}", kind=kind, descriptions={"fr": f"Dans le quartier{text}"},
+            address=f"2 rue des Tilleuls{text}", contact=f"01 23 45 67 89{text}"))
+        services.partner_set_limits(actor=admin, partner=made, floor=0, ceiling=6000, reason=f"Convention{text}")
+        services.representative_add(actor=admin, partner=made, member=person, reason=f"Named{text}")
+        return made
+
+    tilleuls = partner("Les Tilleuls Habitat", PartnerKind.SOCIAL_LANDLORD, representative)
+    partner("École Jules Ferry", PartnerKind.SCHOOL, other_representative)
+    reward = rewards.reward_create(actor=representative, partner=tilleuls, fields=rewards.RewardFields(
+        title=f"Pool{text}", description=f"Saturdays{text}", minutes=60, places=5))
+    booking = rewards.reward_book(member=amina, reward=reward, key="world")
+    return {"partner": tilleuls.id, "reward": reward.id, "booking": booking.id}
 
 
 def routes() -> list[tuple[str, str, str]]:
@@ -257,7 +288,9 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
     ids, residents = world["ids"], world["residents"]
     things = {"exchange_id": ids["exchange"], "listing_id": ids["listing"], "session_id": ids["session"],
               "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
-              "warning_id": ids["warning"], "category_id": ids["category"], "invitation_id": ids["invitation"], "token": "not-a-real-token",
+              "warning_id": ids["warning"], "category_id": ids["category"], "invitation_id": ids["invitation"],
+              "partner_id": ids["partner"], "reward_id": ids["reward"], "booking_id": ids["booking"],
+              "token": "not-a-real-token",
               "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
               "table": "months"}
     for argument, thing in args.items():

@@ -113,12 +113,16 @@ def register_blueprints(app: Flask) -> None:
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
     from timebank.privacy.views import bp as privacy
+    from timebank.partners.admin_views import bp as partners_admin
+    from timebank.partners.views import bp as partners
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
                       admin, reports, privacy):
         app.register_blueprint(blueprint)
     app.register_blueprint(backup)
+    app.register_blueprint(partners)
+    app.register_blueprint(partners_admin)
     from timebank.members.views import charter_first, note_activity
 
     app.before_request(note_activity)
@@ -138,6 +142,9 @@ def register_templates(app: Flask) -> None:
 
     register_filters(app)
     register_navigation(app)
+    from timebank.ledger.services import account_label
+
+    app.add_template_global(account_label)  # a statement names a partner's account as the ledger does
 
 
 def register_cli(app: Flask) -> None:
@@ -161,3 +168,12 @@ def register_signals(app: Flask) -> None:
     from timebank.privacy.views import register_privacy
 
     register_privacy(app)
+    from timebank.members.services import member_suspending
+    from timebank.partners.rewards import bookings_release_of_suspended
+
+    member_suspending.connect(bookings_release_of_suspended)
+    from timebank.ledger.models import AccountKind
+    from timebank.ledger.services import account_owner_register
+    from timebank.partners.services import partner_of_account
+
+    account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account

@@ -50,7 +50,9 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
            "acted_for_member", "settings_changed", "role_changed", "category_created", "category_changed",
             "category_archived", "invitation_created", "invitation_revoked", "members_imported", "export_downloaded",
             "backup_downloaded", "sessions_ended", "community_cover",
-            "member_data_exported", "member_erased", "erasure_requested", "erasure_cancelled")
+            "member_data_exported", "member_erased", "erasure_requested", "erasure_cancelled",
+            "partner_created", "partner_changed", "partner_suspended", "partner_reactivated", "representative_named",
+            "representative_removed")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",
@@ -125,6 +127,17 @@ SENTENCES = {
     "export_downloaded": _l("%(actor)s downloaded an export"),
     "backup_downloaded": _l("%(actor)s downloaded a backup"),
     "sessions_ended": _l("%(actor)s signed %(member)s out on every device"),
+    "member_data_exported": _l("%(actor)s downloaded the data of %(member)s"),
+    "member_erased": _l("%(actor)s erased the personal data of %(member)s"),
+    "erasure_requested": _l("%(member)s asked to leave and be erased"),
+    "erasure_cancelled": _l("%(member)s cancelled the request to be erased"),
+    "partner_created": _l("%(actor)s added the partner %(target)s"),
+    "partner_changed": _l("%(actor)s changed the partner %(target)s"),
+    "partner_suspended": _l("%(actor)s suspended the partner %(target)s"),
+    "partner_reactivated": _l("%(actor)s reactivated the partner %(target)s"),
+    "representative_named": _l("%(actor)s named %(member)s to act for %(target)s"),
+    "representative_removed": _l("%(actor)s removed %(member)s from acting for %(target)s"),
+    "dispute_version_asked": _l("%(actor)s asked for the other side's version about %(target)s"),
 }
 ELLIPSIS = "…"
 

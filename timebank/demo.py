@@ -89,6 +89,9 @@ def demo_load(*, if_empty: bool = False) -> bool:
     _demo_listings(coordinator)
     _demo_exchanges()
     _demo_coordination(coordinator)
+    from timebank.demo_partners import demo_partners
+
+    demo_partners(admin)
     _keep_demo_mail_unsent()
     return True
 

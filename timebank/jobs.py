@@ -22,6 +22,8 @@ def register_jobs(app: Flask) -> None:
     register_job(app, Job("listings-remind", _l("Remind authors of listings that end soon"), DAY, _listings_remind))
     register_job(app, Job("users-verifications", _l("Tell members whose verification ends soon"), DAY,
                           _users_verifications))
+    register_job(app, Job("rewards-expire", _l("Release the hours of reward bookings left unused"), DAY,
+                          _rewards_expire))
     register_job(app, Job("exchanges-auto-confirm", _l("Remind of exchanges and confirm those left unconfirmed"),
                           HOUR, _exchanges_auto_confirm))
     register_job(app, Job("privacy-erase-due", _l("Erase the members whose time to come back is over"), DAY,
@@ -60,6 +62,12 @@ def _users_verifications() -> str:
 
     reminded, lapsed = verifications_check()
     return f"told their verification ends soon: {reminded}, lapsed: {lapsed}"
+
+
+def _rewards_expire() -> str:
+    from timebank.partners.rewards import bookings_expire_due
+
+    return f"bookings released after their reward ended: {bookings_expire_due()}"
 
 
 def _exchanges_auto_confirm() -> str:

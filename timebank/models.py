@@ -23,3 +23,4 @@ from timebank.members.texts import SignInCode  # noqa: F401
 from timebank.scheduler import JobRun  # noqa: F401
 from timebank.idempotency import FormUse  # noqa: F401
 from timebank.privacy.models import Consent, ErasureRequest, SignIn  # noqa: F401
+from timebank.partners.models import Booking, Partner, Representative, Reward  # noqa: F401

@@ -155,7 +155,7 @@ def test_erase_due_erases_her_and_nothing_else_moves(app, client, world):
     assert client.post("/login", data={"identifier": str(amina.number), "password": amina.password}).status_code == 401
     login(client, world["residents"]["coordinator"])
     log = audit_text(client)
-    assert f"member_erased · {former}" in log and f"member_warned · {former}" in log
+    assert f"erased the personal data of {former}" in log and f"sent a warning to {former}" in log
 
 
 def test_a_coordinator_erases_at_once_with_a_reason_and_the_hours_go_to_the_community(make_app, tmp_path):

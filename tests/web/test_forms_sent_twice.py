@@ -35,6 +35,8 @@ HOUR_MOVING = {
     "exchanges.group_join", "exchanges.group_leave", "exchanges.group_remove", "exchanges.group_complete",
     "exchanges.group_cancel", "coordination.record_exchange", "coordination.decide", "coordination.change_status",
     "admin.welcome", "admin.community_grant", "privacy.leave", "privacy.erase_now",
+    "admin.welcome", "admin.community_grant", "partners.book", "partners.cancel", "partners.decide",
+    "partners_admin.status",
 }
 # Moves hours, but has a one-time confirmation of its own, tested with the import.
 WALKED_ELSEWHERE = {"admin.import_confirm"}
@@ -53,6 +55,8 @@ NOT_HOUR_MOVING = {
     "members.code_request", "members.code_login", "members.sms_inbound", "admin.outbox_retry_view",
     "notifications.push_on", "notifications.push_off",  # the same phone twice is kept once; off twice is off
     "privacy.consents", "privacy.come_back", "privacy.member_data_zip",
+    "partners.manage", "partners_admin.index", "partners_admin.edit", "partners_admin.representative_add",
+    "partners_admin.representative_remove", "partners_admin.limits",
 }
 
 
@@ -294,6 +298,48 @@ def _grant(app, w):
         "grant-member": str(w.amina.id), "grant-hours": "2", "grant-minutes": "0", "grant-reason": "Fête de quartier"})
 
 
+def partner_with_reward(app, w: World, *, booked: bool) -> tuple[int, int, int | None]:
+    """Claire creates Les Tilleuls Habitat, Karim represents it and publishes the pool; Amina may have booked it."""
+    from timebank.partners import rewards, services
+    from timebank.partners.models import PartnerKind
+
+    def work():
+        claire = _m(w.claire)
+        partner = services.partner_create(actor=claire, fields=services.PartnerFields(
+            name=f"Les Tilleuls Habitat {w.n}", kind=PartnerKind.SOCIAL_LANDLORD, descriptions={}))
+        services.partner_set_limits(actor=claire, partner=partner, floor=0, ceiling=6000, reason="Convention")
+        services.representative_add(actor=claire, partner=partner, member=_m(w.karim), reason="Référent")
+        reward = rewards.reward_create(actor=_m(w.karim), partner=partner, fields=rewards.RewardFields(
+            title="Entrée piscine", description="", minutes=60, places=5))
+        booking = rewards.reward_book(member=_m(w.amina), reward=reward, key=f"b{w.n}") if booked else None
+        return partner.id, reward.id, booking.id if booking else None
+
+    return in_app(app, work)
+
+
+def _book(app, w):
+    _pid, rid, _bid = partner_with_reward(app, w, booked=False)
+    return Sending("amina", f"/partners/rewards/{rid}", f"/partners/rewards/{rid}/book", {})
+
+
+def _cancel_booking(app, w):
+    _pid, _rid, bid = partner_with_reward(app, w, booked=True)
+    return Sending("amina", "/me/rewards", f"/me/rewards/{bid}/cancel", {})
+
+
+def _decide(data):
+    def prepare(app, w):
+        pid, _rid, bid = partner_with_reward(app, w, booked=True)
+        return Sending("karim", f"/partners/{pid}/manage", f"/partners/bookings/{bid}/decide", dict(data))
+    return prepare
+
+
+def _suspend_partner(app, w):
+    pid, _rid, _bid = partner_with_reward(app, w, booked=True)  # Amina's hour is reserved: suspending releases it
+    return Sending("claire", f"/admin/partners/{pid}", f"/admin/partners/{pid}/status",
+                   {"status-reason": "Convention terminée", "status-suspend": "y"})
+
+
 SCENARIOS = [
     Scenario("ledger.give", "giving time", _give),
     Scenario("exchanges.new", "proposing an exchange", _propose),
@@ -325,6 +371,11 @@ SCENARIOS = [
     Scenario("privacy.erase_now", "erasing a member at once (reserved hours released)", _erase_now, keyed=False),
     Scenario("admin.welcome", "welcome hours", _welcome),
     Scenario("admin.community_grant", "hours from the community account", _grant),
+    Scenario("partners.book", "booking a reward", _book),
+    Scenario("partners.cancel", "cancelling a booking", _cancel_booking),
+    Scenario("partners.decide", "a representative marking a booking used", _decide({"used": "y"})),
+    Scenario("partners.decide", "a representative refusing a booking", _decide({"refuse": "y"})),
+    Scenario("partners_admin.status", "suspending a partner (bookings released)", _suspend_partner),
 ]
 
 
@@ -353,11 +404,15 @@ def counts(app) -> dict[str, int]:
     from timebank.ledger.models import Transfer
     from timebank.ledger.services import community_account
     from timebank.notifications.models import Notification, OutboxMessage
+    from timebank.partners.models import Booking
 
     with app.app_context():
         number = {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
                   for model in (Exchange, ExchangeEvent, Dispute, Transfer, GroupSession, GroupParticipant,
-                                Notification, OutboxMessage, AuditEntry)}
+                                Notification, OutboxMessage, AuditEntry, Booking)}
+        for state in ("reserved", "used", "cancelled", "refused", "released"):
+            number[f"bookings {state}"] = db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(
+                Booking.state == state))
         number["community account"] = community_account().posted
         number["reserved transfers"] = db.session.scalar(sa.select(sa.func.count()).select_from(Transfer).where(
             Transfer.state == "pending"))

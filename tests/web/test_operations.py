@@ -10,8 +10,8 @@ from timebank.extensions import db
 from timebank.scheduler import JobRun, cron_run
 from timebank.timeutil import utcnow
 
-JOB_NAMES = {"mail-digest", "listings-remind", "users-verifications", "exchanges-auto-confirm", "mail-send",
-             "privacy-erase-due", "privacy-sweep"}
+JOB_NAMES = {"mail-digest", "listings-remind", "users-verifications", "rewards-expire", "exchanges-auto-confirm",
+             "mail-send", "privacy-erase-due", "privacy-sweep"}
 
 
 def run_jobs(app, *, ago: timedelta = timedelta(0)):
@@ -26,10 +26,11 @@ def test_admin_page_warns_when_the_periodic_jobs_never_ran(app, client, people):
     page = text_of(client.get("/admin/"))
     assert ("These periodic jobs have not run for twice their period: Gather the daily digest e-mails "
             "Remind authors of listings that end soon Tell members whose verification ends soon "
-            "Remind of exchanges and confirm those left unconfirmed Erase the members whose time to come back is over "
-            "Apply the retention periods of personal data Send queued e-mail Check that") in page
+            "Release the hours of reward bookings left unused Remind of exchanges and confirm those left unconfirmed "
+            "Erase the members whose time to come back is over "
+            "Apply the retention periods of personal data Send queued e-mail and text messages Check that") in page
     assert "Check that the command “timebank cron” runs every minute on the server" in page
-    assert "Send queued e-mail every minute Never — Never run" in page
+    assert "Send queued e-mail and text messages every minute Never — Never run" in page
     assert "Remind of exchanges and confirm those left unconfirmed every hour Never" in page
 
 
@@ -39,8 +40,8 @@ def test_admin_page_shows_each_jobs_last_run_and_outcome_and_no_warning_when_all
     page = text_of(client.get("/admin/"))
     assert "have not run for twice their period" not in page
     assert "Periodic jobs" in page
-    assert "Send queued e-mail every minute" in page
-    assert page.count(" Done ") == 7
+    assert "Send queued e-mail and text messages every minute" in page
+    assert page.count(" Done ") == len(JOB_NAMES)
     assert "sent: 0" not in page  # what a job did is for the command line; a failure's error is shown
     assert "0.0 s" in page
 

@@ -10,6 +10,11 @@ Each rule of ``app.url_map`` (but ``static``), for each of its methods, is asked
     helper       Hélène, whom Amina named as her trusted helper
     coordinator  Sandrine
     admin        Claire
+    representative        Rachid, who represents Les Tilleuls Habitat (the partner of every <partner_id>)
+    other_representative  Lucie, who represents the school
+
+A representative is an active member like Omar wherever no partner is concerned: a declaration that does not name
+the two representatives gives them Omar's answer.
 
 Every ``<id>`` in an address is one of Amina's things (``tests/world.py`` builds them once per module): the
 exchange Karim proposed to her, her listing, Karim's group session she joined, the message Karim sent her, her
@@ -43,14 +48,14 @@ import os
 import pytest
 
 from tests.conftest import text_of
-from tests.world import (ROLES, Snapshot, address_of, build_neighbourhood, close, english_client, module_app, routes,
-                         signed_in)
+from tests.world import (REPRESENTATIVES, ROLES, Snapshot, address_of, build_neighbourhood, close, english_client,
+                         module_app, routes, signed_in)
 
 OK, LOGIN, WAIT = "OK", "LOGIN", "WAIT"
 
 
 def access(**roles) -> dict[str, object]:
-    return {role: OK for role in ROLES} | roles
+    return {role: OK for role in ROLES if role not in REPRESENTATIVES} | roles
 
 
 PUBLIC = access()
@@ -70,6 +75,10 @@ NEIGHBOURS_EXCHANGE = AMINAS | {"coordinator": 404, "admin": 404}
 EXCHANGE_STEP = NEIGHBOURS_EXCHANGE | {"helper": 403}
 # Only Karim, who organises the group session, confirms or cancels it.
 KARIMS_SESSION = MEMBERS | {role: 403 for role in ("member", "other", "helper", "coordinator", "admin")}
+
+# Rachid acts for Les Tilleuls Habitat; nobody else does, an admin included.
+REPRESENTATIVE_ONLY = MEMBERS | {role: 403 for role in ("member", "other", "helper", "coordinator", "admin",
+                                                        "other_representative")} | {"representative": OK}
 
 EXPECTED: dict[str, dict[str, object]] = {
     # Anyone, signed in or not.
@@ -204,6 +213,22 @@ EXPECTED: dict[str, dict[str, object]] = {
     "admin.import_confirm": ADMINS,
     "backup.index": ADMINS,
     "backup.download": ADMINS,
+    # Partners: their pages are public; residents book rewards; only the partner's representatives act for it
+    # (not an admin, not the school's representative); only admins create partners and name representatives.
+    "partners.index": PUBLIC,
+    "partners.show": PUBLIC,
+    "partners.reward": PUBLIC,
+    "partners.book": MEMBERS,
+    "partners.mine": MEMBERS,
+    "partners.cancel": AMINAS | {role: 404 for role in ("helper", "coordinator", "admin", *REPRESENTATIVES)},
+    "partners.manage": REPRESENTATIVE_ONLY,
+    "partners.decide": REPRESENTATIVE_ONLY,
+    "partners_admin.index": ADMINS,
+    "partners_admin.edit": ADMINS,
+    "partners_admin.representative_add": ADMINS,
+    "partners_admin.representative_remove": ADMINS,
+    "partners_admin.limits": ADMINS,
+    "partners_admin.status": ADMINS,
 }
 
 # Where an <id> should not be Amina's: argument → thing (an id of build_neighbourhood, "karim", or a role), and
@@ -245,7 +270,10 @@ ROUTES = routes()
 
 
 def declared(endpoint: str, method: str) -> dict[str, object] | None:
-    return EXPECTED.get(f"{endpoint} {method}") or EXPECTED.get(endpoint)
+    found = EXPECTED.get(f"{endpoint} {method}") or EXPECTED.get(endpoint)
+    if found is None:
+        return None
+    return {**{role: found["other"] for role in REPRESENTATIVES if "other" in found}, **found}
 
 
 def _param(endpoint, method, rule):
@@ -288,6 +316,8 @@ def classify(response) -> object:
 def ask(world, role: str, method: str, url: str, form: dict):
     client = world["clients"][role]
     response = client.get(url) if method == "GET" else client.open(url, method=method, data=form)
+    response.get_data()  # a streamed download is read to its end and closed, as a browser would, before the next
+    response.close()     # person asks (its request context would otherwise still hold the previous session)
     if url in ("/logout", "/me/sign-out-everywhere") or url.endswith("/sessions"):
         # Sessions ended (one's own, or Amina's by a coordinator): everyone signs back in for the next route.
         for name, resident in world["residents"].items():

@@ -120,7 +120,7 @@ def test_a_coordinator_produces_the_zip_for_a_member_and_it_is_audited(app, clie
     assert "Download her data" in text_of(client.get(f"/coordination/members/{amina.id}/data"))
     files = unzip(client.post(f"/coordination/members/{amina.id}/data.zip", data={"download": "y"}))
     assert json.loads(files["profile.json"])["email"] == "amina@example.org"
-    assert "member_data_exported · Amina Diallo" in audit_text(client, "member_data_exported")
+    assert "downloaded the data of Amina Diallo" in audit_text(client, "member_data_exported")
 
 
 def test_a_member_cannot_take_another_members_zip(app, client, neighbourhood):

@@ -388,39 +388,11 @@ def _apply_default_limits(old: Settings, new: Settings, actor: Member) -> Limits
 def logo_save(*, actor: Member, data: bytes) -> str:
     """Check that ``data`` is really a PNG or JPEG image, re-encode it (which drops anything hidden in it) and
     make it the logo. Returns the stored file name."""
-    import hashlib
-    import io
-    import os
-
-    from PIL import Image, UnidentifiedImageError
+    from timebank.images import logo_store
 
     if not (actor.is_admin and actor.is_active_member):
         raise NotAllowed(_l("Only admins can change the settings."))
-    if len(data) > LOGO_MAX_BYTES:
-        raise DomainError(_l("The logo is too large: at most 1 MB."), field="logo")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG"):
-                raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo")
-            # The header gives the size: refuse a huge picture before decoding a single pixel of it.
-            if image.width * image.height > LOGO_MAX_PIXELS:
-                raise DomainError(_l("The logo is too large: at most %(side)s × %(side)s pixels.",
-                                     side=LOGO_MAX_SIDE), field="logo")
-            if image.format == "JPEG":
-                image.draft("RGB", (1024, 1024))  # decode a JPEG at a reduced scale: a logo needs no more
-            image.load()
-            clean = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise DomainError(_l("The logo must be a PNG or JPEG image."), field="logo") from None
-    clean.thumbnail((512, 512))
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    body = out.getvalue()
-    name = f"logo-{hashlib.sha256(body).hexdigest()[:16]}.png"
-    folder = current_app.config["TIMEBANK_UPLOAD_FOLDER"]
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name), "wb") as file:
-        file.write(body)
+    name = logo_store(data)
 
     def work():
         old = current_app.config["TIMEBANK_LOGO"]
@@ -433,7 +405,3 @@ def logo_save(*, actor: Member, data: bytes) -> str:
     forget_saved_settings()
     return stored
 
-
-LOGO_MAX_BYTES = 1024 * 1024
-LOGO_MAX_SIDE = 4096
-LOGO_MAX_PIXELS = LOGO_MAX_SIDE * LOGO_MAX_SIDE  # 16 Mpx: a 64 MB picture once decoded, not 360 MB

@@ -56,6 +56,13 @@ def _members(ids):
     return {id_: (name, url_for("coordination.member", member_id=id_)) for id_, name in rows}
 
 
+def _partners(ids):
+    from timebank.partners.models import Partner
+
+    rows = db.session.execute(sa.select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()
+    return {id_: (name, url_for("partners.show", partner_id=id_)) for id_, name in rows}
+
+
 def _numbered(label):
     return lambda ids: {id_: (label % {"num": id_}, None) for id_ in ids}
 
@@ -68,7 +75,7 @@ def audit_lines(entries: list[AuditEntry], *, admin: bool = False) -> list[Audit
         if target:
             wanted.setdefault(target[0], set()).add(target[1])
     resolvers = {
-        "listing": _listings, "exchange": _exchanges, "member": _members,
+        "listing": _listings, "exchange": _exchanges, "member": _members, "partner": _partners,
         "category": lambda ids: _categories(ids, admin=admin),
         "transfer": _numbered(_("Transfer #%(num)s")), "warning": _numbered(_("Warning #%(num)s")),
         "invitation": _numbered(_("Invitation #%(num)s")),

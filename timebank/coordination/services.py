@@ -16,6 +16,7 @@ from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member, Status
+from timebank.members.services import member_suspending
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -81,6 +82,7 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
                 group_leave_in_transaction(participant=participant, actor=actor)
         # Sessions she organises can no longer take place: their participants' hours must not stay locked.
         cancelled_groups = groups_cancel_of_suspended_in_transaction(organiser=member, actor=actor)
+        member_suspending.send(member, actor=actor)  # e.g. her reward bookings are released
         member.status = Status.SUSPENDED
         audit(actor=actor, action="member_suspended", member=member, reason=reason,
               cancelled_exchanges=[exchange.id for exchange in open_exchanges if exchange.id not in settled],

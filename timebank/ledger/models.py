@@ -16,6 +16,7 @@ class AccountKind(str, enum.Enum):
     MEMBER = "member"
     COMMUNITY = "community"  # the "pot commun" members donate to
     SYSTEM = "system"  # issues welcome hours and opening balances
+    PARTNER = "partner"  # a partner organisation's own hours (its owner is named by a registered function)
 
 
 class TransferKind(str, enum.Enum):
@@ -27,6 +28,7 @@ class TransferKind(str, enum.Enum):
     OPENING = "opening"  # opening balance imported from elsewhere
     ADJUSTMENT = "adjustment"  # corrects part of an earlier transfer
     REVERSAL = "reversal"  # undoes an earlier transfer entirely
+    REWARD = "reward"  # a resident spends hours on a partner's reward
 
 
 class TransferState(str, enum.Enum):
@@ -51,9 +53,10 @@ class Account(db.Model):
         sa.CheckConstraint("ceiling IS NULL OR posted + pending_credits <= ceiling", name="ceiling"),
         sa.CheckConstraint("pending_debits >= 0 AND pending_credits >= 0", name="pending_positive"),
         sa.CheckConstraint("floor IS NULL OR ceiling IS NULL OR floor <= ceiling", name="limits_order"),
-        # One community account and one system account, created by the migration.
+        # One community account and one system account, created by the migration (members and partners: many).
         sa.Index("uq_account_singleton_kind", "kind", unique=True,
-                 sqlite_where=sa.text("kind <> 'member'"), postgresql_where=sa.text("kind <> 'member'")),
+                 sqlite_where=sa.text("kind IN ('community', 'system')"),
+                 postgresql_where=sa.text("kind IN ('community', 'system')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

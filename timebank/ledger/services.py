@@ -9,7 +9,7 @@ the hours (an exchange becoming agreed and its reservation).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -71,6 +71,17 @@ def account_open(*, member: Member) -> Account:
     return account
 
 
+def account_open_owned(*, kind: AccountKind) -> Account:
+    """Open an account for an owner above the ledger (a partner organisation): limits 0/0 until an admin sets them."""
+    if kind is not AccountKind.PARTNER:
+        raise NotAllowed(_l("Only a partner organisation gets an account this way."))
+    account = Account(kind=kind, floor=0, ceiling=0, posted=0, pending_debits=0, pending_credits=0,
+                      created_at=utcnow())
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
 LIMIT_BOUND = 1000 * 60  # no account goes beyond a thousand hours either way
 
 
@@ -80,7 +91,10 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
         raise NotAllowed(_l("Only coordinators can change the limits of an account."))
     if account.member_id == actor.id:
         raise NotAllowed(_l("Another coordinator must do this for you: nobody changes this for themselves."))
-    if account.kind is not AccountKind.MEMBER:
+    if account.kind is AccountKind.PARTNER:
+        if not actor.is_admin:
+            raise NotAllowed(_l("Only admins can change the limits of a partner's account."))
+    elif account.kind is not AccountKind.MEMBER:
         raise NotAllowed(_l("Only a member's account has limits that a coordinator can change."))
     if not (reason or "").strip():
         raise ReasonRequired()
@@ -101,6 +115,7 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
                                           floor=floor, ceiling=ceiling, reason=reason.strip()[:500],
                                           actor_id=actor.id, created_at=utcnow()))
         audit(actor=actor, action="limits_changed", member=locked.member, reason=reason,
+              target="" if locked.member_id else f"account {locked.id}",
               floor=floor, ceiling=ceiling, old_floor=locked.floor, old_ceiling=locked.ceiling)
         locked.floor, locked.ceiling, locked.limits_overridden = floor, ceiling, True
         return locked
@@ -108,10 +123,20 @@ def account_set_limits(*, account: Account, floor: int, ceiling: int, actor: Mem
     return atomic(work)
 
 
+# Owners above the ledger (a partner organisation) name their accounts through a function they register.
+_OWNER_NAMES: dict[AccountKind, Callable[[Account], str]] = {}
+
+
+def account_owner_register(kind: AccountKind, name_of: Callable[[Account], str]) -> None:
+    _OWNER_NAMES[kind] = name_of
+
+
 def account_label(account: Account) -> str:
     """Name an account standing alone (a cell of a statement, a line of the CLI); sentences name it themselves."""
     if account.kind is AccountKind.MEMBER:
         return account.member.display_name
+    if account.kind in _OWNER_NAMES:
+        return _OWNER_NAMES[account.kind](account)
     if account.kind is AccountKind.COMMUNITY:
         return str(_l("Community account"))
     return str(_l("The timebank"))
@@ -217,8 +242,8 @@ def _floor_message(account: Account, most: int, mine: bool):
                    amount=format_minutes(most), floor=floor) if most else
                 _l("You cannot give hours just now: your account has reached its lower limit (%(floor)s).",
                    floor=floor))
-    if account.kind is AccountKind.MEMBER:
-        name = account.member.display_name
+    if account.kind in (AccountKind.MEMBER, AccountKind.PARTNER):
+        name = account_label(account)
         return (_l("%(name)s can give at most %(amount)s now: the account cannot go below %(floor)s.",
                    name=name, amount=format_minutes(most), floor=floor) if most else
                 _l("%(name)s cannot give hours just now: the account has reached its lower limit (%(floor)s).",
@@ -253,8 +278,8 @@ def _ceiling_message(account: Account, most: int, mine: bool):
                    amount=format_minutes(most), ceiling=ceiling) if most else
                 _l("You cannot receive more hours just now: your account has reached its upper limit "
                    "(%(ceiling)s).", ceiling=ceiling))
-    if account.kind is AccountKind.MEMBER:
-        name = account.member.display_name
+    if account.kind in (AccountKind.MEMBER, AccountKind.PARTNER):
+        name = account_label(account)
         return (_l("%(name)s can receive at most %(amount)s more before reaching the upper limit of the account.",
                    name=name, amount=format_minutes(most)) if most else
                 _l("%(name)s cannot receive more hours: the account has reached its upper limit (%(ceiling)s).",

@@ -39,6 +39,9 @@ from timebank.timeutil import utcnow
 # above the members, so it is told by this signal, in the same transaction: the app factory connects
 # giving.services.member_welcome, which opens her account and, with ``welcome_hours``, gives the welcome hours.
 member_joined = Namespace().signal("member-joined")
+# A member is being suspended (sent by the coordination, in its transaction, with ``actor``): features above that
+# hold her hours (a partner's reward bookings) release them. The app factory connects the handlers.
+member_suspending = Namespace().signal("member-suspending")
 
 
 class EmailTaken(Conflict):

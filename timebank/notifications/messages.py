@@ -120,6 +120,12 @@ def notification_text(kind: str, params: dict) -> str:
                                "them.", **p),
         "helper_removed": lambda: _("You no longer manage the account of %(name)s.", **p),
         "exchange_acted_for": lambda: _acted_for(p),
+        "reward_booked": lambda: _("%(name)s booked %(title)s: the hours are reserved until you mark it used.", **p),
+        "reward_used": lambda: _("%(name)s marked your booking used: %(title)s. The hours have moved.", **p),
+        "reward_refused": lambda: _("%(name)s could not take your booking: %(title)s. Your hours are released.",
+                                    **p),
+        "reward_released": lambda: _("Your booking has ended without being used: %(title)s (%(name)s). Your hours "
+                                     "are released.", **p),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()
     if p.get("memo"):

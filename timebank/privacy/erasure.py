@@ -10,6 +10,8 @@ the community account with a correction, as the association chose.
 """
 from __future__ import annotations
 
+from timebank.members.services import member_suspending
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -82,6 +84,8 @@ def _close_everything(member: Member) -> dict:
         if participant.session.state is GroupState.OPEN:
             group_leave_in_transaction(participant=participant, actor=member)
     groups = groups_cancel_of_suspended_in_transaction(organiser=member, actor=member)
+    # Whatever else holds hours for her (a partner's reward she booked…) lets them go, as when she is suspended.
+    member_suspending.send(member, actor=member)
     for listing in db.session.scalars(sa.select(Listing).where(Listing.member_id == member.id,
                                                                Listing.status == ListingStatus.OPEN)):
         listing.status = ListingStatus.PAUSED
@@ -153,6 +157,7 @@ def _erase_rows(member: Member) -> None:
     from timebank.members.models import MemberLanguage
     from timebank.messages.models import Block, DirectMessage
     from timebank.members.texts import SignInCode
+    from timebank.partners.models import Representative
     from timebank.notifications.models import EmailPreference, Notification, OutboxMessage, OutboxSkip, PushSubscription
     from timebank.privacy.models import SignIn
 
@@ -183,6 +188,7 @@ def _erase_rows(member: Member) -> None:
     run(sa.delete(SignIn).where(SignIn.member_id == me))
     run(sa.delete(SignInCode).where(SignInCode.member_id == me))
     run(sa.delete(PushSubscription).where(PushSubscription.member_id == me))
+    run(sa.delete(Representative).where(Representative.member_id == me))
     run(sa.delete(OutboxSkip).where(OutboxSkip.member_id == me))
     run(sa.delete(FormUse).where(FormUse.member_id == me))
     run(sa.delete(MemberLanguage).where(MemberLanguage.member_id == me))

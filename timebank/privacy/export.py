@@ -55,6 +55,9 @@ TABLES: dict[str, str | NotExported] = {
     "audit_entry": "coordinators_acts",
     "consent": "consents",
     "push_subscription": "phone_notifications",
+    "partner_representative": "partners",
+    "reward_booking": "rewards",
+    "reward": NotExported("rewards a partner published; who published one is in the partner's records"),
     "sign_in_code": NotExported("a one-time sign-in code, kept hashed and useless after ten minutes"),
     "outbox_skip": NotExported("only a count of texts not sent because of a daily limit: no words, no number"),
     "sign_in": "sign_ins",
@@ -207,6 +210,13 @@ def member_data(member: Member) -> dict[str, list[dict] | dict]:
                                    for phone in _rows(sa.select(PushSubscription)
                                                       .where(PushSubscription.member_id == me)
                                                       .order_by(PushSubscription.id))]
+    from timebank.partners.models import Booking, Representative, Reward
+
+    data["partners"] = [{"partner": row.partner.name, "since": _plain(row.created_at)} for row in _rows(
+        sa.select(Representative).where(Representative.member_id == me).order_by(Representative.id))]
+    data["rewards"] = [{"reward": booking.reward.title, "partner": booking.reward.partner.name,
+                        "minutes": booking.reward.minutes, "state": _plain(booking.state), "booked": _plain(booking.created_at)}
+                       for booking in _rows(sa.select(Booking).where(Booking.member_id == me).order_by(Booking.id))]
     data["sign_ins"] = [{"at": _plain(sign_in.created_at)} for sign_in in _rows(
         sa.select(SignIn).where(SignIn.member_id == me).order_by(SignIn.id))]
     data["erasure"] = [{"asked": _plain(request.created_at), "due": _plain(request.due_at),

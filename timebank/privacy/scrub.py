@@ -100,7 +100,7 @@ def compact_database() -> None:
     try:
         cursor = raw.driver_connection.cursor()
         if cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'listing_fts'").fetchone():
-            cursor.execute("INSERT INTO listing_fts(listing_fts) VALUES ('rebuild')")
+            cursor.execute("INSERT INTO listing_fts(listing_fts) VALUES ('optimize')")  # merges away deleted rows
         cursor.execute("VACUUM")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         cursor.close()
