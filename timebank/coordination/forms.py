@@ -27,10 +27,14 @@ def _reason(label=_l("Reason"), max_length=2000):
 
 class DecisionForm(FlaskForm):
     message = TextAreaField(
-        _l("Message to the applicant (optional)"),
+        _l("Message to the applicant"),
+        description=_l("Welcome words if you approve (she also reads them on her home page); the reason if you "
+                       "decline (required)."),
         validators=[Optional(), Length(max=2000), PlainText(multiline=True)],
     )
-    orientation_on = DateField(_l("Welcome meeting with a coordinator (optional)"), validators=[Optional()])
+    orientation_on = DateField(_l("Welcome meeting with a coordinator (optional)"),
+                               description=_l("The day of the appointment, or of a meeting that already took place."),
+                               validators=[Optional()])
     approve = SubmitField(_l("Approve"))
     decline = SubmitField(_l("Decline"))
 

@@ -15,7 +15,7 @@ from timebank.security import coordinator_required
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 
 
-def _page(form=None, status=200):
+def _page(form=None, status=200, refused_id=None):
     from timebank.listings.forms import ReportDecisionForm
     from timebank.listings.services import reports_open
 
@@ -29,6 +29,7 @@ def _page(form=None, status=200):
                            form=form or DecisionForm(), reports=reports_open(),
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
                            queues=dashboard_queues(), held=reservations_held_long(), q=q,
+                           refused_id=refused_id,
                            found=members_find(text=q, private=True) if q.strip() else None), status
 
 
@@ -62,13 +63,12 @@ def decide_report(report_id: int):
 @bp.post("/members/<id:member_id>/decide")
 @coordinator_required
 def decide(member_id: int):
+    """Approve or decline an application; a refusal shows next to its field, in the applicant's card, with what
+    the coordinator typed kept."""
     member = db.session.get(Member, member_id) or abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _page(form=form, status=422)
+        return _page(form=form, status=422, refused_id=member.id)
     try:
         if form.approve.data:
             services.member_approve(member=member, actor=current_user, message=form.message.data or "",
@@ -81,8 +81,12 @@ def decide(member_id: int):
         else:
             abort(400)
     except DomainError as error:
-        flash(error.message, "error")
-        return _page(form=form, status=error.status_code)  # what the coordinator wrote stays
+        db.session.rollback()
+        if error.field in ("message", "orientation_on"):
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return _page(form=form, status=error.status_code, refused_id=member_id)
+        flash(error.message, "error")  # decided meanwhile, or not allowed: not about a field
+        return _page(form=form, status=error.status_code, refused_id=member_id)
     return redirect(url_for("coordination.index"), 303)
 
 
