@@ -162,6 +162,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     "coordination.unverify": COORDINATORS,
     "coordination.warn": COORDINATORS,
     "coordination.helper": COORDINATORS,
+    "coordination.dispute_ask": COORDINATORS,
+    # Only the party who did not raise the disagreement (Karim, here) writes her version.
+    "coordination.dispute_version": MEMBERS | {"member": 403, "other": 403, "helper": 403, "coordinator": 403,
+                                               "admin": 403},
     "reports.index": COORDINATORS,
     "reports.table_csv": COORDINATORS,
     # Admins only.

@@ -199,3 +199,16 @@ class SessionsForm(_Prefixed):
     prefix_name = "sessions"
     reason = _reason(_l("Why (for example: her phone was stolen, she called us)"), 500)
     end = SubmitField(_l("Sign out everywhere"))
+
+
+class VersionAskForm(FlaskForm):
+    ask = SubmitField(_l("Ask for their version"))
+
+
+class VersionForm(FlaskForm):
+    version = TextAreaField(_l("What happened, in your own words"),
+                            description=_l("The coordinator reads both versions before deciding."),
+                            validators=[InputRequired(message=_l("Please write what happened, in your own words.")),
+                                        Length(max=2000), PlainText(multiline=True)],
+                            render_kw={"rows": 5, "maxlength": 2000})
+    send = SubmitField(_l("Send my version"))

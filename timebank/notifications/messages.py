@@ -110,6 +110,10 @@ def notification_text(kind: str, params: dict) -> str:
                                "them.", **p),
         "helper_removed": lambda: _("You no longer manage the account of %(name)s.", **p),
         "exchange_acted_for": lambda: _acted_for(p),
+        "dispute_version_asked": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
+                                           "your version before deciding: please write it.", **p),
+        "listing_hidden": lambda: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
+        "message_hidden": lambda: _("A coordinator hid a message you wrote: %(reason)s", **p),
     }
     text = texts.get(kind, lambda: _("You have a new notice."))()
     if p.get("memo"):
