@@ -65,11 +65,11 @@ def test_sandrine_asks_amina_for_her_version_and_reads_both_side_by_side(app, cl
     notices = text_of(client.get("/notifications"))
     assert "Karim Benali raised a disagreement about CAF. A coordinator asks for your version" in notices
     assert "Give my version" in text_of(client.get(f"/exchanges/{eid}"))
-    empty = client.post(f"/coordination/disputes/{dispute_id}/version", data={"version": "  "})
+    empty = client.post(f"/exchanges/{eid}/version", data={"version": "  "})
     assert empty.status_code == 422 and "not only spaces" in text_of(empty)
-    missing = client.post(f"/coordination/disputes/{dispute_id}/version", data={})
+    missing = client.post(f"/exchanges/{eid}/version", data={})
     assert missing.status_code == 422 and "Please write what happened, in your own words." in text_of(missing)
-    done = client.post(f"/coordination/disputes/{dispute_id}/version",
+    done = client.post(f"/exchanges/{eid}/version",
                        data={"version": "Je suis restée deux heures, avec le dossier de logement en plus."})
     assert done.status_code == 303
 
@@ -85,11 +85,11 @@ def test_sandrine_asks_amina_for_her_version_and_reads_both_side_by_side(app, cl
 def test_only_the_other_party_writes_the_version(app, client, people, disputed):
     amina, karim, sandrine, eid, dispute_id = disputed
     login(client, karim)
-    assert client.get(f"/coordination/disputes/{dispute_id}/version").status_code == 403
-    assert client.post(f"/coordination/disputes/{dispute_id}/version", data={"version": "moi"}).status_code == 403
+    assert client.get(f"/exchanges/{eid}/version").status_code == 403
+    assert client.post(f"/exchanges/{eid}/version", data={"version": "moi"}).status_code == 403
     assert client.post(f"/coordination/disputes/{dispute_id}/ask", data={"ask": "y"}).status_code == 403
     login(client, people.member("Fatou Ndiaye"))
-    assert client.get(f"/coordination/disputes/{dispute_id}/version").status_code == 403
+    assert client.get(f"/exchanges/{eid}/version").status_code == 404  # not hers: not even there
 
 
 def test_after_the_set_days_the_coordinator_decides_without_the_version(app, client, people, disputed, monkeypatch):

@@ -50,7 +50,7 @@ NOT_HOUR_MOVING = {
     "members.password_forgot", "members.password_reset", "members.profile", "members.register", "members.report",
     "messages.block", "messages.conversation", "messages.report",
     "admin.invitation_revoke_view", "coordination.end_sessions", "members.sign_out_everywhere",
-    "coordination.dispute_ask", "coordination.dispute_version",  # asked twice: told once; a version is replaced
+    "coordination.dispute_ask", "exchanges.dispute_version",  # asked twice: told once; a version is replaced
 }
 
 

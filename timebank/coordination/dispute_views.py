@@ -1,5 +1,5 @@
-"""Disagreements heard from both sides: the coordinator asks, the other party answers (joins the coordination
-blueprint; the decision itself stays on the exchange's page)."""
+"""Disagreements heard from both sides: the coordinator asks (a coordination page), the other party answers (joins
+the exchanges blueprint, beside the exchange); the decision itself stays on the exchange's page."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -10,6 +10,7 @@ from timebank.coordination.disputes import dispute_version_ask, dispute_version_
 from timebank.coordination.forms import VersionAskForm, VersionForm
 from timebank.coordination.views import bp
 from timebank.errors import DomainError
+from timebank.exchanges.views import bp as exchanges_bp
 from timebank.exchanges.models import Dispute
 from timebank.extensions import db
 from timebank.security import coordinator_required, member_required
@@ -32,13 +33,17 @@ def dispute_ask(dispute_id: int):
     return redirect(url_for("exchanges.show", exchange_id=dispute.exchange_id), 303)
 
 
-@bp.route("/disputes/<id:dispute_id>/version", methods=["GET", "POST"])
+@exchanges_bp.route("/exchanges/<id:exchange_id>/version", methods=["GET", "POST"])
 @member_required
-def dispute_version(dispute_id: int):
+def dispute_version(exchange_id: int):
     """The other party's page: what the other person said, and where to write their own version."""
-    dispute = db.session.get(Dispute, dispute_id) or abort(404)
+    from timebank.exchanges.disputes import dispute_of
+    from timebank.exchanges.models import Exchange
+
+    exchange = db.session.get(Exchange, exchange_id) or abort(404)
+    dispute = dispute_of(exchange) or abort(404)
     if current_user.id != dispute.other_party.id:
-        abort(403)
+        abort(403 if exchange.involves(current_user) else 404)
     form = VersionForm()
     if form.validate_on_submit():
         try:

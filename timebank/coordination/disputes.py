@@ -29,7 +29,7 @@ def dispute_version_ask(*, dispute: Dispute, actor: Member) -> Dispute:
         other = fresh.other_party
         fresh.version_asked_at, fresh.version_asked_by_id = utcnow(), actor.id
         audit(actor=actor, action="dispute_version_asked", member=other, target=f"exchange {fresh.exchange_id}")
-        tell(member=other, kind="dispute_version_asked", link=f"/coordination/disputes/{fresh.id}/version",
+        tell(member=other, kind="dispute_version_asked", link=f"/exchanges/{fresh.exchange_id}/version",
              params={"name": fresh.opened_by.display_name, "title": fresh.exchange.title},
              subject=_l("A coordinator asks for your version of a disagreement"))
         return fresh

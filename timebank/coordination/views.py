@@ -9,10 +9,10 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.members import services
 from timebank.members.models import Member
-from timebank.members.search import members_find
 from timebank.security import coordinator_required
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
+PENDING_PER_PAGE = 50
 
 
 def _page(form=None, status=200, refused_id=None):
@@ -24,13 +24,22 @@ def _page(form=None, status=200, refused_id=None):
 
     from timebank.coordination.services import dashboard_queues
 
+    from timebank.coordination.people import people_list
+
     q = request.args.get("q", "")[:80]
-    return render_template("coordination/index.html", pending=services.member_pending_list(),
-                           form=form or DecisionForm(), reports=reports_open(),
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    found = people_list(q=q, sort=request.args.get("sort", "name"), page=page) if q.strip() else None
+    if found is not None and page > found.pages:
+        abort(404)
+    pending_page = max(1, request.args.get("applications", 1, type=int) or 1)
+    pending = services.member_pending_list()
+    pending_pages = max(1, -(-len(pending) // PENDING_PER_PAGE))
+    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports_open(),
+                           pending=pending[(pending_page - 1) * PENDING_PER_PAGE:pending_page * PENDING_PER_PAGE],
+                           pending_page=min(pending_page, pending_pages), pending_pages=pending_pages,
                            report_form=ReportDecisionForm(), disputes=disputes_open(),
                            queues=dashboard_queues(), held=reservations_held_long(), q=q,
-                           refused_id=refused_id,
-                           found=members_find(text=q, private=True) if q.strip() else None), status
+                           refused_id=refused_id, found=found), status
 
 
 @bp.get("/")
