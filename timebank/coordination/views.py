@@ -124,6 +124,8 @@ def _member_page(member: Member, code: int = 200, **forms):
     from timebank.ledger import services as ledger
     from timebank.members.services import members_active
 
+    from timebank.coordination.member_file import member_waiting
+
     account = ledger.account_of(member)
     limits = forms.get("limits") or LimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
                                                ceiling_hours=(account.ceiling or 0) // 60 if account else 0)
@@ -139,7 +141,15 @@ def _member_page(member: Member, code: int = 200, **forms):
         warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
         sessions_form=forms.get("sessions") or SessionsForm(),
         verifications=verifications_of(member), warnings=warnings_of(member),
+        waiting=member_waiting(member), open_section=_SECTIONS.get(next(iter(forms.keys() - {"error"}), ""), ""),
+        statement=ledger.statement(account=account, page=1, per_page=10) if account else None,
         manageable=may_manage(actor=current_user, member=member)), code
+
+
+# Which section of the member file holds each form: the one whose form was refused opens again.
+_SECTIONS = {"record": "exchanges", "brokered": "exchanges", "orientation": "vetting", "verify": "vetting",
+             "helper": "helper", "limits": "limits", "note": "notes", "warn": "warnings", "sessions": "account",
+             "status": "status", "unverify": "unverify"}
 
 
 @bp.get("/members/<id:member_id>")
@@ -157,6 +167,9 @@ def _member_step(member_id: int, form_class, name: str, action, success: str):
         action(member, form)
     except DomainError as error:
         db.session.rollback()
+        if error.field and error.field in form:  # next to its field, in its own section
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return _member_page(db.session.get(Member, member_id), error.status_code, **{name: form})
         return _member_page(db.session.get(Member, member_id), error.status_code, error=error.message, **{name: form})
     flash(success, "success")
     return redirect(url_for("coordination.member", member_id=member_id), 303)
