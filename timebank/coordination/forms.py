@@ -212,3 +212,16 @@ class VersionForm(FlaskForm):
                                         Length(max=2000), PlainText(multiline=True)],
                             render_kw={"rows": 5, "maxlength": 2000})
     send = SubmitField(_l("Send my version"))
+
+
+def report_decision_form():
+    """The listings' report decision, with the reason the author of what is hidden reads (required to hide)."""
+    from timebank.listings.forms import ReportDecisionForm
+
+    class ReportDecisionWithReason(ReportDecisionForm):
+        reason = TextAreaField(_l("Reason, for the author"),
+                               description=_l("The author is told that it is hidden, with these words."),
+                               validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                               render_kw={"rows": 2, "maxlength": 500})
+
+    return ReportDecisionWithReason()

@@ -15,8 +15,8 @@ bp = Blueprint("coordination", __name__, url_prefix="/coordination")
 PENDING_PER_PAGE = 50
 
 
-def _page(form=None, status=200, refused_id=None):
-    from timebank.listings.forms import ReportDecisionForm
+def _page(form=None, status=200, refused_id=None, report_form=None, report_refused_id=None):
+    from timebank.coordination.forms import report_decision_form
     from timebank.listings.services import reports_open
 
     from timebank.exchanges.disputes import disputes_open
@@ -37,7 +37,8 @@ def _page(form=None, status=200, refused_id=None):
     return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports_open(),
                            pending=pending[(pending_page - 1) * PENDING_PER_PAGE:pending_page * PENDING_PER_PAGE],
                            pending_page=min(pending_page, pending_pages), pending_pages=pending_pages,
-                           report_form=ReportDecisionForm(), disputes=disputes_open(),
+                           report_form=report_form or report_decision_form(), disputes=disputes_open(),
+                           report_refused_id=report_refused_id,
                            queues=dashboard_queues(), held=reservations_held_long(), q=q,
                            refused_id=refused_id, found=found), status
 
@@ -51,19 +52,25 @@ def index():
 @bp.post("/reports/<id:report_id>/decide")
 @coordinator_required
 def decide_report(report_id: int):
-    from timebank.listings.forms import ReportDecisionForm
+    from timebank.coordination.forms import report_decision_form
     from timebank.listings.models import Report
     from timebank.listings.services import report_handle
 
     report = db.session.get(Report, report_id) or abort(404)
-    form = ReportDecisionForm()
-    if not form.validate_on_submit() or not (form.hide.data or form.dismiss.data):
+    form = report_decision_form()
+    if not form.validate_on_submit():
+        return _page(report_form=form, status=422, report_refused_id=report_id)
+    if not (form.hide.data or form.dismiss.data):
         abort(400)
     try:
-        report_handle(report=report, actor=current_user, hide=bool(form.hide.data))
+        report_handle(report=report, actor=current_user, hide=bool(form.hide.data), reason=form.reason.data or "")
     except DomainError as error:
-        flash(error.message, "error")
-        return _page(status=error.status_code)
+        db.session.rollback()
+        if error.field == "reason":
+            form.reason.errors = [*form.reason.errors, error.message]
+        else:
+            flash(error.message, "error")
+        return _page(report_form=form, status=error.status_code, report_refused_id=report_id)
     flash(_("The listing is hidden. The member who reported it is thanked.") if form.hide.data
           else _("The report is closed. The member who reported it is thanked."), "success")
     return redirect(url_for("coordination.index"), 303)
