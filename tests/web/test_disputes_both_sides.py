@@ -74,6 +74,7 @@ def test_sandrine_asks_amina_for_her_version_and_reads_both_side_by_side(app, cl
     assert done.status_code == 303
 
     login(client, sandrine)
+    assert "Both sides heard." in text_of(client.get("/coordination/"))
     page = text_of(client.get(f"/exchanges/{eid}"))
     left = page.index("What Karim Benali says")
     right = page.index("What Amina Diallo says")
