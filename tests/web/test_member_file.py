@@ -117,3 +117,13 @@ def test_the_acting_page_calls_and_names_who_helps_whom(app, client, people):
     page = text_of(response)
     assert "Jean Martin helps Hawa Coulibaly" in page
     assert "helps you" not in page and "You help" not in page
+
+
+def test_after_saving_the_section_used_stays_open(client, cast):
+    sandrine, amina, karim = cast
+    login(client, sandrine)
+    saved = client.post(f"/coordination/members/{amina.id}/notes", data={"body": "Appelée mardi."})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("?open=notes#notes")
+    html = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert re.findall(r'<details class="file-section card" name="member-file" id="(\w+)" open', html) == ["notes"]
+    assert "Appelée mardi." in html

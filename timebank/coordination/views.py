@@ -148,7 +148,8 @@ def _member_page(member: Member, code: int = 200, **forms):
         warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
         sessions_form=forms.get("sessions") or SessionsForm(),
         verifications=verifications_of(member), warnings=warnings_of(member),
-        waiting=member_waiting(member), open_section=_SECTIONS.get(next(iter(forms.keys() - {"error"}), ""), ""),
+        waiting=member_waiting(member), open_section=_SECTIONS.get(next(iter(forms.keys() - {"error"}), ""), "")
+        or (request.args.get("open") if request.args.get("open") in _FOLDED else ""),
         statement=ledger.statement(account=account, page=1, per_page=10) if account else None,
         manageable=may_manage(actor=current_user, member=member)), code
 
@@ -157,6 +158,7 @@ def _member_page(member: Member, code: int = 200, **forms):
 _SECTIONS = {"record": "exchanges", "brokered": "exchanges", "orientation": "vetting", "verify": "vetting",
              "helper": "helper", "limits": "limits", "note": "notes", "warn": "warnings", "sessions": "account",
              "status": "status", "unverify": "unverify"}
+_FOLDED = {"exchanges", "vetting", "helper", "limits", "notes", "warnings", "account"}
 
 
 @bp.get("/members/<id:member_id>")
@@ -179,7 +181,11 @@ def _member_step(member_id: int, form_class, name: str, action, success: str):
             return _member_page(db.session.get(Member, member_id), error.status_code, **{name: form})
         return _member_page(db.session.get(Member, member_id), error.status_code, error=error.message, **{name: form})
     flash(success, "success")
-    return redirect(url_for("coordination.member", member_id=member_id), 303)
+    section = _SECTIONS.get(name, "")
+    if section not in _FOLDED:
+        return redirect(url_for("coordination.member", member_id=member_id), 303)
+    # The section she just used stays open (a new note, a second exchange to record…).
+    return redirect(url_for("coordination.member", member_id=member_id, open=section, _anchor=section), 303)
 
 
 @bp.post("/members/<id:member_id>/notes")
