@@ -221,7 +221,7 @@ def build_neighbourhood(app, text: str = "") -> dict:
         disputed = propose(k, a, "Curtain", on=utcnow().date())
         exchange_accept(exchange=disputed, actor=a)
         exchange_mark_done(exchange=disputed, actor=k, minutes=60)
-        dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}")
+        ids["dispute"] = dispute_open(exchange=disputed, actor=a, reason=f"It took half an hour{text}").id
         ids["disputed"] = disputed.id
         session = groups.group_create(provider=k, title=f"Bread{text}", description=f"Flour{text}",
                                       on_date=soon, at_time=None, share_minutes=60, max_participants=5,
@@ -290,7 +290,7 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
               "member_id": residents["member"].id, "report_id": ids["report"], "message_id": ids["message"],
               "warning_id": ids["warning"], "category_id": ids["category"], "invitation_id": ids["invitation"],
               "partner_id": ids["partner"], "reward_id": ids["reward"], "booking_id": ids["booking"],
-              "token": "not-a-real-token",
+              "dispute_id": ids["dispute"], "token": "not-a-real-token",
               "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
               "table": "months"}
     for argument, thing in args.items():

@@ -111,6 +111,9 @@ class Defaults:
     TIMEBANK_AUTO_CONFIRM_DAYS = 7  # a done exchange is confirmed by itself after this many days
     TIMEBANK_PLAN_AHEAD_MONTHS = 6  # an exchange may be dated at most this far ahead (hours are held until then)
     TIMEBANK_DISPUTE_WINDOW_DAYS = 14  # a completed exchange can be disputed for this many days
+    # Asked for their version of a disagreement, the other party has this many days to give it; after that a
+    # coordinator may decide without it.
+    TIMEBANK_DISPUTE_VERSION_DAYS = 7
 
     # Languages of the interface.
     LANGUAGES = ["fr", "en", "ar"]  # offered; the code knows timebank.i18n.LOCALES (also "tr", "pt")

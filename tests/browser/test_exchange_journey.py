@@ -62,12 +62,14 @@ def test_childcare_exchange_on_a_phone(live_server, phone, people, make_app):
     sign_in(coordinator, live_server, sandrine.email, sandrine.password)
     coordinator.goto(f"{live_server}/coordination/")
     coordinator.get_by_role("link", name="Garde d'enfants le mercredi").click()
-    coordinator.get_by_label("Another duration").check()
+    expect(coordinator.get_by_text("What Karim Benali says")).to_be_visible()  # both sides, side by side
+    coordinator.get_by_label("Reason, for both people").fill("Une heure et demie, comme vous le dites tous les deux.")
+    expect(coordinator.get_by_label("Hours", exact=True)).to_be_hidden()  # only under "another duration"
+    coordinator.get_by_text("Another duration", exact=True).click()
     coordinator.get_by_label("Hours", exact=True).fill("1")
     coordinator.get_by_label("Minutes", exact=True).select_option("30")
-    coordinator.get_by_label("Reason, for both people").fill("Une heure et demie, comme vous le dites tous les deux.")
     screenshot(coordinator, "dispute-desktop-en")
-    coordinator.get_by_role("button", name="Settle the disagreement").click()
+    coordinator.get_by_role("button", name="Settle with this duration").click()
     expect(coordinator.get_by_text("The disagreement is settled.")).to_be_visible()
     coordinator.context.close()
 

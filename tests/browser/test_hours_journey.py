@@ -19,7 +19,9 @@ def test_karim_gives_amina_two_hours(live_server, phone, people):
 
     page.locator(".more-menu summary").click()  # a new member's home shows first steps; giving is under More
     page.get_by_role("link", name="Give time").first.click()
-    page.get_by_label("To whom").select_option(label=f"Amina Diallo · {amina.number}")
+    page.get_by_label("To whom: a name or a member number").fill("amina")
+    page.get_by_role("button", name="Find").click()  # one person found: she is chosen
+    expect(page.get_by_text(f"Amina Diallo · Member number {amina.number}")).to_be_visible()
     page.get_by_label("Hours").fill("2")
     page.get_by_label("What for").fill("Garde des enfants mercredi")
     screenshot(page, "give-phone-en")

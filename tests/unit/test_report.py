@@ -109,7 +109,7 @@ def year(ctx, people, clock):
     c["lina"], c["yusuf"] = people.member("Lina Farah"), people.member("Yusuf Kaya")
     people.applicant("Nadia Haddad")
     ines = people.applicant("Inès Moreau")
-    member_decline(member=member(ines), actor=sandrine, message="")
+    member_decline(member=member(ines), actor=sandrine, message="Outside our neighbourhood.")
 
     clock(datetime(2025, 3, 12, 14, 0))
     exchange(c["karim"], c["amina"], minutes=120, done=90, title="Traduction CAF",

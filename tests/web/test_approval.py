@@ -118,3 +118,100 @@ def test_admins_can_do_what_coordinators_do(client, people, auth):
 def test_coordinator_dashboard_counts_waiting_applications(client, people, sandrine):
     people.applicant("Nadia Haddad")
     assert "1 application is waiting for your decision." in text_of(client.get("/"))
+
+
+# Approvals that fit the practice (issue 18) -----------------------------------------------------------------------
+
+
+def _orientation_of(people, resident):
+    from timebank.extensions import db
+    from timebank.members.models import Member
+
+    with people.app.app_context():
+        return db.session.get(Member, resident.id).orientation_on
+
+
+def _card_of(page_html: str, name: str) -> str:
+    """The applicant's card on the coordination page, as HTML."""
+    start = page_html.index(name)
+    return page_html[start:page_html.index("</li>", start)]
+
+
+def test_approving_with_a_welcome_meeting_next_week_succeeds_and_nadia_reads_the_message_at_home(
+        client, people, sandrine, auth):
+    from datetime import timedelta
+
+    from timebank.timeutil import utcnow
+
+    nadia = people.applicant("Nadia Haddad", locale="en")
+    next_week = utcnow().date() + timedelta(days=7)
+
+    response = client.post(f"/coordination/members/{nadia.id}/decide", data={
+        "approve": "y", "message": "Welcome Nadia! See you on Tuesday at the centre.",
+        "orientation_on": next_week.isoformat()})
+
+    assert response.status_code == 303
+    assert people.get(nadia)["status"] == "active"
+    assert _orientation_of(people, nadia) == next_week
+    auth.logout()
+    auth.login("nadia@example.org")
+    home = text_of(client.get("/"))
+    assert "Welcome Nadia! See you on Tuesday at the centre." in home
+    assert "Sandrine, for the coordinators" in home
+
+
+def test_a_past_welcome_meeting_can_be_recorded_after_the_fact(client, people, sandrine):
+    nadia = people.applicant("Nadia Haddad")
+    response = client.post(f"/coordination/members/{nadia.id}/decide",
+                           data={"approve": "y", "orientation_on": "2026-01-15"})
+    assert response.status_code == 303
+    assert str(_orientation_of(people, nadia)) == "2026-01-15"
+
+
+def test_a_refused_approval_shows_the_error_by_the_date_and_keeps_the_message(client, people, sandrine):
+    people.applicant("Aïcha Benali", email="aicha@example.org")
+    nadia = people.applicant("Nadia Haddad")
+
+    response = client.post(f"/coordination/members/{nadia.id}/decide", data={
+        "approve": "y", "message": "Bienvenue, à mardi !", "orientation_on": "2099-01-01"})
+
+    assert response.status_code == 400
+    card = _card_of(response.get_data(as_text=True), "Nadia Haddad")
+    assert "Bienvenue, à mardi !" in card
+    assert 'value="2099-01-01"' in card
+    date_field = card[card.index('for="orientation-'):]
+    assert "Please choose a day within a year." in date_field[:date_field.index("<input")]
+    assert "Please choose a day within a year." not in _card_of(response.get_data(as_text=True), "Aïcha Benali")
+    assert people.get(nadia)["status"] == "pending"
+    assert people.outbox() == []
+
+
+def test_a_mistyped_date_is_shown_next_to_the_date_and_the_message_kept(client, people, sandrine):
+    nadia = people.applicant("Nadia Haddad")
+    response = client.post(f"/coordination/members/{nadia.id}/decide", data={
+        "approve": "y", "message": "Bienvenue", "orientation_on": "mardi"})
+    assert response.status_code == 422
+    card = _card_of(response.get_data(as_text=True), "Nadia Haddad")
+    assert "Bienvenue" in card and 'aria-invalid="true"' in card
+    assert people.get(nadia)["status"] == "pending"
+
+
+def test_declining_needs_a_reason_written_next_to_the_message(client, people, sandrine):
+    tariq = people.applicant("Tariq Haddad", email="tariq@example.org")
+
+    response = client.post(f"/coordination/members/{tariq.id}/decide", data={"decline": "y", "message": "  "})
+
+    assert response.status_code == 400
+    card = _card_of(response.get_data(as_text=True), "Tariq Haddad")
+    assert "Please write the reason: the applicant reads it in the e-mail." in card
+    assert "<details class=\"confirm-step\" open>" in card  # the confirmation stays open with the error
+    assert people.get(tariq)["status"] == "pending"
+    assert people.outbox() == []
+
+
+def test_declining_asks_for_confirmation_before_the_final_button(client, people, sandrine):
+    people.applicant("Tariq Haddad", email="tariq@example.org")
+    card = _card_of(client.get("/coordination/").get_data(as_text=True), "Tariq Haddad")
+    summary = card.index("<summary")
+    assert summary < card.index('name="decline"')
+    assert "with the reason you wrote above. Decline it?" in card

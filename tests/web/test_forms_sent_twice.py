@@ -57,6 +57,7 @@ NOT_HOUR_MOVING = {
     "privacy.consents", "privacy.come_back", "privacy.member_data_zip",
     "partners.manage", "partners_admin.index", "partners_admin.edit", "partners_admin.representative_add",
     "partners_admin.representative_remove", "partners_admin.limits",
+    "coordination.dispute_ask", "exchanges.dispute_version",  # asked twice: told once; a version is replaced
 }
 
 

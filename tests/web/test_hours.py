@@ -134,7 +134,7 @@ def test_giving_to_a_pending_or_suspended_member_is_refused(app, client, people,
         db.session.commit()
     response = client.post("/give", data={**give_form(client), "to": str(hamid.id), "confirm": "yes"})
     assert response.status_code == 422
-    assert "Not a valid choice." in text_of(response)
+    assert "Please choose who receives the hours." in text_of(response)
     assert balance(app, hamid) == 0
 
 

@@ -300,7 +300,11 @@ def test_reports_reach_the_coordinators_who_hide_the_listing(app, client, people
         from timebank.listings.models import Report
 
         report_id = db.session.scalar(sa.select(Report.id))
-    client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"})
+    refused = client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"})
+    assert refused.status_code == 400 and "Please write the reason: the author reads it." in text_of(refused)
+    assert not listing(app, listing_id)["hidden"]
+    client.post(f"/coordination/reports/{report_id}/decide",
+                data={"hide": "y", "reason": "Une vente n'est pas un échange de temps."})
 
     assert listing(app, listing_id)["hidden"]
     assert "Reports 0" in text_of(client.get("/coordination/"))
@@ -310,6 +314,10 @@ def test_reports_reach_the_coordinators_who_hide_the_listing(app, client, people
     auth.login("karim@example.org")
     assert client.get(f"/listings/{listing_id}").status_code == 404
     assert "a coordinator has looked at it" in text_of(client.get("/notifications"))
+    auth.logout()
+    auth.login("amina@example.org")  # the author is told, with the coordinator's words
+    assert ("A coordinator hid your listing Vente de cigarettes: Une vente n'est pas un échange de temps."
+            in text_of(client.get("/notifications")))
 
 
 def test_members_cannot_handle_reports_or_verify(app, client, people, auth):

@@ -33,8 +33,10 @@ def test_a_reported_message_is_hidden_and_the_reporter_told_only_that_it_was_han
     assert "Message from Karim Benali" in queue and "Réponds-moi tout de suite" in queue and "Il me menace." in queue
     report_id = int(client.get("/coordination/").get_data(as_text=True).split("/coordination/reports/")[1]
                     .split("/")[0])
-    client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y"})
+    client.post(f"/coordination/reports/{report_id}/decide", data={"hide": "y", "reason": "Pas de menaces ici."})
     assert "hid a message from Karim Benali" in text_of(client.get("/coordination/audit"))
+    login(client, karim)
+    assert "A coordinator hid a message you wrote: Pas de menaces ici." in text_of(client.get("/notifications"))
 
     for reader, other in ((amina, karim), (karim, amina)):
         login(client, reader)

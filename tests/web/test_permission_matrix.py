@@ -189,6 +189,10 @@ EXPECTED: dict[str, dict[str, object]] = {
     "privacy.member_data": COORDINATORS,
     "privacy.member_data_zip": COORDINATORS,  # audited
     "privacy.erase_now": COORDINATORS,  # an empty form is refused (422): a reason and a ticked box are needed
+    "coordination.dispute_ask": COORDINATORS,
+    # Only the party who did not raise the disagreement (Karim, here) writes her version; Amina raised it.
+    "exchanges.dispute_version": MEMBERS | {"member": 403, "other": 404, "helper": 404, "coordinator": 404,
+                                            "admin": 404},
     "reports.index": COORDINATORS,
     "reports.table_csv": COORDINATORS,
     # Admins only.
@@ -236,6 +240,7 @@ EXPECTED: dict[str, dict[str, object]] = {
 ARGS: dict[str, dict[str, str]] = {
     "exchanges.calendar": {"exchange_id": "agreed"},  # a proposal has no date in a calendar yet
     "exchanges.resolve": {"exchange_id": "disputed"},
+    "exchanges.dispute_version": {"exchange_id": "disputed"},
     "exchanges.new": {"?member": "karim"},
     "coordination.member_password": {"member_id": "offline"},  # members with an e-mail use the reset link
 }

@@ -382,7 +382,7 @@ def test_a_refused_approval_keeps_the_coordinators_welcome_message(client, peopl
         "approve": "y", "message": "Bienvenue Fatou, à mardi !", "orientation_on": "2999-01-01"})
     assert refused.status_code in (400, 409, 422)
     page = refused.get_data(as_text=True)
-    assert "The welcome meeting cannot be in the future." in text_of(refused)
+    assert "Please choose a day within a year." in text_of(refused)
     assert re.search(r'<textarea id="message-\d+" name="message"[^>]*>Bienvenue Fatou, à mardi !</textarea>', page)
     assert 'value="2999-01-01"' in page
 
@@ -424,11 +424,14 @@ def test_an_applicant_sees_the_day_a_coordinator_set_for_her_welcome_meeting(cli
     assert f"A coordinator expects you on {coming.strftime('%A')}" in page and str(coming.year) in page
 
 
-def test_a_members_welcome_meeting_is_one_that_took_place(client, people):
+def test_a_members_welcome_meeting_is_an_appointment_or_one_that_took_place(client, people):
     from datetime import date, timedelta
 
     amina = people.member("Amina Diallo")
     login(client, people.coordinator("Sandrine Martin"))
+    booked = client.post(f"/coordination/members/{amina.id}/orientation",
+                         data={"orientation-on": (date.today() + timedelta(days=3)).isoformat()})
+    assert booked.status_code == 303
     refused = client.post(f"/coordination/members/{amina.id}/orientation",
-                          data={"orientation-on": (date.today() + timedelta(days=3)).isoformat()})
-    assert "The welcome meeting cannot be in the future." in text_of(refused)
+                          data={"orientation-on": (date.today() + timedelta(days=400)).isoformat()})
+    assert "Please choose a day within a year." in text_of(refused)

@@ -29,7 +29,7 @@ def story(app, client, people):
     with app.test_request_context():
         report = report_create(reporter=member(amina), reason="Annonce en double",
                                listing=db.session.get(Listing, listing_id))
-        report_handle(report=report, actor=member(sandrine), hide=True)
+        report_handle(report=report, actor=member(sandrine), hide=True, reason="Not a service")
     login(client, sandrine)
     client.post(f"/coordination/members/{hawa.id}/brokered",
                 data={"broker-reason": "Demandé au téléphone", "broker-enable": "y"})

@@ -29,9 +29,9 @@ def test_approval_records_who_and_the_welcome_meeting(app, client, people):
     sandrine = people.coordinator("Sandrine Martin")
     nadia = people.applicant("Nadia Haddad")
     login(client, sandrine)
-    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
+    too_far = (utcnow().date() + timedelta(days=400)).isoformat()
     refused = client.post(f"/coordination/members/{nadia.id}/decide",
-                          data={"approve": "y", "orientation_on": tomorrow})
+                          data={"approve": "y", "orientation_on": too_far})
     assert refused.status_code == 400
     assert people.get(nadia)["status"] == "pending"
 

@@ -22,7 +22,8 @@ def _page(status: int = 200, invitation_form=None, link: str | None = None):
     chosen_role = request.args.get("role") if request.args.get("role") in {r.value for r in Role} else None
     page = max(1, request.args.get("page", 1, type=int) or 1)
     result = people_search(q=q, status=Status(chosen_status) if chosen_status else None,
-                           role=Role(chosen_role) if chosen_role else None, page=page)
+                           role=Role(chosen_role) if chosen_role else None, page=page,
+                           sort=request.args.get("sort", "joined"))
     if page > result.pages:
         abort(404)
     args = {key: value for key, value in (("q", q), ("status", chosen_status), ("role", chosen_role)) if value}

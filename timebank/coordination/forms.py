@@ -28,10 +28,14 @@ def _reason(label=_l("Reason"), max_length=2000):
 
 class DecisionForm(FlaskForm):
     message = TextAreaField(
-        _l("Message to the applicant (optional)"),
+        _l("Message to the applicant"),
+        description=_l("Welcome words if you approve (she also reads them on her home page); the reason if you "
+                       "decline (required)."),
         validators=[Optional(), Length(max=2000), PlainText(multiline=True)],
     )
-    orientation_on = DateField(_l("Welcome meeting with a coordinator (optional)"), validators=[Optional()])
+    orientation_on = DateField(_l("Welcome meeting with a coordinator (optional)"),
+                               description=_l("The day of the appointment, or of a meeting that already took place."),
+                               validators=[Optional()])
     approve = SubmitField(_l("Approve"))
     decline = SubmitField(_l("Decline"))
 
@@ -197,3 +201,29 @@ class SessionsForm(_Prefixed):
     prefix_name = "sessions"
     reason = _reason(_l("Why (for example: her phone was stolen, she called us)"), 500)
     end = SubmitField(_l("Sign out everywhere"))
+
+
+class VersionAskForm(FlaskForm):
+    ask = SubmitField(_l("Ask for their version"))
+
+
+class VersionForm(FlaskForm):
+    version = TextAreaField(_l("What happened, in your own words"),
+                            description=_l("The coordinator reads both versions before deciding."),
+                            validators=[InputRequired(message=_l("Please write what happened, in your own words.")),
+                                        Length(max=2000), PlainText(multiline=True)],
+                            render_kw={"rows": 5, "maxlength": 2000})
+    send = SubmitField(_l("Send my version"))
+
+
+def report_decision_form():
+    """The listings' report decision, with the reason the author of what is hidden reads (required to hide)."""
+    from timebank.listings.forms import ReportDecisionForm
+
+    class ReportDecisionWithReason(ReportDecisionForm):
+        reason = TextAreaField(_l("Reason, for the author"),
+                               description=_l("The author is told that it is hidden, with these words."),
+                               validators=[Optional(), Length(max=500), PlainText(multiline=True)],
+                               render_kw={"rows": 2, "maxlength": 500})
+
+    return ReportDecisionWithReason()

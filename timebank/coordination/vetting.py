@@ -16,7 +16,7 @@ from timebank.coordination.permissions import check_coordinator, check_may_manag
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
-from timebank.members.models import Member, Status
+from timebank.members.models import Member
 from timebank.notifications.services import tell
 from timebank.timeutil import utcnow
 
@@ -28,17 +28,13 @@ REMIND_DAYS = 14
 def orientation_set(*, member: Member, actor: Member, on: date | None) -> Member:
     """Write down the day of the member's welcome meeting with a coordinator (or clear it).
 
-    For an applicant it is an appointment, shown on her waiting page, so it may be ahead (a year at most);
-    for a member it records the meeting that took place.
+    It is an appointment (shown on an applicant's waiting page), so it may be ahead, a year at most; or a
+    meeting that took place, recorded after the fact.
     """
     def work():
         check_coordinator(actor)
-        today = utcnow().date()
-        if on is not None and member.status is Status.PENDING:
-            if on > today + timedelta(days=366):
-                raise DomainError(_l("Please choose a day within a year."), field="orientation_on")
-        elif on is not None and on > today:
-            raise DomainError(_l("The welcome meeting cannot be in the future."), field="orientation_on")
+        if on is not None and on > utcnow().date() + timedelta(days=366):
+            raise DomainError(_l("Please choose a day within a year."), field="on")
         member.orientation_on = on
         audit(actor=actor, action="orientation_recorded", member=member, on=on.isoformat() if on else None)
         return member

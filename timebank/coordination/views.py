@@ -9,14 +9,14 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.members import services
 from timebank.members.models import Member
-from timebank.members.search import members_find
 from timebank.security import coordinator_required
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
+PENDING_PER_PAGE = 50
 
 
-def _page(form=None, status=200):
-    from timebank.listings.forms import ReportDecisionForm
+def _page(form=None, status=200, refused_id=None, report_form=None, report_refused_id=None):
+    from timebank.coordination.forms import report_decision_form
     from timebank.listings.services import reports_open
 
     from timebank.exchanges.disputes import disputes_open
@@ -24,12 +24,23 @@ def _page(form=None, status=200):
 
     from timebank.coordination.services import dashboard_queues
 
+    from timebank.coordination.people import people_list
+
     q = request.args.get("q", "")[:80]
-    return render_template("coordination/index.html", pending=services.member_pending_list(),
-                           form=form or DecisionForm(), reports=reports_open(),
-                           report_form=ReportDecisionForm(), disputes=disputes_open(),
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    found = people_list(q=q, sort=request.args.get("sort", "name"), page=page) if q.strip() else None
+    if found is not None and page > found.pages:
+        abort(404)
+    pending_page = max(1, request.args.get("applications", 1, type=int) or 1)
+    pending = services.member_pending_list()
+    pending_pages = max(1, -(-len(pending) // PENDING_PER_PAGE))
+    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports_open(),
+                           pending=pending[(pending_page - 1) * PENDING_PER_PAGE:pending_page * PENDING_PER_PAGE],
+                           pending_page=min(pending_page, pending_pages), pending_pages=pending_pages,
+                           report_form=report_form or report_decision_form(), disputes=disputes_open(),
+                           report_refused_id=report_refused_id,
                            queues=dashboard_queues(), held=reservations_held_long(), q=q,
-                           found=members_find(text=q, private=True) if q.strip() else None), status
+                           refused_id=refused_id, found=found), status
 
 
 @bp.get("/")
@@ -41,19 +52,25 @@ def index():
 @bp.post("/reports/<id:report_id>/decide")
 @coordinator_required
 def decide_report(report_id: int):
-    from timebank.listings.forms import ReportDecisionForm
+    from timebank.coordination.forms import report_decision_form
     from timebank.listings.models import Report
     from timebank.listings.services import report_handle
 
     report = db.session.get(Report, report_id) or abort(404)
-    form = ReportDecisionForm()
-    if not form.validate_on_submit() or not (form.hide.data or form.dismiss.data):
+    form = report_decision_form()
+    if not form.validate_on_submit():
+        return _page(report_form=form, status=422, report_refused_id=report_id)
+    if not (form.hide.data or form.dismiss.data):
         abort(400)
     try:
-        report_handle(report=report, actor=current_user, hide=bool(form.hide.data))
+        report_handle(report=report, actor=current_user, hide=bool(form.hide.data), reason=form.reason.data or "")
     except DomainError as error:
-        flash(error.message, "error")
-        return _page(status=error.status_code)
+        db.session.rollback()
+        if error.field == "reason":
+            form.reason.errors = [*form.reason.errors, error.message]
+        else:
+            flash(error.message, "error")
+        return _page(report_form=form, status=error.status_code, report_refused_id=report_id)
     flash(_("The listing is hidden. The member who reported it is thanked.") if form.hide.data
           else _("The report is closed. The member who reported it is thanked."), "success")
     return redirect(url_for("coordination.index"), 303)
@@ -62,13 +79,12 @@ def decide_report(report_id: int):
 @bp.post("/members/<id:member_id>/decide")
 @coordinator_required
 def decide(member_id: int):
+    """Approve or decline an application; a refusal shows next to its field, in the applicant's card, with what
+    the coordinator typed kept."""
     member = db.session.get(Member, member_id) or abort(404)
     form = DecisionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _page(form=form, status=422)
+        return _page(form=form, status=422, refused_id=member.id)
     try:
         if form.approve.data:
             services.member_approve(member=member, actor=current_user, message=form.message.data or "",
@@ -81,8 +97,12 @@ def decide(member_id: int):
         else:
             abort(400)
     except DomainError as error:
-        flash(error.message, "error")
-        return _page(form=form, status=error.status_code)  # what the coordinator wrote stays
+        db.session.rollback()
+        if error.field in ("message", "orientation_on"):
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return _page(form=form, status=error.status_code, refused_id=member_id)
+        flash(error.message, "error")  # decided meanwhile, or not allowed: not about a field
+        return _page(form=form, status=error.status_code, refused_id=member_id)
     return redirect(url_for("coordination.index"), 303)
 
 
@@ -112,6 +132,8 @@ def _member_page(member: Member, code: int = 200, **forms):
     from timebank.ledger import services as ledger
     from timebank.members.services import members_active
 
+    from timebank.coordination.member_file import member_waiting
+
     account = ledger.account_of(member)
     limits = forms.get("limits") or LimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
                                                ceiling_hours=(account.ceiling or 0) // 60 if account else 0)
@@ -128,7 +150,17 @@ def _member_page(member: Member, code: int = 200, **forms):
         warn_form=forms.get("warn") or WarnForm(), helper_form=forms.get("helper") or HelperForm(),
         sessions_form=forms.get("sessions") or SessionsForm(),
         verifications=verifications_of(member), warnings=warnings_of(member),
+        waiting=member_waiting(member), open_section=_SECTIONS.get(next(iter(forms.keys() - {"error"}), ""), "")
+        or (request.args.get("open") if request.args.get("open") in _FOLDED else ""),
+        statement=ledger.statement(account=account, page=1, per_page=10) if account else None,
         manageable=may_manage(actor=current_user, member=member)), code
+
+
+# Which section of the member file holds each form: the one whose form was refused opens again.
+_SECTIONS = {"record": "exchanges", "brokered": "exchanges", "orientation": "vetting", "verify": "vetting",
+             "helper": "helper", "limits": "limits", "note": "notes", "warn": "warnings", "sessions": "account",
+             "status": "status", "unverify": "unverify"}
+_FOLDED = {"exchanges", "vetting", "helper", "limits", "notes", "warnings", "account"}
 
 
 @bp.get("/members/<id:member_id>")
@@ -146,9 +178,16 @@ def _member_step(member_id: int, form_class, name: str, action, success: str):
         action(member, form)
     except DomainError as error:
         db.session.rollback()
+        if error.field and error.field in form:  # next to its field, in its own section
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return _member_page(db.session.get(Member, member_id), error.status_code, **{name: form})
         return _member_page(db.session.get(Member, member_id), error.status_code, error=error.message, **{name: form})
     flash(success, "success")
-    return redirect(url_for("coordination.member", member_id=member_id), 303)
+    section = _SECTIONS.get(name, "")
+    if section not in _FOLDED:
+        return redirect(url_for("coordination.member", member_id=member_id), 303)
+    # The section she just used stays open (a new note, a second exchange to record…).
+    return redirect(url_for("coordination.member", member_id=member_id, open=section, _anchor=section), 303)
 
 
 @bp.post("/members/<id:member_id>/notes")

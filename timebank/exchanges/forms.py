@@ -117,6 +117,14 @@ class ResolveForm(FlaskForm, DurationFields):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
 
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.resolution.data != "changed" and (self.hours.errors or self.minutes.errors):
+            # Only "another duration" reads the duration: folded away and left empty, it blocks no other decision.
+            self.hours.errors, self.minutes.errors = [], []
+            valid = not any(field.errors for field in self)
+        return valid
+
 
 class GroupForm(FlaskForm, DurationFields):
     title = StringField(_l("Title"), validators=[InputRequired(message=_l("Please give a title.")), Length(max=100),

@@ -132,10 +132,33 @@ class Dispute(db.Model):
     resolution: Mapped[str | None] = mapped_column(sa.String(20))
     resolution_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     resolution_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The coordinator asked the other party for their version; what they wrote, and when.
+    version_asked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    version_asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    version: Mapped[str | None] = mapped_column(sa.Text)
+    version_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     exchange: Mapped[Exchange] = relationship()
     opened_by: Mapped[Member] = relationship(foreign_keys=[opened_by_id])
     resolved_by: Mapped[Member | None] = relationship(foreign_keys=[resolved_by_id])
+    version_asked_by: Mapped[Member | None] = relationship(foreign_keys=[version_asked_by_id])
+
+    @property
+    def other_party(self) -> Member:
+        """The party who did not raise the disagreement."""
+        return self.exchange.counterpart(self.opened_by)
+
+    @property
+    def version_due(self) -> datetime | None:
+        """Until when a coordinator waits for the other party's version she asked for (None: not waiting)."""
+        from datetime import timedelta
+
+        from flask import current_app
+
+        if self.version_asked_at is None or self.version_at is not None:
+            return None
+        due = self.version_asked_at + timedelta(days=current_app.config["TIMEBANK_DISPUTE_VERSION_DAYS"])
+        return due if utcnow() < due else None
 
 
 class GroupState(str, enum.Enum):

@@ -78,6 +78,15 @@ def dispute_reversal_room(dispute: Dispute) -> ReversalRoom | None:
                         _can_give(ledger.community_account()))
 
 
+def _check_version_heard(dispute: Dispute) -> None:
+    from flask_babel import format_date
+
+    due = dispute.version_due
+    if due is not None:
+        raise InvalidTransition(_l("%(name)s was asked for their version: please wait for it, or until %(date)s.",
+                                   name=dispute.other_party.display_name, date=format_date(due.date(), "long")))
+
+
 def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,
                     minutes: int | None = None, key: str | None = None, shortfall: str | None = None) -> Dispute:
     """A coordinator settles a disagreement; the ledger gets the matching entries, nothing is rewritten.
@@ -99,6 +108,7 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             raise NotAllowed(_l("Another coordinator must settle a disagreement you are part of."))
         if not reason.strip():
             raise DomainError(_l("Please write the reason: both people will read it."), field="reason")
+        _check_version_heard(fresh)
         before = ExchangeState(fresh.state_before)
         target = {
             DisputeResolution.UPHELD: current.done_minutes if before is ExchangeState.DONE else current.minutes,

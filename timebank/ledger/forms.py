@@ -69,10 +69,17 @@ def key_field(*, required: bool = True) -> HiddenField:
 
 
 class GiveForm(FlaskForm, DurationFields):
-    to = SelectField(_l("To whom"), validators=[InputRequired(message=_l("Please choose who receives the hours."))])
+    # The recipient is found by what the giver types (a name, a member number), then chosen among the members found:
+    # ``to`` carries her id (or "community"), so a timebank of hundreds never lists everyone.
+    who = StringField(_l("To whom: a name or a member number"),
+                      validators=[Optional(), Length(max=80), PlainText()], render_kw={"autocomplete": "off"})
+    find = SubmitField(_l("Find"))
+    to = HiddenField(validators=[InputRequired(message=_l("Please choose who receives the hours."))])
     hours = hours_field()
     minutes = SelectField(_l("Minutes"), default="0")
-    category = SelectField(_l("Kind of service (optional)"), validators=[Optional()])
+    category = SelectField(_l("Kind of service"),
+                           description=_l("The association counts the hours of each kind of service for its report."),
+                           validators=[Optional()])
     memo = StringField(
         _l("What for"),
         description=_l("For example: help with the CAF form, two hours of childcare."),
@@ -82,19 +89,26 @@ class GiveForm(FlaskForm, DurationFields):
     confirm = HiddenField()
     submit = SubmitField(_l("Continue"))
 
-    def __init__(self, *args, recipients=(), categories=(), **kwargs):
+    def __init__(self, *args, recipient_of=lambda member_id: None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fill_minutes()
         from flask_babel import get_locale
 
+        self._recipient_of = recipient_of
         self.category.choices = [SelectChoice("", _l("Not said"))] + [
             SelectChoice(str(category.id), category.name(str(get_locale()))) for category in categories]
-        self.to.choices = [SelectChoice("", _l("Choose a person")),
-                           SelectChoice(COMMUNITY, _l("The community account (a donation)"))] + [
-            SelectChoice(str(member.id), f"{member.display_name} · {member.number}") for member in recipients
-        ]
         if not self.key.data:
             self.key.data = new_key()
+
+    @property
+    def recipient(self):
+        """The member chosen (None for the community account, or nothing valid chosen yet)."""
+        data = (self.to.data or "").strip()
+        return self._recipient_of(int(data)) if data.isdigit() and len(data) < 10 else None
+
+    def validate_to(self, field):
+        if field.data != COMMUNITY and self.recipient is None:
+            raise ValidationError(_l("Please choose who receives the hours."))
 
 
 class GrantForm(FlaskForm, DurationFields):

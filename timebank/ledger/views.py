@@ -15,8 +15,7 @@ from timebank.ledger import services as ledger
 from timebank.ledger.errors import IdempotencyConflict
 from timebank.ledger.forms import COMMUNITY, GiveForm, new_key
 from timebank.ledger.models import TransferKind
-from timebank.members.models import Member
-from timebank.members.services import members_active
+from timebank.members.models import Member, Status
 from timebank.security import member_required
 
 bp = Blueprint("ledger", __name__)
@@ -75,29 +74,56 @@ def hours_csv():
     return csv_response(csv_text(header, kinds, rows), filename="my-hours.csv")
 
 
-def _recipient(form: GiveForm) -> Member | None:
-    if form.to.data == COMMUNITY:
-        return None
-    member = db.session.get(Member, int(form.to.data))
-    if member is None:
-        abort(404)
-    return member
+def _recipient_of(member_id: int) -> Member | None:
+    """A member the signed-in member may give to: active, and not herself."""
+    member = db.session.get(Member, member_id)
+    ok = member is not None and member.id != current_user.id and member.status is Status.ACTIVE
+    return member if ok else None
+
+
+def _category_from(args) -> str | None:
+    """The kind of service of the listing or exchange the gift comes from (``?listing=`` or ``?exchange=``)."""
+    from timebank.exchanges.models import Exchange
+    from timebank.listings.models import Listing
+
+    for name, model in (("listing", Listing), ("exchange", Exchange)):
+        value = args.get(name, "")
+        if value.isdigit() and len(value) < 10:
+            thing = db.session.get(model, int(value))
+            if thing is not None and thing.category_id:
+                return str(thing.category_id)
+    return None
+
+
+def _give_page(form: GiveForm, status: int = 200, found=None):
+    return render_template("ledger/give.html", form=form, found=found, chosen=form.recipient,
+                           community=form.to.data == COMMUNITY), status
 
 
 @bp.route("/give", methods=["GET", "POST"])
 @member_required
 def give():
     from timebank.listings.services import categories
+    from timebank.members.search import members_find
 
-    form = GiveForm(recipients=[m for m in members_active() if m.id != current_user.id], categories=categories())
-    if request.method == "GET" and request.args.get("to", "").isdigit():
-        form.to.data = request.args["to"]
+    form = GiveForm(recipient_of=_recipient_of, categories=categories())
+    if request.method == "GET":
+        to = request.args.get("to", "")
+        if to == COMMUNITY or (to.isdigit() and len(to) < 10 and _recipient_of(int(to)) is not None):
+            form.to.data = to
+        form.category.data = _category_from(request.args) or form.category.data
+        return _give_page(form)
+    if form.find.data or (not form.to.data and (form.who.data or "").strip()):
+        # The results step: the members found by what she typed, to choose from (works without JavaScript).
+        found = [m for m in members_find(text=form.who.data or "", private=False, statuses=[Status.ACTIVE])
+                 if m.id != current_user.id]
+        form.to.data = str(found[0].id) if len(found) == 1 else ""
+        return _give_page(form, found=found)
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("ledger/give.html", form=form), status
+        return _give_page(form, 422)
     if request.form.get("edit"):
-        return render_template("ledger/give.html", form=form)
-    recipient = _recipient(form)
+        return _give_page(form)
+    recipient = form.recipient
     minutes = form.total_minutes
     try:
         if form.confirm.data != "yes":
@@ -112,7 +138,7 @@ def give():
             form.key.data = new_key()
         # Amount problems go next to the duration; the others above the form.
         (form.hours.errors if error.field == "minutes" else form.form_errors).append(error.message)
-        return render_template("ledger/give.html", form=form), error.status_code
+        return _give_page(form, error.status_code)
     if recipient is None:
         flash(_("Thank you! You gave %(amount)s to the community account.", amount=format_minutes(minutes)),
               "success")

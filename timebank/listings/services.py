@@ -279,8 +279,11 @@ def reports_open() -> list[Report]:
     ).unique())
 
 
-def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
-    """Dismiss a report, or hide the reported listing or message; the reporter is told it was handled, not how."""
+def report_handle(*, report: Report, actor: Member, hide: bool, reason: str = "") -> Report:
+    """Dismiss a report, or hide the reported listing or message; the reporter is told it was handled, not how.
+
+    The author of what is hidden is told, with the coordinator's reason (required to hide).
+    """
     def work():
         if not (actor.is_coordinator and actor.is_active_member):
             raise NotAllowed(_l("Only coordinators can handle reports."))
@@ -290,7 +293,15 @@ def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
         if hide:
             if item is None:
                 raise InvalidTransition(_l("Only a listing or a message can be hidden from here."))
+            if not reason.strip():
+                raise DomainError(_l("Please write the reason: the author reads it."), field="reason")
             item.hidden_at, item.hidden_by_id = utcnow(), actor.id
+            if report.listing is not None:
+                notify(member=report.listing.member, kind="listing_hidden", link=f"/listings/{report.listing_id}",
+                       params={"title": report.listing.title, "reason": reason.strip()[:500]})
+            else:
+                notify(member=report.message.sender, kind="message_hidden", link=None,
+                       params={"reason": reason.strip()[:500]})
         report.handled_at, report.handled_by_id = utcnow(), actor.id
         report.outcome = "hidden" if hide else "dismissed"
         if report.listing is not None:
@@ -300,7 +311,8 @@ def report_handle(*, report: Report, actor: Member, hide: bool) -> Report:
         else:
             concerned, target = report.member, f"member {report.member_id}"
         action = "report_dismissed" if not hide else "listing_hidden" if report.listing else "message_hidden"
-        audit(actor=actor, action=action, member=concerned, target=target, reason=report.reason)
+        audit(actor=actor, action=action, member=concerned, target=target, reason=report.reason,
+              **({"decision": reason.strip()[:500]} if hide else {}))
         notify(member=report.reporter, kind="report_handled", params={}, link=None)
         return report
 

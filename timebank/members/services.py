@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -308,15 +308,16 @@ def member_approve(*, member: Member, actor: Member, message: str = "", orientat
 
     Who approved and when are kept on the member; ``orientation_on`` is the day of the welcome meeting, if any.
     """
-    if orientation_on is not None and orientation_on > utcnow().date():
-        raise DomainError(_l("The welcome meeting cannot be in the future."), field="orientation_on")
+    if orientation_on is not None and orientation_on > utcnow().date() + timedelta(days=366):
+        # An appointment (today or later) or a meeting recorded after the fact; a year ahead at most.
+        raise DomainError(_l("Please choose a day within a year."), field="orientation_on")
     return _decide(member=member, actor=actor, message=message, status=Status.ACTIVE, action="member_approved",
                    subject=_l("Welcome to the timebank: your membership is approved"), template="member_approved",
                    orientation_on=orientation_on)
 
 
 def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
-    """Decline a pending application and tell the applicant why, if a reason is given."""
+    """Decline a pending application and tell the applicant why: the reason is required."""
     return _decide(member=member, actor=actor, message=message, status=Status.DECLINED, action="member_declined",
                    subject=_l("About your application to the timebank"), template="member_declined")
 
@@ -327,8 +328,11 @@ def _decide(*, member: Member, actor: Member, message: str, status: Status, acti
     def work():
         member = lock_fresh(applicant)  # two coordinators (or two clicks) at once: the second sees the decision
         _check_can_decide(member=member, actor=actor)
+        if status is Status.DECLINED and not message.strip():
+            raise DomainError(_l("Please write the reason: the applicant reads it in the e-mail."), field="message")
         member.status, member.decided_at, member.decided_by = status, utcnow(), actor
-        member.orientation_on = orientation_on
+        if orientation_on is not None:  # otherwise the appointment set while she waited stays
+            member.orientation_on = orientation_on
         if status is Status.ACTIVE:
             _welcome(member, actor=actor)
         audit(actor=actor, action=action, member=member, reason=message,

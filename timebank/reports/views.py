@@ -79,7 +79,7 @@ def share_text(share: float | None) -> str:
 
 def category_name(figures: CategoryFigures) -> str:
     if figures.category is None:
-        return _("No category given")
+        return _("Not said")
     return figures.category.name(str(get_locale()))
 
 
