@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from timebank.audit import audit
 from timebank.database import atomic, begin_write, lock_fresh
@@ -540,10 +540,12 @@ def _line(account: Account, transfer: Transfer) -> StatementLine:
     )
 
 
+# Each line's accounts, their owners and who recorded it come in the same query (many-to-one joins), not in
+# chains of further queries.
 _LINE_OPTIONS = (
-    selectinload(Transfer.debit_account).selectinload(Account.member),
-    selectinload(Transfer.credit_account).selectinload(Account.member),
-    selectinload(Transfer.recorded_by),
+    joinedload(Transfer.debit_account).joinedload(Account.member),
+    joinedload(Transfer.credit_account).joinedload(Account.member),
+    joinedload(Transfer.recorded_by),
 )
 
 
