@@ -166,6 +166,38 @@ def pages(database_url: str) -> tuple[list[str], list[str]]:
     return resident, ["/coordination/"]
 
 
+def cpu_per_request(client, path: str, count: int, headers: dict | None = None) -> float:
+    """Median CPU milliseconds of one request through the test client (no network, no other process)."""
+    samples = []
+    for _ in range(count):
+        started = time.process_time()
+        response = client.get(path, headers=headers or {})
+        samples.append(time.process_time() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+    return statistics.median(samples) * 1e3
+
+
+def in_process(database: str, resident: list[str], coordinator: list[str], count: int) -> None:
+    """CPU time a request in this process, next to the floor's: steady on a busy machine, where wall-clock
+    figures move with the other processes."""
+    from tests.perf.floor_app import app as floor_app
+    from timebank import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench-pages", "WTF_CSRF_ENABLED": False})
+    floor = cpu_per_request(floor_app.test_client(), "/", count * 2)
+    print(f"floor (bare Flask + Jinja, 20 cards): {floor:.2f} ms CPU a request (test client, median of {count * 2})")
+    print()
+    print(f"{'page (signed in)':<58}{'CPU ms':>9}{'× floor':>9}")
+    for who, paths in (("amina@example.org", resident), ("coordination@example.org", coordinator)):
+        client = app.test_client()
+        client.post("/login", data={"identifier": who, "password": PASSWORD})
+        for path in paths:
+            cpu_per_request(client, path, 3, {"Accept-Language": "fr"})  # warm
+            cost = cpu_per_request(client, path, count, {"Accept-Language": "fr"})
+            print(f"{path:<58}{cost:>9.2f}{floor / cost:>9.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="an existing demo instance (default: a fresh SQLite demo)")
@@ -174,6 +206,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", action="store_true", help="use the Python load loop even if wrk is there")
+    parser.add_argument("--in-process", type=int, metavar="N", help="instead of gunicorn: the median CPU time of "
+                        "N requests a page through the test client, next to the floor's")
     args = parser.parse_args()
     load = load_threads if args.threads or not shutil.which("wrk") else load_wrk
 
@@ -195,6 +229,11 @@ def main() -> None:
                         f" (built in {time.perf_counter() - started:.0f} s)")
         url = database.replace("postgresql://", "postgresql+psycopg://", 1)
         resident, coordinator = pages(url)
+        if args.in_process:
+            print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; "
+                  f"Python {platform.python_version()}")
+            print(f"database: {database.split(':', 1)[0]}, {size}")
+            return in_process(url, resident, coordinator, args.in_process)
         app_port, floor_port = free_port(), free_port()
         servers = [serve("timebank:create_app()", app_port, args.workers, env),
                    serve("tests.perf.floor_app:app", floor_port, args.workers, env)]

@@ -5,7 +5,8 @@ of the size of a Timebank list page. Served by the same gunicorn as the real app
 """
 from __future__ import annotations
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template
+from jinja2 import DictLoader
 
 CARDS = [{"id": n, "title": f"Aide aux devoirs de maths {n}", "name": "Amina Diallo", "area": "Les Tilleuls",
           "languages": ["fr", "ar"], "minutes": 90, "type": "offer" if n % 2 else "request"} for n in range(1, 21)]
@@ -24,8 +25,9 @@ PAGE = """<!doctype html>
 </ul></main></body></html>"""
 
 app = Flask(__name__)
+app.jinja_loader = DictLoader({"floor.html": PAGE})  # compiled once and cached, like the app's templates
 
 
 @app.get("/")
 def floor():
-    return render_template_string(PAGE, cards=CARDS)
+    return render_template("floor.html", cards=CARDS)
