@@ -132,10 +132,12 @@ def register_errors(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from timebank.navigation import register_navigation
+    from timebank.static_files import register_static
     from timebank.templating import register_filters
 
     register_filters(app)
     register_navigation(app)
+    register_static(app)
 
 
 def register_cli(app: Flask) -> None:
