@@ -103,7 +103,7 @@ def _header(jar: dict) -> str:
 def load_wrk(port: int, path: str, cookie: str, duration: float, connections: int) -> tuple[float, float, float]:
     headers = ["-H", "Accept-Language: fr"] + (["-H", f"Cookie: {cookie}"] if cookie else [])
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency", *headers,
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "30s", "--latency", *headers,
          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise SystemExit(f"{path} answered errors under load:\n{out}")
