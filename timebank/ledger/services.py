@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy import event
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from timebank.audit import audit
@@ -368,7 +369,22 @@ def _post_rows(*, debit: Account, credit: Account, minutes: int, **fields) -> Tr
     transfer = Transfer(id=result.inserted_primary_key[0], **values)
     make_transient_to_detached(transfer)
     db.session.add(transfer)
+    db.session.info.setdefault(_NEW, set()).add(transfer.id)
     return transfer
+
+
+_NEW = "timebank_new_transfers"
+
+
+def transfer_is_new(transfer: Transfer) -> bool:
+    """Whether this transaction wrote ``transfer`` (rather than finding it already there: a replayed request)."""
+    return sa.inspect(transfer).pending or transfer.id in db.session.info.get(_NEW, ())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_new(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_NEW, None)
 
 
 def transfer_post_in_transaction(
