@@ -12,7 +12,7 @@ BASE_URL ?=
 TRANSLATIONS := timebank/translations
 export FLASK_APP := timebank
 
-.PHONY: run test install translations messages bench bench-ledger bench-listings bench-report clean
+.PHONY: run test install translations messages bench bench-ledger bench-listings bench-report bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench-listings: install $(TEST_STAMP)
 
 bench-report: install $(TEST_STAMP)
 	$(BIN)/python -m tests.perf.bench_report $(BENCH_ARGS)
+
+# Every main page under gunicorn next to a bare Flask + Jinja page (BENCH_ARGS="--scale 20000,100000,1000000,50000").
+bench-pages: install $(TEST_STAMP)
+	$(BIN)/python -m tests.perf.bench_pages $(BENCH_ARGS)
 
 # Extract the strings of the code and templates, and merge them into each catalogue.
 messages: $(STAMP)

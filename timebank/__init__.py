@@ -64,10 +64,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "members.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    from timebank.members.services import member_by_session_token
+    from timebank.coordination.services import member_signed_in
 
-    # Sessions and "stay signed in" cookies carry the member's session token, never her id.
-    login_manager.user_loader(member_by_session_token)
+    # Sessions and "stay signed in" cookies carry the member's session token, never her id. The same query
+    # tells whether a coordinator's warning waits for her (warnings_first).
+    login_manager.user_loader(member_signed_in)
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
@@ -139,6 +140,7 @@ def register_errors(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from timebank.navigation import register_navigation
+    from timebank.static_files import register_static
     from timebank.templating import register_filters
 
     register_filters(app)
@@ -146,6 +148,7 @@ def register_templates(app: Flask) -> None:
     from timebank.ledger.services import account_label
 
     app.add_template_global(account_label)  # a statement names a partner's account as the ledger does
+    register_static(app)
 
 
 def register_cli(app: Flask) -> None:

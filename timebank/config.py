@@ -136,6 +136,8 @@ class Defaults:
     # How many reverse proxies (nginx, Caddy…) stand in front of the application and add their
     # X-Forwarded-For / X-Forwarded-Proto headers. 0: none, the headers are not believed.
     TIMEBANK_PROXY_COUNT = 0
+    # Compress pages (brotli or gzip). None: yes when no proxy stands in front (a proxy usually compresses).
+    TIMEBANK_COMPRESS: bool | None = None
 
     # Rate limits (Flask-Limiter). Memory is fine for one process; use
     # redis://… when several workers or hosts serve the instance.

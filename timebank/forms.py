@@ -1,10 +1,35 @@
 """The base of every form: WTForms' own messages in the page's language; hidden inputs and buttons without ids."""
 from __future__ import annotations
 
+from babel import support
 from flask import current_app
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_wtf import FlaskForm as _FlaskWTFForm
-from flask_wtf.i18n import translations as wtforms_translations
+from wtforms.i18n import messages_path
+
+_WTFORMS: dict[str, support.Translations] = {}
+
+
+class _WTFormsCatalogue:
+    """WTForms' own catalogue for the page's language, read from disk once per process and language (Flask-WTF
+    would read it again on every request)."""
+
+    @staticmethod
+    def _catalogue():
+        locale = str(get_locale())
+        found = _WTFORMS.get(locale)
+        if found is None:
+            found = _WTFORMS[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return found
+
+    def gettext(self, string: str) -> str:
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+wtforms_translations = _WTFormsCatalogue()
 
 
 class FormTranslations:

@@ -29,9 +29,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
     return;
   }
-  const path = new URL(request.url).pathname;
-  if (STATIC.includes(path)) {
-    event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
+  const url = new URL(request.url);
+  const kept = url.pathname + url.search;  // static addresses carry their file's hash (?v=…)
+  if (STATIC.includes(kept)) {
+    event.respondWith(caches.match(kept).then((hit) => hit || fetch(request)));
   }
 });
 

@@ -18,11 +18,22 @@ def test_every_page_sends_security_headers(client):
         assert headers["Referrer-Policy"] == "same-origin"
 
 
+def _register_sw_hash() -> str:
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256((Path(__file__).parents[2] / "static/js/register-sw.js").read_bytes()).hexdigest()[:12]
+
+
+STATIC_HASH = _register_sw_hash()
+
+
 def test_pages_have_no_inline_script_or_style_and_no_external_requests(client):
     for url in ("/", "/login", "/register", "/password/forgot"):
         html = client.get(url).get_data(as_text=True)
         # The only script is the service worker's installer, a file of the site (issue 15); none inline.
-        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/register-sw.js" defer>']
+        assert re.findall(r"<script[^>]*>", html) == [
+            f'<script src="/static/js/register-sw.js?v={STATIC_HASH}" defer>']
         assert "style=" not in html and "<style" not in html
         assert "http://" not in html.replace("http://timebank.test", "") and "https://" not in html
 

@@ -2,12 +2,15 @@
 
 The configuration file gives the defaults; a setting saved here wins over it.
 ``InstanceConfig`` makes every ``current_app.config[...]`` (and ``config.X`` in
-templates) see the saved value: the settings are read once per request, or once
-per command, from their own connection so a failing read never spoils the
-request's transaction.
+templates) see the saved value. Each process keeps the settings it read; every
+save also writes a new version token (the row ``_version``), and each request or
+command reads only that one row, from its own connection (a failing read never
+spoils the request's transaction), reading all the settings again when another
+worker or host saved them.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -49,21 +52,34 @@ TEXT_MAX = {"charter": 5000, "description": 300, "opening_hours": 500, "welcome_
             "welcome_message": 1000, "email_signature": 300}
 _EDITABLE = frozenset(EDITABLE)
 _CACHE = "_timebank_settings"
+_PROCESS = "timebank.saved_settings"  # this process's copy: {"version": token, "values": {...}}
+VERSION_KEY = "_version"  # a new token at every save: another worker then knows its copy is old
 
 
 def saved_settings() -> dict:
-    """The saved settings, read once per application context (request or command)."""
+    """The saved settings, checked once per application context (request or command) against their version."""
     if not has_app_context():
         return {}
     cached = g.get(_CACHE)
     if cached is None:
-        try:
-            with db.engine.connect() as connection:
-                cached = dict(connection.execute(sa.select(Setting.key, Setting.value)).all())
-        except sa.exc.DBAPIError:  # no table yet: before the first `db upgrade`
-            cached = {}
+        cached = _read_saved()
         setattr(g, _CACHE, cached)
     return cached
+
+
+def _read_saved() -> dict:
+    kept = current_app.extensions.setdefault(_PROCESS, {})
+    try:
+        with db.engine.connect() as connection:
+            version = connection.execute(sa.select(Setting.value).where(Setting.key == VERSION_KEY)).scalar()
+            if "values" in kept and kept["version"] == version:
+                return kept["values"]
+            values = dict(connection.execute(sa.select(Setting.key, Setting.value)).all())
+    except sa.exc.DBAPIError:  # no table yet: before the first `db upgrade`
+        return {}
+    values.pop(VERSION_KEY, None)
+    kept.update(version=version, values=values)
+    return values
 
 
 def _read_at_push(sender, **extra) -> None:
@@ -256,6 +272,11 @@ def _check_privacy(new: Settings, fail) -> None:
 
 
 def _store(key: str, value, actor: Member) -> None:
+    _put(key, value, actor)
+    _put(VERSION_KEY, uuid.uuid4().hex, actor)  # every worker reads the settings again
+
+
+def _put(key: str, value, actor: Member) -> None:
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value, updated_at=utcnow(), updated_by_id=actor.id))

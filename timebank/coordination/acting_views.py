@@ -92,7 +92,13 @@ def warnings_first():
     """Before anything else, a member reads the warning a coordinator sent them."""
     if not current_user.is_authenticated or request.endpoint in _OPEN_WITH_WARNING or request.endpoint is None:
         return None
-    pending = warning_unread(current_user)
-    if pending is None:
+    pending_id = getattr(current_user._get_current_object(), "unread_warning_id", _UNKNOWN)
+    if pending_id is _UNKNOWN:  # loaded some other way than by member_signed_in
+        pending = warning_unread(current_user)
+        pending_id = pending.id if pending is not None else None
+    if pending_id is None:
         return None
-    return redirect(url_for("acting.warning", warning_id=pending.id), 303)
+    return redirect(url_for("acting.warning", warning_id=pending_id), 303)
+
+
+_UNKNOWN = object()

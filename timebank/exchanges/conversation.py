@@ -35,7 +35,12 @@ def exchange_write(*, exchange: Exchange, author: Member, body: str) -> Exchange
 
 
 def exchange_mark_read(*, exchange: Exchange, member: Member) -> None:
+    """Note that the member has read the thread up to its last message; write nothing if she already had."""
     last = max((message.id for message in exchange.messages), default=0)
+    seen = db.session.scalar(sa.select(ExchangeRead.last_message_id).where(
+        ExchangeRead.exchange_id == exchange.id, ExchangeRead.member_id == member.id)) or 0
+    if last <= seen:
+        return  # a page view writes nothing when nothing was unread (no write lock, no commit)
     begin_write()
     # One statement: two first views at the same moment (two tabs, a double tap) cannot both insert.
     statement = insert_on_conflict(ExchangeRead).values(exchange_id=exchange.id, member_id=member.id,

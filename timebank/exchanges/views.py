@@ -138,12 +138,24 @@ def _principal(exchange: Exchange) -> Member | None:
     return principal
 
 
+class _Lazy:
+    """A form built the first time the page uses it: the page shows only the forms of the steps open now."""
+
+    def __init__(self, build):
+        self._build, self._form = build, None
+
+    def __getattr__(self, name):
+        if self._form is None:
+            self._form = self._build()
+        return getattr(self._form, name)
+
+
 def _page(exchange: Exchange, status: int = 200, **forms):
-    counter = forms.get("counter") or CounterForm(formdata=None, hours=exchange.minutes // 60,
-                                                  minutes=str(exchange.minutes % 60), on_date=exchange.on_date,
-                                                  at_time=exchange.at_time)
-    done = forms.get("done") or DoneForm(formdata=None, hours=exchange.minutes // 60,
-                                         minutes=str(exchange.minutes % 60))
+    counter = forms.get("counter") or _Lazy(lambda: CounterForm(
+        formdata=None, hours=exchange.minutes // 60, minutes=str(exchange.minutes % 60), on_date=exchange.on_date,
+        at_time=exchange.at_time))
+    done = forms.get("done") or _Lazy(lambda: DoneForm(formdata=None, hours=exchange.minutes // 60,
+                                                       minutes=str(exchange.minutes % 60)))
     principal = _principal(exchange)
     if principal is not None:
         actions = [a for a in actions_for(exchange, principal) if a in AGENT_ACTIONS]
@@ -154,10 +166,10 @@ def _page(exchange: Exchange, status: int = 200, **forms):
     open_dispute = dispute_of(exchange)
     return Response(render_template(
         "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
-        counter_form=counter, done_form=done, reason_form=forms.get("reason") or ReasonForm(),
-        message_form=forms.get("message") or MessageForm(), step_form=StepForm(), today=utcnow().date(),
-        resolve_form=forms.get("resolve") or ResolveForm(formdata=None, hours=exchange.minutes // 60,
-                                                         minutes=str(exchange.minutes % 60)),
+        counter_form=counter, done_form=done, reason_form=forms.get("reason") or _Lazy(ReasonForm),
+        message_form=forms.get("message") or _Lazy(MessageForm), step_form=_Lazy(StepForm), today=utcnow().date(),
+        resolve_form=forms.get("resolve") or _Lazy(lambda: ResolveForm(formdata=None, hours=exchange.minutes // 60,
+                                                                        minutes=str(exchange.minutes % 60))),
         dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
         unpaid=exchange_unpaid_extra(exchange),
         reversal=dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),

@@ -25,7 +25,7 @@ from timebank.notifications.services import mail_queue, notify
 
 
 def _is_new(transfer: Transfer) -> bool:
-    return sa.inspect(transfer).pending
+    return ledger.transfer_is_new(transfer)
 
 
 def _tell_receiver(member: Member, *, kind: str, giver_name: str | None, minutes: int, memo: str,

@@ -10,12 +10,15 @@ the hours (an exchange becoming agreed and its reservation).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import event
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from timebank.audit import audit
 from timebank.database import atomic, begin_write, lock_fresh
@@ -151,15 +154,16 @@ def _id(account: Account) -> int:
 def _lock(account_ids: Iterable[int]) -> dict[int, Account]:
     """Lock accounts in ascending id order (no deadlocks) and read their current balances and owners."""
     ids = sorted(set(account_ids))
-    rows = db.session.scalars(
-        sa.select(Account)
-        .where(Account.id.in_(ids))
-        .order_by(Account.id)
-        .with_for_update(of=Account)
-        .execution_options(populate_existing=True)
-        .options(joinedload(Account.member))
-    ).unique().all()
+    rows = db.session.scalars(_lock_statement(), {"ids": ids}).unique().all()
     return {account.id: account for account in rows}
+
+
+@cache
+def _lock_statement():
+    """Built once: a posting's lock is one cached statement, not a new query object each time."""
+    return (sa.select(Account).where(Account.id.in_(sa.bindparam("ids", expanding=True))).order_by(Account.id)
+            .with_for_update(of=Account).execution_options(populate_existing=True)
+            .options(joinedload(Account.member)))
 
 
 # Balances ------------------------------------------------------------------
@@ -329,9 +333,14 @@ def transfer_check(*, debit: Account, credit: Account, minutes: int, actor: Memb
     _check_ceiling(credit, minutes, actor)
 
 
+@cache
+def _replay_statement():
+    return sa.select(Transfer).where(Transfer.key == sa.bindparam("key"))
+
+
 def _replay(key: str, **expected) -> Transfer | None:
     """Return the transfer already recorded under ``key`` if it is the same one; refuse a different one."""
-    existing = db.session.scalar(sa.select(Transfer).where(Transfer.key == key))
+    existing = db.session.scalar(_replay_statement(), {"key": key})
     if existing is None:
         return None
     for name, value in expected.items():
@@ -355,6 +364,54 @@ def _move(debit: Account, credit: Account, minutes: int) -> tuple[int, int]:
     return debit.posted, credit.posted
 
 
+@cache
+def _posting_statements():
+    """The two statements of a posting, built once (their parameters come with each call)."""
+    account = Account.__table__
+    add = (account.update().where(account.c.id == sa.bindparam("account_id"))
+           .values(posted=account.c.posted + sa.bindparam("delta")))
+    return add, Transfer.__table__.insert()
+
+
+def _post_rows(*, debit: Account, credit: Account, minutes: int, **fields) -> Transfer:
+    """Write a posting as three statements (two balances, one transfer), without the ORM's unit of work.
+
+    The accounts are locked and fresh (``_lock``), so the balances computed here are the ones the database
+    ends with; the CHECK constraints still guard them. The instances in the session are told the new values,
+    and the new transfer joins the session as if it had been read: nothing is reloaded afterwards.
+    """
+    add, insert = _posting_statements()
+    connection = db.session.connection()  # the transaction's own connection: Core, no ORM layer per statement
+    for row, delta in ((debit, -minutes), (credit, minutes)):
+        connection.execute(add, {"account_id": row.id, "delta": delta})
+    set_committed_value(debit, "posted", debit.posted - minutes)
+    set_committed_value(credit, "posted", credit.posted + minutes)
+    now = utcnow()
+    values = dict(fields, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes,
+                  state=TransferState.POSTED, reservation=False, pending_id=None, created_at=now, resolved_at=now,
+                  debit_balance_after=debit.posted, credit_balance_after=credit.posted)
+    result = connection.execute(insert, values)
+    transfer = Transfer(id=result.inserted_primary_key[0], **values)
+    make_transient_to_detached(transfer)
+    db.session.add(transfer)
+    db.session.info.setdefault(_NEW, set()).add(transfer.id)
+    return transfer
+
+
+_NEW = "timebank_new_transfers"
+
+
+def transfer_is_new(transfer: Transfer) -> bool:
+    """Whether this transaction wrote ``transfer`` (rather than finding it already there: a replayed request)."""
+    return sa.inspect(transfer).pending or transfer.id in db.session.info.get(_NEW, ())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_new(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_NEW, None)
+
+
 def transfer_post_in_transaction(
     *, debit: Account, credit: Account, minutes: int, kind: TransferKind, key: str,
     actor: Member | None, memo: str = "", exchange_id: int | None = None, corrects: Transfer | None = None,
@@ -362,19 +419,16 @@ def transfer_post_in_transaction(
     begin_write()
     accounts = _lock([_id(debit), _id(credit)])
     debit, credit = accounts[_id(debit)], accounts[_id(credit)]
+    corrects_id = _id(corrects) if corrects is not None else None
     replay = _replay(key, debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind,
-                     reservation=False, corrects_id=corrects.id if corrects else None)
+                     reservation=False, corrects_id=corrects_id)
     if replay is not None:
         return replay
     transfer_check(debit=debit, credit=credit, minutes=minutes, actor=actor,
                    correction=kind in (TransferKind.ADJUSTMENT, TransferKind.REVERSAL, TransferKind.OPENING))
-    debit_after, credit_after = _move(debit, credit, minutes)
-    return _new_transfer(
-        key=key, debit_account=debit, credit_account=credit, minutes=minutes, kind=kind,
-        state=TransferState.POSTED, reservation=False, memo=memo.strip()[:500], recorded_by=actor,
-        exchange_id=exchange_id, corrects=corrects, resolved_at=utcnow(),
-        debit_balance_after=debit_after, credit_balance_after=credit_after,
-    )
+    return _post_rows(debit=debit, credit=credit, minutes=minutes, key=key, kind=kind, memo=memo.strip()[:500],
+                      recorded_by_id=_id(actor) if actor is not None else None, exchange_id=exchange_id,
+                      corrects_id=corrects_id)
 
 
 def transfer_post(**kwargs) -> Transfer:
@@ -565,10 +619,12 @@ def _line(account: Account, transfer: Transfer) -> StatementLine:
     )
 
 
+# Each line's accounts, their owners and who recorded it come in the same query (many-to-one joins), not in
+# chains of further queries.
 _LINE_OPTIONS = (
-    selectinload(Transfer.debit_account).selectinload(Account.member),
-    selectinload(Transfer.credit_account).selectinload(Account.member),
-    selectinload(Transfer.recorded_by),
+    joinedload(Transfer.debit_account).joinedload(Account.member),
+    joinedload(Transfer.credit_account).joinedload(Account.member),
+    joinedload(Transfer.recorded_by),
 )
 
 

@@ -71,7 +71,12 @@ class Notification(db.Model):
     """An in-app notice for one member, rendered in the reader's language when shown."""
 
     __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_member_id_id", "member_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_notification_member_id_id", "member_id", "id"),
+        # The menu counts a member's unread notices on every page: only those are in this index.
+        sa.Index("ix_notification_unread", "member_id", sqlite_where=sa.text("read_at IS NULL"),
+                 postgresql_where=sa.text("read_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"))

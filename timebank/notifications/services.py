@@ -149,6 +149,10 @@ def notifications_list(*, member: Member, limit: int = 50) -> list:
 
 
 def notifications_mark_read(*, member: Member) -> None:
+    """Mark the member's notices read; when none is unread, write nothing (no write lock, no commit)."""
+    unread = sa.and_(Notification.member_id == member.id, Notification.read_at.is_(None))
+    if not db.session.scalar(sa.select(sa.exists().where(unread))):
+        return
     begin_write()
     db.session.execute(
         sa.update(Notification)
