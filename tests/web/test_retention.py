@@ -79,15 +79,23 @@ def test_members_away_for_years_are_warned_then_erased_unless_they_come_back(app
 
     omar, karim = people.member("Omar Haddou"), people.member("Karim Benali")
     hawa = people.member("Hawa Coulibaly", email=None)
+    fatou = people.member("Fatou Sow", email=None)  # no e-mail, but a phone: warned by text message
     long_ago = utcnow() - timedelta(days=4 * 365)
     with app.app_context():
-        for resident in (omar, karim, hawa):
+        for resident in (omar, karim, hawa, fatou):
             db.session.get(Member, resident.id).last_seen_at = long_ago
+        db.session.get(Member, fatou.id).phone = "+33612345678"
         db.session.commit()
     report = sweep(app)
-    assert (report.inactive_warned, report.inactive_without_email) == (2, 1)  # Hawa: the coordinators call her
+    assert (report.inactive_warned, report.inactive_without_email) == (3, 1)  # Hawa: the coordinators call her
     warnings = [mail for mail in people.outbox() if "will be erased" in mail.subject]
     assert sorted(mail.to for mail in warnings) == ["karim@example.org", "omar@example.org"]
+    from timebank.notifications.models import OutboxMessage
+
+    with app.app_context():
+        (text,) = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
+        assert text.to_address == "+33612345678" and "will be erased on" in text.body and "unless you sign in" in \
+            text.body
     assert sweep(app).inactive_warned == 0  # warned once
 
     login(client, karim)  # Karim comes back
@@ -95,7 +103,7 @@ def test_members_away_for_years_are_warned_then_erased_unless_they_come_back(app
     assert sweep(app).inactive_back == 1
     with app.test_request_context(headers={"Accept-Language": "en"}):
         erased = erase_due(now=utcnow() + timedelta(days=31))
-    assert [item.number for item in erased] == [omar.number]
+    assert [item.number for item in erased] == [omar.number, fatou.number]
     assert people.get(karim)["display_name"] == "Karim Benali"
     assert people.get(hawa)["display_name"] == "Hawa Coulibaly"
 

@@ -111,7 +111,7 @@ class SettingsForm(FlaskForm):
         NumberRange(min=1, max=60, message=_l("Please give a number between 1 and 60."))],
         render_kw={"inputmode": "numeric"})
     retention_inactive_years = IntegerField(_l("Erase members who have not signed in for (years)"),
-                                            description=_l("They are warned by e-mail first."), validators=[
+                                            description=_l("They are warned by e-mail or text message first."), validators=[
         InputRequired(message=_l("Please give a number of years.")),
         NumberRange(min=1, max=10, message=_l("Please give a number between 1 and 10."))],
         render_kw={"inputmode": "numeric"})

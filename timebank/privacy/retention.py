@@ -1,7 +1,8 @@
 """Keep nothing longer than the association said: the daily sweep of the retention periods (safe to run twice).
 
 - a declined application, after ``TIMEBANK_RETENTION_DECLINED_MONTHS``: the applicant is erased;
-- a member who has not signed in for ``TIMEBANK_RETENTION_INACTIVE_YEARS``: warned by e-mail, then erased by
+- a member who has not signed in for ``TIMEBANK_RETENTION_INACTIVE_YEARS``: warned by e-mail (or by text
+  message when she has only a phone), then erased by
   ``erase-due`` after the grace period unless she signs in (members without e-mail are counted for the
   coordinators to call, never erased unwarned);
 - sign-in records and form keys, after ``TIMEBANK_RETENTION_SIGN_IN_MONTHS`` (rate-limit counters live at most a
@@ -64,6 +65,10 @@ def _declined(now: datetime) -> int:
 
 def _inactive(now: datetime) -> tuple[int, int, int]:
     """Warn who has been away too long; close the warnings of those who came back."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    from timebank.notifications.channels import can_text
     from timebank.notifications.services import mail_queue
 
     config = current_app.config
@@ -87,13 +92,20 @@ def _inactive(now: datetime) -> tuple[int, int, int]:
             Member.id.not_in(waiting)).order_by(Member.id)).all()
         warned = without_email = 0
         for member in away:
-            if not member.email:
+            # Warned by e-mail, or by text message when she has only a phone. A member the coordinators record
+            # exchanges for never signs in, and one nobody can write to cannot answer: coordinators call them.
+            by_text = not member.email and can_text(member) and not member.brokered
+            if not member.email and not by_text:
                 without_email += 1
                 continue
             request = ErasureRequest(member_id=member.id, reason="inactive", created_at=now, due_at=now + grace)
             db.session.add(request)
+            due = request.due_at.date()
             mail_queue(member=member, subject=_l("Your data at the timebank will be erased"),
-                       template="privacy_inactive", due=request.due_at.date())
+                       template="privacy_inactive", due=due,
+                       short=lambda due=due: _("You have not signed in to the timebank for a long time: your data "
+                                               "will be erased on %(date)s unless you sign in.",
+                                               date=format_date(due, "short")))
             warned += 1
         return warned, without_email, back
 
