@@ -82,3 +82,24 @@ def test_a_member_cannot_warn(app, client, people, cast):
     assert client.post(f"/coordination/members/{karim.id}/warn", data={"warn-body": "x"}).status_code == 403
     login(client, karim)
     assert client.get("/listings").status_code == 200
+
+
+def test_the_queue_of_reports_pages_fifty_at_a_time_and_counts_them_all(app, client, people, cast):
+    """A busy week: 51 profiles reported. The heading counts all of them; the page shows 50, the next one the last."""
+    from timebank.extensions import db
+    from timebank.listings.models import Report
+
+    sandrine, amina, karim = cast
+    with app.app_context():
+        for number in range(51):
+            db.session.add(Report(reporter_id=amina.id, member_id=karim.id, reason=f"Signalement numéro {number}"))
+        db.session.commit()
+    login(client, sandrine)
+    first = text_of(client.get("/coordination/"))
+    assert "Reports 51" in first and "Page 1 of 2" in first
+    assert "Signalement numéro 0" in first and "Signalement numéro 50" not in first
+    html = client.get("/coordination/").get_data(as_text=True)
+    assert 'href="/coordination/?reports=2#reports-title"' in html
+    second = text_of(client.get("/coordination/?reports=2"))
+    assert "Signalement numéro 50" in second and "Signalement numéro 0 " not in second and "Page 2 of 2" in second
+    assert "Reports 51" in text_of(client.get("/coordination/?reports=9"))  # past the end: the last page

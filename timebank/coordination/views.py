@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,16 +33,32 @@ def _page(form=None, status=200, refused_id=None, report_form=None, report_refus
     found = people_list(q=q, sort=request.args.get("sort", "name"), page=page) if q.strip() else None
     if found is not None and page > found.pages:
         abort(404)
-    pending_page = max(1, request.args.get("applications", 1, type=int) or 1)
-    pending = services.member_pending_list()
-    pending_pages = max(1, -(-len(pending) // PENDING_PER_PAGE))
-    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports_open(),
-                           pending=pending[(pending_page - 1) * PENDING_PER_PAGE:pending_page * PENDING_PER_PAGE],
-                           pending_page=min(pending_page, pending_pages), pending_pages=pending_pages,
-                           report_form=report_form or report_decision_form(), disputes=disputes_open(),
+    pending, pending_pager = _paged(services.member_pending_list(), "applications")
+    reports, reports_pager = _paged(reports_open(), "reports")
+    disputes, disputes_pager = _paged(disputes_open(), "disputes")
+    held, held_pager = _paged(reservations_held_long(), "held")
+    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports,
+                           pending=pending, pending_page=pending_pager.page, pending_pages=pending_pager.pages,
+                           pagers={"reports": reports_pager, "disputes": disputes_pager, "held": held_pager},
+                           report_form=report_form or report_decision_form(), disputes=disputes,
                            report_refused_id=report_refused_id,
-                           queues=dashboard_queues(), held=reservations_held_long(), q=q,
+                           queues=dashboard_queues(), held=held, q=q,
                            refused_id=refused_id, found=found), status
+
+
+@dataclass(frozen=True)
+class Pager:
+    arg: str  # the query argument naming this queue's page
+    page: int
+    pages: int
+    total: int
+
+
+def _paged(items: list, arg: str) -> tuple[list, Pager]:
+    """One page of a queue (50 at a time), and where it stands; a page past the end shows the last one."""
+    pages = max(1, -(-len(items) // PENDING_PER_PAGE))
+    page = min(max(1, request.args.get(arg, 1, type=int) or 1), pages)
+    return items[(page - 1) * PENDING_PER_PAGE:page * PENDING_PER_PAGE], Pager(arg, page, pages, len(items))
 
 
 @bp.get("/")
