@@ -145,7 +145,7 @@ ELLIPSIS = "…"
 def audit_target(entry: AuditEntry) -> tuple[str, int] | None:
     """What the act was done to, as a kind and an id: ("exchange", 22) from "exchange 22"; None for anything else."""
     kind, _, number = (entry.target or "").partition(" ")
-    return (kind, int(number)) if number.isdigit() and kind.isalpha() else None
+    return (kind, int(number)) if number.isascii() and number.isdigit() and kind.isalpha() else None
 
 
 def _isolated(text: str, link: str | None) -> Markup:

@@ -180,6 +180,11 @@ def test_a_coordinator_erases_at_once_with_a_reason_and_the_hours_go_to_the_comm
     assert response.status_code == 303
     log = audit_text(client, "member_erased")
     assert "Asked by phone on Monday" in log and "Amina Diallo" not in log
+    from timebank.audit import AuditEntry
+
+    with app.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "member_erased")).one()
+        assert entry.detail["balance_moved"] == 90  # what went to the community, read before it went
     with app.app_context():
         assert account_of(db.session.get(Member, amina.id)).posted == 0
         assert community_account().posted == 90
@@ -196,3 +201,27 @@ def test_only_an_admin_erases_a_coordinator(app, client, people):
     response = client.post(f"/coordination/members/{other.id}/erase", data={"reason": "Asked", "confirm": "y"})
     assert response.status_code == 403
     assert people.get(other)["display_name"] == "Paul Martin"
+
+
+def test_a_member_who_is_leaving_can_come_back_even_after_the_charter_changed(app, client, people):
+    """Asked to leave, then the charter changed (or a warning came): every page sends her to the leaving page,
+    which must open, and "I stay" must work, instead of sending her round in circles."""
+    import sqlalchemy as sa
+
+    from timebank.members.models import Member
+
+    amina = people.member("Amina Diallo")
+    login(client, amina)
+    assert client.post("/me/leave", data={"confirm": "y"}).status_code == 303
+    with app.app_context():
+        db.session.execute(sa.update(Member).where(Member.id == amina.id).values(charter_accepted_at=None))
+        db.session.commit()
+    home = client.get("/")
+    assert home.status_code in (302, 303)
+    leave = client.get(home.headers["Location"])
+    assert leave.status_code == 200 and "/me/leave/cancel" in leave.get_data(as_text=True)
+    assert client.post("/me/leave/cancel", data={}).status_code in (302, 303)
+    with app.app_context():
+        from timebank.privacy.erasure import erasure_open
+
+        assert erasure_open(db.session.get(Member, amina.id)) is None

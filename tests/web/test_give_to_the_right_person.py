@@ -108,3 +108,19 @@ def test_a_gift_with_a_kind_of_service_counts_in_the_report_old_ones_as_not_said
     page = text_of(client.get("/admin/reports/"))
     assert "Paperwork and letters (CAF, housing, school…) 1 2 h" in page
     assert "Not said 1 1 h" in page
+
+
+def test_a_member_out_of_the_directory_is_found_by_her_number_only(app, client, people, karim):
+    """Amina asked not to be shown to other members: typing her name finds nobody; her member number, given by
+    her, still finds her."""
+    from timebank.privacy.consents import record_consent
+
+    amina = people.member("Amina Diallo")
+    with app.app_context():
+        record_consent(db.session.get(Member, amina.id), "directory", False)
+        db.session.commit()
+    html = client.get("/give").get_data(as_text=True)
+    by_name = client.post("/give", data={"who": "Amina", "find": "y", "key": _key(html)})
+    assert "Nobody found" in text_of(by_name) and "Amina Diallo" not in text_of(by_name)
+    by_number = client.post("/give", data={"who": str(amina.number), "find": "y", "key": _key(html)})
+    assert f'name="to" value="{amina.id}"' in by_number.get_data(as_text=True)

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 from tests.factories import account
 from timebank.extensions import db
 from timebank.ledger import services as ledger
@@ -177,3 +177,11 @@ def test_a_replayed_correction_with_another_amount_is_refused(ctx, people):
     with pytest.raises(IdempotencyConflict):
         ledger.transfer_correct(transfer=original, minutes=0, reason="gone", key="fix", actor=sandrine)
     assert ledger.balance_of(account(amina)).posted == 30
+
+
+@pytest.mark.parametrize("path", ["/give?to=%C2%B2", "/give?listing=%C2%B2", "/exchanges/new?listing=%C2%B2",
+                                  "/exchanges/new?member=%C2%B2", "/exchanges/new?member=%D9%A3"])
+def test_digits_from_other_scripts_in_an_address_are_refused_not_a_crash(client, people, path):
+    """"²" or an Arabic-Indic "٣" pass str.isdigit() but not int(): the page answers, never a 500."""
+    login(client, people.member("Amina Diallo"))
+    assert client.get(path).status_code < 500

@@ -139,3 +139,34 @@ def test_the_readme_is_in_her_language(app, client, people):
     amina = people.member("Amina Diallo", locale="fr")
     login(client, amina)
     assert "Écrivez à contact@example.org" in unzip(client.get("/me/data?lang=en"))["README.txt"]
+
+
+def test_a_coordinators_zip_holds_no_reset_link_and_is_refused_for_an_admin(app, client, neighbourhood):
+    """Whoever holds the ZIP a coordinator made must not be able to open the account: the words of the messages
+    sent to her (a password-reset link, a sign-in code) stay out; and a coordinator makes none for an admin."""
+    coordinator, amina = neighbourhood["residents"]["coordinator"], neighbourhood["residents"]["member"]
+    admin = neighbourhood["residents"]["admin"]
+    client.post("/password/forgot", data={"email": "amina@example.org"})
+    login(client, amina)
+    own = unzip(client.get("/me/data"))
+    assert "/password/reset/" in own["emails.json"]  # her own download: everything, it is hers
+    login(client, coordinator)
+    files = unzip(client.post(f"/coordination/members/{amina.id}/data.zip", data={"download": "y"}))
+    assert "/password/reset/" not in files["emails.json"] and json.loads(files["emails.json"])
+    assert client.post(f"/coordination/members/{admin.id}/data.zip", data={"download": "y"}).status_code == 403
+
+
+def test_the_reported_member_does_not_read_the_reporters_words(app, client, people):
+    from timebank.extensions import db
+    from timebank.listings.models import Report
+    from timebank.listings.services import report_handle
+    from timebank.members.models import Member
+
+    sandrine, amina, karim = people.coordinator(), people.member("Amina Diallo"), people.member("Karim Benali")
+    with app.test_request_context():
+        report = Report(reporter_id=amina.id, member_id=karim.id, reason="Il attend devant le 12 rue des Lilas")
+        db.session.add(report)
+        db.session.commit()
+        report_handle(report=report, actor=db.session.get(Member, sandrine.id), hide=False)
+    login(client, karim)
+    assert "rue des Lilas" not in unzip(client.get("/me/data"))["coordinators_acts.json"]

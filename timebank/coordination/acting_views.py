@@ -85,7 +85,8 @@ def warning(warning_id: int):
 
 
 # Endpoints a member with an unread warning may still reach.
-_OPEN_WITH_WARNING = {"static", "acting.warning", "members.logout", "main.health"}
+_OPEN_WITH_WARNING = {"static", "acting.warning", "members.logout", "main.health",
+                      "privacy.leave", "privacy.come_back"}  # a member who is leaving may still come back
 
 
 def warnings_first():

@@ -56,13 +56,14 @@ def index():
 
 def _propose_target() -> tuple[Member, Listing | None]:
     listing = None
-    if request.args.get("listing", "").isdigit() and len(request.args["listing"]) < 10:
-        listing = db.session.get(Listing, int(request.args["listing"]))
+    wanted_listing, wanted_member = request.args.get("listing", ""), request.args.get("member", "")
+    if wanted_listing.isascii() and wanted_listing.isdigit() and len(wanted_listing) < 10:
+        listing = db.session.get(Listing, int(wanted_listing))
         if listing is None or not listing_can_see(listing, current_user):
             abort(404)
         return listing.member, listing
-    if request.args.get("member", "").isdigit() and len(request.args["member"]) < 10:
-        member = db.session.get(Member, int(request.args["member"]))
+    if wanted_member.isascii() and wanted_member.isdigit() and len(wanted_member) < 10:
+        member = db.session.get(Member, int(wanted_member))
         if member is None or not member.is_active_member:
             abort(404)
         return member, None
@@ -130,7 +131,7 @@ def _principal(exchange: Exchange) -> Member | None:
     raw = request.args.get("for", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9 or int(raw) not in (exchange.provider_id, exchange.recipient_id):
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) not in (exchange.provider_id, exchange.recipient_id):
         abort(404)
     principal = db.session.get(Member, int(raw))
     if agent_role(current_user, principal) is None:

@@ -104,7 +104,7 @@ class GiveForm(FlaskForm, DurationFields):
     def recipient(self):
         """The member chosen (None for the community account, or nothing valid chosen yet)."""
         data = (self.to.data or "").strip()
-        return self._recipient_of(int(data)) if data.isdigit() and len(data) < 10 else None
+        return self._recipient_of(int(data)) if data.isascii() and data.isdigit() and len(data) < 10 else None
 
     def validate_to(self, field):
         if field.data != COMMUNITY and self.recipient is None:

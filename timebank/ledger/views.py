@@ -88,7 +88,7 @@ def _category_from(args) -> str | None:
 
     for name, model in (("listing", Listing), ("exchange", Exchange)):
         value = args.get(name, "")
-        if value.isdigit() and len(value) < 10:
+        if value.isascii() and value.isdigit() and len(value) < 10:
             thing = db.session.get(model, int(value))
             if thing is not None and thing.category_id:
                 return str(thing.category_id)
@@ -109,14 +109,18 @@ def give():
     form = GiveForm(recipient_of=_recipient_of, categories=categories())
     if request.method == "GET":
         to = request.args.get("to", "")
-        if to == COMMUNITY or (to.isdigit() and len(to) < 10 and _recipient_of(int(to)) is not None):
+        if to == COMMUNITY or (to.isascii() and to.isdigit() and len(to) < 10 and _recipient_of(int(to)) is not None):
             form.to.data = to
         form.category.data = _category_from(request.args) or form.category.data
         return _give_page(form)
     if form.find.data or (not form.to.data and (form.who.data or "").strip()):
         # The results step: the members found by what she typed, to choose from (works without JavaScript).
-        found = [m for m in members_find(text=form.who.data or "", private=False, statuses=[Status.ACTIVE])
+        typed = (form.who.data or "").strip()
+        found = [m for m in members_find(text=typed, private=False, statuses=[Status.ACTIVE])
                  if m.id != current_user.id]
+        hidden = _out_of_directory([m.id for m in found])
+        # A member who left the directory is found by her member number only, never by her name.
+        found = [m for m in found if m.id not in hidden or typed == str(m.number)]
         form.to.data = str(found[0].id) if len(found) == 1 else ""
         return _give_page(form, found=found)
     if not form.validate_on_submit():
@@ -146,3 +150,11 @@ def give():
         flash(_("You gave %(amount)s to %(name)s. They will be told.", amount=format_minutes(minutes),
                 name=recipient.display_name), "success")
     return redirect(url_for("ledger.hours"), 303)
+
+
+def _out_of_directory(ids: list[int]) -> set[int]:
+    from timebank.privacy.models import withdrawn
+
+    if not ids:
+        return set()
+    return set(db.session.scalars(withdrawn("directory")).all()) & set(ids)

@@ -382,7 +382,8 @@ def charter():
 
 
 # Endpoints a member who has not accepted the new charter may still reach.
-_OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.health", "main.logo"}
+_OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.health", "main.logo",
+                         "privacy.leave", "privacy.come_back"}  # a member who is leaving may still come back
 
 
 def note_activity():

@@ -139,13 +139,14 @@ def _move_balance(member: Member) -> int:
     memo = _in_default_language(_l("Erasure of a former member: the hours left on the account go to the community "
                                    "account"))
     debit, credit = (account, community) if account.posted > 0 else (community, account)
+    moved = account.posted  # read before the posting brings it to zero
     try:
         ledger.transfer_post_in_transaction(debit=debit, credit=credit, minutes=abs(account.posted),
                                             kind=TransferKind.ADJUSTMENT, key=f"erasure:{member.id}", actor=None,
                                             memo=memo)
     except DomainError:  # the community account's own limits: the balance stays where it is
         return 0
-    return account.posted if debit is account else -abs(account.posted)
+    return moved
 
 
 def _erase_rows(member: Member) -> None:

@@ -68,6 +68,8 @@ TABLES: dict[str, str | NotExported] = {
     "form_use": NotExported("technical keys that stop a form from being sent twice"),
 }
 
+REPORTER_WORDS = {"listing_hidden", "message_hidden"}
+
 NUMBERS = {"minutes", "balance_after", "number", "done_minutes", "share_minutes", "floor", "ceiling",
            "old_floor", "old_ceiling", "duration_minutes", "max_participants", "resolution_minutes", "amount"}
 
@@ -88,7 +90,7 @@ def _rows(query) -> list:
     return list(db.session.scalars(query))
 
 
-def member_data(member: Member) -> dict[str, list[dict] | dict]:
+def member_data(member: Member, *, with_message_texts: bool = True) -> dict[str, list[dict] | dict]:
     """What the timebank keeps about ``member``, as plain values, file by file."""
     from timebank.coordination.models import MemberNote, MemberWarning, Verification
     from timebank.exchanges.models import Dispute, Exchange, GroupParticipant, GroupSession
@@ -179,8 +181,8 @@ def member_data(member: Member) -> dict[str, list[dict] | dict]:
             "read": _plain(notice.read_at), "link": notice.link,
         } for notice in _rows(sa.select(Notification).where(Notification.member_id == me).order_by(Notification.id))]
     data["emails"] = [{
-        "at": _plain(mail.created_at), "to": mail.to_address, "subject": mail.subject, "text": mail.body,
-        "sent": _plain(mail.sent_at),
+        "at": _plain(mail.created_at), "to": mail.to_address, "subject": mail.subject,
+        "text": mail.body if with_message_texts and mail.topic != "sign_in" else "", "sent": _plain(mail.sent_at),
     } for mail in _rows(sa.select(OutboxMessage).where(OutboxMessage.member_id == me).order_by(OutboxMessage.id))]
     data["reports"] = [{
         "at": _plain(report.created_at), "about_listing": report.listing.title if report.listing else None,
@@ -197,7 +199,9 @@ def member_data(member: Member) -> dict[str, list[dict] | dict]:
         data["notes"] = [{"at": _plain(note.created_at), "by": _name(note.author), "text": note.body}
                          for note in _rows(sa.select(MemberNote).where(MemberNote.member_id == me))]
     data["coordinators_acts"] = [{
-        "at": _plain(entry.created_at), "action": entry.action, "by": _name(entry.actor), "reason": entry.reason,
+        "at": _plain(entry.created_at), "action": entry.action, "by": _name(entry.actor),
+        # A report's reason is the reporter's words about her: they could name the reporter.
+        "reason": "" if entry.action.startswith("report_") or entry.action in REPORTER_WORDS else entry.reason,
     } for entry in _rows(sa.select(AuditEntry).where(AuditEntry.member_id == me).order_by(AuditEntry.id))]
     data["consents"] = [{"kind": consent.kind, "given": consent.given, "version": consent.version,
                          "at": _plain(consent.created_at)}
@@ -238,9 +242,13 @@ def _csv(rows: list[dict] | dict) -> str:
     return csv_text(header, kinds, ([_flat(row).get(key) for key in header] for row in rows))
 
 
-def member_data_zip(*, member: Member) -> bytes:
-    """The ZIP a member downloads: each file as JSON and CSV, and README.txt in her language."""
-    data = member_data(member)
+def member_data_zip(*, member: Member, for_someone_else: bool = False) -> bytes:
+    """The ZIP a member downloads: each file as JSON and CSV, and README.txt in her language.
+
+    Made by a coordinator, it leaves out the words of the messages sent to her: a password-reset link or a
+    sign-in code in them would open her account to whoever holds the ZIP.
+    """
+    data = member_data(member, with_message_texts=not for_someone_else)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         with force_locale(member.locale):
@@ -255,10 +263,10 @@ def member_data_zip(*, member: Member) -> bytes:
 
 def member_data_zip_for(*, member: Member, actor: Member) -> bytes:
     """A coordinator produces the ZIP for a member (without a phone, say): the act is in the audit log."""
-    from timebank.coordination.permissions import check_coordinator
+    from timebank.coordination.permissions import check_may_manage
 
-    check_coordinator(actor)
-    body = member_data_zip(member=member)
+    check_may_manage(actor=actor, member=member)  # a coordinator, and only for an ordinary member
+    body = member_data_zip(member=member, for_someone_else=True)
     atomic(lambda: audit(actor=actor, action="member_data_exported", member=member, target=f"member {member.id}"))
     return body
 
