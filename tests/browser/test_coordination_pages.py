@@ -33,7 +33,7 @@ def test_the_member_file_and_the_people_list_on_a_phone_and_a_desk(live_server, 
     page = phone.new_page()
     sign_in(page, live_server, claire.email, claire.password)
     page.goto(f"{live_server}/coordination/members/{amina.id}")
-    expect(page.get_by_role("link", name="06 12 34 56 78")).to_have_attribute("href", "tel:0612345678")
+    expect(page.get_by_role("link", name="06 12 34 56 78")).to_have_attribute("href", "tel:+33612345678")
     expect(page.get_by_text("Nothing is waiting about her.")).to_be_visible()
     expect(page.locator("#limits-reason")).to_be_hidden()  # folded until its section is opened
     page.locator("#limits > summary").click()

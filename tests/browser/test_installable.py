@@ -11,7 +11,7 @@ CACHED = """async () => {
   const urls = [];
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
-    for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
+    for (const request of await cache.keys()) { const url = new URL(request.url); urls.push(url.pathname + url.search); }
   }
   return urls;
 }"""

@@ -24,7 +24,7 @@ def _book(args):
     from timebank.partners.rewards import reward_book
 
     app = create_app(base_config(url))
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         resident = db.session.get(Member, member_id)
         reward = db.session.get(Reward, reward_id)
         time.sleep(max(0.0, start_at - time.time()))

@@ -47,7 +47,7 @@ def test_the_helper_is_told_what_moved_and_how_to_ask_for_the_rest(app, client, 
     page = client.get(f"/exchanges/{eid}").get_data(as_text=True)
     assert "If Amina Diallo really gave that much time, you can give them the extra hours." in text_of(
         client.get(f"/exchanges/{eid}"))
-    assert f'href="/give?to={amina.id}"' in page
+    assert f'href="/give?to={amina.id}&amp;exchange={eid}"' in page  # the gift counts in the exchange's kind
 
 
 def test_an_automatic_confirmation_of_what_was_agreed_reads_as_before(app, client, people):
