@@ -100,7 +100,7 @@ def _demo_approvals(coordinator: Member, residents: list[Member]) -> None:
     """The coordinator approves the residents, most after a welcome meeting (the applicants stay waiting)."""
     from datetime import timedelta
 
-    from timebank.members.services import member_approve
+    from timebank.members.approval import member_approve
     from timebank.timeutil import utcnow
 
     for n, member in enumerate(residents):

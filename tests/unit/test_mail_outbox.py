@@ -60,7 +60,7 @@ class Recorder:
 def queued(app, people):
     people.member("Karim Benali", locale="fr")
     with app.app_context():
-        from timebank.members.services import password_reset_request
+        from timebank.members.signin import password_reset_request
 
         password_reset_request(email="karim@example.org")
     return app
@@ -132,7 +132,7 @@ def test_without_smtp_settings_mail_is_written_to_the_log(app, people, queued, c
 
 def test_members_without_email_get_no_mail(ctx, people):
     from timebank.members.models import Member
-    from timebank.members.services import member_approve
+    from timebank.members.approval import member_approve
 
     hamid = people.applicant("Hamid Cherif", email=None)
     sandrine = people.coordinator("Sandrine Martin")
@@ -142,7 +142,7 @@ def test_members_without_email_get_no_mail(ctx, people):
 
 def test_mail_is_written_in_the_same_transaction_as_its_cause(ctx, people, monkeypatch):
     from timebank.members.models import Member
-    from timebank.members.services import member_approve
+    from timebank.members.approval import member_approve
 
     nadia = people.applicant("Nadia Haddad")
     sandrine = people.coordinator("Sandrine Martin")

@@ -40,7 +40,7 @@ from timebank.ledger import services as ledger
 from timebank.ledger.models import TransferKind
 from timebank.ledger.verify import ledger_verify
 from timebank.listings.models import Listing
-from timebank.members.services import member_decline
+from timebank.members.approval import member_decline
 from timebank.reports.services import (
     SMALL_GROUP,
     InvalidPeriod,

@@ -1,7 +1,7 @@
 """Signing in costs the same work whether the account exists or not: timing tells nothing."""
 from argon2 import PasswordHasher
 
-from timebank.members.services import member_authenticate
+from timebank.members.signin import member_authenticate
 
 
 class CountingHasher(PasswordHasher):

@@ -33,7 +33,7 @@ def outbox(app) -> list[tuple[str, str, bool]]:
 
 def test_declined_applications_and_old_mail_texts_go_and_nothing_else(app, client, people):
     from timebank.members.models import Member
-    from timebank.members.services import member_decline
+    from timebank.members.approval import member_decline
     from timebank.notifications.services import mail_send_due
     from timebank.privacy.models import SignIn
 

@@ -194,7 +194,7 @@ def test_the_signature_and_the_welcome_message_reach_a_new_member_in_her_languag
                                    "languages": ["ar"], "charter": "y"})
     sandrine = people.coordinator("Sandrine Martin")
     with app.test_request_context():
-        from timebank.members.services import member_approve
+        from timebank.members.approval import member_approve
 
         nadia = db.session.scalar(sa.select(Member).where(Member.email == "nadia@example.org"))
         member_approve(member=nadia, actor=db.session.get(Member, sandrine.id))

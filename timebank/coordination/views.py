@@ -9,7 +9,7 @@ from flask_login import current_user
 from timebank.coordination.forms import DecisionForm
 from timebank.errors import DomainError
 from timebank.extensions import db
-from timebank.members import services
+from timebank.members import approval
 from timebank.members.models import Member
 from timebank.security import coordinator_required
 
@@ -33,7 +33,7 @@ def _page(form=None, status=200, refused_id=None, report_form=None, report_refus
     found = people_list(q=q, sort=request.args.get("sort", "name"), page=page) if q.strip() else None
     if found is not None and page > found.pages:
         abort(404)
-    pending, pending_pager = _paged(services.member_pending_list(), "applications")
+    pending, pending_pager = _paged(approval.member_pending_list(), "applications")
     reports, reports_pager = _paged(reports_open(), "reports")
     disputes, disputes_pager = _paged(disputes_open(), "disputes")
     held, held_pager = _paged(reservations_held_long(), "held")
@@ -105,11 +105,11 @@ def decide(member_id: int):
         return _page(form=form, status=422, refused_id=member.id)
     try:
         if form.approve.data:
-            services.member_approve(member=member, actor=current_user, message=form.message.data or "",
+            approval.member_approve(member=member, actor=current_user, message=form.message.data or "",
                                     orientation_on=form.orientation_on.data)
             flash(_("%(name)s is now a member. We have told them by e-mail.", name=member.display_name), "success")
         elif form.decline.data:
-            services.member_decline(member=member, actor=current_user, message=form.message.data or "")
+            approval.member_decline(member=member, actor=current_user, message=form.message.data or "")
             flash(_("The application of %(name)s is declined. We have told them by e-mail.",
                     name=member.display_name), "success")
         else:

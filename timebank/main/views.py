@@ -15,7 +15,7 @@ from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import Reader, listings_search, today
 from timebank.listings.views import speaks_label
-from timebank.members.services import member_pending_list
+from timebank.members.approval import member_pending_list
 
 bp = Blueprint("main", __name__)
 

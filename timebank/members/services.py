@@ -1,20 +1,18 @@
-"""Member operations: register, authenticate, decide on applications, reset passwords."""
+"""Member operations: register, create, find and describe members.
+
+Applications are decided in ``members.approval``; signing in, sessions and passwords in ``members.signin``."""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from blinker import Namespace
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import selectinload
 
-from timebank.audit import audit
-from timebank.errors import Conflict, DomainError, InvalidToken, InvalidTransition, NotAllowed
-from timebank.database import atomic, begin_write, lock_fresh
+from timebank.errors import Conflict, DomainError, NotAllowed
+from timebank.database import begin_write
 from timebank.extensions import db
 from timebank.members.models import (
     MEMBER_NUMBER_OFFSET,
@@ -30,7 +28,7 @@ from timebank.members.invitations import (  # noqa: F401  (the register page's q
     invitation_problem,
     invitation_use_in_transaction,
 )
-from timebank.members.passwords import password_check, password_hash, password_needs_rehash
+from timebank.members.passwords import password_hash
 from timebank.notifications.services import mail_queue
 from timebank.phones import phone_checked
 from timebank.timeutil import utcnow
@@ -98,17 +96,6 @@ def member_number(identifier: str) -> int | None:
     if re.fullmatch(r"[0-9]{1,9}", digits):
         return int(digits)
     return None
-
-
-# Finding a member -------------------------------------------------------------
-
-def login_limit_key(identifier: str) -> str:
-    """One account, however its identifier is typed: the limit on guesses must not be dodged."""
-    identifier = (identifier or "").strip()
-    if "@" in identifier:
-        return identifier.lower()
-    number = member_number(identifier)
-    return f"#{number}" if number is not None else identifier.lower()
 
 
 def _assign_number(member: Member) -> None:
@@ -188,7 +175,7 @@ def member_register(
     db.session.add(member)
     _assign_number(member)
     if open_registration:
-        _welcome(member)
+        member_welcome_send(member)
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -244,48 +231,6 @@ def member_create(
     return member
 
 
-def member_by_session_token(token: str | None) -> Member | None:
-    """The member a session or "stay signed in" cookie belongs to, if its token is still hers."""
-    if not token or not isinstance(token, str) or len(token) > 64:
-        return None
-    return db.session.scalar(sa.select(Member).where(Member.session_token == token))
-
-
-def sessions_end(*, member: Member) -> None:
-    """Sign the member out on every phone and computer: each session and cookie made so far stops working."""
-    begin_write()
-    member.sessions_end()
-    db.session.commit()
-
-
-def member_authenticate(*, identifier: str, password: str) -> Member | None:
-    """Return the member these credentials belong to, or None, in constant-ish time."""
-    begin_write()  # it records the sign-in: hold the write lock from the first read
-    member = member_by_identifier(identifier)
-    if not password_check(member.password_hash if member else None, password):
-        db.session.rollback()
-        return None
-    if password_needs_rehash(member.password_hash):
-        member.password_hash = password_hash(password)
-    member.last_seen_at = utcnow()
-    db.session.commit()
-    return member
-
-
-SEEN_EVERY = 3600  # seconds: "last activity" is kept to the hour, one small write an hour at most
-
-
-def member_seen(member: Member) -> None:
-    """Note that the member used the app (for the admins' "last activity"), at most once an hour."""
-    from datetime import timedelta
-
-    now = utcnow()
-    if member.last_seen_at is not None and now - member.last_seen_at < timedelta(seconds=SEEN_EVERY):
-        return
-    begin_write()
-    db.session.execute(sa.update(Member).where(Member.id == member.id).values(last_seen_at=now))
-    db.session.commit()
-
 
 def members_active() -> list[Member]:
     """Active members by name, for choosing a person in a form."""
@@ -293,66 +238,6 @@ def members_active() -> list[Member]:
         sa.select(Member).where(Member.status == Status.ACTIVE).order_by(Member.display_name, Member.id)
     ))
 
-
-def member_pending_list() -> list[Member]:
-    return list(
-        db.session.scalars(
-            sa.select(Member).where(Member.status == Status.PENDING).order_by(Member.created_at, Member.id)
-            .options(selectinload(Member.languages))
-        )
-    )
-
-
-def member_approve(*, member: Member, actor: Member, message: str = "", orientation_on: date | None = None) -> Member:
-    """Approve a pending application, open the account and tell the applicant.
-
-    Who approved and when are kept on the member; ``orientation_on`` is the day of the welcome meeting, if any.
-    """
-    if orientation_on is not None and orientation_on > utcnow().date() + timedelta(days=366):
-        # An appointment (today or later) or a meeting recorded after the fact; a year ahead at most.
-        raise DomainError(_l("Please choose a day within a year."), field="orientation_on")
-    return _decide(member=member, actor=actor, message=message, status=Status.ACTIVE, action="member_approved",
-                   subject=_l("Welcome to the timebank: your membership is approved"), template="member_approved",
-                   orientation_on=orientation_on)
-
-
-def member_decline(*, member: Member, actor: Member, message: str = "") -> Member:
-    """Decline a pending application and tell the applicant why: the reason is required."""
-    return _decide(member=member, actor=actor, message=message, status=Status.DECLINED, action="member_declined",
-                   subject=_l("About your application to the timebank"), template="member_declined")
-
-
-def _decide(*, member: Member, actor: Member, message: str, status: Status, action: str, subject,
-            template: str, orientation_on: date | None = None) -> Member:
-    applicant = member
-    def work():
-        member = lock_fresh(applicant)  # two coordinators (or two clicks) at once: the second sees the decision
-        _check_can_decide(member=member, actor=actor)
-        if status is Status.DECLINED and not message.strip():
-            raise DomainError(_l("Please write the reason: the applicant reads it in the e-mail."), field="message")
-        member.status, member.decided_at, member.decided_by = status, utcnow(), actor
-        if orientation_on is not None:  # otherwise the appointment set while she waited stays
-            member.orientation_on = orientation_on
-        if status is Status.ACTIVE:
-            _welcome(member, actor=actor)
-        audit(actor=actor, action=action, member=member, reason=message,
-              **({"orientation_on": orientation_on.isoformat()} if orientation_on else {}))
-        mail_queue(member=member, subject=subject, template=template, message=message.strip(), coordinator=actor)
-        return member
-
-    return atomic(work)
-
-
-def _welcome(member: Member, *, actor: Member | None = None) -> None:
-    """The member joins: the layers above open her account, with welcome hours if the association gives them."""
-    member_joined.send(member, actor=actor, welcome_hours=True)
-
-
-def _check_can_decide(*, member: Member, actor: Member) -> None:
-    if not actor.is_coordinator or actor.status is not Status.ACTIVE:
-        raise NotAllowed(_l("Only coordinators can approve or decline members."))
-    if member.status is not Status.PENDING:
-        raise InvalidTransition(_l("This application has already been decided."))
 
 
 def profile_update(
@@ -383,69 +268,6 @@ def profile_update(
     return member
 
 
-# Password reset ------------------------------------------------------------
-
-_RESET_SALT = "timebank.password-reset"
-
-
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
-
-
-def _password_fingerprint(member: Member) -> str:
-    # The token carries the tail of the current hash: once the password changes,
-    # every earlier link stops working, so a link can be used only once.
-    return member.password_hash[-16:]
-
-
-def password_reset_request(*, email: str) -> None:
-    """E-mail a reset link if an account has this address; say nothing either way."""
-    begin_write()
-    member = member_by_email(email)
-    if member is None or member.status is Status.DECLINED:
-        db.session.rollback()
-        return
-    token = _reset_serializer().dumps({"m": member.id, "f": _password_fingerprint(member)})
-    base = current_app.config["TIMEBANK_BASE_URL"].rstrip("/")
-    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-    mail_queue(
-        member=member,
-        subject=_l("Choose a new password"),
-        template="password_reset",
-        link=f"{base}/password/reset/{token}",
-        hours=hours,
-    )
-    db.session.commit()
-
-
-def password_reset_member(*, token: str) -> Member:
-    """Return the member a reset link was made for, or raise InvalidToken."""
-    serializer = _reset_serializer()
-    try:
-        data = serializer.loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise InvalidToken(_l("This link has expired. Ask for a new one below.")) from None
-    except BadSignature:
-        raise InvalidToken(_l("This link is not valid. Ask for a new one below.")) from None
-    member = db.session.get(Member, data.get("m")) if isinstance(data, dict) else None
-    if member is None or data.get("f") != _password_fingerprint(member):
-        raise InvalidToken(_l("This link has already been used. Ask for a new one below."))
-    return member
-
-
-def password_reset_complete(*, token: str, password: str) -> Member:
-    begin_write()
-    member = password_reset_member(token=token)
-    member.password_hash = password_hash(password)
-    member.sessions_end()  # whoever knew the old password may hold a session: it ends too
-    db.session.commit()
-    return member
-
-
-def password_change(*, member: Member, current: str, new: str) -> None:
-    begin_write()
-    if not password_check(member.password_hash, current):
-        raise NotAllowed(_l("Your current password is not right."), field="current_password")
-    member.password_hash = password_hash(new)
-    member.sessions_end()  # the caller puts the new token in the session of the device she uses
-    db.session.commit()
+def member_welcome_send(member: Member, *, actor: Member | None = None) -> None:
+    """The member joins: the layers above open her account, with welcome hours if the association gives them."""
+    member_joined.send(member, actor=actor, welcome_hours=True)

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from timebank.errors import DomainError, InvalidToken
 from timebank.extensions import db, limiter
-from timebank.members import services
+from timebank.members import services, signin
 from timebank.members.forms import (
     ChangePasswordForm,
     CharterForm,
@@ -36,12 +36,12 @@ def _login_account_key() -> str:
     Keyed on the account alone, anyone could lock any member out by typing wrong passwords for her; with
     the address too, a stranger only stops himself, and Karim still signs in from his own phone.
     """
-    account = services.login_limit_key(request.form.get("identifier") or "")
+    account = signin.login_limit_key(request.form.get("identifier") or "")
     return f"login-account:{account}@{get_remote_address()}"
 
 
 def _account_anywhere_key() -> str:
-    return f"login-account-anywhere:{services.login_limit_key(request.form.get('identifier') or '')}"
+    return f"login-account-anywhere:{signin.login_limit_key(request.form.get('identifier') or '')}"
 
 
 # A phone or computer where a member signed in, or chose a new password from the e-mailed link, keeps a
@@ -190,7 +190,7 @@ def login():
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            member = services.member_authenticate(
+            member = signin.member_authenticate(
                 identifier=form.identifier.data, password=form.password.data
             )
             if member is not None:
@@ -208,7 +208,7 @@ def logout():
     if form.validate_on_submit():
         if current_user.is_authenticated:
             # Signing out ends the session everywhere: a copied cookie must not outlive it.
-            services.sessions_end(member=current_user)
+            signin.sessions_end(member=current_user)
         logout_user()
         language, forget = session.get("lang"), session.get("_remember")
         session.clear()
@@ -227,7 +227,7 @@ def logout():
 def password_forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.password_reset_request(email=form.email.data)
+        signin.password_reset_request(email=form.email.data)
         flash(
             _("If an account uses this address, we have sent it a link to choose a new password. "
               "Look in your e-mails (and in the spam folder)."),
@@ -241,13 +241,13 @@ def password_forgot():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def password_reset(token: str):
     try:
-        member = services.password_reset_member(token=token)
+        member = signin.password_reset_member(token=token)
     except InvalidToken as error:
         flash(error.message, "error")
         return render_template("members/password_forgot.html", form=ForgotPasswordForm()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.password_reset_complete(token=token, password=form.password.data)
+        signin.password_reset_complete(token=token, password=form.password.data)
         flash(_("Your new password is saved. You can sign in with it now."), "success")
         # The link came to her mailbox: this phone or computer is hers.
         return _remember_device(redirect(url_for("members.login")), member)
@@ -319,7 +319,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.password_change(member=current_user, current=form.current_password.data,
+            signin.password_change(member=current_user, current=form.current_password.data,
                                      new=form.new_password.data)
         except DomainError as error:
             form.current_password.errors = list(form.current_password.errors) + [error.message]
@@ -337,7 +337,7 @@ def sign_out_everywhere():
     """For a lost phone or a shared computer: every other session ends; this one goes on."""
     if not SignOutEverywhereForm().validate_on_submit():
         abort(400)
-    services.sessions_end(member=current_user)
+    signin.sessions_end(member=current_user)
     _keep_this_device(current_user._get_current_object())
     flash(_("You are signed out on every other phone and computer."), "success")
     return redirect(url_for("members.profile"), 303)
@@ -389,7 +389,7 @@ _OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.he
 def note_activity():
     """Keep the member's last activity (for the admins), at most once an hour."""
     if current_user.is_authenticated and request.endpoint not in (None, "static"):
-        services.member_seen(current_user)
+        signin.member_seen(current_user)
 
 
 def charter_first():
