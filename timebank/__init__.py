@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class TimebankApp(Flask):
     """Flask, with a configuration where the settings an admin saved win over the file."""
 
-    from timebank.admin.settings import InstanceConfig as config_class
+    from timebank.admin.settings_store import InstanceConfig as config_class
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
 
     register_i18n(app)
     register_security(app)
-    from timebank.admin.settings import register_settings
+    from timebank.admin.settings_store import register_settings
 
     register_settings(app)
 

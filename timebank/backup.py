@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
 import sqlite3
 import tarfile
@@ -33,6 +32,8 @@ from alembic.util import CommandError
 from flask import current_app
 from flask_babel import gettext as _
 
+from timebank.admin.settings_store import settings_version_bump
+from timebank.backup_schema import schema_differences
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.ledger.verify import VerifyReport, ledger_verify
@@ -174,6 +175,8 @@ def backup_restore(*, path: str | os.PathLike) -> Restored:
 
         upgrade()
         upgraded_from = revision
+    with db.engine.begin() as connection:
+        settings_version_bump(connection)  # every worker reads the restored settings, not those it kept
     return Restored(manifest, upgraded_from, ledger_verify())
 
 
@@ -308,68 +311,12 @@ def _check_database(copy: Path) -> str:
     return revision
 
 
-def _schema(path: Path) -> dict[tuple[str, str], str]:
-    """Every table, view, trigger and index of a SQLite database, with its SQL (whitespace collapsed)."""
-    with contextlib.closing(sqlite3.connect(path)) as connection:
-        rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
-                                  "ESCAPE '\\'").fetchall()
-    return {(kind, name): _canonical(sql or "") for kind, name, sql in rows}
-
-
-def _canonical(sql: str) -> str:
-    """The SQL of a schema object, whitespace collapsed; a table's columns and constraints in sorted order.
-
-    A batch migration rebuilds a table from its reflection, which may list the
-    constraints in another order from one run to the next: the order carries no meaning.
-    """
-    sql = " ".join(sql.split())
-    if not sql.upper().startswith("CREATE TABLE") or "(" not in sql:
-        return sql
-    head, body = sql.split("(", 1)
-    body, tail = body.rsplit(")", 1)
-    items, depth, current = [], 0, ""
-    for char in body:
-        if char == "," and depth == 0:
-            items.append(current.strip())
-            current = ""
-            continue
-        depth += (char == "(") - (char == ")")
-        current += char
-    items.append(current.strip())
-    return f"{head}({', '.join(sorted(items))}){tail}"
-
-
 def _check_schema(copy: Path, revision: str, work: Path) -> None:
-    """Refuse a database whose schema is not exactly what the migrations build for its revision.
-
-    A trigger or a view hidden in a backup would run inside the restored
-    instance (a trigger can rewrite balances behind the ledger); nothing the
-    migrations did not make is let in.
-    """
-    from flask_migrate import upgrade
-
-    create_app = current_app.extensions["timebank.create_app"]  # the factory, given by itself (it sits above)
-    reference = work / "reference.sqlite"
-    config = {key: current_app.config[key] for key in ("SECRET_KEY", "TESTING") if key in current_app.config}
-    builder = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{reference}"})
-    logging.disable(logging.INFO)  # the volunteer reads one line, not the migrations of a scratch database
-    try:
-        with builder.app_context():
-            try:
-                upgrade(revision=revision)
-            finally:
-                db.session.remove()
-                db.engine.dispose()
-    finally:
-        logging.disable(logging.NOTSET)
-    expected, found = _schema(reference), _schema(copy)
-    extra = sorted(set(found) - set(expected))
-    changed = sorted(key for key in set(found) & set(expected) if found[key] != expected[key])
-    missing = sorted(set(expected) - set(found))
-    if extra or changed or missing:
-        names = ", ".join(f"{kind} {name}" for kind, name in (extra + changed + missing)[:5])
+    """Refuse a database whose schema is not exactly what the migrations build for its revision."""
+    differences = schema_differences(copy, revision, work)
+    if differences:
         raise BackupError(_("The database in this backup holds a schema that Timebank did not make (%(names)s): "
-                            "it is not restored.", names=names))
+                            "it is not restored.", names=", ".join(differences[:5])))
 
 
 def _upload_members(archive: tarfile.TarFile, folder: Path) -> list[tarfile.TarInfo]:

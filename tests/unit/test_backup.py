@@ -387,3 +387,30 @@ def test_restore_refuses_a_backup_with_a_hidden_trigger_or_view(archive, new_ser
     with server.app_context():
         assert not sa.inspect(db.engine).has_table("member")
         db.engine.dispose()
+
+
+@sqlite_only
+def test_a_worker_of_the_new_server_reads_the_restored_settings(association, migrated_database, tmp_path, people):
+    """The new server's worker already runs (it kept its settings) when the volunteer restores the backup: it shows
+    the association's name at its next page, even where both databases carried the same settings version."""
+    people.member("Amina Diallo")
+    with association.app_context():  # written as a migration would: no new version
+        db.session.execute(sa.text("INSERT INTO setting (key, value, updated_at) "
+                                   "VALUES ('TIMEBANK_NAME', '\"Temps Partagé des Tilleuls\"', CURRENT_TIMESTAMP)"))
+        db.session.commit()
+    archive = made_backup(association, tmp_path / "backups")
+    folder = tmp_path / "migrated"
+    folder.mkdir()
+    shutil.copyfile(migrated_database, folder / "timebank.sqlite")  # the same version token as the association's
+    server = create_app({**base_config(f"sqlite:///{folder / 'timebank.sqlite'}"),
+                         "TIMEBANK_UPLOAD_FOLDER": str(folder / "uploads"), **ENGLISH})
+    worker = server.test_client()
+    assert "Temps Partagé des Tilleuls" not in worker.get("/").get_data(as_text=True)
+
+    result = run(server, "backup", "restore", str(archive))
+
+    assert result.exit_code == 0, result.output
+    assert "Temps Partagé des Tilleuls" in worker.get("/").get_data(as_text=True)
+    with server.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -71,3 +71,55 @@ def test_a_worker_reads_one_small_row_a_request_while_nothing_changes(make_app, 
     admin.post("/admin/settings", data=settings_form(admin, name="Le Temps des Hauts"))
     assert len(setting_reads(engine, visitor, "/")) == 2  # saved elsewhere: read again
     assert "Le Temps des Hauts" in text_of(visitor.get("/"))
+
+
+def write_name_by_hand(app, name: str, *, new_version: bool) -> None:
+    """Another process (a script, psql) writes the name straight into the table, with or without a new version."""
+    from timebank.admin.settings_store import settings_version_bump
+
+    engine = sa.create_engine(engine_of(app).url)  # its own connection, as another process would have
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM setting WHERE key = 'TIMEBANK_NAME'"))
+            connection.execute(sa.text("INSERT INTO setting (key, value, updated_at) "
+                                       "VALUES ('TIMEBANK_NAME', :value, CURRENT_TIMESTAMP)"), {"value": f'"{name}"'})
+            if new_version:
+                settings_version_bump(connection)
+    finally:
+        engine.dispose()
+
+
+def test_a_name_written_by_another_process_with_a_new_version_shows_at_once(make_app, people):
+    worker = make_app()
+    visitor = browser(worker)
+    assert "Temps Partagé des Tilleuls" not in text_of(visitor.get("/"))  # the worker keeps what it read
+
+    write_name_by_hand(worker, "Temps Partagé des Tilleuls", new_version=True)
+
+    assert "Temps Partagé des Tilleuls" in text_of(visitor.get("/"))
+
+
+def test_a_name_written_by_hand_without_a_new_version_waits_for_a_restart(make_app, people):
+    """What the docstring of admin.settings_store says: a hand edit needs a new version, or a restart."""
+    worker = make_app()
+    visitor = browser(worker)
+    text_of(visitor.get("/"))
+
+    write_name_by_hand(worker, "Temps Partagé des Tilleuls", new_version=False)
+
+    assert "Temps Partagé des Tilleuls" not in text_of(visitor.get("/"))
+    assert "Temps Partagé des Tilleuls" in text_of(browser(make_app()).get("/"))  # a restarted worker reads it
+
+
+def test_a_migration_makes_every_worker_read_the_settings_again(make_app, people):
+    """`timebank db downgrade` / `upgrade` may write settings: the running workers must not keep their copy."""
+    worker = make_app()
+    visitor = browser(worker)
+    text_of(visitor.get("/"))
+    write_name_by_hand(worker, "Temps Partagé des Tilleuls", new_version=False)  # as a migration's data step would
+    runner = make_app().test_cli_runner()
+
+    assert runner.invoke(args=["db", "downgrade"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+    assert "Temps Partagé des Tilleuls" in text_of(visitor.get("/"))

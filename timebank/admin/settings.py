@@ -1,28 +1,21 @@
-"""The instance's settings an admin changes in the web page: stored in the database, effective at once.
+"""The instance's settings an admin changes in the web page: checked, saved in the database, effective at once.
 
-The configuration file gives the defaults; a setting saved here wins over it.
-``InstanceConfig`` makes every ``current_app.config[...]`` (and ``config.X`` in
-templates) see the saved value. Each process keeps the settings it read; every
-save also writes a new version token (the row ``_version``), and each request or
-command reads only that one row, from its own connection (a failing read never
-spoils the request's transaction), reading all the settings again when another
-worker or host saved them.
+How each process keeps them and learns of a change: ``admin.settings_store``. New default limits given to the
+accounts: ``admin.settings_limits``.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 
-import sqlalchemy as sa
-from flask import Config, current_app, g, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from timebank.admin.models import Setting
+from timebank.admin.settings_limits import LimitsApplied, default_limits_apply
+from timebank.admin.settings_store import forget_saved_settings, setting_store
 from timebank.audit import audit
 from timebank.config import Defaults
 from timebank.database import atomic
 from timebank.errors import DomainError, NotAllowed
-from timebank.extensions import db
 from timebank.i18n import LOCAL_TEXTS, LOCALES, texts_by_language
 from timebank.members.models import Member
 from timebank.phones import phone_normalise, phone_problem
@@ -33,86 +26,9 @@ EMAIL_MODES = ("now", "digest", "never", "sms")
 LEDGER_STEPS = (1, 5, 10, 15, 30, 60)
 PLAN_AHEAD_MOST = 24  # months: beyond two years, hours held for an exchange are hours taken out of the timebank
 
-# Every key an admin may change, and the configuration key it overrides.
-EDITABLE = (
-    "TIMEBANK_NAME", "TIMEBANK_DESCRIPTION", "TIMEBANK_CONTACT", "TIMEBANK_OPENING_HOURS", "TIMEBANK_LOGO",
-    "BABEL_DEFAULT_LOCALE", "LANGUAGES", "TIMEBANK_REGISTRATION_MODE", "TIMEBANK_CHARTER",
-    "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
-    "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
-    "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
-    "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS", "TIMEBANK_WELCOME_MESSAGE",
-    "TIMEBANK_EMAIL_SIGNATURE",
-    "TIMEBANK_PHONE", "TIMEBANK_ADDRESS", "TIMEBANK_WELCOME_PLACE",
-    "TIMEBANK_SUPERVISORY_AUTHORITY", "TIMEBANK_EXPORT_NOTES", "TIMEBANK_ERASURE_GRACE_DAYS",
-    "TIMEBANK_ERASURE_BALANCE", "TIMEBANK_RETENTION_DECLINED_MONTHS", "TIMEBANK_RETENTION_INACTIVE_YEARS",
-    "TIMEBANK_RETENTION_SIGN_IN_MONTHS", "TIMEBANK_RETENTION_OUTBOX_MONTHS",
-)
 # The longest text of each kind, in each language.
 TEXT_MAX = {"charter": 5000, "description": 300, "opening_hours": 500, "welcome_meeting": 500,
             "welcome_message": 1000, "email_signature": 300}
-_EDITABLE = frozenset(EDITABLE)
-_CACHE = "_timebank_settings"
-_PROCESS = "timebank.saved_settings"  # this process's copy: {"version": token, "values": {...}}
-VERSION_KEY = "_version"  # a new token at every save: another worker then knows its copy is old
-
-
-def saved_settings() -> dict:
-    """The saved settings, checked once per application context (request or command) against their version."""
-    if not has_app_context():
-        return {}
-    cached = g.get(_CACHE)
-    if cached is None:
-        cached = _read_saved()
-        setattr(g, _CACHE, cached)
-    return cached
-
-
-def _read_saved() -> dict:
-    kept = current_app.extensions.setdefault(_PROCESS, {})
-    try:
-        with db.engine.connect() as connection:
-            version = connection.execute(sa.select(Setting.value).where(Setting.key == VERSION_KEY)).scalar()
-            if "values" in kept and kept["version"] == version:
-                return kept["values"]
-            values = dict(connection.execute(sa.select(Setting.key, Setting.value)).all())
-    except sa.exc.DBAPIError:  # no table yet: before the first `db upgrade`
-        return {}
-    values.pop(VERSION_KEY, None)
-    kept.update(version=version, values=values)
-    return values
-
-
-def _read_at_push(sender, **extra) -> None:
-    saved_settings()
-
-
-def register_settings(app) -> None:
-    """Read the saved settings as each request or command starts, before any transaction of its own."""
-    from flask import appcontext_pushed
-
-    appcontext_pushed.connect(_read_at_push, app, weak=False)
-
-
-def forget_saved_settings() -> None:
-    if has_app_context():
-        g.pop(_CACHE, None)
-
-
-class InstanceConfig(Config):
-    """Flask's configuration, where a setting saved by an admin wins over the file."""
-
-    def __getitem__(self, key):
-        if key in _EDITABLE:
-            saved = saved_settings()
-            if key in saved:
-                return saved[key]
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
 
 
 @dataclass(frozen=True)
@@ -271,60 +187,6 @@ def _check_privacy(new: Settings, fail) -> None:
             fail(field, _l("Please give a number between 1 and %(most)s.", most=most))
 
 
-def _store(key: str, value, actor: Member) -> None:
-    _put(key, value, actor)
-    _put(VERSION_KEY, uuid.uuid4().hex, actor)  # every worker reads the settings again
-
-
-def _put(key: str, value, actor: Member) -> None:
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=value, updated_at=utcnow(), updated_by_id=actor.id))
-    else:
-        row.value, row.updated_at, row.updated_by_id = value, utcnow(), actor.id
-
-
-@dataclass(frozen=True)
-class KeptLimits:
-    """An account that kept its limits when new default limits were applied, and why."""
-
-    name: str
-    floor: int | None
-    ceiling: int | None
-    balance: int
-    reserved_to_pay: int
-    reserved_to_receive: int
-    why: str  # "below_floor", "above_ceiling" or "set_by_coordinator"
-
-    @property
-    def message(self) -> str:
-        from timebank.i18n import format_minutes
-
-        limits = _l("%(floor)s to %(ceiling)s", floor=format_minutes(self.floor or 0),
-                    ceiling=format_minutes(self.ceiling or 0))
-        if self.why == "below_floor":
-            if self.reserved_to_pay:
-                return str(_l("%(name)s kept %(limits)s: the balance %(balance)s, with %(reserved)s reserved to "
-                              "pay, is below the new lowest balance.", name=self.name, limits=limits,
-                              balance=format_minutes(self.balance), reserved=format_minutes(self.reserved_to_pay)))
-            return str(_l("%(name)s kept %(limits)s: the balance %(balance)s is below the new lowest balance.",
-                          name=self.name, limits=limits, balance=format_minutes(self.balance)))
-        if self.why == "above_ceiling":
-            if self.reserved_to_receive:
-                return str(_l("%(name)s kept %(limits)s: the balance %(balance)s, with %(reserved)s reserved to "
-                              "receive, is above the new highest balance.", name=self.name, limits=limits,
-                              balance=format_minutes(self.balance),
-                              reserved=format_minutes(self.reserved_to_receive)))
-            return str(_l("%(name)s kept %(limits)s: the balance %(balance)s is above the new highest balance.",
-                          name=self.name, limits=limits, balance=format_minutes(self.balance)))
-        return str(_l("%(name)s kept %(limits)s: a coordinator set these limits for this member.",
-                      name=self.name, limits=limits))
-
-
-@dataclass(frozen=True)
-class LimitsApplied:
-    changed: int
-    kept: list[KeptLimits]
 
 
 @dataclass(frozen=True)
@@ -350,12 +212,12 @@ def settings_save(*, actor: Member, new: Settings, apply_limits: bool = False) -
         changed = [name for name in _FIELDS if getattr(old, name) != getattr(kept, name)]
         for name in changed:
             value = getattr(kept, name)
-            _store(_FIELDS[name], list(value) if isinstance(value, tuple) else value, actor)
+            setting_store(_FIELDS[name], list(value) if isinstance(value, tuple) else value, actor)
         if "charter" in changed:
-            _store("TIMEBANK_CHARTER_CHANGED_AT", utcnow().isoformat(), actor)
+            setting_store("TIMEBANK_CHARTER_CHANGED_AT", utcnow().isoformat(), actor)
         applied = None
         if apply_limits and {"floor", "ceiling"} & set(changed):
-            applied = _apply_default_limits(old, new, actor)
+            applied = default_limits_apply(floor=new.floor, ceiling=new.ceiling, actor=actor)
         if changed:
             audit(actor=actor, action="settings_changed", target="settings", changed=changed,
                   old={name: _plain(getattr(old, name)) for name in changed if name != "charter"},
@@ -373,38 +235,6 @@ def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _apply_default_limits(old: Settings, new: Settings, actor: Member) -> LimitsApplied:
-    """Give the new default limits to accounts that follow the defaults and whose balance fits them; name the rest."""
-    from timebank.ledger.models import Account, AccountKind, AccountLimitChange
-
-    accounts = db.session.execute(
-        sa.select(Account, Member.display_name).join(Member, Account.member_id == Member.id)
-        .where(Account.kind == AccountKind.MEMBER).order_by(Account.id)
-        .with_for_update(of=Account).execution_options(populate_existing=True)).all()
-    changed, kept = 0, []
-    for account, name in accounts:
-        if account.floor == new.floor and account.ceiling == new.ceiling:
-            continue
-        why = None
-        if account.limits_overridden:
-            why = "set_by_coordinator"
-        elif account.posted - account.pending_debits < new.floor:
-            why = "below_floor"
-        elif account.posted + account.pending_credits > new.ceiling:
-            why = "above_ceiling"
-        if why is not None:
-            kept.append(KeptLimits(name=name, floor=account.floor, ceiling=account.ceiling, balance=account.posted,
-                                   reserved_to_pay=account.pending_debits,
-                                   reserved_to_receive=account.pending_credits, why=why))
-            continue
-        db.session.add(AccountLimitChange(account_id=account.id, old_floor=account.floor,
-                                          old_ceiling=account.ceiling, floor=new.floor, ceiling=new.ceiling,
-                                          reason=str(_l("New default limits of the timebank")), actor_id=actor.id,
-                                          created_at=utcnow()))
-        account.floor, account.ceiling = new.floor, new.ceiling
-        changed += 1
-    return LimitsApplied(changed, kept)
-
 
 def logo_save(*, actor: Member, data: bytes) -> str:
     """Check that ``data`` is really a PNG or JPEG image, re-encode it (which drops anything hidden in it) and
@@ -417,7 +247,7 @@ def logo_save(*, actor: Member, data: bytes) -> str:
 
     def work():
         old = current_app.config["TIMEBANK_LOGO"]
-        _store("TIMEBANK_LOGO", name, actor)
+        setting_store("TIMEBANK_LOGO", name, actor)
         audit(actor=actor, action="settings_changed", target="settings", changed=["logo"], old={"logo": old},
               new={"logo": name})
         return name

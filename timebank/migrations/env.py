@@ -99,11 +99,24 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            on_version_apply=settings_read_again,
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def settings_read_again(*, ctx, **step):
+    """A migration step may have written settings: every running worker reads them again (admin.settings_store).
+
+    Called after each step, in its transaction (SQLite runs each step in its own)."""
+    import sqlalchemy as sa
+
+    from timebank.admin.settings_store import settings_version_bump
+
+    if sa.inspect(ctx.connection).has_table("setting"):
+        settings_version_bump(ctx.connection)
 
 
 if context.is_offline_mode():

@@ -1,0 +1,133 @@
+"""The settings an admin saved, kept in each process and read again only when they change.
+
+The configuration file gives the defaults; a setting saved in the database wins over it.
+``InstanceConfig`` makes every ``current_app.config[...]`` (and ``config.X`` in
+templates) see the saved value. Each process keeps the settings it read; every
+save also writes a new version token (the row ``_version``), and each request or
+command reads only that one row, from its own connection (a failing read never
+spoils the request's transaction), reading all the settings again when another
+worker or host saved them.
+
+Whatever writes the table must write a new token too: ``setting_store`` does for the
+settings page, ``settings_version_bump`` for a migration (``timebank db upgrade`` or
+``downgrade``, through ``migrations/env.py``) and for a restored backup. A row changed by
+hand in the database without a new token is seen only once the workers restart.
+"""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Config, current_app, g, has_app_context
+
+from timebank.admin.models import Setting
+from timebank.extensions import db
+from timebank.members.models import Member
+from timebank.timeutil import utcnow
+
+# Every key an admin may change, and the configuration key it overrides.
+EDITABLE = (
+    "TIMEBANK_NAME", "TIMEBANK_DESCRIPTION", "TIMEBANK_CONTACT", "TIMEBANK_OPENING_HOURS", "TIMEBANK_LOGO",
+    "BABEL_DEFAULT_LOCALE", "LANGUAGES", "TIMEBANK_REGISTRATION_MODE", "TIMEBANK_CHARTER",
+    "TIMEBANK_CHARTER_CHANGED_AT", "TIMEBANK_AREAS", "TIMEBANK_LEDGER_FLOOR", "TIMEBANK_LEDGER_CEILING",
+    "TIMEBANK_WELCOME_MINUTES", "TIMEBANK_LEDGER_STEP", "TIMEBANK_LEDGER_MAX_TRANSFER",
+    "TIMEBANK_AUTO_CONFIRM_DAYS", "TIMEBANK_DISPUTE_WINDOW_DAYS", "TIMEBANK_EMAIL_DEFAULTS",
+    "TIMEBANK_PLAN_AHEAD_MONTHS", "TIMEBANK_WELCOME_MEETING", "TIMEBANK_SESSION_DAYS", "TIMEBANK_WELCOME_MESSAGE",
+    "TIMEBANK_EMAIL_SIGNATURE",
+    "TIMEBANK_PHONE", "TIMEBANK_ADDRESS", "TIMEBANK_WELCOME_PLACE",
+    "TIMEBANK_SUPERVISORY_AUTHORITY", "TIMEBANK_EXPORT_NOTES", "TIMEBANK_ERASURE_GRACE_DAYS",
+    "TIMEBANK_ERASURE_BALANCE", "TIMEBANK_RETENTION_DECLINED_MONTHS", "TIMEBANK_RETENTION_INACTIVE_YEARS",
+    "TIMEBANK_RETENTION_SIGN_IN_MONTHS", "TIMEBANK_RETENTION_OUTBOX_MONTHS",
+)
+_EDITABLE = frozenset(EDITABLE)
+_CACHE = "_timebank_settings"
+_PROCESS = "timebank.saved_settings"  # this process's copy: {"version": token, "values": {...}}
+VERSION_KEY = "_version"  # a new token at every save: another worker then knows its copy is old
+
+
+def saved_settings() -> dict:
+    """The saved settings, checked once per application context (request or command) against their version."""
+    if not has_app_context():
+        return {}
+    cached = g.get(_CACHE)
+    if cached is None:
+        cached = _read_saved()
+        setattr(g, _CACHE, cached)
+    return cached
+
+
+def _read_saved() -> dict:
+    kept = current_app.extensions.setdefault(_PROCESS, {})
+    try:
+        with db.engine.connect() as connection:
+            version = connection.execute(sa.select(Setting.value).where(Setting.key == VERSION_KEY)).scalar()
+            if "values" in kept and kept["version"] == version:
+                return kept["values"]
+            values = dict(connection.execute(sa.select(Setting.key, Setting.value)).all())
+    except sa.exc.DBAPIError:  # no table yet: before the first `db upgrade`
+        return {}
+    values.pop(VERSION_KEY, None)
+    kept.update(version=version, values=values)
+    return values
+
+
+def _read_at_push(sender, **extra) -> None:
+    saved_settings()
+
+
+def register_settings(app) -> None:
+    """Read the saved settings as each request or command starts, before any transaction of its own."""
+    from flask import appcontext_pushed
+
+    appcontext_pushed.connect(_read_at_push, app, weak=False)
+
+
+def forget_saved_settings() -> None:
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+class InstanceConfig(Config):
+    """Flask's configuration, where a setting saved by an admin wins over the file."""
+
+    def __getitem__(self, key):
+        if key in _EDITABLE:
+            saved = saved_settings()
+            if key in saved:
+                return saved[key]
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+def setting_store(key: str, value, actor: Member) -> None:
+    """Save one setting (in the caller's transaction), with a new version: every worker reads the settings again."""
+    _put(key, value, actor)
+    _put(VERSION_KEY, uuid.uuid4().hex, actor)
+
+
+def _put(key: str, value, actor: Member) -> None:
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value, updated_at=utcnow(), updated_by_id=actor.id))
+    else:
+        row.value, row.updated_at, row.updated_by_id = value, utcnow(), actor.id
+
+
+def settings_version_bump(connection: sa.Connection) -> None:
+    """Write a new version token on ``connection``: every worker reads the settings again.
+
+    For what writes the database below the settings page: a migration, a restored backup. An empty table needs
+    none: no worker holds a setting (had it held one, the missing row already tells it its copy is old).
+    """
+    table, token = Setting.__table__, uuid.uuid4().hex
+    if connection.execute(sa.select(table.c.key).limit(1)).first() is None:
+        return
+    changed = connection.execute(sa.update(table).where(table.c.key == VERSION_KEY)
+                                 .values(value=token, updated_at=utcnow(), updated_by_id=None))
+    if not changed.rowcount:
+        connection.execute(sa.insert(table).values(key=VERSION_KEY, value=token, updated_at=utcnow()))
