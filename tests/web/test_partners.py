@@ -196,3 +196,22 @@ def test_a_suspended_partner_disappears_and_its_bookings_are_released(client, st
     assert client.get(f"/partners/rewards/{reward_id}").status_code == 404
     assert "Ended without being used: your hours are released." in text_of(client.get("/me/rewards"))
     assert "Reserved to give" not in text_of(client.get("/me/hours"))
+
+
+def test_a_refused_change_on_the_partner_page_keeps_what_the_admin_typed_and_changes_nothing(client, story):
+    """Limits the ledger refuses show the message on the page with the typed hours; a status form sent without
+    choosing suspend or reactivate changes nothing."""
+    login(client, story["claire"])
+    page = f"/admin/partners/{story['partner_id']}"
+    response = client.post(f"{page}/limits", data={
+        "limits-floor_hours": "5", "limits-ceiling_hours": "100", "limits-reason": "Erreur de saisie"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The lower limit must be zero or below" in text_of(response)
+    assert re.search(r'name="limits-floor_hours"[^>]*value="5"', html), html
+    edit = client.get(page).get_data(as_text=True)
+    assert re.search(r'name="limits-floor_hours"[^>]*value="0"', edit)  # still the limits set in the story
+    response = client.post(f"{page}/status", data={"status-key": key_of(edit, "status-key"),
+                                                   "status-reason": "Sans bouton"})
+    assert response.status_code == 422
+    assert "Les Tilleuls Habitat" in text_of(client.get("/partners"))  # still active

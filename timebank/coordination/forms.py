@@ -54,19 +54,27 @@ class StatusForm(FlaskForm):
         kwargs.setdefault("prefix", "status")
         super().__init__(*args, **kwargs)
 
-    reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Please write the reason.")),
-                                                     Length(max=2000), PlainText(multiline=True)],
-                           render_kw={"rows": 2, "maxlength": 2000})
+    reason = _reason()
     suspend = SubmitField(_l("Suspend the membership"))
     reactivate = SubmitField(_l("Reactivate the membership"))
 
 
 class LimitsForm(FlaskForm):
-    """Prefixed: several forms on the coordinator's member page each have a reason."""
+    """An account's lowest and highest balance, in whole hours, with the reason: a member's (on the coordinator's
+    member page) or a partner's (on the admin's partner page). Prefixed: each form there has a reason."""
+
+    # The service names the limits it refuses by their own names; these are the fields that show them.
+    FIELDS = {"floor": "floor_hours", "ceiling": "ceiling_hours"}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "limits")
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def of(cls, account) -> "LimitsForm":
+        """The form showing an account's limits as they are (0 where there is no account or no limit)."""
+        return cls(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
+                   ceiling_hours=(account.ceiling or 0) // 60 if account else 0)
 
     floor_hours = IntegerField(_l("Lowest balance allowed (hours, 0 or below)"),
                                validators=[InputRequired(message=_l("Please give a number of hours."))],
@@ -74,10 +82,16 @@ class LimitsForm(FlaskForm):
     ceiling_hours = IntegerField(_l("Highest balance allowed (hours)"),
                                  validators=[InputRequired(message=_l("Please give a number of hours."))],
                                  render_kw={"inputmode": "numeric"})
-    reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=_l("Please write the reason.")),
-                                                     Length(max=500), PlainText(multiline=True)],
-                           render_kw={"rows": 2, "maxlength": 500})
+    reason = _reason(max_length=500)
     save = SubmitField(_l("Change the limits"))
+
+    @property
+    def floor(self) -> int:
+        return self.floor_hours.data * 60
+
+    @property
+    def ceiling(self) -> int:
+        return self.ceiling_hours.data * 60
 
 
 class OfflineMemberForm(FlaskForm):

@@ -153,8 +153,7 @@ def _member_page(member: Member, code: int = 200, **forms):
     from timebank.coordination.member_file import member_waiting
 
     account = ledger.account_of(member)
-    limits = forms.get("limits") or LimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60 if account else 0,
-                                               ceiling_hours=(account.ceiling or 0) // 60 if account else 0)
+    limits = forms.get("limits") or LimitsForm.of(account)
     return render_template(
         "coordination/member.html", member=member, account=account,
         balance=ledger.balance_of(account) if account else None, notes=notes_of(member=member),
@@ -243,8 +242,7 @@ def change_limits(member_id: int):
     from timebank.coordination.services import member_set_limits
 
     def act(m, f):
-        member_set_limits(member=m, actor=current_user, floor=f.floor_hours.data * 60,
-                          ceiling=f.ceiling_hours.data * 60, reason=f.reason.data)
+        member_set_limits(member=m, actor=current_user, floor=f.floor, ceiling=f.ceiling, reason=f.reason.data)
 
     return _member_step(member_id, LimitsForm, "limits", act, _("The limits are changed."))
 

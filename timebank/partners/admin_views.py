@@ -11,13 +11,8 @@ from timebank.ledger import services as ledger
 from timebank.members.models import Member
 from timebank.partners import services as service
 from timebank.partners.access import representatives
-from timebank.partners.forms import (
-    PartnerForm,
-    PartnerLimitsForm,
-    PartnerStatusForm,
-    RemoveRepresentativeForm,
-    RepresentativeForm,
-)
+from timebank.coordination.forms import LimitsForm
+from timebank.partners.forms import PartnerForm, PartnerStatusForm, RemoveRepresentativeForm, RepresentativeForm
 from timebank.partners.models import Partner
 from timebank.security import admin_required
 
@@ -66,10 +61,7 @@ def _edit_page(partner: Partner, status: int = 200, **forms):
                                     address=partner.address, contact=partner.contact,
                                     **{f"description_{code}": descriptions.get(code, "")
                                        for code in service.DESCRIPTION_LANGUAGES})
-    if "limits_form" not in forms:
-        account = partner.account
-        forms["limits_form"] = PartnerLimitsForm(formdata=None, floor_hours=(account.floor or 0) // 60,
-                                                 ceiling_hours=(account.ceiling or 0) // 60)
+    forms.setdefault("limits_form", LimitsForm.of(partner.account))
     forms.setdefault("rep_form", RepresentativeForm(formdata=None))
     forms.setdefault("remove_form", RemoveRepresentativeForm(formdata=None))
     forms.setdefault("status_form", PartnerStatusForm(formdata=None))
@@ -78,95 +70,80 @@ def _edit_page(partner: Partner, status: int = 200, **forms):
                            balance=ledger.balance_of(partner.account), **forms), status
 
 
+def _edit_step(partner_id: int, form, name: str, act, aliases: dict | None = None):
+    """One change on a partner's page: the partner or 404, the form checked, then ``act(partner, form)``, which
+    returns the message to flash. A refusal shows the page again with the form as it was typed and the message
+    next to its field (422)."""
+    partner = _partner_or_404(partner_id)
+    if not form.validate_on_submit():
+        return _edit_page(partner, 422, **{name: form})
+    try:
+        message = act(partner, form)
+    except DomainError as error:
+        db.session.rollback()
+        return _edit_page(_partner_or_404(partner_id), _place(form, error, aliases), **{name: form})
+    flash(message, "success")
+    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+
+
 @bp.route("/<id:partner_id>", methods=["GET", "POST"])
 @admin_required
 def edit(partner_id: int):
-    partner = _partner_or_404(partner_id)
     if request.method == "GET":
-        return _edit_page(partner)
-    form = PartnerForm()
-    if not form.validate_on_submit():
-        return _edit_page(partner, 422, form=form)
-    try:
+        return _edit_page(_partner_or_404(partner_id))
+
+    def act(partner, form):
         service.partner_update(actor=current_user, partner=partner, fields=form.fields(), logo=form.logo_data())
-    except DomainError as error:
-        db.session.rollback()
-        return _edit_page(_partner_or_404(partner_id), _place(form, error), form=form)
-    flash(_("The partner is saved."), "success")
-    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+        return _("The partner is saved.")
+
+    return _edit_step(partner_id, PartnerForm(), "form", act)
 
 
 @bp.post("/<id:partner_id>/representatives")
 @admin_required
 def representative_add(partner_id: int):
-    partner = _partner_or_404(partner_id)
-    form = RepresentativeForm()
-    if not form.validate_on_submit():
-        return _edit_page(partner, 422, rep_form=form)
-    member = service.member_by_number(form.number.data)
-    if member is None:
-        form.number.errors.append(_("No member has this number."))
-        return _edit_page(partner, 422, rep_form=form)
-    try:
+    def act(partner, form):
+        member = service.member_by_number(form.number.data)
+        if member is None:
+            raise DomainError(_("No member has this number."), field="number")
         service.representative_add(actor=current_user, partner=partner, member=member, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _edit_page(_partner_or_404(partner_id), _place(form, error, {"member": "number"}), rep_form=form)
-    flash(_("%(name)s now represents %(partner)s.", name=member.display_name, partner=partner.name), "success")
-    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+        return _("%(name)s now represents %(partner)s.", name=member.display_name, partner=partner.name)
+
+    return _edit_step(partner_id, RepresentativeForm(), "rep_form", act, {"member": "number"})
 
 
 @bp.post("/<id:partner_id>/representatives/<id:member_id>/remove")
 @admin_required
 def representative_remove(partner_id: int, member_id: int):
-    partner = _partner_or_404(partner_id)
+    _partner_or_404(partner_id)
     member = db.session.get(Member, member_id) or abort(404)
-    form = RemoveRepresentativeForm()
-    if not form.validate_on_submit():
-        return _edit_page(partner, 422, remove_form=form)
-    try:
+
+    def act(partner, form):
         service.representative_remove(actor=current_user, partner=partner, member=member, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _edit_page(_partner_or_404(partner_id), _place(form, error), remove_form=form)
-    flash(_("%(name)s no longer represents %(partner)s.", name=member.display_name, partner=partner.name),
-          "success")
-    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+        return _("%(name)s no longer represents %(partner)s.", name=member.display_name, partner=partner.name)
+
+    return _edit_step(partner_id, RemoveRepresentativeForm(), "remove_form", act)
 
 
 @bp.post("/<id:partner_id>/limits")
 @admin_required
 def limits(partner_id: int):
-    partner = _partner_or_404(partner_id)
-    form = PartnerLimitsForm()
-    if not form.validate_on_submit():
-        return _edit_page(partner, 422, limits_form=form)
-    try:
-        service.partner_set_limits(actor=current_user, partner=partner, floor=form.floor_hours.data * 60,
-                                   ceiling=form.ceiling_hours.data * 60, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _edit_page(_partner_or_404(partner_id), _place(form, error, {"floor": "floor_hours",
-                                                                            "ceiling": "ceiling_hours"}),
-                          limits_form=form)
-    flash(_("The limits of the partner's account are changed."), "success")
-    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+    def act(partner, form):
+        service.partner_set_limits(actor=current_user, partner=partner, floor=form.floor, ceiling=form.ceiling,
+                                   reason=form.reason.data)
+        return _("The limits of the partner's account are changed.")
+
+    return _edit_step(partner_id, LimitsForm(), "limits_form", act, LimitsForm.FIELDS)
 
 
 @bp.post("/<id:partner_id>/status")
 @admin_required
 def status(partner_id: int):
-    partner = _partner_or_404(partner_id)
-    form = PartnerStatusForm()
-    if not form.validate_on_submit() or not (form.suspend.data or form.reactivate.data):
-        return _edit_page(partner, 422, status_form=form)
-    suspend = bool(form.suspend.data)
-    try:
+    def act(partner, form):
+        suspend = bool(form.suspend.data)
         service.partner_set_suspended(actor=current_user, partner=partner, suspended=suspend,
                                       reason=form.reason.data, key=form.key.data)
-    except DomainError as error:
-        db.session.rollback()
-        return _edit_page(_partner_or_404(partner_id), _place(form, error), status_form=form)
-    flash(_("The partner is suspended: its rewards are hidden and its reserved bookings released.") if suspend
-          else _("The partner is active again."), "success")
-    return redirect(url_for("partners_admin.edit", partner_id=partner_id), 303)
+        return (_("The partner is suspended: its rewards are hidden and its reserved bookings released.") if suspend
+                else _("The partner is active again."))
+
+    return _edit_step(partner_id, PartnerStatusForm(), "status_form", act)

@@ -1,4 +1,6 @@
-"""Forms of the partners' pages: the admin's partner form, representatives, limits, rewards, bookings."""
+"""Forms of the partners' pages: the admin's partner form, representatives, rewards, bookings.
+
+A partner's limits use the form of a member's (``coordination.forms.LimitsForm``)."""
 from __future__ import annotations
 
 import uuid
@@ -103,21 +105,6 @@ class RemoveRepresentativeForm(FlaskForm):
     remove = SubmitField(_l("Remove"))
 
 
-class PartnerLimitsForm(FlaskForm):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "limits")
-        super().__init__(*args, **kwargs)
-
-    floor_hours = IntegerField(_l("Lowest balance allowed (hours, 0 or below)"),
-                               validators=[InputRequired(message=_l("Please give a number of hours."))],
-                               render_kw={"inputmode": "numeric"})
-    ceiling_hours = IntegerField(_l("Highest balance allowed (hours)"),
-                                 validators=[InputRequired(message=_l("Please give a number of hours."))],
-                                 render_kw={"inputmode": "numeric"})
-    reason = _reason_field()
-    save = SubmitField(_l("Change the limits"))
-
-
 class PartnerStatusForm(KeyedForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "status")
@@ -126,6 +113,9 @@ class PartnerStatusForm(KeyedForm):
     reason = _reason_field()
     suspend = SubmitField(_l("Suspend the partner"))
     reactivate = SubmitField(_l("Make the partner active again"))
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) and bool(self.suspend.data or self.reactivate.data)
 
 
 class RewardForm(FlaskForm):
