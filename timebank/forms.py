@@ -69,6 +69,16 @@ class FlaskForm(_FlaskWTFForm):
             return super().render_field(field, render_kw)
 
 
+class PrefixedForm(FlaskForm):
+    """Several forms share a page: each gets its own prefix (``prefix_name``), so their ids never collide."""
+
+    prefix_name = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
 def wtforms_messages(gettext, ngettext) -> list:
     """WTForms' messages that its catalogues leave untranslated or mistranslated, marked for `make messages`.
 

@@ -3,21 +3,11 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import FlaskForm
+from timebank.forms import FlaskForm, PrefixedForm
 from timebank.ledger.forms import DurationFields, hours_field, key_field, new_key
 from timebank.members.forms import LanguagesField
 from timebank.phones import PhoneNumber
 from timebank.validators import PlainText
-
-
-class _Prefixed(FlaskForm):
-    """Several forms share the coordinator's member page: each gets its own prefix, so ids never collide."""
-
-    prefix_name = ""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", self.prefix_name)
-        super().__init__(*args, **kwargs)
 
 
 def _reason(label=_l("Reason"), max_length=2000):
@@ -47,28 +37,20 @@ class NoteForm(FlaskForm):
     add = SubmitField(_l("Add the note"))
 
 
-class StatusForm(FlaskForm):
-    """Prefixed: several forms on the coordinator's member page each have a reason."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "status")
-        super().__init__(*args, **kwargs)
-
+class StatusForm(PrefixedForm):
+    prefix_name = "status"
     reason = _reason()
     suspend = SubmitField(_l("Suspend the membership"))
     reactivate = SubmitField(_l("Reactivate the membership"))
 
 
-class LimitsForm(FlaskForm):
+class LimitsForm(PrefixedForm):
     """An account's lowest and highest balance, in whole hours, with the reason: a member's (on the coordinator's
-    member page) or a partner's (on the admin's partner page). Prefixed: each form there has a reason."""
+    member page) or a partner's (on the admin's partner page)."""
 
+    prefix_name = "limits"
     # The service names the limits it refuses by their own names; these are the fields that show them.
     FIELDS = {"floor": "floor_hours", "ceiling": "ceiling_hours"}
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "limits")
-        super().__init__(*args, **kwargs)
 
     @classmethod
     def of(cls, account) -> "LimitsForm":
@@ -156,13 +138,13 @@ class RecordForm(FlaskForm, DurationFields):
             SelectChoice(str(m.id), f"{m.display_name} · {m.number}") for m in members]
 
 
-class OrientationForm(_Prefixed):
+class OrientationForm(PrefixedForm):
     prefix_name = "orientation"
     on = DateField(_l("Day of the welcome meeting"), validators=[Optional()])
     save = SubmitField(_l("Save the day"))
 
 
-class VerifyForm(_Prefixed):
+class VerifyForm(PrefixedForm):
     prefix_name = "verify"
     checked = TextAreaField(_l("What you checked"), description=_l("For example: ID seen, two references called."),
                             validators=[InputRequired(message=_l("Please write what you checked.")), Length(max=500),
@@ -173,13 +155,13 @@ class VerifyForm(_Prefixed):
     verify = SubmitField(_l("Verify this member"))
 
 
-class UnverifyForm(_Prefixed):
+class UnverifyForm(PrefixedForm):
     prefix_name = "unverify"
     reason = _reason()
     unverify = SubmitField(_l("Withdraw the verification"))
 
 
-class WarnForm(_Prefixed):
+class WarnForm(PrefixedForm):
     prefix_name = "warn"
     body = TextAreaField(_l("Warning (the member must read it before going on)"),
                          validators=[InputRequired(message=_l("Please write the warning.")), Length(max=2000),
@@ -187,7 +169,7 @@ class WarnForm(_Prefixed):
     warn = SubmitField(_l("Send the warning"))
 
 
-class HelperForm(_Prefixed):
+class HelperForm(PrefixedForm):
     prefix_name = "helper"
     # Named "number" as before; a coordinator may also type a name, a phone number or an e-mail address.
     number = StringField(_l("Trusted helper: member number, name, phone or e-mail"),
@@ -211,7 +193,7 @@ class ReadForm(FlaskForm):
     read = SubmitField(_l("I have read it"))
 
 
-class SessionsForm(_Prefixed):
+class SessionsForm(PrefixedForm):
     prefix_name = "sessions"
     reason = _reason(_l("Why (for example: her phone was stolen, she called us)"), 500)
     end = SubmitField(_l("Sign out everywhere"))

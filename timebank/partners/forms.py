@@ -12,7 +12,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from timebank.forms import FlaskForm
+from timebank.forms import FlaskForm, PrefixedForm
 from timebank.partners.models import PartnerKind
 from timebank.partners.services import DESCRIPTION_LANGUAGES, PartnerFields
 from timebank.validators import PlainText
@@ -26,7 +26,7 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-class KeyedForm(FlaskForm):
+class KeyedForm(PrefixedForm):
     key = HiddenField(validators=_KEY_VALIDATORS)
 
     def __init__(self, *args, **kwargs):
@@ -85,10 +85,8 @@ def _reason_field() -> TextAreaField:
                          render_kw={"rows": 2, "maxlength": 500})
 
 
-class RepresentativeForm(FlaskForm):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "rep")
-        super().__init__(*args, **kwargs)
+class RepresentativeForm(PrefixedForm):
+    prefix_name = "rep"
 
     number = IntegerField(_l("Member number"), validators=[InputRequired(message=_l("Please give a member number."))],
                           render_kw={"inputmode": "numeric"})
@@ -96,19 +94,15 @@ class RepresentativeForm(FlaskForm):
     add = SubmitField(_l("Name as representative"))
 
 
-class RemoveRepresentativeForm(FlaskForm):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "remove")
-        super().__init__(*args, **kwargs)
+class RemoveRepresentativeForm(PrefixedForm):
+    prefix_name = "remove"
 
     reason = _reason_field()
     remove = SubmitField(_l("Remove"))
 
 
 class PartnerStatusForm(KeyedForm):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("prefix", "status")
-        super().__init__(*args, **kwargs)
+    prefix_name = "status"
 
     reason = _reason_field()
     suspend = SubmitField(_l("Suspend the partner"))
