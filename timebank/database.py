@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -179,3 +180,25 @@ def database_state() -> str:
         return "unreachable"
     heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
     return "ok" if current == heads else "not migrated"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list, and where it stands in it."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def page_of(statement: sa.Select, *, page: int, per_page: int, rows=None) -> Page:
+    """Read one page of ``statement`` (LIMIT/OFFSET, after one COUNT of the whole); a page past the end is the last.
+
+    ``rows(statement)`` reads a page when a plain ``scalars`` would not do (several columns, joined eager loads)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    chosen = statement.limit(per_page).offset((page - 1) * per_page)
+    items = list(rows(chosen) if rows is not None else db.session.scalars(chosen))
+    return Page(items, page, pages, total)

@@ -14,35 +14,28 @@ from timebank.members.models import Member
 from timebank.security import coordinator_required
 
 bp = Blueprint("coordination", __name__, url_prefix="/coordination")
-PENDING_PER_PAGE = 50
 
 
 def _page(form=None, status=200, refused_id=None, report_form=None, report_refused_id=None):
+    from timebank.coordination import queues
     from timebank.coordination.forms import report_decision_form
-    from timebank.listings.services import reports_open
-
-    from timebank.exchanges.disputes import disputes_open
-    from timebank.exchanges.reading import reservations_held_long
-
-    from timebank.coordination.services import dashboard_queues
-
     from timebank.coordination.people import people_list
+    from timebank.coordination.services import dashboard_queues
 
     q = request.args.get("q", "")[:80]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     found = people_list(q=q, sort=request.args.get("sort", "name"), page=page) if q.strip() else None
     if found is not None and page > found.pages:
         abort(404)
-    pending, pending_pager = _paged(approval.member_pending_list(), "applications")
-    reports, reports_pager = _paged(reports_open(), "reports")
-    disputes, disputes_pager = _paged(disputes_open(), "disputes")
-    held, held_pager = _paged(reservations_held_long(), "held")
-    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports,
-                           pending=pending, pending_page=pending_pager.page, pending_pages=pending_pager.pages,
-                           pagers={"reports": reports_pager, "disputes": disputes_pager, "held": held_pager},
-                           report_form=report_form or report_decision_form(), disputes=disputes,
+    pending, reports, disputes, held = (_queue(read, arg) for read, arg in (
+        (queues.applications_page, "applications"), (queues.reports_page, "reports"),
+        (queues.disputes_page, "disputes"), (queues.held_page, "held")))
+    return render_template("coordination/index.html", form=form or DecisionForm(), reports=reports.items,
+                           pending=pending.items, pending_page=pending.page, pending_pages=pending.pages,
+                           pagers={"reports": reports, "disputes": disputes, "held": held},
+                           report_form=report_form or report_decision_form(), disputes=disputes.items,
                            report_refused_id=report_refused_id,
-                           queues=dashboard_queues(), held=held, q=q,
+                           queues=dashboard_queues(), held=held.items, q=q,
                            refused_id=refused_id, found=found), status
 
 
@@ -52,13 +45,13 @@ class Pager:
     page: int
     pages: int
     total: int
+    items: list
 
 
-def _paged(items: list, arg: str) -> tuple[list, Pager]:
+def _queue(read, arg: str) -> Pager:
     """One page of a queue (50 at a time), and where it stands; a page past the end shows the last one."""
-    pages = max(1, -(-len(items) // PENDING_PER_PAGE))
-    page = min(max(1, request.args.get(arg, 1, type=int) or 1), pages)
-    return items[(page - 1) * PENDING_PER_PAGE:page * PENDING_PER_PAGE], Pager(arg, page, pages, len(items))
+    found = read(page=max(1, request.args.get(arg, 1, type=int) or 1))
+    return Pager(arg, found.page, found.pages, found.total, found.items)
 
 
 @bp.get("/")

@@ -15,7 +15,7 @@ from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import Reader, listings_search, today
 from timebank.listings.views import speaks_label
-from timebank.members.approval import member_pending_list
+from timebank.members.approval import member_pending_count
 
 bp = Blueprint("main", __name__)
 
@@ -27,7 +27,7 @@ def index():
     if not current_user.is_active_member:
         return render_template("members/waiting.html")
     newcomer = not member_has_exchanged(member=current_user)
-    pending = member_pending_list() if current_user.is_coordinator else []
+    pending_count = member_pending_count() if current_user.is_coordinator else 0
     account = ledger.account_of(current_user)
     reader = Reader.of(current_user)
     # A preview: four listings near her, in her order, and no count (the page shows none).
@@ -36,7 +36,7 @@ def index():
     exchanges = my_exchanges(member=current_user)
     from timebank.coordination.acting import members_helped_by
 
-    return render_template("main/dashboard.html", pending_count=len(pending), helping=members_helped_by(current_user),
+    return render_template("main/dashboard.html", pending_count=pending_count, helping=members_helped_by(current_user),
                            balance=ledger.balance_of(account) if account else None,
                            near=near.listings, speaks=speaks_label(reader), today=today(), exchanges=exchanges, newcomer=newcomer,
                            approval=approval_of(member=current_user) if newcomer else None)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from timebank.audit import audit
-from timebank.database import atomic, lock_fresh
+from timebank.database import Page, atomic, lock_fresh, page_of
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member, Status
@@ -17,13 +17,14 @@ from timebank.notifications.services import mail_queue
 from timebank.timeutil import utcnow
 
 
-def member_pending_list() -> list[Member]:
-    return list(
-        db.session.scalars(
-            sa.select(Member).where(Member.status == Status.PENDING).order_by(Member.created_at, Member.id)
-            .options(selectinload(Member.languages))
-        )
-    )
+def member_pending_page(*, page: int, per_page: int) -> Page:
+    """The applications waiting, oldest first, one page at a time."""
+    return page_of(sa.select(Member).where(Member.status == Status.PENDING).order_by(Member.created_at, Member.id)
+                   .options(selectinload(Member.languages)), page=page, per_page=per_page)
+
+
+def member_pending_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Member.id)).where(Member.status == Status.PENDING))
 
 
 def member_approve(*, member: Member, actor: Member, message: str = "", orientation_on: date | None = None) -> Member:
