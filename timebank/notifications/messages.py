@@ -51,90 +51,123 @@ def notification_plain(kind: str, params: dict) -> str:
     return notification_text(kind, {**p, "_plain": True})
 
 
+# The words of each kind of notice; ``p`` holds its parameters (minutes already read as an amount).
+_NOTICE_TEXTS = {
+    "hours_received": lambda p: _("%(name)s gave you %(amount)s.", **p),
+    "hours_given": lambda p: _("You gave %(amount)s to %(name)s.", **p),
+    "donation_given": lambda p: _("You gave %(amount)s to the community account. Thank you!", **p),
+    "welcome_received": lambda p: _("Welcome! The timebank gave you %(amount)s to start.", **p),
+    "grant_received": lambda p: _("You received %(amount)s from the community account.", **p),
+    "correction": lambda p: _("A coordinator corrected your hours by %(amount)s.", **p),
+    "match": lambda p: _match(p),
+    "exchange_proposed": lambda p: _("%(name)s proposes an exchange: %(title)s", **p),
+    "exchange_countered": lambda p: _("%(name)s suggests another duration or date: %(title)s", **p),
+    "exchange_accepted": lambda p: _("%(name)s agreed: %(title)s. The hours are reserved.", **p),
+    "exchange_declined": lambda p: _("%(name)s declined: %(title)s", **p),
+    "exchange_cancelled": lambda p: _("%(name)s cancelled: %(title)s", **p),
+    "exchange_done": lambda p: _("%(name)s says it is done (%(amount)s): %(title)s. Please confirm.", **p),
+    "exchange_confirmed": lambda p: _("%(name)s confirmed: %(title)s. You received %(amount)s.", **p),
+    "exchange_auto_confirmed": lambda p: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
+    "exchange_auto_confirmed_extra": lambda p: _(
+        "Confirmed automatically: %(title)s. %(paid)s were paid, as agreed. %(provider)s marked %(done)s done: "
+        "the extra %(extra)s were not paid and need %(recipient)s's agreement. See the exchange to ask for them, "
+        "or to raise a disagreement.",
+        **{**p, **{name: format_minutes(p.get(name, 0)) for name in ("paid", "done", "extra")}}),
+    "exchange_reminder": lambda p: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
+                                     **p),
+    "exchange_tomorrow": lambda p: _("Tomorrow: %(title)s, with %(name)s.", **p),
+    "group_joined": lambda p: _("%(name)s joins your group session: %(title)s", **p),
+    "group_completed": lambda p: _("The group session %(title)s is confirmed: your share of hours has moved.",
+                                   **p),
+    "exchange_settled": lambda p: _("%(title)s is settled by a coordinator, as a membership is suspended: "
+                                    "%(amount)s moved. If it is not right, raise a disagreement.", **p),
+    "group_cancelled": lambda p: _("The group session %(title)s is cancelled: your hours are released.", **p),
+    "group_cancelled_organiser_suspended": lambda p: _(
+        "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
+        "released.", **p),
+    "suspended": lambda p: _("Your membership is suspended. You can still read your statement."),
+    "reactivated": lambda p: _("Your membership is active again. Welcome back!"),
+    "exchange_brokered": lambda p: _("%(name)s, coordinator, recorded %(amount)s for you: %(title)s. If it is "
+                                     "not right, raise a disagreement.", **p),
+    "direct_message": lambda p: _("%(name)s wrote to you.", **p),
+    "exchange_message": lambda p: _("New message from %(name)s about %(title)s", **p),
+    "exchange_disputed": lambda p: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
+                                     **p),
+    "exchange_resolved": lambda p: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
+    "exchange_resolved_partly": lambda p: _(
+        "A coordinator settled the disagreement about %(title)s: %(reason)s. %(taken)s went back to "
+        "%(recipient)s now: %(provider)s could not give back more for now.",
+        **{**p, "taken": format_minutes(p.get("taken", 0))}),
+    "exchange_resolved_covered": lambda p: _(
+        "A coordinator settled the disagreement about %(title)s: %(reason)s. %(recipient)s got the hours back: "
+        "%(taken)s from %(provider)s and %(covered)s from the community account.",
+        **{**p, "taken": format_minutes(p.get("taken", 0)), "covered": format_minutes(p.get("covered", 0))}),
+    "report_handled": lambda p: _("Thank you for your report: a coordinator has looked at it and dealt with it."),
+    "verified": lambda p: (_("A coordinator verified you until %(until)s: you can offer services that need it.",
+                             **p) if p.get("until") else
+                           _("A coordinator verified you: you can offer services that need it.")),
+    "verification_withdrawn": lambda p: _("Your verification is withdrawn: your offers that need it are hidden."),
+    "verification_ends_soon": lambda p: _("Your verification ends on %(date)s. To keep it, see a coordinator "
+                                          "before then.", **p),
+    "verification_lapsed": lambda p: _("Your verification has ended: your offers that need it are hidden until "
+                                       "a coordinator renews it."),
+    "warning": lambda p: _("A coordinator sent you a warning. Please read it."),
+    "helper_named": lambda p: _("%(name)s can now manage your account for you.", **p),
+    "helper_of": lambda p: _("%(name)s named you as their trusted helper: you can manage their account for "
+                             "them.", **p),
+    "helper_removed": lambda p: _("You no longer manage the account of %(name)s.", **p),
+    "exchange_acted_for": lambda p: _acted_for(p),
+    "reward_booked": lambda p: _("%(name)s booked %(title)s: the hours are reserved until you mark it used.", **p),
+    "reward_used": lambda p: _("%(name)s marked your booking used: %(title)s. The hours have moved.", **p),
+    "reward_refused": lambda p: _("%(name)s could not take your booking: %(title)s. Your hours are released.",
+                                  **p),
+    "reward_released": lambda p: _("Your booking has ended without being used: %(title)s (%(name)s). Your hours "
+                                   "are released.", **p),
+    "dispute_version_asked": lambda p: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
+                                         "your version before deciding: please write it.", **p),
+    "listing_hidden": lambda p: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
+    "message_hidden": lambda p: _("A coordinator hid a message you wrote: %(reason)s", **p),
+}
+NOTICE_KINDS = frozenset(_NOTICE_TEXTS)
+
+
 def notification_text(kind: str, params: dict) -> str:
     p = dict(params)
     if "minutes" in p:
         p["amount"] = format_minutes(p.pop("minutes"))
-    texts = {
-        "hours_received": lambda: _("%(name)s gave you %(amount)s.", **p),
-        "hours_given": lambda: _("You gave %(amount)s to %(name)s.", **p),
-        "donation_given": lambda: _("You gave %(amount)s to the community account. Thank you!", **p),
-        "welcome_received": lambda: _("Welcome! The timebank gave you %(amount)s to start.", **p),
-        "grant_received": lambda: _("You received %(amount)s from the community account.", **p),
-        "correction": lambda: _("A coordinator corrected your hours by %(amount)s.", **p),
-        "match": lambda: _match(p),
-        "exchange_proposed": lambda: _("%(name)s proposes an exchange: %(title)s", **p),
-        "exchange_countered": lambda: _("%(name)s suggests another duration or date: %(title)s", **p),
-        "exchange_accepted": lambda: _("%(name)s agreed: %(title)s. The hours are reserved.", **p),
-        "exchange_declined": lambda: _("%(name)s declined: %(title)s", **p),
-        "exchange_cancelled": lambda: _("%(name)s cancelled: %(title)s", **p),
-        "exchange_done": lambda: _("%(name)s says it is done (%(amount)s): %(title)s. Please confirm.", **p),
-        "exchange_confirmed": lambda: _("%(name)s confirmed: %(title)s. You received %(amount)s.", **p),
-        "exchange_auto_confirmed": lambda: _("Confirmed automatically: %(title)s. The hours have moved.", **p),
-        "exchange_auto_confirmed_extra": lambda: _(
-            "Confirmed automatically: %(title)s. %(paid)s were paid, as agreed. %(provider)s marked %(done)s done: "
-            "the extra %(extra)s were not paid and need %(recipient)s's agreement. See the exchange to ask for them, "
-            "or to raise a disagreement.",
-            **{**p, **{name: format_minutes(p.get(name, 0)) for name in ("paid", "done", "extra")}}),
-        "exchange_reminder": lambda: _("Please confirm %(title)s: tomorrow it will be confirmed automatically.",
-                                       **p),
-        "exchange_tomorrow": lambda: _("Tomorrow: %(title)s, with %(name)s.", **p),
-        "group_joined": lambda: _("%(name)s joins your group session: %(title)s", **p),
-        "group_completed": lambda: _("The group session %(title)s is confirmed: your share of hours has moved.",
-                                     **p),
-        "exchange_settled": lambda: _("%(title)s is settled by a coordinator, as a membership is suspended: "
-                                      "%(amount)s moved. If it is not right, raise a disagreement.", **p),
-        "group_cancelled": lambda: _("The group session %(title)s is cancelled: your hours are released.", **p),
-        "group_cancelled_organiser_suspended": lambda: _(
-            "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
-            "released.", **p),
-        "suspended": lambda: _("Your membership is suspended. You can still read your statement."),
-        "reactivated": lambda: _("Your membership is active again. Welcome back!"),
-        "exchange_brokered": lambda: _("%(name)s, coordinator, recorded %(amount)s for you: %(title)s. If it is "
-                                       "not right, raise a disagreement.", **p),
-        "direct_message": lambda: _("%(name)s wrote to you.", **p),
-        "exchange_message": lambda: _("New message from %(name)s about %(title)s", **p),
-        "exchange_disputed": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator will help.",
-                                       **p),
-        "exchange_resolved": lambda: _("A coordinator settled the disagreement about %(title)s: %(reason)s", **p),
-        "exchange_resolved_partly": lambda: _(
-            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(taken)s went back to "
-            "%(recipient)s now: %(provider)s could not give back more for now.",
-            **{**p, "taken": format_minutes(p.get("taken", 0))}),
-        "exchange_resolved_covered": lambda: _(
-            "A coordinator settled the disagreement about %(title)s: %(reason)s. %(recipient)s got the hours back: "
-            "%(taken)s from %(provider)s and %(covered)s from the community account.",
-            **{**p, "taken": format_minutes(p.get("taken", 0)), "covered": format_minutes(p.get("covered", 0))}),
-        "report_handled": lambda: _("Thank you for your report: a coordinator has looked at it and dealt with it."),
-        "verified": lambda: (_("A coordinator verified you until %(until)s: you can offer services that need it.",
-                               **p) if p.get("until") else
-                             _("A coordinator verified you: you can offer services that need it.")),
-        "verification_withdrawn": lambda: _("Your verification is withdrawn: your offers that need it are hidden."),
-        "verification_ends_soon": lambda: _("Your verification ends on %(date)s. To keep it, see a coordinator "
-                                            "before then.", **p),
-        "verification_lapsed": lambda: _("Your verification has ended: your offers that need it are hidden until "
-                                         "a coordinator renews it."),
-        "warning": lambda: _("A coordinator sent you a warning. Please read it."),
-        "helper_named": lambda: _("%(name)s can now manage your account for you.", **p),
-        "helper_of": lambda: _("%(name)s named you as their trusted helper: you can manage their account for "
-                               "them.", **p),
-        "helper_removed": lambda: _("You no longer manage the account of %(name)s.", **p),
-        "exchange_acted_for": lambda: _acted_for(p),
-        "reward_booked": lambda: _("%(name)s booked %(title)s: the hours are reserved until you mark it used.", **p),
-        "reward_used": lambda: _("%(name)s marked your booking used: %(title)s. The hours have moved.", **p),
-        "reward_refused": lambda: _("%(name)s could not take your booking: %(title)s. Your hours are released.",
-                                    **p),
-        "reward_released": lambda: _("Your booking has ended without being used: %(title)s (%(name)s). Your hours "
-                                     "are released.", **p),
-        "dispute_version_asked": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
-                                           "your version before deciding: please write it.", **p),
-        "listing_hidden": lambda: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
-        "message_hidden": lambda: _("A coordinator hid a message you wrote: %(reason)s", **p),
-    }
-    text = texts.get(kind, lambda: _("You have a new notice."))()
+    text = _NOTICE_TEXTS[kind](p) if kind in _NOTICE_TEXTS else _("You have a new notice.")
     if p.get("memo"):
         text = _("%(text)s For: %(memo)s", text=text, memo=p["memo"])
     return text
+
+
+def _news_from(name: str) -> str:
+    return _("%(name)s: news at the timebank.", name=name)
+
+
+# What a phone notification says on a locked screen, for each kind of notice: who did what, never what the service
+# is about. Every kind is named here, even those that say no more than "news" (a test holds every kind to it).
+GLANCE_TEXTS = {
+    "exchange_proposed": lambda name: _("%(name)s proposed an exchange.", name=name),
+    "exchange_countered": lambda name: _("%(name)s suggested another time or length.", name=name),
+    "exchange_accepted": lambda name: _("%(name)s agreed to an exchange.", name=name),
+    "exchange_declined": lambda name: _("%(name)s declined an exchange.", name=name),
+    "exchange_cancelled": lambda name: _("%(name)s cancelled an exchange.", name=name),
+    "exchange_done": lambda name: _("%(name)s says a service is done: please confirm.", name=name),
+    "exchange_confirmed": lambda name: _("%(name)s confirmed an exchange.", name=name),
+    "exchange_message": lambda name: _("%(name)s sent you a message.", name=name),
+    "hours_received": lambda name: _("%(name)s gave you hours.", name=name),
+    **dict.fromkeys((
+        "hours_given", "donation_given", "welcome_received", "grant_received", "correction", "match",
+        "exchange_auto_confirmed", "exchange_auto_confirmed_extra", "exchange_reminder", "exchange_tomorrow",
+        "exchange_settled", "exchange_brokered", "exchange_disputed", "exchange_resolved", "exchange_resolved_partly",
+        "exchange_resolved_covered", "exchange_acted_for", "group_joined", "group_completed", "group_cancelled",
+        "group_cancelled_organiser_suspended", "suspended", "reactivated", "direct_message", "report_handled",
+        "verified", "verification_withdrawn", "verification_ends_soon", "verification_lapsed", "warning",
+        "helper_named", "helper_of", "helper_removed", "reward_booked", "reward_used", "reward_refused",
+        "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden",
+    ), _news_from),
+}
 
 
 def glance_text(kind: str, params: dict) -> str:
@@ -142,15 +175,4 @@ def glance_text(kind: str, params: dict) -> str:
     name = params.get("name") or ""
     if not name:
         return _("You have news at the timebank.")
-    texts = {
-        "exchange_proposed": lambda: _("%(name)s proposed an exchange.", name=name),
-        "exchange_countered": lambda: _("%(name)s suggested another time or length.", name=name),
-        "exchange_accepted": lambda: _("%(name)s agreed to an exchange.", name=name),
-        "exchange_declined": lambda: _("%(name)s declined an exchange.", name=name),
-        "exchange_cancelled": lambda: _("%(name)s cancelled an exchange.", name=name),
-        "exchange_done": lambda: _("%(name)s says a service is done: please confirm.", name=name),
-        "exchange_confirmed": lambda: _("%(name)s confirmed an exchange.", name=name),
-        "exchange_message": lambda: _("%(name)s sent you a message.", name=name),
-        "hours_received": lambda: _("%(name)s gave you hours.", name=name),
-    }
-    return texts.get(kind, lambda: _("%(name)s: news at the timebank.", name=name))()
+    return GLANCE_TEXTS.get(kind, _news_from)(name)
