@@ -93,9 +93,22 @@ def isolate(value: object) -> str:
 MINUS, NBSP = "\u2212", "\u00a0"
 
 
+_MINUTES_WORDS: dict[tuple[str, int, bool], tuple[str, bool]] = {}  # (language, minutes, signed): the words
+
+
 def _signed_minutes(minutes: int | None, signed: bool) -> tuple[str, bool]:
-    """The words of a duration with its sign at their start, and whether it carries a sign."""
-    minutes = int(minutes or 0)
+    """The words of a duration with its sign at their start, and whether it carries a sign (kept a process per
+    language: a statement page writes forty of them)."""
+    key = (locale_code(), int(minutes or 0), bool(signed))
+    words = _MINUTES_WORDS.get(key)
+    if words is None:
+        if len(_MINUTES_WORDS) > 50_000:
+            _MINUTES_WORDS.clear()
+        words = _MINUTES_WORDS[key] = _minutes_words(key[1], key[2])
+    return words
+
+
+def _minutes_words(minutes: int, signed: bool) -> tuple[str, bool]:
     sign = MINUS if minutes < 0 else "+" if signed and minutes > 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
