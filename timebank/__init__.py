@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     from timebank import models  # noqa: F401  (every table known to the metadata)
     from timebank.database import register_database
     from timebank.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from timebank.fastpaths import register_fastpaths
     from timebank.i18n import register_i18n, select_locale
     from timebank.security import register_security
 
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
 
     register_i18n(app)
+    register_fastpaths(app)
     register_security(app)
     from timebank.admin.settings_store import register_settings
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale, get_translations
+from flask_babel import get_translations
 from flask_wtf import FlaskForm as _FlaskWTFForm
 from wtforms.i18n import messages_path
+from timebank.fastpaths import locale_code
 
 _WTFORMS: dict[str, support.Translations] = {}
 
@@ -16,7 +17,7 @@ class _WTFormsCatalogue:
 
     @staticmethod
     def _catalogue():
-        locale = str(get_locale())
+        locale = locale_code()
         found = _WTFORMS.get(locale)
         if found is None:
             found = _WTFORMS[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")

@@ -5,10 +5,11 @@ import re
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from timebank.fastpaths import locale_code
 
 
 # Every language the code can offer (a catalogue in timebank/translations, category names, default texts); an
@@ -45,15 +46,20 @@ def remember_language_choice() -> None:
 
 
 def text_direction() -> str:
-    return "rtl" if str(get_locale()) in current_app.config["RTL_LANGUAGES"] else "ltr"
+    return "rtl" if locale_code() in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+_LANGUAGE_NAMES: dict[tuple[str, str], str] = {}  # the names CLDR gives never change while a process runs
 
 
 def language_name(code: str, *, in_locale: str | None = None) -> str:
     """Name a language in the reader's language ("arabe", "Arabic", "العربية")."""
-    cache = g.setdefault("_language_names", {})
-    reader = in_locale or str(get_locale())
+    reader = in_locale or locale_code()
     key = (code, reader)
+    cache = _LANGUAGE_NAMES
     if key not in cache:
+        if len(cache) > 20_000:  # codes come from saved rows, but a process need not keep every oddity
+            cache.clear()
         try:
             name = Locale.parse(reader).languages.get(code) or code
         except (UnknownLocaleError, ValueError):
@@ -87,9 +93,22 @@ def isolate(value: object) -> str:
 MINUS, NBSP = "\u2212", "\u00a0"
 
 
+_MINUTES_WORDS: dict[tuple[str, int, bool], tuple[str, bool]] = {}  # (language, minutes, signed): the words
+
+
 def _signed_minutes(minutes: int | None, signed: bool) -> tuple[str, bool]:
-    """The words of a duration with its sign at their start, and whether it carries a sign."""
-    minutes = int(minutes or 0)
+    """The words of a duration with its sign at their start, and whether it carries a sign (kept a process per
+    language: a statement page writes forty of them)."""
+    key = (locale_code(), int(minutes or 0), bool(signed))
+    words = _MINUTES_WORDS.get(key)
+    if words is None:
+        if len(_MINUTES_WORDS) > 50_000:
+            _MINUTES_WORDS.clear()
+        words = _MINUTES_WORDS[key] = _minutes_words(key[1], key[2])
+    return words
+
+
+def _minutes_words(minutes: int, signed: bool) -> tuple[str, bool]:
     sign = MINUS if minutes < 0 else "+" if signed and minutes > 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     # Arabic agrees the word with the number (ساعة، ساعتان، 3 ساعات), hence ngettext.
@@ -166,7 +185,7 @@ def local_text(name: str, locale: str | None = None) -> str:
     config = current_app.config
     default = config["BABEL_DEFAULT_LOCALE"]
     texts = texts_by_language(config.get(LOCAL_TEXTS[name]), default)
-    return texts.get(locale or str(get_locale())) or texts.get(default) or ""
+    return texts.get(locale or locale_code()) or texts.get(default) or ""
 
 
 # Between the items of a list: the Arabic comma on an Arabic page. (Babel's format_list is not used: CLDR's Arabic
@@ -175,7 +194,7 @@ LIST_SEPARATORS = {"ar": "\u060c ", "fa": "\u060c ", "ur": "\u060c "}
 
 
 def list_separator(locale: str | None = None) -> str:
-    return LIST_SEPARATORS.get((locale or str(get_locale())).split("_")[0], ", ")
+    return LIST_SEPARATORS.get((locale or locale_code()).split("_")[0], ", ")
 
 
 @pass_eval_context
@@ -196,5 +215,5 @@ def register_i18n(app: Flask) -> None:
         language_name=language_name,
         autonym=autonym,
         local_text=local_text,
-        current_locale=lambda: str(get_locale()),
+        current_locale=locale_code,
     )

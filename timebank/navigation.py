@@ -2,8 +2,26 @@
 above them, next to the app factory)."""
 from __future__ import annotations
 
+from functools import cache
+from types import SimpleNamespace
+
 from flask import Flask, has_request_context
 from flask_login import current_user
+
+
+@cache
+def _counts_statement():
+    """The menu's three counts in one round trip, built once with the member's id as a parameter ``me``."""
+    import sqlalchemy as sa
+
+    from timebank.exchanges.conversation import unread_messages_query
+    from timebank.messages.services import unread_direct_query
+    from timebank.notifications.services import notifications_unread_query
+
+    me = SimpleNamespace(id=sa.bindparam("me", type_=sa.Integer))  # what the three queries read of a member
+    return sa.select(notifications_unread_query(member=me).scalar_subquery(),
+                     unread_messages_query(member=me).scalar_subquery(),
+                     unread_direct_query(member=me).scalar_subquery())
 
 
 def register_navigation(app: Flask) -> None:
@@ -14,18 +32,9 @@ def register_navigation(app: Flask) -> None:
         signed_in = has_request_context() and current_user.is_authenticated
         if not signed_in:
             return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0, "unread_direct": 0}
-        import sqlalchemy as sa
-
-        from timebank.exchanges.conversation import unread_messages_query
         from timebank.extensions import db
-        from timebank.messages.services import unread_direct_query
-        from timebank.notifications.services import notifications_unread_query
 
-        # The three counts of the menu in one round trip.
-        notices, messages, direct = db.session.execute(sa.select(
-            notifications_unread_query(member=current_user).scalar_subquery(),
-            unread_messages_query(member=current_user).scalar_subquery(),
-            unread_direct_query(member=current_user).scalar_subquery())).one()
+        notices, messages, direct = db.session.execute(_counts_statement(), {"me": current_user.id}).one()
         active = current_user.is_active_member
         return {"logout_form": LogoutForm(formdata=None), "unread_notifications": notices,
                 "unread_messages": messages if active else 0, "unread_direct": direct if active else 0}

@@ -34,10 +34,12 @@ def check_may_act_for(*, agent: Member, member: Member) -> str:
 
 
 def members_helped_by(helper: Member) -> list[Member]:
-    """The members who named ``helper`` as their trusted helper."""
-    return list(db.session.scalars(sa.select(Member).where(Member.helper_id == helper.id,
-                                                           Member.status == Status.ACTIVE)
-                                   .order_by(Member.display_name)))
+    """The members who named ``helper`` as their trusted helper, by name.
+
+    A handful of rows, sorted here: an ORDER BY would tempt SQLite into walking every active member in name
+    order (the directory's index) instead of the few rows of the helpers' index."""
+    helped = db.session.scalars(sa.select(Member).where(Member.helper_id == helper.id, Member.status == Status.ACTIVE))
+    return sorted(helped, key=lambda member: (member.display_name, member.id))
 
 
 def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: str = "") -> Member:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from timebank.fastpaths import locale_code
 from timebank.forms import FlaskForm
 from timebank.i18n import language_name
 from timebank.listings.models import ListingType
@@ -22,7 +22,7 @@ def _language_choices():
 
 
 def _category_choices(categories, placeholder):
-    locale = str(get_locale())
+    locale = locale_code()
     return [SelectChoice("", placeholder)] + [
         SelectChoice(str(category.id), category.name(locale)) for category in categories
     ]

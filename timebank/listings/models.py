@@ -47,6 +47,7 @@ class Listing(db.Model):
     __tablename__ = "listing"
     __table_args__ = (
         sa.Index("ix_listing_status_id", "status", "id"),
+        sa.Index("ix_listing_status_ends_on", "status", "ends_on"),  # "ending this week" for the coordinators
         sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"),
     )
 

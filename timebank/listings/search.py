@@ -35,7 +35,7 @@ _FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listin
 
 CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages))
 
-COUNT_CAP = 1000  # beyond this, "more than 1,000" is all anyone needs to know
+COUNT_CAP = 200  # ten pages: beyond them, "more than 200" is all anyone needs to know (and the walk stops sooner)
 PREVIEW_WINDOW = 100  # an uncounted preview (the home page) orders the newest 100 matches for its reader
 
 

@@ -383,28 +383,29 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     from timebank.members.models import MemberLanguage
     from timebank.members.search import member_match
 
-    query = sa.select(Member.id).where(Member.status == Status.ACTIVE)
+    conditions = [Member.status == Status.ACTIVE]
     if not private:  # coordinators find everyone; members, those who agree to be shown
         from timebank.privacy.models import withdrawn
 
-        query = query.where(Member.id.not_in(withdrawn("directory")))
+        conditions.append(Member.id.not_in(withdrawn("directory")))
     found = member_match(q, private=private)
     if found is not None:
-        query = query.where(found)
+        conditions.append(found)
     if language:
-        query = query.where(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
+        conditions.append(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
     if area:
-        query = query.where(Member.area == area)
+        conditions.append(Member.area == area)
     if search_tokens(skill):
         offers = _matching(_visible(sa.select(Listing.member_id), on=today()), skill).where(
             Listing.type == ListingType.OFFER)
-        query = query.where(Member.id.in_(offers))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+        conditions.append(Member.id.in_(offers))
+    total = db.session.scalar(sa.select(sa.func.count(Member.id)).where(*conditions))
     page = max(1, page)
     if (page - 1) * per_page >= max(total, 1):
         return [], total
+    # The conditions on the member row itself: the page is read in name order from (status, name, id).
     members = db.session.scalars(
-        sa.select(Member).where(Member.id.in_(query)).order_by(Member.display_name, Member.id)
+        sa.select(Member).where(*conditions).order_by(Member.display_name, Member.id)
         .limit(per_page).offset((page - 1) * per_page).options(selectinload(Member.languages))
     ).all()
     return list(members), total

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from timebank.fastpaths import locale_code
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.listings import services
@@ -79,7 +80,7 @@ _LANGUAGE_CHOICES: dict[tuple, list[tuple[str, str]]] = {}
 def language_choices() -> list[tuple[str, str]]:
     """The spoken languages as (code, name in the reader's language), by name; worked out once per language."""
     codes = tuple(current_app.config["TIMEBANK_SPOKEN_LANGUAGES"])
-    key = (str(get_locale()), codes)
+    key = (locale_code(), codes)
     if key not in _LANGUAGE_CHOICES:
         _LANGUAGE_CHOICES[key] = sorted(((code, language_name(code)) for code in codes),
                                         key=lambda choice: choice[1].casefold())
@@ -162,7 +163,7 @@ def new():
     status = 200
     if form.validate_on_submit():
         try:
-            listing = services.listing_create(author=current_user, fields=_fields(form), locale=str(get_locale()))
+            listing = services.listing_create(author=current_user, fields=_fields(form), locale=locale_code())
         except DomainError as error:
             _show_error(form, error)
             status = error.status_code
@@ -214,7 +215,7 @@ def edit(listing_id: int):
     if form.validate_on_submit():
         try:
             services.listing_update(listing=listing, actor=current_user, fields=_fields(form),
-                                    locale=str(get_locale()))
+                                    locale=locale_code())
         except DomainError as error:
             _show_error(form, error)
             status = error.status_code

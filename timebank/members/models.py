@@ -42,6 +42,13 @@ class ContactVisibility(str, enum.Enum):
 
 class Member(UserMixin, db.Model):
     __tablename__ = "member"
+    __table_args__ = (
+        sa.Index("ix_member_status_name", "status", "display_name", "id"),  # the directory's page, in name order
+        # Few members have a trusted helper: the index holds only them, so a database's statistics see that a
+        # helper's "whom I help" is a handful of rows, not half the members.
+        sa.Index("ix_member_helper_id", "helper_id", sqlite_where=sa.text("helper_id IS NOT NULL"),
+                 postgresql_where=sa.text("helper_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The number printed on a welcome sheet; members without e-mail sign in with it.
@@ -86,7 +93,7 @@ class Member(UserMixin, db.Model):
     # Has asked the coordinators to record exchanges for them (no phone, no internet).
     brokered: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # A member they named (a neighbour, a relative) who may manage their account from their own sign-in.
-    helper_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    helper_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     # The welcome meeting with a coordinator, when there was one.
     orientation_on: Mapped[date | None] = mapped_column(sa.Date)
     # The verification lapses after this day (none: it does not lapse).

@@ -1,10 +1,10 @@
 """The words of each in-app notice, in the reader's language at the time of reading."""
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
@@ -12,7 +12,7 @@ PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider")
 
 
 def _match(p: dict) -> str:
-    locale = str(get_locale())
+    locale = locale_code()
     names = p.get("category") or {}
     category = names.get(locale) or names.get("fr") or ""
     if p.get("_html"):

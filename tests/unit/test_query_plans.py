@@ -1,0 +1,42 @@
+"""The lists that grow with a city read their page from an index, not from every row (SQLite's plans; PostgreSQL
+has its own planner and statistics)."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PG_URL
+from timebank.extensions import db
+
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's query plans")
+
+
+def plan(statement) -> str:
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    return " | ".join(row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
+
+
+def test_the_directory_reads_its_page_in_name_order_from_an_index(ctx):
+    from timebank.members.models import Member, Status
+
+    shown = plan(sa.select(Member.id).where(Member.status == Status.ACTIVE).order_by(Member.display_name, Member.id)
+                 .limit(30))
+    assert "ix_member_status_name" in shown and "TEMP B-TREE" not in shown
+
+
+def test_the_members_a_helper_acts_for_come_from_the_helpers_index(ctx):
+    from timebank.members.models import Member, Status
+
+    shown = plan(sa.select(Member.id).where(Member.helper_id == 3, Member.status == Status.ACTIVE))
+    assert "ix_member_helper_id" in shown
+
+
+def test_listings_ending_this_week_come_from_an_index(ctx):
+    from datetime import date
+
+    from timebank.listings.models import Listing, ListingStatus
+
+    shown = plan(sa.select(sa.func.count(Listing.id)).where(
+        Listing.status == ListingStatus.OPEN, Listing.ends_on.is_not(None), Listing.ends_on >= date(2026, 12, 1),
+        Listing.ends_on <= date(2026, 12, 8)))
+    assert "ix_listing_status_ends_on" in shown

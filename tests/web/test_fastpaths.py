@@ -1,0 +1,68 @@
+"""What a page asks many times is answered once (timebank/fastpaths.py), and answers exactly as before."""
+from __future__ import annotations
+
+import flask_babel
+import pytest
+from flask import url_for as flask_url_for
+
+from tests.conftest import login, text_of
+from timebank.fastpaths import locale_code
+
+
+def _template_url_for(app):
+    return app.jinja_env.globals["url_for"]
+
+
+@pytest.mark.parametrize("endpoint, values", [
+    ("listings.show", {"listing_id": 7}),
+    ("listings.index", {"type": "offer", "q": "vélo & co"}),
+    ("listings.index", {"q": "vélo & co", "type": "offer"}),  # another order of the same arguments
+    ("static", {"filename": "css/timebank.css"}),
+    ("static", {"filename": "css/timebank.css", "v": "0123456789ab"}),
+    ("main.index", {"_anchor": "top"}),
+    ("main.index", {"_external": True}),
+    ("listings.index", {"category": ["1", "2"]}),  # a list: not kept, built by Flask each time
+])
+def test_a_kept_address_is_the_address_flask_builds(app, endpoint, values):
+    with app.test_request_context("/listings"):
+        ours = _template_url_for(app)
+        assert ours(endpoint, **values) == flask_url_for(endpoint, **values)
+        assert ours(endpoint, **values) == flask_url_for(endpoint, **values)  # the second time, from the table
+
+
+def test_a_relative_endpoint_is_kept_per_blueprint(app):
+    with app.test_request_context("/listings"):
+        from flask import request
+        request.url_rule = app.url_map._rules_by_endpoint["listings.index"][0]
+        assert _template_url_for(app)(".index") == "/listings"
+    with app.test_request_context("/exchanges"):
+        from flask import request
+        request.url_rule = app.url_map._rules_by_endpoint["exchanges.index"][0]
+        assert _template_url_for(app)(".index") == flask_url_for("exchanges.index")
+
+
+def test_an_address_follows_the_site_s_mount_point(app):
+    with app.test_request_context("/listings", base_url="http://localhost/banque"):
+        assert _template_url_for(app)("listings.show", listing_id=3) == "/banque/listings/3"
+    with app.test_request_context("/listings"):
+        assert _template_url_for(app)("listings.show", listing_id=3) == "/listings/3"
+
+
+def test_the_language_and_its_words_follow_a_change_within_one_request(app):
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert locale_code() == "fr"
+        hello = app.jinja_env.from_string('{{ _("Listings") }}')
+        french = hello.render()
+        with flask_babel.force_locale("ar"):
+            assert locale_code() == "ar"
+            assert hello.render() != french
+        assert locale_code() == "fr" and hello.render() == french
+
+
+def test_a_member_reads_her_own_language_on_every_page(client, people):
+    amina = people.member("Amina Diallo", email="amina@example.org", locale="ar")
+    login(client, amina)
+    for _ in range(2):  # the second time from what was kept
+        assert "الإعلانات" in text_of(client.get("/listings"))
+    client.get("/?lang=fr")
+    assert "Annonces" in text_of(client.get("/listings"))
