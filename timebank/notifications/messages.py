@@ -126,6 +126,10 @@ def notification_text(kind: str, params: dict) -> str:
                                     **p),
         "reward_released": lambda: _("Your booking has ended without being used: %(title)s (%(name)s). Your hours "
                                      "are released.", **p),
+        "project_hours_confirmed": lambda: _("Your %(amount)s for the project %(title)s are confirmed: they are on "
+                                             "your account.", **p),
+        "project_hours_declined": lambda: _("Your %(amount)s for the project %(title)s were not confirmed: "
+                                            "%(reason)s", **p),
         "dispute_version_asked": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
                                            "your version before deciding: please write it.", **p),
         "listing_hidden": lambda: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
