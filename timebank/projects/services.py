@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +19,7 @@ from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
-from timebank.listings.models import Category, Listing, ListingStatus, ListingType
+from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.members.models import Member
 from timebank.partners.models import Partner
 from timebank.projects.access import check_manage, may_see, may_sponsor
@@ -67,11 +68,14 @@ def _category(category_id: int | None) -> Category:
 
 
 def _add_tasks(project: Project, titles: list[str], category: Category, author: Member) -> None:
+    """Publish each task as a request of the project, in the languages its opener speaks (else the default one)."""
     now = utcnow()
+    codes = author.language_codes or [current_app.config["BABEL_DEFAULT_LOCALE"]]
     for title in titles:
         db.session.add(Listing(member_id=author.id, type=ListingType.REQUEST, title=title, description="",
                                category_id=category.id, tags="", area=None, availability="", ends_on=project.ends_on,
-                               status=ListingStatus.OPEN, created_at=now, updated_at=now, project_id=project.id))
+                               status=ListingStatus.OPEN, created_at=now, updated_at=now, project_id=project.id,
+                               languages=[ListingLanguage(code=code) for code in codes]))
 
 
 def project_open(*, actor: Member, partner: Partner | None, fields: ProjectFields, tasks: list[str],
