@@ -268,7 +268,24 @@ def _partners(*, admin, amina, representative, other_representative, text: str) 
     reward = rewards.reward_create(actor=representative, partner=tilleuls, fields=rewards.RewardFields(
         title=f"Pool{text}", description=f"Saturdays{text}", minutes=60, places=5))
     booking = rewards.reward_book(member=amina, reward=reward, key="world")
-    return {"partner": tilleuls.id, "reward": reward.id, "booking": booking.id}
+    return {"partner": tilleuls.id, "reward": reward.id, "booking": booking.id,
+            **_project(tilleuls=tilleuls, amina=amina, representative=representative, text=text)}
+
+
+def _project(*, tilleuls, amina, representative, text: str) -> dict:
+    """Rachid opens the shared garden for Les Tilleuls Habitat; Amina joins its task and says 2 h (waiting)."""
+    from timebank.projects import hours, services
+
+    from tests.factories import category_id
+
+    project = services.project_open(actor=representative, partner=tilleuls, fields=services.ProjectFields(
+        title=f"Garden{text}", description=f"Behind building B{text}", goal_minutes=20 * 60),
+        tasks=[f"Digging{text}"], category_id=category_id("paperwork"))
+    [task] = services.tasks_of(project)
+    participation = services.task_join(member=amina, task=task, shown=True, key="world")
+    stated = hours.hours_state(member=amina, participation=participation, minutes=120, note=f"Saturday{text}",
+                               key="world")
+    return {"project": project.id, "task": task.id, "participation": participation.id, "project_hours": stated.id}
 
 
 def routes() -> list[tuple[str, str, str]]:
@@ -291,6 +308,8 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
               "warning_id": ids["warning"], "category_id": ids["category"], "invitation_id": ids["invitation"],
               "partner_id": ids["partner"], "reward_id": ids["reward"], "booking_id": ids["booking"],
               "dispute_id": ids["dispute"], "token": "not-a-real-token",
+              "project_id": ids["project"], "task_id": ids["task"], "participation_id": ids["participation"],
+              "hours_id": ids["project_hours"],
               "name": "members" if endpoint.startswith("admin.") else "logo-0123456789abcdef.png",
               "table": "months"}
     for argument, thing in args.items():

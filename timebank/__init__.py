@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.privacy.views import bp as privacy
     from timebank.partners.admin_views import bp as partners_admin
     from timebank.partners.views import bp as partners
+    from timebank.projects.views import bp as projects
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(backup)
     app.register_blueprint(partners)
     app.register_blueprint(partners_admin)
+    app.register_blueprint(projects)
     from timebank.members.views import charter_first, note_activity
 
     app.before_request(note_activity)
@@ -150,6 +152,9 @@ def register_templates(app: Flask) -> None:
     from timebank.ledger.services import account_label
 
     app.add_template_global(account_label)  # a statement names a partner's account as the ledger does
+    from timebank.projects.services import project_of
+
+    app.add_template_global(project_of)  # a listing that is a project's task says "for the project …"
     register_static(app)
 
 

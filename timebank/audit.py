@@ -52,7 +52,7 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
             "backup_downloaded", "sessions_ended", "community_cover",
             "member_data_exported", "member_erased", "erasure_requested", "erasure_cancelled",
             "partner_created", "partner_changed", "partner_suspended", "partner_reactivated", "representative_named",
-            "representative_removed")
+            "representative_removed", "project_opened", "project_changed", "project_closed")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",
@@ -137,6 +137,9 @@ SENTENCES = {
     "partner_reactivated": _l("%(actor)s reactivated the partner %(target)s"),
     "representative_named": _l("%(actor)s named %(member)s to act for %(target)s"),
     "representative_removed": _l("%(actor)s removed %(member)s from acting for %(target)s"),
+    "project_opened": _l("%(actor)s opened the project %(target)s"),
+    "project_changed": _l("%(actor)s changed the project %(target)s"),
+    "project_closed": _l("%(actor)s closed the project %(target)s"),
     "dispute_version_asked": _l("%(actor)s asked for the other side's version about %(target)s"),
 }
 ELLIPSIS = "…"

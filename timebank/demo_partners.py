@@ -53,3 +53,35 @@ def demo_partners(admin: Member) -> None:
         places=10, ends_on=utcnow().date() + timedelta(days=60)))
     booking = rewards.reward_book(member=person("amina@example.org"), reward=pool, key="demo-pool")
     rewards.booking_decide(actor=marie, booking=booking, used=True, key="demo-pool-used")
+    demo_project(admin, made[2])
+
+
+def demo_project(admin: Member, association) -> None:
+    """Claire opens the shared garden for the association; residents join it and some of their hours are paid."""
+    from timebank.listings.models import Category
+    from timebank.partners import services
+    from timebank.projects import hours, services as projects
+
+    def person(email: str) -> Member:
+        return db.session.scalar(sa.select(Member).where(Member.email == email))
+
+    services.partner_set_limits(actor=admin, partner=association, floor=-40 * 60, ceiling=100 * 60,
+                                reason="Le jardin partagé est payé par l'association")
+    gardening = db.session.scalar(sa.select(Category.id).where(Category.slug == "gardening"))
+    garden = projects.project_open(actor=admin, partner=association, fields=projects.ProjectFields(
+        title="Jardin partagé des Tilleuls",
+        description="Transformer la pelouse derrière le bâtiment B en jardin partagé : bacs, compost, arrosage.",
+        goal_minutes=40 * 60), tasks=["Construire les bacs", "Arroser le samedi matin", "Tenir le compost"],
+        category_id=gardening)
+    tasks = projects.tasks_of(garden)
+    given = [("amina@example.org", 0, True, 180, True), ("karim@example.org", 0, False, 240, True),
+             ("khadija.elamrani@example.org", 1, True, 120, True), ("fatou.ndiaye@example.org", 2, False, 60, False)]
+    for email, task, shown, minutes, confirmed in given:
+        resident = person(email)
+        if resident is None or not resident.is_active_member:
+            continue
+        joined = projects.task_join(member=resident, task=tasks[task], shown=shown, key=f"demo-garden-{email}")
+        stated = hours.hours_state(member=resident, participation=joined, minutes=minutes,
+                                   key=f"demo-garden-{email}")
+        if confirmed:
+            hours.hours_confirm(actor=admin, hours=stated, key=f"demo-garden-ok-{email}")

@@ -24,3 +24,4 @@ from timebank.scheduler import JobRun  # noqa: F401
 from timebank.idempotency import FormUse  # noqa: F401
 from timebank.privacy.models import Consent, ErasureRequest, SignIn  # noqa: F401
 from timebank.partners.models import Booking, Partner, Representative, Reward  # noqa: F401
+from timebank.projects.models import Participation, Project, ProjectHours  # noqa: F401

@@ -36,7 +36,7 @@ HOUR_MOVING = {
     "exchanges.group_cancel", "coordination.record_exchange", "coordination.decide", "coordination.change_status",
     "admin.welcome", "admin.community_grant", "privacy.leave", "privacy.erase_now",
     "admin.welcome", "admin.community_grant", "partners.book", "partners.cancel", "partners.decide",
-    "partners_admin.status",
+    "partners_admin.status", "projects.decide",
 }
 # Moves hours, but has a one-time confirmation of its own, tested with the import.
 WALKED_ELSEWHERE = {"admin.import_confirm"}
@@ -58,6 +58,9 @@ NOT_HOUR_MOVING = {
     "partners.manage", "partners_admin.index", "partners_admin.edit", "partners_admin.representative_add",
     "partners_admin.representative_remove", "partners_admin.limits",
     "coordination.dispute_ask", "exchanges.dispute_version",  # asked twice: told once; a version is replaced
+    # A project opened or changed twice is two projects or the same change; joining twice is one participation
+    # (unique per task and resident); hours said twice with the same key are said once (tests/unit/test_projects.py).
+    "projects.new", "projects.edit", "projects.close", "projects.join", "projects.hours",
 }
 
 
@@ -341,6 +344,37 @@ def _suspend_partner(app, w):
                    {"status-reason": "Convention terminée", "status-suspend": "y"})
 
 
+def project_with_hours(app, w: World) -> tuple[int, int]:
+    """Karim represents Les Tilleuls Habitat (which may go 10 h below zero) and opens the garden; Amina says 2 h."""
+    from timebank.partners.services import partner_set_limits
+    from timebank.projects import hours, services
+
+    from tests.factories import category_id
+
+    pid, _rid, _bid = partner_with_reward(app, w, booked=False)
+
+    def work():
+        from timebank.partners.models import Partner
+
+        partner = db.session.get(Partner, pid)
+        partner_set_limits(actor=_m(w.claire), partner=partner, floor=-600, ceiling=6000, reason="Convention")
+        project = services.project_open(actor=_m(w.karim), partner=partner, fields=services.ProjectFields(
+            title="Jardin partagé", description="", goal_minutes=600), tasks=["Bêcher"],
+            category_id=category_id("paperwork"))
+        [task] = services.tasks_of(project)
+        joined = services.task_join(member=_m(w.amina), task=task, shown=True)
+        return project.id, hours.hours_state(member=_m(w.amina), participation=joined, minutes=120).id
+
+    return in_app(app, work)
+
+
+def _project_decide(data):
+    def prepare(app, w):
+        project_id, hours_id = project_with_hours(app, w)
+        return Sending("karim", f"/projects/{project_id}", f"/projects/hours/{hours_id}/decide", dict(data))
+    return prepare
+
+
 SCENARIOS = [
     Scenario("ledger.give", "giving time", _give),
     Scenario("exchanges.new", "proposing an exchange", _propose),
@@ -377,6 +411,9 @@ SCENARIOS = [
     Scenario("partners.decide", "a representative marking a booking used", _decide({"used": "y"})),
     Scenario("partners.decide", "a representative refusing a booking", _decide({"refuse": "y"})),
     Scenario("partners_admin.status", "suspending a partner (bookings released)", _suspend_partner),
+    Scenario("projects.decide", "confirming a resident's hours for a project", _project_decide({"confirm": "y"})),
+    Scenario("projects.decide", "declining a resident's hours for a project",
+             _project_decide({"decline": "y", "reason": "Pas ce jour-là"})),
 ]
 
 

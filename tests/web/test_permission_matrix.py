@@ -80,6 +80,10 @@ KARIMS_SESSION = MEMBERS | {role: 403 for role in ("member", "other", "helper", 
 REPRESENTATIVE_ONLY = MEMBERS | {role: 403 for role in ("member", "other", "helper", "coordinator", "admin",
                                                         "other_representative")} | {"representative": OK}
 
+# The garden Les Tilleuls Habitat sponsors: Rachid, coordinators and admins manage it; not the school's Lucie.
+PROJECT_SPONSOR = MEMBERS | {role: 403 for role in ("member", "other", "helper", "other_representative")} | {
+    "representative": OK}
+
 EXPECTED: dict[str, dict[str, object]] = {
     # Anyone, signed in or not.
     "main.index": PUBLIC,
@@ -233,6 +237,18 @@ EXPECTED: dict[str, dict[str, object]] = {
     "partners_admin.representative_remove": ADMINS,
     "partners_admin.limits": ADMINS,
     "partners_admin.status": ADMINS,
+    # Projects: their pages are public; coordinators, admins and a partner's representatives open one (Lucie for
+    # the school); only coordinators, admins and the sponsor's representative (Rachid, for Les Tilleuls Habitat's
+    # garden) change, close it and decide its hours; active members join a task; Amina says her own hours.
+    "projects.index": PUBLIC,
+    "projects.show": PUBLIC,
+    "projects.new": MEMBERS | {"member": 403, "other": 403, "helper": 403, "representative": OK,
+                               "other_representative": OK},
+    "projects.edit": PROJECT_SPONSOR,
+    "projects.close": PROJECT_SPONSOR,
+    "projects.decide": PROJECT_SPONSOR,
+    "projects.join": MEMBERS | {"representative": OK, "other_representative": OK},
+    "projects.hours": AMINAS | {role: 404 for role in ("helper", "coordinator", "admin", *REPRESENTATIVES)},
 }
 
 # Where an <id> should not be Amina's: argument → thing (an id of build_neighbourhood, "karim", or a role), and

@@ -63,6 +63,13 @@ def _partners(ids):
     return {id_: (name, url_for("partners.show", partner_id=id_)) for id_, name in rows}
 
 
+def _projects(ids):
+    from timebank.projects.models import Project
+
+    rows = db.session.execute(sa.select(Project.id, Project.title).where(Project.id.in_(ids))).all()
+    return {id_: (_("“%(title)s”", title=title), url_for("projects.show", project_id=id_)) for id_, title in rows}
+
+
 def _numbered(label):
     return lambda ids: {id_: (label % {"num": id_}, None) for id_ in ids}
 
@@ -75,7 +82,7 @@ def audit_lines(entries: list[AuditEntry], *, admin: bool = False) -> list[Audit
         if target:
             wanted.setdefault(target[0], set()).add(target[1])
     resolvers = {
-        "listing": _listings, "exchange": _exchanges, "member": _members, "partner": _partners,
+        "listing": _listings, "exchange": _exchanges, "member": _members, "partner": _partners, "project": _projects,
         "category": lambda ids: _categories(ids, admin=admin),
         "transfer": _numbered(_("Transfer #%(num)s")), "warning": _numbered(_("Warning #%(num)s")),
         "invitation": _numbered(_("Invitation #%(num)s")),

@@ -29,6 +29,7 @@ class TransferKind(str, enum.Enum):
     ADJUSTMENT = "adjustment"  # corrects part of an earlier transfer
     REVERSAL = "reversal"  # undoes an earlier transfer entirely
     REWARD = "reward"  # a resident spends hours on a partner's reward
+    PROJECT = "project"  # a project's sponsor pays a resident for the hours she gave to it
 
 
 class TransferState(str, enum.Enum):

@@ -68,6 +68,8 @@ class Listing(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # hidden by a coordinator
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # end-date reminder sent
+    # A task of a neighbourhood project (a request of the project: timebank.projects), or None.
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id"), index=True)
 
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
     category: Mapped[Category] = relationship()

@@ -125,6 +125,10 @@ _NOTICE_TEXTS = {
                                    "are released.", **p),
     "dispute_version_asked": lambda p: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
                                          "your version before deciding: please write it.", **p),
+    "project_hours_confirmed": lambda p: _("Your %(amount)s for the project %(title)s are confirmed: they are on "
+                                           "your account.", **p),
+    "project_hours_declined": lambda p: _("Your %(amount)s for the project %(title)s were not confirmed: "
+                                          "%(reason)s", **p),
     "listing_hidden": lambda p: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
     "message_hidden": lambda p: _("A coordinator hid a message you wrote: %(reason)s", **p),
 }
@@ -165,7 +169,8 @@ GLANCE_TEXTS = {
         "group_cancelled_organiser_suspended", "suspended", "reactivated", "direct_message", "report_handled",
         "verified", "verification_withdrawn", "verification_ends_soon", "verification_lapsed", "warning",
         "helper_named", "helper_of", "helper_removed", "reward_booked", "reward_used", "reward_refused",
-        "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden",
+        "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden", "project_hours_confirmed",
+        "project_hours_declined",
     ), _news_from),
 }
 

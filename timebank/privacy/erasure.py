@@ -190,6 +190,12 @@ def _erase_rows(member: Member) -> None:
     run(sa.delete(SignInCode).where(SignInCode.member_id == me))
     run(sa.delete(PushSubscription).where(PushSubscription.member_id == me))
     run(sa.delete(Representative).where(Representative.member_id == me))
+    from timebank.projects.models import Participation, ProjectHours
+
+    # Her hours for a project stay counted (they were paid by the ledger), but her name is no longer shown.
+    run(sa.update(Participation).where(Participation.member_id == me).values(shown=False))
+    run(sa.update(ProjectHours).where(ProjectHours.participation_id.in_(
+        sa.select(Participation.id).where(Participation.member_id == me))).values(note=""))
     run(sa.delete(OutboxSkip).where(OutboxSkip.member_id == me))
     run(sa.delete(FormUse).where(FormUse.member_id == me))
     run(sa.delete(MemberLanguage).where(MemberLanguage.member_id == me))

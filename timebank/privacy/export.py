@@ -57,6 +57,9 @@ TABLES: dict[str, str | NotExported] = {
     "push_subscription": "phone_notifications",
     "partner_representative": "partners",
     "reward_booking": "rewards",
+    "project": NotExported("projects a coordinator or a partner opened; who opened one is in the audit log"),
+    "project_participation": "projects",
+    "project_hours": "projects",
     "reward": NotExported("rewards a partner published; who published one is in the partner's records"),
     "sign_in_code": NotExported("a one-time sign-in code, kept hashed and useless after ten minutes"),
     "outbox_skip": NotExported("only a count of texts not sent because of a daily limit: no words, no number"),
@@ -221,6 +224,18 @@ def member_data(member: Member, *, with_message_texts: bool = True) -> dict[str,
     data["rewards"] = [{"reward": booking.reward.title, "partner": booking.reward.partner.name,
                         "minutes": booking.reward.minutes, "state": _plain(booking.state), "booked": _plain(booking.created_at)}
                        for booking in _rows(sa.select(Booking).where(Booking.member_id == me).order_by(Booking.id))]
+    from timebank.projects.models import Participation, ProjectHours
+
+    data["projects"] = [{"project": hours.participation.project.title, "task": hours.participation.task.title,
+                         "name_shown": hours.participation.shown, "minutes": hours.minutes, "note": hours.note,
+                         "state": _plain(hours.state), "said": _plain(hours.created_at),
+                         "decided": _plain(hours.decided_at), "by": _name(hours.decided_by), "reason": hours.reason}
+                        for hours in _rows(sa.select(ProjectHours).join(Participation).where(
+                            Participation.member_id == me).order_by(ProjectHours.id))]
+    data["projects"] += [{"project": row.project.title, "task": row.task.title, "name_shown": row.shown,
+                          "joined": _plain(row.created_at)}
+                         for row in _rows(sa.select(Participation).where(Participation.member_id == me)
+                                          .order_by(Participation.id))]
     data["sign_ins"] = [{"at": _plain(sign_in.created_at)} for sign_in in _rows(
         sa.select(SignIn).where(SignIn.member_id == me).order_by(SignIn.id))]
     data["erasure"] = [{"asked": _plain(request.created_at), "due": _plain(request.due_at),

@@ -241,8 +241,11 @@ def index():
     if period is None:
         return render_template("reports/index.html", form=form, report=None), 400
     report = impact_report(start=period.start, end=period.end)
+    from timebank.projects.report import project_figures
+
     return render_template("reports/index.html", form=form, report=report, figures=key_figures(report),
-                           charts=report_charts(report), args=_period_args(period))
+                           charts=report_charts(report), args=_period_args(period),
+                           projects=project_figures(start=period.start, end=period.end))
 
 
 @bp.get("/<any(months, categories, balances, summary):table>.csv")
