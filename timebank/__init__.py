@@ -181,3 +181,7 @@ def register_signals(app: Flask) -> None:
     from timebank.partners.services import partner_of_account
 
     account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
+    from timebank.ledger.verify import verify_check_register
+    from timebank.reports.rollups import rollups_check
+
+    verify_check_register(app, rollups_check)  # `ledger verify` also compares the reports' rollups

@@ -73,7 +73,7 @@ def touched_months(*, after: int, events_after: int, upto: int | None = None,
     moved = sa.select(year_month(Transfer.created_at)).where(
         *window, *counted, Transfer.kind.in_(EXCHANGE_KINDS + COMMUNITY_KINDS))
     original = aliased(Transfer)
-    corrected = (sa.select(year_month(original.created_at))
+    corrected = (sa.select(year_month(original.created_at)).select_from(Transfer)
                  .join(original, original.id == Transfer.corrects_id).where(*window))
     events = sa.select(ExchangeEvent.exchange_id).where(
         ExchangeEvent.id > events_after, *([ExchangeEvent.id <= events_upto] if events_upto is not None else []),

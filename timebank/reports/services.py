@@ -249,7 +249,7 @@ def _exchange_figures(plan: rollups.Plan) -> _ExchangeFigures:
         rows.append(sa.select(live.c.month, live.c.category_id, ONE.label("n"), live.c.minutes, live.c.brokered))
         side_rows += queries.sides(live)
     if plan.rolled:
-        rows.append(sa.select(MonthExchanges.month, MonthExchanges.category_id, MonthExchanges.exchanges,
+        rows.append(sa.select(MonthExchanges.month, MonthExchanges.category_id, MonthExchanges.exchanges.label("n"),
                               MonthExchanges.minutes, MonthExchanges.brokered)
                     .where(MonthExchanges.month.in_(plan.rolled)))
         side_rows.append(sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id,
