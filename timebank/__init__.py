@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.privacy.views import bp as privacy
     from timebank.partners.admin_views import bp as partners_admin
     from timebank.partners.views import bp as partners
+    from timebank.reports.partner_views import bp as partner_reports
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(backup)
     app.register_blueprint(partners)
     app.register_blueprint(partners_admin)
+    app.register_blueprint(partner_reports)
     from timebank.members.views import charter_first, note_activity
 
     app.before_request(note_activity)

@@ -53,7 +53,7 @@ def in_ranges(column, ranges: Ranges):
     return sa.or_(*[sa.and_(column >= start, column < end) for start, end in ranges])
 
 
-def movements(ranges: Ranges, kinds, *, upto: int | None = None):
+def movements(ranges: Ranges, kinds, *, upto: int | None = None, accounts=None):
     """Posted movements of these kinds made in the ranges, and after each the corrections made to it since.
 
     Every row carries the movement's id, time, exchange, reservation and
@@ -65,14 +65,18 @@ def movements(ranges: Ranges, kinds, *, upto: int | None = None):
     corrects another a correction kind). Filtering on the kind rather than on
     ``corrects_id IS NULL`` matters: SQLite would walk the index on
     ``corrects_id`` over nearly the whole ledger instead of the period's rows.
+    ``accounts`` (a subquery of account ids), when given, keeps the movements
+    touching them only, found through the ledger's indexes per account.
     """
     in_period = [Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.kind.in_(kinds),
                  in_ranges(Transfer.created_at, ranges)]
     carried = (Transfer.id, Transfer.created_at, Transfer.exchange_id, Transfer.pending_id, Transfer.debit_account_id,
-               Transfer.credit_account_id)
+               Transfer.credit_account_id, Transfer.kind)
     correction = aliased(Transfer)
     same_way = correction.debit_account_id == Transfer.debit_account_id
     corrections = [correction.reservation.is_(False)]
+    if accounts is not None:
+        in_period.append(sa.or_(Transfer.debit_account_id.in_(accounts), Transfer.credit_account_id.in_(accounts)))
     if upto is not None:
         in_period.append(Transfer.id <= upto)
         corrections.append(correction.id <= upto)
