@@ -120,9 +120,10 @@ def _balances_rolled(state: RollupState, end_at: datetime) -> dict[str, int] | N
     key = month_key(end_at - timedelta(days=1))
     rows = dict(db.session.execute(sa.select(MonthBalances.band, MonthBalances.members)
                                    .where(MonthBalances.month == key)).all())
-    later = db.session.scalar(sa.select(sa.func.count()).select_from(Transfer).where(
-        Transfer.id > state.transfer_id, Transfer.created_at < end_at))
-    return rows if rows and not later else None
+    # The tail is read by id only (the primary key): a bare min(created_at) would walk the index on dates instead.
+    earliest_later = db.session.scalar(sa.select(sa.func.min(sa.func.coalesce(Transfer.created_at, None)))
+                                       .where(Transfer.id > state.transfer_id))
+    return rows if rows and (earliest_later is None or earliest_later >= end_at) else None
 
 
 # The job ------------------------------------------------------------------------------------------------------
@@ -213,14 +214,22 @@ def balance_months(keys: list[str], *, upto: int) -> dict[str, dict[str, int]]:
             sa.select(flows.c.account_id, month, sa.func.sum(flows.c.minutes)).group_by(flows.c.account_id, month)):
         if account_id in members:
             by_month[key].append((account_id, int(minutes)))
-    wanted, balances, result = set(keys), {}, {}
+    # Walk the months in order, keeping each account's balance and the count of each band as they change.
+    wanted, balances, counted, result = set(keys), {}, Counter(), {}
+    early: dict[int, int] = {}  # moved before the account's recorded opening: counted from its opening
     for key in sorted(set(opened) | set(by_month) | wanted):
         for account_id in opened.get(key, ()):
-            balances.setdefault(account_id, 0)
+            balances[account_id] = early.pop(account_id, 0)
+            counted[queries.band_of(balances[account_id])] += 1
         for account_id, minutes in by_month.get(key, ()):
-            balances[account_id] = balances.get(account_id, 0) + minutes
+            if account_id not in balances:
+                early[account_id] = early.get(account_id, 0) + minutes
+                continue
+            before = balances[account_id]
+            balances[account_id] = before + minutes
+            counted[queries.band_of(before)] -= 1
+            counted[queries.band_of(before + minutes)] += 1
         if key in wanted:
-            counted = Counter(queries.band_of(balance) for balance in balances.values())
             result[key] = {band: counted.get(band, 0) for band, _low, _high in BALANCE_BANDS}
     return result
 
@@ -235,18 +244,13 @@ def rollups_check() -> list[str]:
         return []
     problems = []
     upto, events_upto = state.transfer_id, state.event_id
-    expected = {(m, c): (n, int(minutes), int(b)) for m, c, n, minutes, b in db.session.execute(
-        queries.exchange_months(EVERYTHING, upto=upto, events_upto=events_upto))}
+    expected, missing, extra = _exchange_rows_recomputed(upto=upto, events_upto=events_upto)
     stored = {(r.month, r.category_id): (r.exchanges, r.minutes, r.brokered)
               for r in db.session.scalars(sa.select(MonthExchanges))}
     problems += _differences("exchanges", expected, stored)
-    recomputed = queries.member_months(EVERYTHING, upto=upto, events_upto=events_upto)
-    kept = sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id, MonthMembers.paid,
-                     MonthMembers.gave)
-    for label, query in (("missing", sa.except_(recomputed, kept)), ("extra", sa.except_(kept, recomputed))):
-        rows = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar()
+    for label, rows in (("missing from", missing), ("wrongly in", extra)):
         if rows:
-            problems.append(f"report rollups: {rows} member-month row(s) {label} in report_month_members")
+            problems.append(f"report rollups: {rows} member-month row(s) {label} report_month_members")
     community = {m: v for m, v in queries.community_months(EVERYTHING, upto=upto).items() if v != (0, 0)}
     problems += _differences("community", community, {
         r.month: (r.given, r.granted) for r in db.session.scalars(sa.select(MonthCommunity)) if (r.given, r.granted)
@@ -257,6 +261,35 @@ def rollups_check() -> list[str]:
     if kept_bands:
         problems += _differences("balances", balance_months(sorted(kept_bands), upto=upto), dict(kept_bands))
     return problems
+
+
+def _exchange_rows_recomputed(*, upto: int, events_upto: int) -> tuple[dict, int, int]:
+    """The exchanges of every month recomputed, and how many member rows are missing or extra; one statement.
+
+    The period's exchanges are computed once (a common table expression read three times).
+    """
+    exchanges = queries.exchanges(EVERYTHING, upto=upto, events_upto=events_upto)
+    both = sa.union_all(*queries.sides(exchanges)).subquery("sides")
+    recomputed = (sa.select(both.c.month, both.c.category_id, both.c.account_id, sa.func.max(both.c.paid),
+                            sa.func.max(both.c.gave))
+                  .group_by(both.c.month, both.c.category_id, both.c.account_id).cte("recomputed"))
+    kept = sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id, MonthMembers.paid,
+                     MonthMembers.gave)
+    everything = sa.select(recomputed)
+
+    def count(query):
+        return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
+
+    no = sa.cast(sa.null(), sa.Integer)
+    rows = db.session.execute(sa.union_all(
+        sa.select(exchanges.c.month, exchanges.c.category_id, sa.func.count(), sa.func.sum(exchanges.c.minutes),
+                  sa.func.sum(exchanges.c.brokered)).group_by(exchanges.c.month, exchanges.c.category_id),
+        sa.select(sa.cast(sa.null(), sa.String), no, count(sa.except_(everything, kept)),
+                  count(sa.except_(kept, everything)), no),
+    )).all()
+    expected = {(m, c): (n, int(minutes), int(b)) for m, c, n, minutes, b in rows if m is not None}
+    _, _, missing, extra, _ = next(row for row in rows if row[0] is None)
+    return expected, int(missing), int(extra)
 
 
 def _differences(what: str, expected: dict, stored: dict) -> list[str]:
