@@ -40,7 +40,7 @@ class MonthExchanges(db.Model):
 
 
 class MonthMembers(db.Model):
-    """An account that paid (``paid`` 1) or gave (``gave`` 1) a service of a category in a month: counted, never named."""
+    """An account that paid (``paid`` 1) or gave (``gave`` 1) a service of a category in a month; counted only."""
 
     __tablename__ = "report_month_members"
 

@@ -26,7 +26,7 @@ from timebank.extensions import db
 from timebank.ledger.models import Account, AccountKind, Transfer, TransferState
 from timebank.reports import queries
 from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
-from timebank.reports.queries import BALANCE_BANDS, COMMUNITY_KINDS, EXCHANGE_KINDS, Ranges, year_month
+from timebank.reports.queries import BALANCE_BANDS, COMMUNITY_KINDS, EXCHANGE_KINDS, year_month
 from timebank.timeutil import utcnow
 
 SETTLE = timedelta(minutes=5)  # how far behind the clock the watermark stays

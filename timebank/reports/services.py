@@ -58,7 +58,8 @@ from timebank.listings.models import Category, Listing, ListingType
 from timebank.members.models import Member, Status
 from timebank.reports import queries, rollups
 from timebank.reports.models import MonthCommunity, MonthExchanges, MonthMembers
-from timebank.reports.queries import BALANCE_BANDS, EXCHANGE_KINDS, ONE, year_month  # noqa: F401 (EXCHANGE_KINDS: what counts)
+from timebank.reports.queries import EXCHANGE_KINDS  # noqa: F401  (what counts as an exchange, said here too)
+from timebank.reports.queries import BALANCE_BANDS, ONE, year_month
 from timebank.timeutil import utcnow
 
 # Periods ---------------------------------------------------------------------------------
