@@ -317,7 +317,8 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
                             else ids[thing])
     path = rule
     for argument, value in things.items():
-        for converter in ("id:", "any(months, categories, balances, summary):", ""):
+        for converter in ("id:", "any(months, categories, balances, summary):",
+                          "any(months, categories, balances, summary, partners):", ""):
             path = path.replace(f"<{converter}{argument}>", str(value))
     assert "<" not in path, f"no value for an argument of {rule}: add it to address_of() in tests/world.py"
     query = "&".join(f"{argument[1:]}={value}" for argument, value in things.items() if argument.startswith("?"))

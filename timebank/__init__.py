@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.partners.admin_views import bp as partners_admin
     from timebank.partners.views import bp as partners
     from timebank.projects.views import bp as projects
+    from timebank.reports.partner_views import bp as partner_reports
     from timebank.reports.views import bp as reports
 
     for blueprint in (main, members, listings, exchanges, messages, ledger, notifications, coordination, acting,
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners)
     app.register_blueprint(partners_admin)
     app.register_blueprint(projects)
+    app.register_blueprint(partner_reports)
     from timebank.members.views import charter_first, note_activity
 
     app.before_request(note_activity)
@@ -188,3 +190,7 @@ def register_signals(app: Flask) -> None:
     from timebank.partners.services import partner_of_account
 
     account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
+    from timebank.ledger.verify import verify_check_register
+    from timebank.reports.rollups import rollups_check
+
+    verify_check_register(app, rollups_check)  # `ledger verify` also compares the reports' rollups

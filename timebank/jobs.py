@@ -29,6 +29,8 @@ def register_jobs(app: Flask) -> None:
     register_job(app, Job("privacy-erase-due", _l("Erase the members whose time to come back is over"), DAY,
                           _privacy_erase_due))
     register_job(app, Job("privacy-sweep", _l("Apply the retention periods of personal data"), DAY, _privacy_sweep))
+    register_job(app, Job("reports-rollup", _l("Add the latest hours to the impact report's monthly figures"), HOUR,
+                          _reports_rollup))
     if app.config.get("TIMEBANK_BACKUP_DIR"):
         register_job(app, Job("backup", _l("Back up the database"), DAY, _backup, lock_timeout=timedelta(hours=3)))
     register_job(app, Job("mail-send", _l("Send queued e-mail and text messages"), MINUTE, _mail_send))
@@ -88,6 +90,12 @@ def _privacy_sweep() -> str:
     from timebank.privacy.cli import sweep_summary
 
     return sweep_summary()
+
+
+def _reports_rollup() -> str:
+    from timebank.reports.rollups import rollups_update
+
+    return rollups_update()
 
 
 def _backup() -> str:

@@ -25,3 +25,5 @@ from timebank.idempotency import FormUse  # noqa: F401
 from timebank.privacy.models import Consent, ErasureRequest, SignIn  # noqa: F401
 from timebank.partners.models import Booking, Partner, Representative, Reward  # noqa: F401
 from timebank.projects.models import Participation, Project, ProjectHours  # noqa: F401
+from timebank.reports.models import (  # noqa: F401
+    MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState)

@@ -14,10 +14,13 @@ It then times, median of 5 after a warm-up:
 - the floor: one query counting the transfers of 2025;
 - a reference: one query summing the minutes of 2025's exchange movements (it reads every row the
   report reads at least once);
-- ``impact_report`` for 2025 (every figure: seven GROUP BY queries), and for December 2025 alone;
-- the whole report page through the test client, signed in as a coordinator (queries and rendering);
-first with the schema as it is, then with the index the report would use, on ``transfer(created_at)``,
-created in this database only. With ``--postgres`` (an empty database, which it migrates and fills by
+- ``impact_report`` for 2025 (every figure), for December 2025 alone, and from 10 February to
+  20 November 2025 (whole months from the rollups, the edges from the transfers);
+- the whole report page through the test client, signed in as a coordinator (queries and rendering),
+  and the ``/listings`` page the same way: the reference of issue 21's target;
+first with the monthly rollups emptied (every figure from the transfers), then after building them
+with the ``reports-rollup`` job (its first run, an idle second run and ``ledger verify``'s rollup
+check are timed too). With ``--postgres`` (an empty database, which it migrates and fills by
 copying the SQLite instance), the same again on PostgreSQL. Not a test: nothing here asserts a time.
 """
 from __future__ import annotations
@@ -190,8 +193,8 @@ def timed(fn, repeat: int = 5) -> float:
     return ledger_timed(fn, repeat, warm=True)
 
 
-def measure(app, client) -> list[float]:
-    """Floor, one-pass reference, report and page (seconds), and the year's number of transfers."""
+def measure(app, client) -> dict[str, float]:
+    """Seconds (median) of the floor, the one-pass reference, the report, its page and the /listings page."""
     import sqlalchemy as sa
 
     from timebank.extensions import db
@@ -217,16 +220,23 @@ def measure(app, client) -> list[float]:
             db.session.expire_all()
             return impact_report(start=date(2025, 12, 1), end=YEAR[1])
 
-        figures = [timed(floor), timed(one_pass), timed(report)]
-        year_rows = floor()
-        december = timed(month)
+        def custom():
+            db.session.expire_all()
+            return impact_report(start=date(2025, 2, 10), end=date(2025, 11, 20))
+
+        figures = {"floor": timed(floor), "one pass": timed(one_pass), "report": timed(report),
+                   "december": timed(month), "custom": timed(custom), "rows": floor()}
         db.session.remove()
 
-    def page():
-        response = client.get(f"/admin/reports/?period=year&year={YEAR[0].year}")
-        assert response.status_code == 200, response.status_code
+    def get(address):
+        def page():
+            response = client.get(address)
+            assert response.status_code == 200, (address, response.status_code)
+        return page
 
-    return [*figures, timed(page), year_rows, december]
+    figures["page"] = timed(get(f"/admin/reports/?period=year&year={YEAR[0].year}"))
+    figures["listings"] = timed(get("/listings"))
+    return figures
 
 
 def signed_in_client(app):
@@ -249,26 +259,40 @@ def signed_in_client(app):
     return client
 
 
-def with_and_without_index(app, create_index) -> tuple[list[float], list[float], float]:
-    """Measure without the index on ``transfer(created_at)`` (migration 0015 made it: it is dropped first), then
-    after ``create_index()``; returns both and the index's build time."""
+def with_and_without_rollups(app) -> tuple[dict, dict, dict]:
+    """Measure with the rollups emptied (the report reads every transfer), build them, and measure again."""
+    import sqlalchemy as sa
+
     from timebank.extensions import db
+    from timebank.reports import rollups
+    from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
 
     with app.app_context():
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP INDEX IF EXISTS ix_transfer_created_at")
-        db.engine.dispose()
+        for model in (MonthExchanges, MonthMembers, MonthCommunity, MonthBalances, RollupState):
+            db.session.query(model).delete()
+        db.session.commit()
+        db.session.remove()
     client = signed_in_client(app)
-    without = measure(app, client)
-    started = time.perf_counter()
-    create_index()
-    built = time.perf_counter() - started
+    live = measure(app, client)
+    jobs = {}
+
+    def once(label, work):
+        started = time.perf_counter()
+        summary = work()
+        jobs[label] = (time.perf_counter() - started, summary)
+
     with app.app_context():
-        db.engine.dispose()  # new connections see the new index and statistics
-    indexed = measure(app, client)
+        once("first run", lambda: rollups.rollups_update(settle=timedelta(0)))
+        once("next run, nothing new", lambda: rollups.rollups_update(settle=timedelta(0)))
+        once("verify's rollup check", lambda: f"{len(rollups.rollups_check())} problem(s)")
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    rolled = measure(app, client)
     with app.app_context():
         db.engine.dispose()
-    return without, indexed, built
+    return live, rolled, jobs
 
 
 COPIED = ("member", "account", "listing", "transfer", "exchange", "exchange_event", "exchange_dispute")
@@ -307,24 +331,21 @@ def copy_to_postgres(path: Path, url: str) -> None:
     source.close()
 
 
-def pg_index(url: str):
-    def create():
-        import psycopg
-
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
-            c.execute("CREATE INDEX IF NOT EXISTS ix_transfer_created_at ON transfer (created_at)")
-            c.execute("ANALYZE transfer")
-    return create
+ROWS = (("floor: count the year's transfers", "floor"), ("one pass: sum the year's exchange minutes", "one pass"),
+        ("impact_report for 2025 (all figures)", "report"), ("report page for 2025 (queries + rendering)", "page"),
+        ("impact_report for December 2025", "december"), ("impact_report 10 Feb - 20 Nov 2025", "custom"),
+        ("/listings page (signed in)", "listings"))
 
 
-def table(title: str, without: list[float], indexed: list[float]) -> None:
-    print(f"{title:<46}{'no date index':>14}{'+ created_at index':>20}")
-    for label, n in (("floor: count the year's transfers", 0), ("one pass: sum the year's exchange minutes", 1),
-                     ("impact_report (all figures)", 2), ("report page (queries + rendering)", 3),
-                     ("impact_report for December 2025 only", 5)):
-        print(f"{label:<46}{without[n] * 1e3:>14.1f}{indexed[n] * 1e3:>20.1f}")
-    print(f"{'ratio report / floor':<46}{without[2] / without[0]:>14.1f}{indexed[2] / indexed[0]:>20.1f}")
-    print(f"{'ratio report / one pass':<46}{without[2] / without[1]:>14.1f}{indexed[2] / indexed[1]:>20.1f}")
+def table(title: str, live: dict, rolled: dict, jobs: dict) -> None:
+    print(f"{title:<46}{'from transfers':>16}{'from rollups':>14}")
+    for label, key in ROWS:
+        print(f"{label:<46}{live[key] * 1e3:>16.1f}{rolled[key] * 1e3:>14.1f}")
+    for label, key in (("ratio report page / floor", "floor"), ("ratio report page / one pass", "one pass"),
+                       ("ratio report page / /listings page", "listings")):
+        print(f"{label:<46}{live['page'] / live[key]:>16.1f}{rolled['page'] / rolled[key]:>14.1f}")
+    for label, (seconds, summary) in jobs.items():
+        print(f"rollups, {label}: {seconds:.2f} s ({summary})")
 
 
 def main() -> None:
@@ -350,18 +371,13 @@ def main() -> None:
             load_history(connection, accounts, opened, args.transfers, listing_times, rng)
             connection.close()
             built = time.perf_counter() - started
-        connection = connect(path)
-        connection.execute("DROP INDEX IF EXISTS ix_transfer_created_at")
+        migrate(path)  # a kept instance gets the newer tables (the rollups)
+        connection = connect(path)  # and the schema's index on dates, which earlier versions of this bench dropped
+        connection.execute("CREATE INDEX IF NOT EXISTS ix_transfer_created_at ON transfer (created_at)")
+        connection.execute("ANALYZE")
         connection.close()
-
-        def sqlite_index():
-            connection = connect(path)
-            connection.execute("CREATE INDEX ix_transfer_created_at ON transfer (created_at)")
-            connection.execute("ANALYZE")
-            connection.close()
-
         app = build_app(path)
-        without, indexed, index_seconds = with_and_without_index(app, sqlite_index)
+        live, rolled, jobs = with_and_without_rollups(app)
         if args.postgres:
             started = time.perf_counter()
             copy_to_postgres(path, args.postgres)
@@ -371,13 +387,12 @@ def main() -> None:
             pg_app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": args.postgres,
                                  "WTF_CSRF_ENABLED": False,
                                  "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
-            pg = with_and_without_index(pg_app, pg_index(args.postgres))
+            pg = with_and_without_rollups(pg_app)
         connection = connect(path)
         totals = dict(connection.execute(
             "SELECT 'transfers', count(*) FROM transfer UNION ALL SELECT 'exchanges', count(*) FROM exchange "
             "UNION ALL SELECT 'events', count(*) FROM exchange_event UNION ALL SELECT 'listings', count(*) "
             "FROM listing UNION ALL SELECT 'members', count(*) FROM member").fetchall())
-        connection.execute("DROP INDEX IF EXISTS ix_transfer_created_at")
         connection.close()
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; Python {platform.python_version()}, "
@@ -385,14 +400,13 @@ def main() -> None:
     print(f"timebank: {totals['members']} members, {totals['transfers']} transfers, {totals['exchanges']} exchanges, "
           f"{totals['events']} timeline events, {totals['listings']} listings"
           + (f" (built in {built:.1f} s)" if built else " (reused)"))
-    print(f"report for {YEAR[0].year}: {without[4]} transfers in the year; index on transfer(created_at) built in "
-          f"{index_seconds:.1f} s")
+    print(f"report for {YEAR[0].year}: {live['rows']} transfers in the year")
     print()
-    table("SQLite (ms, median of 5)", without, indexed)
+    table("SQLite (ms, median of 5)", live, rolled, jobs)
     if args.postgres:
         print()
-        print(f"PostgreSQL: copied in {copied:.1f} s; index built in {pg[2]:.1f} s")
-        table("PostgreSQL (ms, median of 5)", pg[0], pg[1])
+        print(f"PostgreSQL: copied in {copied:.1f} s")
+        table("PostgreSQL (ms, median of 5)", *pg)
 
 
 if __name__ == "__main__":

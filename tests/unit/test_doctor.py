@@ -49,7 +49,7 @@ def test_doctor_on_a_configured_instance_says_all_is_well(make_app, monkeypatch,
 
     assert result.exit_code == 0, result.output
     assert "FIX" not in result.output and result.output.strip().endswith("All is well.")
-    assert "periodic jobs: 9 jobs, each ran on time" in result.output or not sqlite
+    assert "periodic jobs: 10 jobs, each ran on time" in result.output or not sqlite
     assert "e-mail: sent through smtp.quartier-des-tilleuls.fr" in result.output
 
 

@@ -199,7 +199,8 @@ def test_the_cron_command_runs_every_job_of_the_instance_and_keeps_the_latest_ba
         assert len(archives) == 3 and "timebank-backup-2026-11-01-031500.tar.gz" not in archives
     names = [line.split(":")[0] for line in result.output.splitlines()]
     assert names == ["mail-digest", "listings-remind", "users-verifications", "rewards-expire",
-                     "exchanges-auto-confirm", "privacy-erase-due", "privacy-sweep", "backup", "mail-send"]
+                     "exchanges-auto-confirm", "privacy-erase-due", "privacy-sweep", "reports-rollup", "backup",
+                     "mail-send"]
     assert "mail-send: ok" in result.output and "written to the log: 1" in result.output
     assert [m.sent for m in people.outbox("amina@example.org")] == [True]
 

@@ -11,7 +11,7 @@ from timebank.scheduler import JobRun, cron_run
 from timebank.timeutil import utcnow
 
 JOB_NAMES = {"mail-digest", "listings-remind", "users-verifications", "rewards-expire", "exchanges-auto-confirm",
-             "mail-send", "privacy-erase-due", "privacy-sweep"}
+             "mail-send", "privacy-erase-due", "privacy-sweep", "reports-rollup"}
 
 
 def run_jobs(app, *, ago: timedelta = timedelta(0)):
@@ -28,7 +28,9 @@ def test_admin_page_warns_when_the_periodic_jobs_never_ran(app, client, people):
             "Remind authors of listings that end soon Tell members whose verification ends soon "
             "Release the hours of reward bookings left unused Remind of exchanges and confirm those left unconfirmed "
             "Erase the members whose time to come back is over "
-            "Apply the retention periods of personal data Send queued e-mail and text messages Check that") in page
+            "Apply the retention periods of personal data "
+            "Add the latest hours to the impact report's monthly figures "
+            "Send queued e-mail and text messages Check that") in page
     assert "Check that the command “timebank cron” runs every minute on the server" in page
     assert "Send queued e-mail and text messages every minute Never — Never run" in page
     assert "Remind of exchanges and confirm those left unconfirmed every hour Never" in page

@@ -199,6 +199,11 @@ EXPECTED: dict[str, dict[str, object]] = {
                                             "admin": 404},
     "reports.index": COORDINATORS,
     "reports.table_csv": COORDINATORS,
+    # A partner's report: its current representative (Rachid), coordinators and admins; not the school's Lucie.
+    "partner_reports.show": MEMBERS | {role: 403 for role in ("member", "other", "helper", "other_representative")}
+    | {"representative": OK},
+    "partner_reports.table_csv": MEMBERS | {role: 403 for role in ("member", "other", "helper",
+                                                                   "other_representative")} | {"representative": OK},
     # Admins only.
     "admin.index": ADMINS,
     "admin.outbox": ADMINS,

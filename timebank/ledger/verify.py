@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 
 from timebank.extensions import db
 from timebank.ledger.models import Account, AccountKind, Transfer, TransferState
@@ -21,6 +23,18 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+_CHECKS = "timebank.ledger.verify_checks"
+
+
+def verify_check_register(app: Flask, check: Callable[[], list[str]]) -> None:
+    """Have ``ledger_verify`` also run ``check`` (in its snapshot); it returns the problems it finds, named.
+
+    Higher layers keep data derived from the transfers (the reports' rollups): they register their checks
+    here at app creation, so that the ledger's core imports none of them.
+    """
+    app.extensions.setdefault(_CHECKS, []).append(check)
 
 
 def _name(account: Account) -> str:
@@ -126,5 +140,7 @@ def ledger_verify(*, batch_size: int = 50_000) -> VerifyReport:
         report.problems.append(f"balances sum to {total} minutes, not zero")
     if sum(pending_out.values()) != sum(pending_in.values()):
         report.problems.append("reserved hours to pay and to receive do not match")
+    for check in current_app.extensions.get(_CHECKS, []):
+        report.problems.extend(check())
     db.session.rollback()
     return report

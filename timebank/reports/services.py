@@ -24,10 +24,19 @@ What counts as **hours exchanged** (and as an **exchange**)
   the period is corrected later.
 - The movements of one exchange (the confirmed reservation and the extra
   minutes the recipient accepted) make one exchange; each share of a group
-  session is one exchange. An exchange counts in the month of its first
-  movement, and only if it still amounts to more than zero (a fully reversed
-  exchange is not an exchange).
+  session is one exchange. An exchange counts in the month of its movements
+  (made at once; should they fall in two months, it counts in each), and only
+  if it still amounts to more than zero (a fully reversed exchange is not an
+  exchange).
 - Periods and months are calendar days in UTC, as times are stored.
+
+Where the figures are read
+--------------------------
+
+The whole months of a period come from the monthly rollups (``rollups``, kept by
+``timebank cron``) when nothing written since the rollups' watermark touches
+them; the other days are computed from the transfers (``queries``). Either way
+gives the same figures, whenever the job last ran.
 
 Members who are **active** gave or received a service in one of those
 exchanges; a member **gave and received** (reciprocity) when they did both in
@@ -41,16 +50,16 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from timebank.errors import DomainError
-from timebank.exchanges.models import Dispute, Exchange, ExchangeEvent, GroupParticipant, GroupSession
+from timebank.exchanges.models import Dispute, Exchange
 from timebank.extensions import db
-from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
 from timebank.listings.models import Category, Listing, ListingType
 from timebank.members.models import Member, Status
+from timebank.reports import queries, rollups
+from timebank.reports.models import MonthCommunity, MonthExchanges, MonthMembers
+from timebank.reports.queries import EXCHANGE_KINDS  # noqa: F401  (what counts as an exchange, said here too)
+from timebank.reports.queries import BALANCE_BANDS, ONE, year_month
 from timebank.timeutil import utcnow
 
 # Periods ---------------------------------------------------------------------------------
@@ -172,16 +181,6 @@ class CategoryFigures:
     members: People  # members who gave or received a service of this category
 
 
-# Balance bands, in minutes, bounds included: integer minutes make them exact.
-BALANCE_BANDS = (
-    ("below", None, -601),  # less than −10 h
-    ("owing", -600, -60),  # from −10 h to −1 h
-    ("even", -59, 59),  # less than 1 h either way
-    ("ahead", 60, 600),  # from 1 h to 10 h
-    ("above", 601, None),  # more than 10 h
-)
-
-
 @dataclass(frozen=True)
 class BalanceBand:
     key: str
@@ -225,100 +224,6 @@ class ImpactReport:
         return both.count / active.count
 
 
-class year_month(FunctionElement):
-    """'2026-03' for a timestamp column: ``strftime`` on SQLite, ``to_char`` on PostgreSQL.
-
-    Written without bound parameters, so the same expression can be grouped on by PostgreSQL.
-    """
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(year_month)
-def _year_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(year_month, "postgresql")
-def _year_month_postgresql(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-EXCHANGE_KINDS = (TransferKind.EXCHANGE, TransferKind.DIRECT)
-COMMUNITY_KINDS = (TransferKind.DONATION, TransferKind.GRANT)  # to the community account, and from it
-BROKERED_EVENT = "brokered"
-ONE, ZERO = sa.literal_column("1"), sa.literal_column("0")  # written in the SQL: no parameter to type
-
-
-def _movements(start_at: datetime, end_at: datetime, kinds):
-    """Posted movements of these kinds made in the period, and after each the corrections made to it since.
-
-    Every row carries the movement's id, time, exchange, reservation and
-    accounts; its minutes are the movement's, or a correction's (+ when made
-    the same way, − the other way). Summed per movement, or per exchange, they
-    give what the movements finally amount to.
-
-    ``kinds`` never include corrections (the ledger gives every transfer that
-    corrects another a correction kind). Filtering on the kind rather than on
-    ``corrects_id IS NULL`` matters: SQLite would walk the index on
-    ``corrects_id`` over nearly the whole ledger instead of the period's rows.
-    """
-    in_period = (Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.kind.in_(kinds),
-                 Transfer.created_at >= start_at, Transfer.created_at < end_at)
-    carried = (Transfer.id, Transfer.created_at, Transfer.exchange_id, Transfer.pending_id, Transfer.debit_account_id,
-               Transfer.credit_account_id)
-    correction = aliased(Transfer)
-    same_way = correction.debit_account_id == Transfer.debit_account_id
-    return sa.union_all(
-        sa.select(*carried, Transfer.minutes.label("minutes")).where(*in_period),
-        sa.select(*carried, sa.case((same_way, correction.minutes), else_=-correction.minutes))
-        .join(correction, correction.corrects_id == Transfer.id)
-        .where(*in_period, correction.reservation.is_(False)),
-    )
-
-
-def _exchanges(start_at: datetime, end_at: datetime):
-    """One row per exchange of the period that still amounts to something.
-
-    Columns: unit (the exchange), payer and provider (accounts), month,
-    category_id (0: none), minutes, brokered (1 or 0).
-    """
-    movements = _movements(start_at, end_at, EXCHANGE_KINDS).subquery("movements")
-    # A group session share has no exchange row: the transfer itself is the exchange.
-    unit = sa.case((movements.c.exchange_id.is_not(None), movements.c.exchange_id), else_=-movements.c.id)
-    grouped = (
-        sa.select(unit.label("unit"), movements.c.debit_account_id.label("payer"),
-                  movements.c.credit_account_id.label("provider"),
-                  sa.func.min(movements.c.created_at).label("created_at"),
-                  sa.func.min(movements.c.exchange_id).label("exchange_id"),
-                  sa.func.min(movements.c.pending_id).label("pending_id"),
-                  sa.func.sum(movements.c.minutes).label("minutes"))
-        .group_by(unit, movements.c.debit_account_id, movements.c.credit_account_id)
-        .subquery("grouped")
-    )
-    brokered = sa.exists().where(
-        ExchangeEvent.exchange_id == grouped.c.exchange_id,
-        sa.or_(ExchangeEvent.kind == BROKERED_EVENT, ExchangeEvent.detail["by_role"].as_string() == "coordinator"),
-    )
-    # The category of a group share is its session's, found through the reservation the share posted. A derived
-    # table, so that the databases build it once and look each share up in it (group_participant has no index on
-    # reservation_id).
-    shares = (sa.select(GroupParticipant.reservation_id, GroupSession.category_id)
-              .join(GroupSession, GroupSession.id == GroupParticipant.session_id).subquery("shares"))
-    return (
-        sa.select(grouped.c.unit, grouped.c.payer, grouped.c.provider, grouped.c.minutes,
-                  year_month(grouped.c.created_at).label("month"),
-                  sa.func.coalesce(Exchange.category_id, shares.c.category_id, ZERO).label("category_id"),
-                  sa.case((brokered, ONE), else_=ZERO).label("brokered"))
-        .select_from(grouped)
-        .outerjoin(Exchange, Exchange.id == grouped.c.exchange_id)
-        .outerjoin(shares, sa.and_(grouped.c.exchange_id.is_(None), shares.c.reservation_id == grouped.c.pending_id))
-        .where(grouped.c.minutes > 0)
-        .cte("exchanges")
-    )
-
-
 @dataclass
 class _ExchangeFigures:
     by_month: dict[str, tuple[int, int, int]]  # month → exchanges, minutes, brokered
@@ -329,21 +234,29 @@ class _ExchangeFigures:
     reciprocal: int = 0
 
 
-def _exchange_figures(start_at: datetime, end_at: datetime) -> _ExchangeFigures:
+def _exchange_figures(plan: rollups.Plan) -> _ExchangeFigures:
     """Every figure about the period's exchanges and the members in them, in one query.
 
-    The exchanges, and both sides of each, are common table expressions that
-    the databases compute once per statement when read more than once
-    (SQLite ≥ 3.35, PostgreSQL ≥ 12); each figure is a GROUP BY over them, and
-    the figures are stacked with UNION ALL as rows (figure, month, category,
-    a, b, c).
+    The exchanges (one row per exchange computed from the transfers, one per
+    month and category read from the rollups) and both sides of each (one row
+    per side, or per month, category and account from the rollups) are common
+    table expressions that the databases compute once per statement (SQLite ≥
+    3.35, PostgreSQL ≥ 12); each figure is a GROUP BY over them, and the
+    figures are stacked with UNION ALL as rows (figure, month, category, a, b, c).
     """
-    exchanges = _exchanges(start_at, end_at)
-    sides = sa.union_all(
-        sa.select(exchanges.c.month, exchanges.c.category_id, exchanges.c.payer.label("account_id"),
-                  ONE.label("paid"), ZERO.label("gave")),
-        sa.select(exchanges.c.month, exchanges.c.category_id, exchanges.c.provider, ZERO, ONE),
-    ).cte("sides")
+    rows, side_rows = [], []
+    if plan.live:
+        live = queries.exchanges(plan.live)
+        rows.append(sa.select(live.c.month, live.c.category_id, ONE.label("n"), live.c.minutes, live.c.brokered))
+        side_rows += queries.sides(live)
+    if plan.rolled:
+        rows.append(sa.select(MonthExchanges.month, MonthExchanges.category_id, MonthExchanges.exchanges.label("n"),
+                              MonthExchanges.minutes, MonthExchanges.brokered)
+                    .where(MonthExchanges.month.in_(plan.rolled)))
+        side_rows.append(sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id,
+                                   MonthMembers.paid, MonthMembers.gave).where(MonthMembers.month.in_(plan.rolled)))
+    exchanges = sa.union_all(*rows).cte("exchange_rows")
+    sides = sa.union_all(*side_rows).cte("sides")
     members = (sa.select(sides.c.account_id, sa.func.max(sides.c.paid).label("paid"),
                          sa.func.max(sides.c.gave).label("gave"))
                .group_by(sides.c.account_id).subquery("members"))
@@ -354,11 +267,12 @@ def _exchange_figures(start_at: datetime, end_at: datetime) -> _ExchangeFigures:
         return sa.literal_column(f"'{name}'").label("figure")
 
     people = sa.func.count(sa.distinct(sides.c.account_id))
-    rows = db.session.execute(sa.union_all(
-        sa.select(figure("month"), exchanges.c.month, no_category, sa.func.count(), sa.func.sum(exchanges.c.minutes),
-                  sa.func.sum(exchanges.c.brokered)).group_by(exchanges.c.month),
-        sa.select(figure("category"), no_month, exchanges.c.category_id, sa.func.count(),
-                  sa.func.sum(exchanges.c.minutes), nothing).group_by(exchanges.c.category_id),
+    count, minutes = sa.func.sum(exchanges.c.n), sa.func.sum(exchanges.c.minutes)
+    result = db.session.execute(sa.union_all(
+        sa.select(figure("month"), exchanges.c.month, no_category, count, minutes, sa.func.sum(exchanges.c.brokered))
+        .group_by(exchanges.c.month),
+        sa.select(figure("category"), no_month, exchanges.c.category_id, count, minutes, nothing)
+        .group_by(exchanges.c.category_id),
         sa.select(figure("active"), sides.c.month, no_category, people, nothing, nothing).group_by(sides.c.month),
         sa.select(figure("people"), no_month, sides.c.category_id, people, nothing, nothing)
         .group_by(sides.c.category_id),
@@ -367,11 +281,11 @@ def _exchange_figures(start_at: datetime, end_at: datetime) -> _ExchangeFigures:
                   nothing).select_from(members),
     ))
     figures = _ExchangeFigures({}, {}, {}, {})
-    for name, month, category, a, b, c in rows:
+    for name, month, category, a, b, c in result:
         if name == "month":
-            figures.by_month[month] = (a, int(b or 0), int(c or 0))
+            figures.by_month[month] = (int(a), int(b or 0), int(c or 0))
         elif name == "category":
-            figures.by_category[category] = (a, int(b or 0))
+            figures.by_category[category] = (int(a), int(b or 0))
         elif name == "active":
             figures.active_by_month[month] = a
         elif name == "people":
@@ -381,15 +295,13 @@ def _exchange_figures(start_at: datetime, end_at: datetime) -> _ExchangeFigures:
     return figures
 
 
-def _community(start_at: datetime, end_at: datetime) -> tuple[int, int]:
+def _community(plan: rollups.Plan) -> tuple[int, int]:
     """Minutes given to the community account, and granted from it, corrections included."""
-    community = sa.select(Account.id).where(Account.kind == AccountKind.COMMUNITY).scalar_subquery()
-    movements = _movements(start_at, end_at, COMMUNITY_KINDS).subquery("movements")
-    given, granted = db.session.execute(sa.select(
-        sa.func.sum(sa.case((movements.c.credit_account_id == community, movements.c.minutes), else_=0)),
-        sa.func.sum(sa.case((movements.c.debit_account_id == community, movements.c.minutes), else_=0)),
-    )).one()
-    return int(given or 0), int(granted or 0)
+    months = list(queries.community_months(plan.live).values())
+    if plan.rolled:
+        months += db.session.execute(sa.select(MonthCommunity.given, MonthCommunity.granted)
+                                     .where(MonthCommunity.month.in_(plan.rolled))).all()
+    return sum(given for given, _ in months), sum(granted for _, granted in months)
 
 
 def _new_by_month(start_at: datetime, end_at: datetime) -> dict[str, int]:
@@ -414,23 +326,9 @@ def _requests(start_at: datetime, end_at: datetime) -> tuple[int, int]:
     return total, unanswered
 
 
-def _balances(end_at: datetime) -> list[BalanceBand]:
-    """Members' balances at the end of the period: today's balance less what moved since."""
-    moved = Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.created_at >= end_at
-    later = sa.union_all(
-        sa.select(Transfer.credit_account_id.label("account_id"), Transfer.minutes.label("minutes")).where(*moved),
-        sa.select(Transfer.debit_account_id, -Transfer.minutes).where(*moved),
-    ).subquery("later")
-    since = (sa.select(later.c.account_id, sa.func.sum(later.c.minutes).label("minutes"))
-             .group_by(later.c.account_id).subquery("since"))
-    balance = Account.posted - sa.func.coalesce(since.c.minutes, 0)
-    band = sa.case(*[(balance <= high, key) for key, _low, high in BALANCE_BANDS if high is not None],
-                   else_=BALANCE_BANDS[-1][0])
-    banded = (sa.select(band.label("band"))
-              .select_from(Account).outerjoin(since, since.c.account_id == Account.id)
-              .where(Account.kind == AccountKind.MEMBER, Account.created_at < end_at)
-              .subquery("banded"))
-    counts = dict(db.session.execute(sa.select(banded.c.band, sa.func.count()).group_by(banded.c.band)).all())
+def _balances(end_at: datetime, plan: rollups.Plan) -> list[BalanceBand]:
+    """Members' balances at the end of the period, from the rollups or from today's balances less what moved since."""
+    counts = plan.balances if plan.balances is not None else queries.balance_counts(end_at)
     return [BalanceBand(key, low, high, People(counts.get(key, 0))) for key, low, high in BALANCE_BANDS]
 
 
@@ -453,25 +351,26 @@ def _categories(figures: _ExchangeFigures) -> list[CategoryFigures]:
     return sorted(rows, key=lambda row: (-row.minutes, row.category.position if row.category else -1))
 
 
-def impact_report(*, start: date, end: date) -> ImpactReport:
+def impact_report(*, start: date, end: date, use_rollups: bool = True) -> ImpactReport:
     """Compute every figure of the impact report for the days from ``start`` to ``end``, both included.
 
-    Seven queries, each GROUP BY in the database (one reads the period's
+    A dozen queries, each GROUP BY in the database (one reads the period's
     exchanges once for all their figures), whatever the number of members and
-    transfers (and, on PostgreSQL, one SET). See the module's docstring for
-    what is counted.
+    transfers (and, on PostgreSQL, one SET). Whole months are read from the
+    rollups unless ``use_rollups`` is false; see the module's docstring.
     """
     start_at, end_at = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
     if db.session.get_bind().dialect.name == "postgresql":
         # These are a few long aggregates: compiling them to machine code (PostgreSQL's JIT, tempted by their
         # estimated cost) takes longer than running them. For this transaction only.
         db.session.execute(sa.text("SET LOCAL jit = off"))
-    figures = _exchange_figures(start_at, end_at)
+    plan = rollups.plan(start_at, end_at, use_rollups=use_rollups)
+    figures = _exchange_figures(plan)
     categories = _categories(figures)
-    to_community, from_community = _community(start_at, end_at)
+    to_community, from_community = _community(plan)
     new_by_month = _new_by_month(start_at, end_at)
     requests, unanswered = _requests(start_at, end_at)
-    balances = _balances(end_at)
+    balances = _balances(end_at, plan)
     opened, resolved = _disputes(start_at, end_at)
 
     months = []

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,6 +14,7 @@ from timebank.exports import hours_decimal, hours_hmm
 from timebank.i18n import format_minutes, text_direction
 from timebank.reports import charts
 from timebank.reports.forms import PeriodForm
+from timebank.reports.partners import PartnerFigures, partner_figures
 from timebank.reports.services import (
     SMALL_GROUP,
     BalanceBand,
@@ -40,7 +42,7 @@ def _number(text: str | None) -> int | None:
         return None
 
 
-def _period(form: PeriodForm) -> Period | None:
+def period_of(form: PeriodForm) -> Period | None:
     """The period the form asks for; None, with the reason next to the field at fault, if there is none."""
     if not form.validate():
         return None
@@ -53,7 +55,12 @@ def _period(form: PeriodForm) -> Period | None:
         return None
 
 
-def _period_args(period: Period) -> dict:
+def period_bounds(period: Period) -> tuple[datetime, datetime]:
+    """The period as a half-open range of times: from its first day's midnight to the midnight after its last."""
+    return datetime.combine(period.start, time.min), datetime.combine(period.end + timedelta(days=1), time.min)
+
+
+def period_args(period: Period) -> dict:
     """The address's arguments that ask for this period again (for the CSV links)."""
     if period.kind == "custom":
         return {"period": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
@@ -215,6 +222,21 @@ def _summary_table(report: ImpactReport) -> list[list]:
     return rows
 
 
+def active_partners(period: Period) -> list[PartnerFigures]:
+    start_at, end_at = period_bounds(period)
+    return [row for row in partner_figures(start_at=start_at, end_at=end_at) if row.active]
+
+
+def partners_table(rows: list[PartnerFigures]) -> list[list]:
+    table = [[_("Partner"), _("Hours given to the partner (decimal)"), _("Hours given by the partner (decimal)"),
+              _("Rewards used"), _("Hours spent on rewards (decimal)"), _("Residents reached")]]
+    for row in rows:
+        table.append([row.partner.name, hours_decimal(row.to_minutes), hours_decimal(row.by_minutes), row.rewards_used,
+                      hours_decimal(row.reward_minutes), _people_cell(row.residents)])
+    return table
+
+
+PARTNER_KINDS = [TEXT, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER]
 TABLES = {"months": _months_table, "categories": _categories_table, "balances": _balances_table,
           "summary": _summary_table}
 # The kind of each column: a figure stays a number in the spreadsheet, any text is kept from being a formula.
@@ -237,26 +259,32 @@ def formatting():
 @coordinator_required
 def index():
     form = PeriodForm(request.args, today=utcnow().date())
-    period = _period(form)
+    period = period_of(form)
     if period is None:
         return render_template("reports/index.html", form=form, report=None), 400
     report = impact_report(start=period.start, end=period.end)
     from timebank.projects.report import project_figures
 
+    partner_rows = active_partners(period)
     return render_template("reports/index.html", form=form, report=report, figures=key_figures(report),
-                           charts=report_charts(report), args=_period_args(period),
+                           charts=report_charts(report), args=period_args(period), partner_rows=partner_rows,
+                           partners_csv=url_for("reports.table_csv", table="partners", **period_args(period)),
                            projects=project_figures(start=period.start, end=period.end))
 
 
-@bp.get("/<any(months, categories, balances, summary):table>.csv")
+@bp.get("/<any(months, categories, balances, summary, partners):table>.csv")
 @coordinator_required
 def table_csv(table: str):
     form = PeriodForm(request.args, today=utcnow().date())
-    period = _period(form)
+    period = period_of(form)
     if period is None:
         reasons = [str(error) for errors in form.errors.values() for error in errors]
         return Response("\n".join(reasons) + "\n", status=400, content_type="text/plain; charset=utf-8")
-    report = impact_report(start=period.start, end=period.end)
-    header, *rows = TABLES[table](report)
+    if table == "partners":
+        header, *rows = partners_table(active_partners(period))
+        kinds = PARTNER_KINDS
+    else:
+        header, *rows = TABLES[table](impact_report(start=period.start, end=period.end))
+        kinds = KINDS[table]
     name = f"impact-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return csv_response(csv_text(header, KINDS[table], rows), filename=name)
+    return csv_response(csv_text(header, kinds, rows), filename=name)

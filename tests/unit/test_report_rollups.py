@@ -1,0 +1,118 @@
+"""The impact report's monthly rollups: they equal a recomputation from the transfers, and the report reads the
+same figures with them as without, whatever was written since the job last ran.
+
+The world is the year 2025 of ``test_report`` (reversals, a correction, a voided reservation, a brokered
+exchange, group shares, donations and grants, an exchange on 31 December at 23:30).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from tests.factories import member
+from tests.unit.test_report import YEAR, clock, exchange, year  # noqa: F401  (fixtures of the same world)
+from timebank.exchanges.proposals import exchange_accept, exchange_propose
+from timebank.exchanges.steps import Terms
+from timebank.extensions import db
+from timebank.giving import services as giving
+from timebank.ledger import services as ledger
+from timebank.ledger.models import Transfer, TransferKind
+from timebank.ledger.verify import ledger_verify
+from timebank.reports import rollups
+from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
+from timebank.reports.services import impact_report
+
+PERIODS = [YEAR, (date(2025, 1, 1), date(2025, 3, 31)), (date(2025, 4, 1), date(2025, 4, 30)),
+           (date(2025, 3, 10), date(2025, 10, 20)), (date(2025, 12, 31), date(2026, 1, 2)),
+           (date(2024, 12, 1), date(2026, 1, 2))]
+
+
+def same_with_and_without_rollups():
+    for start, end in PERIODS:
+        assert impact_report(start=start, end=end) == impact_report(start=start, end=end, use_rollups=False), \
+            (start, end)
+
+
+def tables():
+    return {model.__tablename__: sorted(tuple(getattr(row, c.key) for c in model.__table__.columns)
+                                        for row in db.session.scalars(sa.select(model)))
+            for model in (MonthExchanges, MonthMembers, MonthCommunity, MonthBalances)}
+
+
+def roll(now=datetime(2026, 1, 2, 9, 0)):
+    summary = rollups.rollups_update(now=now, settle=timedelta(0))
+    db.session.commit()
+    return summary
+
+
+def test_rollups_equal_the_transfers_and_the_report_reads_them(year):
+    roll()
+    assert rollups.rollups_check() == []
+    plan = rollups.plan(datetime(2025, 1, 1), datetime(2026, 1, 1))
+    assert plan.rolled == [f"2025-{n:02d}" for n in range(1, 13)] and plan.live == [] and plan.balances
+    # What the rollups hold, month by month: March 90 min (Karim ↔ Amina), April 45 (corrected), May 120
+    # (brokered), June nothing (reversed), October two shares, December 90.
+    months = {row.month: (row.exchanges, row.minutes, row.brokered)
+              for row in db.session.scalars(sa.select(MonthExchanges)) if row.month.startswith("2025")}
+    assert {m: sum(v[1] for k, v in months.items() if k == m) for m in months} == {
+        "2025-03": 90, "2025-04": 45, "2025-05": 120, "2025-10": 120, "2025-12": 90}
+    assert sum(v[2] for v in months.values()) == 1  # the brokered one
+    same_with_and_without_rollups()
+    assert ledger_verify().problems == []
+
+
+def test_the_report_stays_exact_after_the_watermark(year, clock):
+    roll()
+    c = year
+    # After the job: Sandrine reverses the March translation, Amina helps Fatou (a new exchange of the same
+    # month as the watermark), Karim and Omar agree one (reserved, not posted), Nour donates to the pot commun.
+    clock(datetime(2026, 1, 5, 10, 0))
+    march = db.session.scalar(sa.select(Transfer).where(Transfer.kind == TransferKind.EXCHANGE,
+                                                        Transfer.reservation.is_(False), Transfer.minutes == 90)
+                              .order_by(Transfer.id))
+    ledger.transfer_correct(transfer=march, minutes=0, reason="Saisi par erreur", key="rev-march",
+                            actor=member(c["sandrine"]))
+    exchange(c["fatou"], c["amina"], minutes=60, title="Couture")
+    agreed = exchange_propose(proposer=member(c["karim"]), counterpart=member(c["omar"]), proposer_provides=False,
+                              terms=Terms("Peinture", 120, date(2026, 1, 20), None))
+    exchange_accept(exchange=agreed, actor=member(c["omar"]))
+    giving.give_time(giver=member(c["nour"]), recipient=None, minutes=30, memo="Pot commun", key="n1")
+    db.session.commit()
+
+    assert "2025-03" in rollups.touched_months(after=db.session.get(RollupState, 1).transfer_id, events_after=10**9)
+    same_with_and_without_rollups()
+    assert impact_report(start=date(2025, 3, 1), end=date(2025, 3, 31)).minutes == 0  # reversed since
+    assert rollups.rollups_check() == []  # the rollups are behind, not wrong
+
+    roll(datetime(2026, 1, 5, 10, 0))
+    assert rollups.rollups_check() == []
+    assert rollups.plan(datetime(2025, 1, 1), datetime(2026, 1, 1)).live == []
+    same_with_and_without_rollups()
+
+
+def test_the_job_is_idempotent(year):
+    first = roll()
+    kept = tables()
+    assert roll() == roll() and "months recomputed: 0, balance months: 0" in roll()
+    assert tables() == kept and "months recomputed: 0" not in first
+
+
+def test_the_watermark_waits_for_postings_still_being_committed(year):
+    # The job runs at 00:12 on 1 January: the gift of 00:10 may still be being committed, it waits.
+    rollups.rollups_update(now=datetime(2026, 1, 1, 0, 12), settle=timedelta(minutes=5))
+    db.session.commit()
+    newest = db.session.scalar(sa.select(sa.func.max(Transfer.id)))
+    assert db.session.get(RollupState, 1).transfer_id == newest - 1
+    same_with_and_without_rollups()  # whatever is after the watermark is read from the transfers
+
+
+def test_ledger_verify_names_a_rollup_that_differs_from_the_transfers(year):
+    roll()
+    row = db.session.scalar(sa.select(MonthExchanges).where(MonthExchanges.month == "2025-05"))
+    row.minutes += 60
+    db.session.execute(sa.delete(MonthMembers).where(MonthMembers.month == "2025-10"))
+    db.session.commit()
+    problems = ledger_verify().problems
+    assert any("report rollups: exchanges of ('2025-05'" in p and "stored (1, 180, 1)" in p for p in problems)
+    assert any("member-month row(s) missing from" in p for p in problems)

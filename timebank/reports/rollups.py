@@ -1,0 +1,297 @@
+"""Monthly rollups of the impact report, kept up to a watermark by the ``reports-rollup`` job.
+
+The job reads the transfers (and exchange timeline events) written since its last watermark, finds the
+months they touch — the month of a new movement, the month of the movement a new correction corrects,
+the months of an exchange a coordinator newly stepped into — and recomputes those months whole, with
+the very queries the report runs on the transfers (``queries``), up to the new watermark. Balance bands
+are kept for finished months. The watermark stays a few minutes behind the clock, so that a posting
+still being committed when the job runs is read next time rather than skipped.
+
+The report (``plan``) reads a month from the rollups only when nothing written after the watermark
+touches it, and computes the rest from the transfers: its figures are the same whether the job ran a
+minute or a month ago, or never. ``timebank ledger verify`` recomputes every month and compares
+(``rollups_check``, registered with the ledger's checks at app creation).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from timebank.exchanges.models import ExchangeEvent
+from timebank.extensions import db
+from timebank.ledger.models import Account, AccountKind, Transfer, TransferState
+from timebank.reports import queries
+from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
+from timebank.reports.queries import BALANCE_BANDS, COMMUNITY_KINDS, EXCHANGE_KINDS, year_month
+from timebank.timeutil import utcnow
+
+SETTLE = timedelta(minutes=5)  # how far behind the clock the watermark stays
+EVERYTHING = ((datetime(1900, 1, 1), datetime(3000, 1, 1)),)
+
+
+# Months ------------------------------------------------------------------------------------------------------
+
+
+def month_key(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def month_start(key: str) -> datetime:
+    return datetime(int(key[:4]), int(key[5:7]), 1)
+
+
+def next_month(moment: datetime) -> datetime:
+    return datetime(moment.year + moment.month // 12, moment.month % 12 + 1, 1)
+
+
+def month_ranges(keys) -> list[tuple[datetime, datetime]]:
+    """The months as few ranges as possible (neighbouring months merged)."""
+    ranges: list[list[datetime]] = []
+    for key in sorted(keys):
+        start = month_start(key)
+        if ranges and ranges[-1][1] == start:
+            ranges[-1][1] = next_month(start)
+        else:
+            ranges.append([start, next_month(start)])
+    return [(start, end) for start, end in ranges]
+
+
+def _coordinator_stepped_in():
+    return sa.or_(ExchangeEvent.kind == queries.BROKERED_EVENT,
+                  ExchangeEvent.detail["by_role"].as_string() == "coordinator")
+
+
+def touched_months(*, after: int, events_after: int, upto: int | None = None,
+                   events_upto: int | None = None) -> set[str]:
+    """The months whose figures what was written after the watermarks (and up to ``upto``) may change."""
+    window = [Transfer.id > after, *([Transfer.id <= upto] if upto is not None else [])]
+    counted = [Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED]
+    moved = sa.select(year_month(Transfer.created_at)).where(
+        *window, *counted, Transfer.kind.in_(EXCHANGE_KINDS + COMMUNITY_KINDS))
+    original = aliased(Transfer)
+    corrected = (sa.select(year_month(original.created_at)).select_from(Transfer)
+                 .join(original, original.id == Transfer.corrects_id).where(*window))
+    events = sa.select(ExchangeEvent.exchange_id).where(
+        ExchangeEvent.id > events_after, *([ExchangeEvent.id <= events_upto] if events_upto is not None else []),
+        _coordinator_stepped_in())
+    stepped_in = sa.select(year_month(Transfer.created_at)).where(
+        Transfer.exchange_id.in_(events), *counted, Transfer.kind.in_(EXCHANGE_KINDS))
+    return set(db.session.scalars(sa.union(moved, corrected, stepped_in)))
+
+
+# What the report reads from where ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    live: list[tuple[datetime, datetime]]  # computed from the transfers
+    rolled: list[str]  # months read from the rollups
+    balances: dict[str, int] | None  # band → members at the period's end, when the rollups have it
+
+
+def plan(start_at: datetime, end_at: datetime, *, use_rollups: bool = True) -> Plan:
+    """Which months of ``[start_at, end_at)`` the rollups give exactly, and the days left to compute."""
+    state = db.session.get(RollupState, 1) if use_rollups else None
+    if state is None:
+        return Plan([(start_at, end_at)], [], None)
+    touched = touched_months(after=state.transfer_id, events_after=state.event_id)
+    rolled, month = [], start_at if start_at.day == 1 else next_month(start_at)
+    while next_month(month) <= end_at:
+        if month_key(month) not in touched:
+            rolled.append(month_key(month))
+        month = next_month(month)
+    live, cursor = [], start_at
+    for key in rolled:
+        if cursor < month_start(key):
+            live.append((cursor, month_start(key)))
+        cursor = next_month(month_start(key))
+    if cursor < end_at:
+        live.append((cursor, end_at))
+    return Plan(live, rolled, _balances_rolled(state, end_at))
+
+
+def _balances_rolled(state: RollupState, end_at: datetime) -> dict[str, int] | None:
+    if end_at.day != 1 or end_at != datetime(end_at.year, end_at.month, 1):
+        return None
+    key = month_key(end_at - timedelta(days=1))
+    rows = dict(db.session.execute(sa.select(MonthBalances.band, MonthBalances.members)
+                                   .where(MonthBalances.month == key)).all())
+    # The tail is read by id only (the primary key): a bare min(created_at) would walk the index on dates instead.
+    earliest_later = db.session.scalar(sa.select(sa.func.min(sa.func.coalesce(Transfer.created_at, None)))
+                                       .where(Transfer.id > state.transfer_id))
+    return rows if rows and (earliest_later is None or earliest_later >= end_at) else None
+
+
+# The job ------------------------------------------------------------------------------------------------------
+
+
+def rollups_update(*, now: datetime | None = None, settle: timedelta = SETTLE) -> str:
+    """Bring the rollups up to the transfers written until ``settle`` ago; a second run finds nothing to do."""
+    cutoff = (now or utcnow()) - settle
+    state = db.session.get(RollupState, 1)
+    if state is None:
+        state = RollupState(id=1, transfer_id=0, event_id=0)
+        db.session.add(state)
+    old, old_events = state.transfer_id, state.event_id
+    upto = max(old, db.session.scalar(sa.select(sa.func.max(Transfer.id)).where(Transfer.created_at <= cutoff)) or 0)
+    events_upto = max(old_events, db.session.scalar(
+        sa.select(sa.func.max(ExchangeEvent.id)).where(ExchangeEvent.created_at <= cutoff)) or 0)
+    months = touched_months(after=old, events_after=old_events, upto=upto, events_upto=events_upto)
+    if months:
+        _rewrite_months(months, upto=upto, events_upto=events_upto)
+    banded = _rewrite_balances(old=old, upto=upto, cutoff=cutoff)
+    state.transfer_id, state.event_id, state.updated_at = upto, events_upto, utcnow()
+    db.session.commit()
+    return (f"months recomputed: {len(months)}, balance months: {banded}, watermark: transfer {upto}, "
+            f"event {events_upto}")
+
+
+def _rewrite_months(months: set[str], *, upto: int, events_upto: int) -> None:
+    ranges, keys = month_ranges(months), sorted(months)
+    for model in (MonthExchanges, MonthMembers, MonthCommunity):
+        db.session.execute(sa.delete(model).where(model.month.in_(keys)))
+    db.session.execute(sa.insert(MonthExchanges).from_select(
+        ["month", "category_id", "exchanges", "minutes", "brokered"],
+        queries.exchange_months(ranges, upto=upto, events_upto=events_upto)))
+    db.session.execute(sa.insert(MonthMembers).from_select(
+        ["month", "category_id", "account_id", "paid", "gave"],
+        queries.member_months(ranges, upto=upto, events_upto=events_upto)))
+    community = queries.community_months(ranges, upto=upto)
+    if community:
+        db.session.execute(sa.insert(MonthCommunity), [
+            {"month": key, "given": given, "granted": granted} for key, (given, granted) in community.items()])
+
+
+def _first_member_month() -> str | None:
+    first = db.session.scalar(sa.select(sa.func.min(Account.created_at)).where(Account.kind == AccountKind.MEMBER))
+    return month_key(first) if first else None
+
+
+def _rewrite_balances(*, old: int, upto: int, cutoff: datetime) -> int:
+    """Recompute the bands of the finished months that are missing or that new transfers reach back into."""
+    first = _first_member_month()
+    if first is None:
+        return 0
+    finished, month = [], month_start(first)
+    while next_month(month) <= cutoff:
+        finished.append(month_key(month))
+        month = next_month(month)
+    have = set(db.session.scalars(sa.select(MonthBalances.month).distinct()))
+    earliest_new = db.session.scalar(sa.select(sa.func.min(Transfer.created_at))
+                                     .where(Transfer.id > old, Transfer.id <= upto))
+    needed = [key for key in finished
+              if key not in have or (earliest_new is not None and next_month(month_start(key)) > earliest_new)]
+    if not needed:
+        return 0
+    counts = balance_months(needed, upto=upto)
+    db.session.execute(sa.delete(MonthBalances).where(MonthBalances.month.in_(needed)))
+    db.session.execute(sa.insert(MonthBalances), [{"month": key, "band": band, "members": members}
+                                                  for key in needed for band, members in counts[key].items()])
+    return len(needed)
+
+
+def balance_months(keys: list[str], *, upto: int) -> dict[str, dict[str, int]]:
+    """Month → band → member accounts in that band at the month's end, from the transfers up to ``upto``."""
+    end = next_month(month_start(max(keys)))
+    opened = defaultdict(list)
+    for account_id, created in db.session.execute(sa.select(Account.id, Account.created_at).where(
+            Account.kind == AccountKind.MEMBER, Account.created_at < end)):
+        opened[month_key(created)].append(account_id)
+    members = {account_id for ids in opened.values() for account_id in ids}
+    moved = (Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.id <= upto,
+             Transfer.created_at < end)
+    flows = sa.union_all(
+        sa.select(Transfer.credit_account_id.label("account_id"), Transfer.created_at, Transfer.minutes).where(*moved),
+        sa.select(Transfer.debit_account_id, Transfer.created_at, -Transfer.minutes).where(*moved),
+    ).subquery("flows")
+    month = year_month(flows.c.created_at)
+    by_month = defaultdict(list)
+    for account_id, key, minutes in db.session.execute(
+            sa.select(flows.c.account_id, month, sa.func.sum(flows.c.minutes)).group_by(flows.c.account_id, month)):
+        if account_id in members:
+            by_month[key].append((account_id, int(minutes)))
+    # Walk the months in order, keeping each account's balance and the count of each band as they change.
+    wanted, balances, counted, result = set(keys), {}, Counter(), {}
+    early: dict[int, int] = {}  # moved before the account's recorded opening: counted from its opening
+    for key in sorted(set(opened) | set(by_month) | wanted):
+        for account_id in opened.get(key, ()):
+            balances[account_id] = early.pop(account_id, 0)
+            counted[queries.band_of(balances[account_id])] += 1
+        for account_id, minutes in by_month.get(key, ()):
+            if account_id not in balances:
+                early[account_id] = early.get(account_id, 0) + minutes
+                continue
+            before = balances[account_id]
+            balances[account_id] = before + minutes
+            counted[queries.band_of(before)] -= 1
+            counted[queries.band_of(before + minutes)] += 1
+        if key in wanted:
+            result[key] = {band: counted.get(band, 0) for band, _low, _high in BALANCE_BANDS}
+    return result
+
+
+# The check ``timebank ledger verify`` runs ----------------------------------------------------------------------
+
+
+def rollups_check() -> list[str]:
+    """Recompute every month up to the watermark and name each one whose rollup differs."""
+    state = db.session.get(RollupState, 1)
+    if state is None:
+        return []
+    problems = []
+    upto, events_upto = state.transfer_id, state.event_id
+    expected, missing, extra = _exchange_rows_recomputed(upto=upto, events_upto=events_upto)
+    stored = {(r.month, r.category_id): (r.exchanges, r.minutes, r.brokered)
+              for r in db.session.scalars(sa.select(MonthExchanges))}
+    problems += _differences("exchanges", expected, stored)
+    for label, rows in (("missing from", missing), ("wrongly in", extra)):
+        if rows:
+            problems.append(f"report rollups: {rows} member-month row(s) {label} report_month_members")
+    community = {m: v for m, v in queries.community_months(EVERYTHING, upto=upto).items() if v != (0, 0)}
+    problems += _differences("community", community, {
+        r.month: (r.given, r.granted) for r in db.session.scalars(sa.select(MonthCommunity)) if (r.given, r.granted)
+        != (0, 0)})
+    kept_bands = defaultdict(dict)
+    for row in db.session.scalars(sa.select(MonthBalances)):
+        kept_bands[row.month][row.band] = row.members
+    if kept_bands:
+        problems += _differences("balances", balance_months(sorted(kept_bands), upto=upto), dict(kept_bands))
+    return problems
+
+
+def _exchange_rows_recomputed(*, upto: int, events_upto: int) -> tuple[dict, int, int]:
+    """The exchanges of every month recomputed, and how many member rows are missing or extra; one statement.
+
+    The period's exchanges are computed once (a common table expression read three times).
+    """
+    exchanges = queries.exchanges(EVERYTHING, upto=upto, events_upto=events_upto)
+    both = sa.union_all(*queries.sides(exchanges)).subquery("sides")
+    recomputed = (sa.select(both.c.month, both.c.category_id, both.c.account_id, sa.func.max(both.c.paid),
+                            sa.func.max(both.c.gave))
+                  .group_by(both.c.month, both.c.category_id, both.c.account_id).cte("recomputed"))
+    kept = sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id, MonthMembers.paid,
+                     MonthMembers.gave)
+    everything = sa.select(recomputed)
+
+    def count(query):
+        return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
+
+    no = sa.cast(sa.null(), sa.Integer)
+    rows = db.session.execute(sa.union_all(
+        sa.select(exchanges.c.month, exchanges.c.category_id, sa.func.count(), sa.func.sum(exchanges.c.minutes),
+                  sa.func.sum(exchanges.c.brokered)).group_by(exchanges.c.month, exchanges.c.category_id),
+        sa.select(sa.cast(sa.null(), sa.String), no, count(sa.except_(everything, kept)),
+                  count(sa.except_(kept, everything)), no),
+    )).all()
+    expected = {(m, c): (n, int(minutes), int(b)) for m, c, n, minutes, b in rows if m is not None}
+    _, _, missing, extra, _ = next(row for row in rows if row[0] is None)
+    return expected, int(missing), int(extra)
+
+
+def _differences(what: str, expected: dict, stored: dict) -> list[str]:
+    return [f"report rollups: {what} of {key}: stored {stored.get(key)}, transfers give {expected.get(key)}"
+            for key in sorted(set(expected) | set(stored), key=str) if expected.get(key) != stored.get(key)]
