@@ -8,7 +8,14 @@ from markupsafe import Markup, escape
 from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
-PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider")
+PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner")
+
+
+def _acting(p: dict) -> dict:
+    """Someone who acted for a partner is named with it: "Sandrine for Les Tilleuls Habitat"."""
+    if p.get("partner") and p.get("name"):
+        return {**p, "name": _("%(person)s for %(partner)s", person=p["name"], partner=p["partner"])}
+    return p
 
 
 def _match(p: dict) -> str:
@@ -52,7 +59,7 @@ def notification_plain(kind: str, params: dict) -> str:
 
 
 def notification_text(kind: str, params: dict) -> str:
-    p = dict(params)
+    p = _acting(dict(params))
     if "minutes" in p:
         p["amount"] = format_minutes(p.pop("minutes"))
     texts = {
@@ -139,7 +146,7 @@ def notification_text(kind: str, params: dict) -> str:
 
 def glance_text(kind: str, params: dict) -> str:
     """What a phone notification says on a locked screen: who did what, never what the service is about."""
-    name = params.get("name") or ""
+    name = _acting(params).get("name") or ""
     if not name:
         return _("You have news at the timebank.")
     texts = {
