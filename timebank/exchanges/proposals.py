@@ -27,7 +27,6 @@ from timebank.exchanges.steps import (
     _seen,
     _step,
     _tell_other,
-    _tell_side,
 )
 from timebank.exchanges.sides import acting_name, exchange_accounts, named
 from timebank.extensions import db

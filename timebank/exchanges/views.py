@@ -102,7 +102,7 @@ def new():
              else form.form_errors.append(error.message))
             status = error.status_code
         else:
-            flash(_("Your proposal is sent to %(name)s.", name=counterpart.display_name), "success")
+            flash(_("Your proposal is sent to %(name)s.", name=exchange.party_name(exchange.turn_side)), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id), 303)
     elif request.method == "POST":
         status = 422

@@ -133,6 +133,8 @@ def notification_text(kind: str, params: dict) -> str:
                                     **p),
         "reward_released": lambda: _("Your booking has ended without being used: %(title)s (%(name)s). Your hours "
                                      "are released.", **p),
+        "reward_withdrawn": lambda: _("%(name)s withdrew %(title)s: your booking is cancelled and your hours are "
+                                      "released.", **p),
         "dispute_version_asked": lambda: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
                                            "your version before deciding: please write it.", **p),
         "listing_hidden": lambda: _("A coordinator hid your listing %(title)s: %(reason)s", **p),
