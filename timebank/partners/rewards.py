@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm import joinedload
 
 from timebank.database import atomic, lock_fresh
@@ -58,7 +59,8 @@ def _checked_title(fields: RewardFields, *, places_taken: int = 0, ends_on_befor
     if not 1 <= fields.places <= MOST_PLACES:
         raise DomainError(_l("Between 1 and %(most)s places.", most=MOST_PLACES), field="places")
     if fields.places < places_taken:
-        raise DomainError(_l("%(num)s places are already booked: keep at least that many.", num=places_taken),
+        raise DomainError(_ln("%(num)s place is already booked: keep at least that many.",
+                              "%(num)s places are already booked: keep at least that many.", places_taken),
                           field="places")
     if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
         raise DomainError(_l("The last day cannot be before the first day."), field="ends_on")
