@@ -124,8 +124,9 @@ def category_id(slug: str) -> int:
 
 def publish(app, resident: Resident, title: str, *, kind: str = "offer", category: str = "translation",
             description: str = "", languages=("fr",), area: str | None = "Les Tilleuls", tags: str = "",
-            ends_on=None) -> int:
-    """Publish a listing through the service, as its author would; returns its id."""
+            ends_on=None, partner_id: int | None = None) -> int:
+    """Publish a listing through the service, as its author would (``partner_id``: for a partner she represents);
+    returns its id."""
     from timebank.listings.models import ListingType
     from timebank.listings.services import ListingFields, listing_create
 
@@ -133,5 +134,5 @@ def publish(app, resident: Resident, title: str, *, kind: str = "offer", categor
         listing = listing_create(author=member(resident), locale="en", fields=ListingFields(
             type=ListingType(kind), title=title, description=description, category_id=category_id(category),
             tags=tags, languages=tuple(languages), area=area, duration_minutes=None, availability="",
-            ends_on=ends_on))
+            ends_on=ends_on, partner_id=partner_id))
         return listing.id

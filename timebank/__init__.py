@@ -185,6 +185,10 @@ def register_signals(app: Flask) -> None:
     from timebank.partners.rewards import bookings_release_of_suspended
 
     member_suspending.connect(bookings_release_of_suspended)
+    from timebank.exchanges.closing import exchanges_release_of_partner
+    from timebank.partners.services import partner_suspending
+
+    partner_suspending.connect(exchanges_release_of_partner)  # a suspended partner's exchanges release their hours
     from timebank.ledger.models import AccountKind
     from timebank.ledger.services import account_owner_register
     from timebank.partners.services import partner_of_account

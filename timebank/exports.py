@@ -125,7 +125,8 @@ def transfer_state(*, reservation: bool, state: str, settled_by: int | None) -> 
 
 
 def _transfers() -> Iterator[list]:
-    from timebank.ledger.models import Account, Transfer
+    from timebank.ledger import services as ledger
+    from timebank.ledger.models import Account, AccountKind, Transfer
     from timebank.members.models import Member
 
     debit, credit = aliased(Account), aliased(Account)
@@ -141,11 +142,15 @@ def _transfers() -> Iterator[list]:
              .outerjoin(recorder, Transfer.recorded_by_id == recorder.id)
              .outerjoin(settlement, settlement.pending_id == Transfer.id)
              .order_by(Transfer.id).execution_options(yield_per=BATCH))
+    # A partner's account is named by the partner's name (a few rows, read once), others by member number or kind.
+    names = {account.id: ledger.account_label(account) for account in db.session.scalars(
+        sa.select(Account).where(Account.kind == AccountKind.PARTNER))}
     for t, debit_kind, debit_number, credit_kind, credit_number, recorded_by, settled_by in db.session.execute(query):
         moved = 0 if t.reservation else t.minutes
         yield [t.id, _when(t.created_at), t.kind.value,
                transfer_state(reservation=t.reservation, state=t.state.value, settled_by=settled_by),
-               debit_number or debit_kind.value, credit_number or credit_kind.value, t.minutes,
+               debit_number or names.get(t.debit_account_id) or debit_kind.value,
+               credit_number or names.get(t.credit_account_id) or credit_kind.value, t.minutes,
                moved, hours_decimal(moved), hours_hmm(moved), t.exchange_id, t.corrects_id,
                t.pending_id, recorded_by, t.memo, t.key]
 
@@ -184,8 +189,8 @@ def readme_parts() -> list[str]:
           "received it (recipient), its state, the minutes agreed and the minutes done; "
           "recorded_by_coordinator is “yes” when a coordinator recorded it for the members."),
         _("transfers.csv: one line per movement or reservation of hours, from an account (“from”) to another "
-          "(“to”): a member number, or “community” (the community account) or “system” (welcome hours and "
-          "opening balances)."),
+          "(“to”): a member number, a partner's name, or “community” (the community account) or “system” "
+          "(welcome hours and opening balances)."),
         _("state: “posted” — the hours moved; “reserved” — hours held for an agreed exchange, nothing moved "
           "yet; “released” — a reservation given up, nothing moved; “settled-by #N” — a reservation paid by "
           "transfer N, whose own line counts the hours."),

@@ -224,3 +224,52 @@ def test_suspending_a_member_releases_her_waiting_bookings(tilleuls, people):
     assert db.session.get(Partner, tilleuls["partner"].id).account.pending_credits == 0
     assert rewards.places_left(reward) == 5
     assert ledger_verify().problems == []
+
+
+def test_a_representative_changes_a_reward_keeping_the_places_already_booked(tilleuls):
+    sandrine, partner = tilleuls["sandrine"], tilleuls["partner"]
+    reward = publish_reward(partner, sandrine, places=3)
+    rewards.reward_book(member=member(tilleuls["amina"]), reward=reward, key="a")
+    rewards.reward_book(member=member(tilleuls["karim"]), reward=reward, key="b")
+    fields = rewards.RewardFields(title="Entrée piscine (samedi)", description="Le samedi matin", minutes=90,
+                                  places=1)
+    with pytest.raises(DomainError, match="2 places are already booked"):
+        rewards.reward_update(actor=member(sandrine), reward=reward, fields=fields)
+    db.session.rollback()
+    with pytest.raises(NotAllowed):
+        rewards.reward_update(actor=member(tilleuls["fatou"]), reward=reward, fields=fields)
+
+    rewards.reward_update(actor=member(sandrine), reward=reward,
+                          fields=rewards.RewardFields(**{**fields.__dict__, "places": 2}))
+    changed = db.session.get(Reward, reward.id)
+    assert (changed.title, changed.minutes, changed.places) == ("Entrée piscine (samedi)", 90, 2)
+    assert rewards.places_left(changed) == 0
+    assert account(tilleuls["amina"]).pending_debits == 60  # booked before the change: the same hour
+
+
+def test_withdrawing_a_reward_releases_its_bookings_and_tells_the_residents(tilleuls):
+    from timebank.notifications.messages import notification_plain
+    from timebank.notifications.models import Notification
+
+    amina, sandrine, partner = tilleuls["amina"], tilleuls["sandrine"], tilleuls["partner"]
+    reward = publish_reward(partner, sandrine)
+    booking = rewards.reward_book(member=member(amina), reward=reward, key="a")
+    with pytest.raises(NotAllowed):
+        rewards.reward_withdraw(actor=member(amina), reward=reward, key="w0")
+
+    rewards.reward_withdraw(actor=member(sandrine), reward=reward, key="w")
+    rewards.reward_withdraw(actor=member(sandrine), reward=reward, key="w")  # the same form again: done once
+
+    assert db.session.get(Booking, booking.id).state is BookingState.RELEASED
+    assert account(amina).pending_debits == 0 and db.session.get(Partner, partner.id).account.pending_credits == 0
+    [notice] = db.session.scalars(sa.select(Notification).where(Notification.member_id == amina.id,
+                                                                Notification.kind == "reward_withdrawn")).all()
+    assert notification_plain(notice.kind, notice.params).replace("\u2068", "").replace("\u2069", "") == (
+        "Les Tilleuls Habitat withdrew Entrée piscine: your booking is cancelled and your hours are released.")
+    assert rewards.rewards_of(partner=partner) == []
+    with pytest.raises(DomainError, match="cannot be booked"):
+        rewards.reward_book(member=member(amina), reward=reward, key="b")
+    db.session.rollback()
+    with pytest.raises(DomainError, match="already withdrawn"):
+        rewards.reward_withdraw(actor=member(sandrine), reward=reward, key="w2")
+    assert ledger_verify().problems == []

@@ -36,7 +36,7 @@ HOUR_MOVING = {
     "exchanges.group_cancel", "coordination.record_exchange", "coordination.decide", "coordination.change_status",
     "admin.welcome", "admin.community_grant", "privacy.leave", "privacy.erase_now",
     "admin.welcome", "admin.community_grant", "partners.book", "partners.cancel", "partners.decide",
-    "partners_admin.status", "projects.decide",
+    "partners_admin.status", "projects.decide", "partners.reward_withdraw",
 }
 # Moves hours, but has a one-time confirmation of its own, tested with the import.
 WALKED_ELSEWHERE = {"admin.import_confirm"}
@@ -55,7 +55,7 @@ NOT_HOUR_MOVING = {
     "members.code_request", "members.code_login", "members.sms_inbound", "admin.outbox_retry_view",
     "notifications.push_on", "notifications.push_off",  # the same phone twice is kept once; off twice is off
     "privacy.consents", "privacy.come_back", "privacy.member_data_zip",
-    "partners.manage", "partners_admin.index", "partners_admin.edit", "partners_admin.representative_add",
+    "partners.manage", "partners.reward_edit", "partners_admin.index", "partners_admin.edit", "partners_admin.representative_add",
     "partners_admin.representative_remove", "partners_admin.limits",
     "coordination.dispute_ask", "exchanges.dispute_version",  # asked twice: told once; a version is replaced
     # A project opened or changed twice is two projects or the same change; joining twice is one participation
@@ -375,6 +375,53 @@ def _project_decide(data):
     return prepare
 
 
+def _withdraw_reward(app, w):
+    pid, rid, _bid = partner_with_reward(app, w, booked=True)  # Amina's hour is reserved: withdrawing releases it
+    return Sending("karim", f"/partners/{pid}/manage", f"/partners/rewards/{rid}/withdraw", {})
+
+
+def partner_exchange(app, w: World, *, state: str) -> int:
+    """Karim asks for help for Les Tilleuls Habitat, Amina answers (proposed); he accepts (agreed); she marks it
+    done (done). Hawa, the partner's other representative, may act for it too."""
+    from timebank.exchanges.completion import exchange_mark_done
+    from timebank.exchanges.models import Exchange
+    from timebank.exchanges.proposals import exchange_accept, exchange_propose
+    from timebank.exchanges.steps import Terms
+    from timebank.listings.models import Listing
+    from timebank.partners.models import Partner
+
+    pid, _rid, _bid = partner_with_reward(app, w, booked=False)
+
+    def work():
+        from timebank.partners import services
+
+        partner = db.session.get(Partner, pid)
+        services.partner_set_limits(actor=_m(w.claire), partner=partner, floor=-600, ceiling=6000, reason="Convention")
+        services.representative_add(actor=_m(w.claire), partner=partner, member=_m(w.hawa), reason="Gardienne")
+        return partner.id
+
+    in_app(app, work)
+    from tests.factories import publish
+
+    lid = publish(app, w.karim, "Aider aux cartons", kind="request", category="paperwork", partner_id=pid)
+    eid = in_app(app, lambda: exchange_propose(
+        proposer=_m(w.amina), counterpart=_m(w.karim), proposer_provides=True, listing=db.session.get(Listing, lid),
+        terms=Terms("Aider aux cartons", 120, TODAY, None)).id)
+    if state in ("agreed", "done"):
+        in_app(app, lambda: exchange_accept(exchange=db.session.get(Exchange, eid), actor=_m(w.karim)))
+    if state == "done":
+        in_app(app, lambda: exchange_mark_done(exchange=db.session.get(Exchange, eid), actor=_m(w.amina),
+                                               minutes=120))
+    return eid
+
+
+def _partner_step(step, state, who, data=None):
+    def prepare(app, w):
+        eid = partner_exchange(app, w, state=state)
+        return Sending(who, f"/exchanges/{eid}", f"/exchanges/{eid}/{step}", dict(data or {}))
+    return prepare
+
+
 SCENARIOS = [
     Scenario("ledger.give", "giving time", _give),
     Scenario("exchanges.new", "proposing an exchange", _propose),
@@ -414,6 +461,11 @@ SCENARIOS = [
     Scenario("projects.decide", "confirming a resident's hours for a project", _project_decide({"confirm": "y"})),
     Scenario("projects.decide", "declining a resident's hours for a project",
              _project_decide({"decline": "y", "reason": "Pas ce jour-là"})),
+    Scenario("partners.reward_withdraw", "withdrawing a reward (bookings released)", _withdraw_reward),
+    Scenario("exchanges.accept", "a representative agreeing for her partner", _partner_step("accept", "proposed",
+                                                                                          "karim")),
+    Scenario("exchanges.confirm", "another representative confirming for the partner", _partner_step(
+        "confirm", "done", "hawa")),
 ]
 
 

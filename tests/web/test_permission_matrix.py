@@ -83,6 +83,9 @@ REPRESENTATIVE_ONLY = MEMBERS | {role: 403 for role in ("member", "other", "help
 # The garden Les Tilleuls Habitat sponsors: Rachid, coordinators and admins manage it; not the school's Lucie.
 PROJECT_SPONSOR = MEMBERS | {role: 403 for role in ("member", "other", "helper", "other_representative")} | {
     "representative": OK}
+# Amina's exchange with Karim is no partner's: a representative is a neighbour like Omar there (explicit rows, as
+# every step of an exchange now asks whether someone acts for a partner).
+NOT_THE_PARTNERS = {"representative": 404, "other_representative": 404}
 
 EXPECTED: dict[str, dict[str, object]] = {
     # Anyone, signed in or not.
@@ -130,11 +133,12 @@ EXPECTED: dict[str, dict[str, object]] = {
     # An applicant may look at the listings while she waits: read only, without names or contacts.
     "listings.index": MEMBERS | {"applicant": OK},
     "listings.directory": MEMBERS,
-    "listings.new": MEMBERS,
+    "listings.new": MEMBERS | {"representative": OK, "other_representative": OK},  # "for myself" or "for <partner>"
     "listings.mine": MEMBERS,
-    "listings.show": MEMBERS | {"applicant": OK},
-    "listings.edit": MEMBERS | {"other": 403, "helper": 403},  # the author, and coordinators (moderation)
-    "listings.status": MEMBERS | {"other": 403, "helper": 403},
+    "listings.show": MEMBERS | {"applicant": OK, "representative": OK, "other_representative": OK},
+    "listings.edit": MEMBERS | {"other": 403, "helper": 403, "representative": 403,  # the author, and coordinators
+                               "other_representative": 403},  # (moderation); a partner's: its representatives
+    "listings.status": MEMBERS | {"other": 403, "helper": 403, "representative": 403, "other_representative": 403},
     "listings.report": MEMBERS,
     "listings.report POST": MEMBERS | {"member": 403},  # not one's own listing (the form is shown, sending is refused)
     "members.directory": MEMBERS,
@@ -148,18 +152,18 @@ EXPECTED: dict[str, dict[str, object]] = {
     "ledger.give": MEMBERS,
     "acting.my_helper": MEMBERS,
     "acting.member": MEMBERS | {"member": 403, "other": 403, "coordinator": 403, "admin": 403},  # her helper only
-    "exchanges.index": MEMBERS,
-    "exchanges.new": MEMBERS,
-    "exchanges.show": NEIGHBOURS_EXCHANGE,
-    "exchanges.calendar": NEIGHBOURS_EXCHANGE,
-    "exchanges.accept": EXCHANGE_STEP,
-    "exchanges.counter": EXCHANGE_STEP,
-    "exchanges.decline": EXCHANGE_STEP,
-    "exchanges.cancel": EXCHANGE_STEP,
-    "exchanges.done": EXCHANGE_STEP | {"member": 403},  # Karim gives the service: he says when it is done
-    "exchanges.confirm": EXCHANGE_STEP,
-    "exchanges.write": EXCHANGE_STEP,
-    "exchanges.dispute": EXCHANGE_STEP,
+    "exchanges.index": MEMBERS | {"representative": OK, "other_representative": OK},  # with her partner's
+    "exchanges.new": MEMBERS | {"representative": OK, "other_representative": OK},
+    "exchanges.show": NEIGHBOURS_EXCHANGE | NOT_THE_PARTNERS,
+    "exchanges.calendar": NEIGHBOURS_EXCHANGE | NOT_THE_PARTNERS,
+    "exchanges.accept": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.counter": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.decline": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.cancel": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.done": EXCHANGE_STEP | NOT_THE_PARTNERS | {"member": 403},  # Karim gives the service: he says when it is done
+    "exchanges.confirm": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.write": EXCHANGE_STEP | NOT_THE_PARTNERS,
+    "exchanges.dispute": EXCHANGE_STEP | NOT_THE_PARTNERS,
     # The disputed exchange: its parties may not settle it; coordinators may.
     "exchanges.resolve": MEMBERS | {"member": 403, "other": 403, "helper": 403},
     "exchanges.groups": MEMBERS,
@@ -229,13 +233,16 @@ EXPECTED: dict[str, dict[str, object]] = {
     # Partners: their pages are public; residents book rewards; only the partner's representatives act for it
     # (not an admin, not the school's representative); only admins create partners and name representatives.
     "partners.index": PUBLIC,
-    "partners.show": PUBLIC,
+    "partners.show": PUBLIC | {"representative": OK, "other_representative": OK},  # with its requests and offers
     "partners.reward": PUBLIC,
     "partners.book": MEMBERS,
     "partners.mine": MEMBERS,
     "partners.cancel": AMINAS | {role: 404 for role in ("helper", "coordinator", "admin", *REPRESENTATIVES)},
     "partners.manage": REPRESENTATIVE_ONLY,
     "partners.decide": REPRESENTATIVE_ONLY,
+    # A representative changes or withdraws her partner's reward (withdrawing releases its bookings).
+    "partners.reward_edit": REPRESENTATIVE_ONLY | {"representative": OK, "other_representative": 403},
+    "partners.reward_withdraw": REPRESENTATIVE_ONLY | {"representative": OK, "other_representative": 403},
     "partners_admin.index": ADMINS,
     "partners_admin.edit": ADMINS,
     "partners_admin.representative_add": ADMINS,

@@ -48,10 +48,9 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
 
     They can still sign in to read their statement and their messages.
     """
-    from timebank.exchanges.completion import exchange_settle_in_transaction
+    from timebank.exchanges.closing import CLOSING_STATES, exchanges_close_in_transaction
     from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
-    from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant
-    from timebank.exchanges.proposals import exchange_cancel_in_transaction
+    from timebank.exchanges.models import Exchange, GroupParticipant, taking_part
 
     def work():
         check_coordinator(actor)
@@ -63,20 +62,11 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
             raise InvalidTransition(_l("Only an active member can be suspended."))
         if not reason.strip():
             raise DomainError(_l("Please write the reason."), field="reason")
-        open_states = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)
+        # Her own exchanges; those she took part in for a partner go on with its other representatives.
         open_exchanges = db.session.scalars(sa.select(Exchange).where(
-            sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
-            Exchange.state.in_(open_states))).all()
-        settled = []
-        for exchange in open_exchanges:
-            if exchange.state is ExchangeState.DONE:
-                # The service took place: the other person is paid (or pays) what both agreed, and may still
-                # raise a disagreement; cancelling would take her hours away for someone else's conduct.
-                exchange_settle_in_transaction(exchange=exchange, actor=actor)
-                settled.append(exchange.id)
-            else:
-                exchange_cancel_in_transaction(exchange=exchange, actor=actor,
-                                               reason=str(_l("The membership is suspended.")), force=True)
+            taking_part(member.id, for_partners=False), Exchange.state.in_(CLOSING_STATES))).all()
+        cancelled, settled = exchanges_close_in_transaction(open_exchanges, actor=actor,
+                                                            reason=str(_l("The membership is suspended.")))
         for participant in db.session.scalars(sa.select(GroupParticipant).where(
                 GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
             if participant.session.state.value == "open":
@@ -86,8 +76,7 @@ def member_suspend(*, member: Member, actor: Member, reason: str) -> Member:
         member_suspending.send(member, actor=actor)  # e.g. her reward bookings are released
         member.status = Status.SUSPENDED
         audit(actor=actor, action="member_suspended", member=member, reason=reason,
-              cancelled_exchanges=[exchange.id for exchange in open_exchanges if exchange.id not in settled],
-              settled_exchanges=settled, cancelled_groups=cancelled_groups)
+              cancelled_exchanges=cancelled, settled_exchanges=settled, cancelled_groups=cancelled_groups)
         notify(member=member, kind="suspended", params={}, link="/")
         mail_queue(member=member, subject=_l("Your membership is suspended"), template="member_suspended",
                    reason=reason.strip())

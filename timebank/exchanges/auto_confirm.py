@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from timebank.database import atomic
 from timebank.errors import DomainError
 from timebank.exchanges.completion import _post
-from timebank.exchanges.models import Exchange, ExchangeState
-from timebank.exchanges.steps import _event, _lock, _tell
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Exchange, ExchangeState
+from timebank.exchanges.steps import _event, _lock, _tell_side
 from timebank.extensions import db
 from timebank.timeutil import utcnow
 
@@ -30,10 +30,10 @@ def exchanges_remind_tomorrow(*, now: datetime | None = None) -> int:
             if current.state is not ExchangeState.AGREED or current.date_reminded_at is not None:
                 return 0
             current.date_reminded_at = now
-            for member in (current.provider, current.recipient):
-                other = current.counterpart(member)
-                _tell(member, current, "tomorrow", lambda: _("Tomorrow: %(title)s", title=current.title),
-                      name=other.display_name)
+            for side in (PROVIDER, RECIPIENT):
+                other = current.party_name(RECIPIENT if side == PROVIDER else PROVIDER)
+                _tell_side(current, side, "tomorrow", lambda: _("Tomorrow: %(title)s", title=current.title),
+                           name=other)
             return 1
 
         count += atomic(work)
@@ -68,17 +68,17 @@ def exchanges_auto_confirm(*, now: datetime | None = None) -> tuple[int, int]:
                 extra = current.done_minutes - paid
                 current.state, current.finished_at = ExchangeState.COMPLETED, now
                 _event(current, None, "auto_confirmed", minutes=paid, done=current.done_minutes, extra=extra)
-                for member in (current.provider, current.recipient):
-                    _tell(member, current, "auto_confirmed_extra" if extra else "auto_confirmed",
-                          lambda: _("Confirmed automatically: %(title)s", title=current.title),
-                          paid=paid, done=current.done_minutes, extra=extra, provider=current.provider.display_name,
-                          recipient=current.recipient.display_name)
+                for side in (PROVIDER, RECIPIENT):
+                    _tell_side(current, side, "auto_confirmed_extra" if extra else "auto_confirmed",
+                               lambda: _("Confirmed automatically: %(title)s", title=current.title),
+                               paid=paid, done=current.done_minutes, extra=extra, provider=current.provider_name,
+                               recipient=current.recipient_name)
                 return "confirmed"
             if current.reminded_at is None:
                 current.reminded_at = now
-                _tell(current.recipient, current, "reminder",
-                      lambda: _("Tomorrow your exchange will be confirmed automatically: %(title)s",
-                                title=current.title))
+                _tell_side(current, RECIPIENT, "reminder",
+                           lambda: _("Tomorrow your exchange will be confirmed automatically: %(title)s",
+                                     title=current.title))
                 return "reminded"
             return None
 

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.database import atomic
 from timebank.errors import InvalidTransition, NotAllowed
-from timebank.exchanges.models import Exchange, ExchangeState
-from timebank.exchanges.steps import _agent, _check_member, _event, _lock, _seen, _step, _tell
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Exchange, ExchangeState
+from timebank.exchanges.sides import acting_name, exchange_accounts, named, side_account
+from timebank.exchanges.steps import _agent, _check_member, _event, _lock, _seen, _step, _tell_other, _tell_side
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import services as ledger
@@ -27,7 +28,7 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: M
             return current
         _check_member(actor)
         marks = _agent(current, actor, by)
-        if actor.id != current.provider_id:
+        if current.side_of(actor) != PROVIDER:
             raise NotAllowed(_l("Only the person who gives the service marks it done."))
         if current.state is not ExchangeState.AGREED:
             raise InvalidTransition(_l("Only an agreed exchange can be marked done."))
@@ -37,9 +38,9 @@ def exchange_mark_done(*, exchange: Exchange, actor: Member, minutes: int, by: M
         ledger.check_amount(minutes)
         current.state, current.done_minutes, current.done_at = ExchangeState.DONE, minutes, utcnow()
         _step(current, actor, "done", by=by, marks=marks, minutes=minutes)
-        _tell(current.recipient, current, "done",
-              lambda: _("Please confirm: %(title)s", title=current.title), name=actor.display_name,
-              minutes=minutes)
+        _tell_side(current, RECIPIENT, "done",
+                   lambda: _("Please confirm: %(title)s", title=current.title), minutes=minutes,
+                   **named(current, actor))
         return current
 
     return atomic(work)
@@ -54,10 +55,11 @@ def _post(current: Exchange, actor: Member | None, *, allow_extra: bool = False,
     ledger.transfer_post_pending_in_transaction(pending=reservation, minutes=posted, key=f"{prefix}:post",
                                                 actor=by or actor)
     extra = current.done_minutes - current.minutes
-    if extra > 0 and (allow_extra or (actor is not None and actor.id == current.recipient_id)):
+    if extra > 0 and (allow_extra or (actor is not None and current.side_of(actor) == RECIPIENT)):
+        debit, credit = exchange_accounts(current)
         try:
             ledger.transfer_post_in_transaction(
-                debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider),
+                debit=debit, credit=credit,
                 minutes=extra, kind=TransferKind.EXCHANGE, key=f"{prefix}:extra", actor=by or actor,
                 memo=current.title, exchange_id=current.id)
         except BelowFloor as error:
@@ -72,14 +74,14 @@ def _payer_cannot_pay(current: Exchange, *, paid: int, error: BelowFloor, by: Me
     extra transfer, cannot know.
     """
     most = paid + error.most
-    floor = format_minutes(ledger.account_of(current.recipient).floor)
-    if by is not None and by.id == current.recipient_id:
+    floor = format_minutes(side_account(current, RECIPIENT).floor)
+    if by is not None and current.partner_side != RECIPIENT and by.id == current.recipient_id:
         message = _l("You can pay at most %(amount)s for this exchange now: your account cannot go below "
                      "%(floor)s. Raise a disagreement and a coordinator will settle the duration.",
                      amount=format_minutes(most), floor=floor)
     else:
         message = _l("%(name)s can pay at most %(amount)s for this exchange now: their account cannot go below "
-                     "%(floor)s.", name=current.recipient.display_name, amount=format_minutes(most), floor=floor)
+                     "%(floor)s.", name=current.recipient_name, amount=format_minutes(most), floor=floor)
     return BelowFloor(message, field="minutes", most=most)
 
 
@@ -94,9 +96,9 @@ def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member) -> Exch
     minutes = min(current.done_minutes, current.minutes)
     current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
     _event(current, actor, "settled", minutes=minutes)
-    for member in (current.provider, current.recipient):
-        _tell(member, current, "settled", lambda: _("Settled: %(title)s", title=current.title),
-              name=actor.display_name, minutes=minutes)
+    for side in (PROVIDER, RECIPIENT):
+        _tell_side(current, side, "settled", lambda: _("Settled: %(title)s", title=current.title),
+                   name=actor.display_name, minutes=minutes)
     return current
 
 
@@ -109,16 +111,16 @@ def exchange_confirm(*, exchange: Exchange, actor: Member, by: Member | None = N
             return current
         _check_member(actor)
         marks = _agent(current, actor, by)
-        if actor.id != current.recipient_id:
+        if current.side_of(actor) != RECIPIENT:
             raise NotAllowed(_l("Only the person who received the service confirms it."))
         if current.state is not ExchangeState.DONE:
             raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
         _post(current, actor, by=by)
         current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
         _step(current, actor, "confirmed", by=by, marks=marks, minutes=current.done_minutes)
-        _tell(current.provider, current, "confirmed",
-              lambda: _("%(name)s confirmed: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name, minutes=current.done_minutes)
+        _tell_other(current, actor, "confirmed",
+                    lambda: _("%(name)s confirmed: %(title)s", name=acting_name(current, actor), title=current.title),
+                    minutes=current.done_minutes, **named(current, actor))
         return current
 
     return atomic(work)

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.database import atomic, begin_write, insert_on_conflict
 from timebank.errors import DomainError, NotAllowed
-from timebank.exchanges.models import Exchange, ExchangeMessage, ExchangeRead, ExchangeState
-from timebank.exchanges.steps import _add_message, _check_member, _lock, _tell
+from timebank.exchanges.models import Exchange, ExchangeMessage, ExchangeRead, ExchangeState, taking_part
+from timebank.exchanges.sides import acting_name, named
+from timebank.exchanges.steps import _add_message, _check_member, _lock, _tell_other
 from timebank.extensions import db
 from timebank.members.models import Member
 
@@ -24,11 +25,9 @@ def exchange_write(*, exchange: Exchange, author: Member, body: str) -> Exchange
         if not body.strip():
             raise DomainError(_l("Please write a message."), field="body")
         message = _add_message(current, author, body)
-        readers = [current.counterpart(author)] if current.involves(author) else [current.provider, current.recipient]
-        for reader in readers:
-            _tell(reader, current, "message",
-                  lambda: _("New message from %(name)s: %(title)s", name=author.display_name, title=current.title),
-                  name=author.display_name)
+        _tell_other(current, author, "message",
+                    lambda: _("New message from %(name)s: %(title)s", name=acting_name(current, author),
+                              title=current.title), **named(current, author))
         return message
 
     return atomic(work)
@@ -56,7 +55,7 @@ def unread_messages_query(*, member: Member):
     read = sa.select(ExchangeRead.last_message_id).where(
         ExchangeRead.exchange_id == ExchangeMessage.exchange_id, ExchangeRead.member_id == member.id
     ).scalar_subquery()
-    mine = sa.select(Exchange.id).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
+    mine = sa.select(Exchange.id).where(taking_part(member.id))
     return sa.select(sa.func.count()).select_from(ExchangeMessage).where(
         ExchangeMessage.exchange_id.in_(mine), ExchangeMessage.author_id != member.id,
         ExchangeMessage.id > sa.func.coalesce(read, 0))

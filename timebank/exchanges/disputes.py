@@ -14,7 +14,8 @@ from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import OPEN_STATES, Dispute, Exchange, ExchangeEvent, ExchangeState
 from timebank.exchanges.resolution import _exchange_total
-from timebank.exchanges.steps import MESSAGE_MAX, _check_member, _event, _lock, _seen, _tell, plan_horizon
+from timebank.exchanges.sides import acting_name, named
+from timebank.exchanges.steps import MESSAGE_MAX, _check_member, _event, _lock, _seen, _tell_other, plan_horizon
 from timebank.extensions import db
 from timebank.ledger.models import Transfer
 from timebank.members.models import Member
@@ -53,10 +54,9 @@ def dispute_open(*, exchange: Exchange, actor: Member, reason: str, key: str | N
         db.session.add(dispute)
         current.state = ExchangeState.DISPUTED
         _event(current, actor, "disputed", reason=dispute.reason)
-        other = current.counterpart(actor)
-        _tell(other, current, "disputed",
-              lambda: _("%(name)s raised a disagreement: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name)
+        _tell_other(current, actor, "disputed",
+                    lambda: _("%(name)s raised a disagreement: %(title)s", name=acting_name(current, actor),
+                              title=current.title), **named(current, actor))
         return dispute
 
     return atomic(work)

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from timebank.exchanges.models import Exchange, ExchangeMessage, ExchangeRead, ExchangeState
+from timebank.exchanges.models import RECIPIENT, Exchange, ExchangeMessage, ExchangeRead, ExchangeState, taking_part
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.messages.services import conversations
@@ -39,7 +39,7 @@ def inbox(*, member: Member) -> list[Thread]:
     An exchange appears once it has a message or waits for me; a finished one with no message stays in
     "My exchanges" only.
     """
-    mine = sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id)
+    mine = taking_part(member.id)
     last = (sa.select(ExchangeMessage.exchange_id, sa.func.max(ExchangeMessage.id).label("last_id"))
             .group_by(ExchangeMessage.exchange_id).subquery())
     read = (sa.select(ExchangeRead.exchange_id, ExchangeRead.last_message_id)
@@ -59,8 +59,9 @@ def inbox(*, member: Member) -> list[Thread]:
     ).unique().all()
     threads = []
     for exchange, message, count in rows:
-        waits = ((exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id)
-                 or (exchange.state is ExchangeState.DONE and exchange.recipient_id == member.id))
+        side = exchange.side_of(member)
+        waits = ((exchange.state is ExchangeState.PROPOSED and exchange.turn_side == side)
+                 or (exchange.state is ExchangeState.DONE and side == RECIPIENT))
         if message is None and not waits:
             continue
         last_at = max(message.created_at, exchange.updated_at) if message else exchange.updated_at

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from timebank.extensions import db, text_enum
 from timebank.listings.models import Category, Listing
 from timebank.members.models import Member
+from timebank.partners.access import represents
+from timebank.partners.models import Partner
 from timebank.timeutil import utcnow
 
 
@@ -23,6 +25,9 @@ class ExchangeState(str, enum.Enum):
 
 
 OPEN_STATES = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.DISPUTED)
+
+# The two sides of an exchange. On a partner's side, the partner takes part: any of its representatives acts.
+PROVIDER, RECIPIENT = "provider", "recipient"
 
 
 class Exchange(db.Model):
@@ -53,6 +58,10 @@ class Exchange(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     reservation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer.id"))
     client_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)  # the proposal form's key
+    # A partner's exchange: the partner is the provider or the recipient (``partner_side``); the member stored on
+    # that side is the representative who published the listing or answered, and acts only while she represents it.
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id"), index=True)
+    partner_side: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
 
@@ -61,14 +70,63 @@ class Exchange(db.Model):
     provider: Mapped[Member] = relationship(foreign_keys=[provider_id])
     recipient: Mapped[Member] = relationship(foreign_keys=[recipient_id])
     proposer: Mapped[Member] = relationship(foreign_keys=[proposer_id])
+    partner: Mapped[Partner | None] = relationship()
     events: Mapped[list[ExchangeEvent]] = relationship(back_populates="exchange", order_by="ExchangeEvent.id")
     messages: Mapped[list[ExchangeMessage]] = relationship(back_populates="exchange", order_by="ExchangeMessage.id")
 
+    def side_of(self, member: Member | None) -> str | None:
+        """The side ``member`` takes part on now: her own, or her partner's while she represents it (asked now)."""
+        if member is None or getattr(member, "id", None) is None:
+            return None
+        for side in (PROVIDER, RECIPIENT):
+            if side == self.partner_side:
+                if self.partner is not None and represents(member, self.partner):
+                    return side
+            elif getattr(self, f"{side}_id") == member.id:
+                return side
+        return None
+
+    def party(self, side: str) -> Member:
+        return self.provider if side == PROVIDER else self.recipient
+
+    def party_name(self, side: str) -> str:
+        """The provider's or the recipient's name: the partner's on its side."""
+        if side == self.partner_side and self.partner is not None:
+            return self.partner.name
+        return self.party(side).display_name
+
+    @property
+    def provider_name(self) -> str:
+        return self.party_name(PROVIDER)
+
+    @property
+    def recipient_name(self) -> str:
+        return self.party_name(RECIPIENT)
+
+    @property
+    def turn_side(self) -> str | None:
+        return PROVIDER if self.turn_id == self.provider_id else RECIPIENT if self.turn_id == self.recipient_id \
+            else None
+
     def counterpart(self, member: Member) -> Member:
-        return self.recipient if member.id == self.provider_id else self.provider
+        return self.recipient if self.side_of(member) == PROVIDER else self.provider
 
     def involves(self, member: Member) -> bool:
-        return member.id in (self.provider_id, self.recipient_id)
+        return self.side_of(member) is not None
+
+
+def taking_part(member_id: int, *, for_partners: bool = True):
+    """SQL: the exchanges a member takes part in on her own side, and (``for_partners``) those of the partners she
+    represents now; not those where she is stored on a partner's side but no longer represents it."""
+    from timebank.partners.models import Representative
+
+    own = sa.or_(
+        sa.and_(Exchange.provider_id == member_id, sa.func.coalesce(Exchange.partner_side, "") != PROVIDER),
+        sa.and_(Exchange.recipient_id == member_id, sa.func.coalesce(Exchange.partner_side, "") != RECIPIENT))
+    if not for_partners:
+        return own
+    represented = sa.select(Representative.partner_id).where(Representative.member_id == member_id)
+    return sa.or_(own, Exchange.partner_id.in_(represented))
 
 
 class ExchangeEvent(db.Model):

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
-from timebank.exchanges.models import Exchange, ExchangeState
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Exchange, ExchangeState
 from timebank.exchanges.steps import (
     MESSAGE_MAX,
     Terms,
@@ -26,14 +26,17 @@ from timebank.exchanges.steps import (
     _lock,
     _seen,
     _step,
-    _tell,
+    _tell_other,
 )
+from timebank.exchanges.sides import acting_name, exchange_accounts, named
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.ledger.errors import AboveCeiling, BelowFloor
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.listings.models import Listing
 from timebank.members.models import Member
+from timebank.partners.access import representatives, represents
+from timebank.partners.models import Partner
 from timebank.timeutil import utcnow
 
 
@@ -41,6 +44,21 @@ def check_not_oneself(*, proposer: Member, counterpart: Member, listing: Listing
     if counterpart.id == proposer.id:
         raise NotAllowed(_l("This is your own listing: other members propose exchanges to you from it.")
                          if listing is not None else _l("You cannot propose an exchange to yourself."))
+
+
+def _partner_answers(partner: Partner, *, proposer: Member, author: Member) -> Member:
+    """Who answers for the partner whose listing ``proposer`` answers: its author while she represents it, else
+    another of its representatives."""
+    if not partner.is_active:
+        raise NotAllowed(_l("%(partner)s is suspended: its listings cannot be answered for now.", partner=partner.name))
+    if represents(proposer, partner):
+        raise NotAllowed(_l("You represent %(partner)s: other members answer its listings.", partner=partner.name))
+    if represents(author, partner):
+        return author
+    for row in representatives(partner=partner):
+        if row.member.is_active_member:
+            return row.member
+    raise NotAllowed(_l("%(partner)s has no representative to answer just now.", partner=partner.name))
 
 
 def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides: bool, terms: Terms,
@@ -57,29 +75,34 @@ def exchange_propose(*, proposer: Member, counterpart: Member, proposer_provides
             if existing is not None:
                 return existing
         _check_member(proposer)
-        check_not_oneself(proposer=proposer, counterpart=counterpart, listing=listing)
-        if not counterpart.is_active_member:
+        answerer = counterpart
+        partner = listing.partner if listing is not None and listing.partner_id is not None else None
+        if partner is not None:  # a partner's listing: the partner is the other side
+            answerer = _partner_answers(partner, proposer=proposer, author=counterpart)
+        check_not_oneself(proposer=proposer, counterpart=answerer, listing=listing)
+        if not answerer.is_active_member:
             raise NotAllowed(_l("%(name)s cannot take part in exchanges at the moment.",
-                                name=counterpart.display_name))
+                                name=answerer.display_name))
         from timebank.messages.services import check_may_contact
 
-        check_may_contact(sender=proposer, recipient=counterpart)
-        provider, recipient = (proposer, counterpart) if proposer_provides else (counterpart, proposer)
+        check_may_contact(sender=proposer, recipient=answerer)
+        provider, recipient = (proposer, answerer) if proposer_provides else (answerer, proposer)
         _check_terms(terms, provider=provider, listing=listing)
         exchange = Exchange(
             listing=listing, category_id=listing.category_id if listing else None,
-            provider=provider, recipient=recipient, proposer=proposer, turn_id=counterpart.id,
+            provider=provider, recipient=recipient, proposer=proposer, turn_id=answerer.id,
             title=terms.title.strip(), minutes=terms.minutes, on_date=terms.on_date, at_time=terms.at_time,
             state=ExchangeState.PROPOSED, created_at=utcnow(), updated_at=utcnow(), client_key=scoped,
+            partner=partner, partner_side=(RECIPIENT if proposer_provides else PROVIDER) if partner else None,
         )
         db.session.add(exchange)
         db.session.flush()
         _event(exchange, proposer, "proposed", minutes=terms.minutes, on_date=terms.on_date.isoformat())
         if message.strip():
             _add_message(exchange, proposer, message)
-        _tell(counterpart, exchange, "proposed",
-              lambda: _("%(name)s proposes an exchange: %(title)s", name=proposer.display_name,
-                        title=exchange.title), name=proposer.display_name)
+        _tell_other(exchange, proposer, "proposed",
+                    lambda: _("%(name)s proposes an exchange: %(title)s", name=proposer.display_name,
+                              title=exchange.title), name=proposer.display_name)
         return exchange
 
     return atomic(work)
@@ -103,9 +126,9 @@ def exchange_counter(*, exchange: Exchange, actor: Member, minutes: int, on_date
         other = current.counterpart(actor)
         current.turn_id = other.id
         _step(current, actor, "countered", by=by, marks=marks, minutes=minutes, on_date=on_date.isoformat())
-        _tell(other, current, "countered",
-              lambda: _("%(name)s suggests a change: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name)
+        _tell_other(current, actor, "countered",
+                    lambda: _("%(name)s suggests a change: %(title)s", name=acting_name(current, actor),
+                              title=current.title), **named(current, actor))
         return current
 
     return atomic(work)
@@ -126,20 +149,24 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
         if current.listing is not None and current.listing.category.requires_verified \
                 and not current.provider.is_verified:
             raise NotAllowed(_l("This service needs a provider verified by a coordinator."))
+        debit, credit = exchange_accounts(current)
+        side = current.side_of(actor)
         try:
             reservation = ledger.transfer_reserve_in_transaction(
-                debit=ledger.account_of(current.recipient), credit=ledger.account_of(current.provider),
+                debit=debit, credit=credit,
                 minutes=current.minutes, kind=TransferKind.EXCHANGE, key=f"exchange:{current.id}:reserve",
                 actor=by or actor, memo=current.title, exchange_id=current.id)
         except BelowFloor as error:
-            if actor.id == current.recipient_id:
+            if current.partner_side == RECIPIENT:
+                raise  # the ledger names the partner's account and its lower limit
+            if side == RECIPIENT:
                 raise BelowFloor(_l("%(reason)s Ask for fewer hours, or earn hours by offering your help first.",
                                     reason=error.message)) from None
             raise BelowFloor(_l("%(name)s does not have enough hours for this exchange just now. Suggest fewer "
                                 "hours, or wait until they have offered their help.",
                                 name=current.recipient.display_name)) from None
         except AboveCeiling:
-            if actor.id == current.provider_id:
+            if side == PROVIDER or current.partner_side == PROVIDER:
                 raise
             # The provider's balance is hers: say only that this is too much for her now.
             raise AboveCeiling(_l("%(name)s cannot receive this many hours just now: their account is close to "
@@ -148,10 +175,9 @@ def exchange_accept(*, exchange: Exchange, actor: Member, by: Member | None = No
         current.reservation_id = reservation.id
         current.state, current.turn_id = ExchangeState.AGREED, None
         _step(current, actor, "accepted", by=by, marks=marks)
-        other = current.counterpart(actor)
-        _tell(other, current, "accepted",
-              lambda: _("%(name)s agreed: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name)
+        _tell_other(current, actor, "accepted",
+                    lambda: _("%(name)s agreed: %(title)s", name=acting_name(current, actor), title=current.title),
+                    **named(current, actor))
         return current
 
     return atomic(work)
@@ -169,10 +195,9 @@ def exchange_decline(*, exchange: Exchange, actor: Member, message: str = "", by
         _step(current, actor, "declined", by=by, marks=marks)
         if message.strip():
             _add_message(current, by or actor, message)
-        other = current.counterpart(actor)
-        _tell(other, current, "declined",
-              lambda: _("%(name)s declined: %(title)s", name=actor.display_name, title=current.title),
-              name=actor.display_name)
+        _tell_other(current, actor, "declined",
+                    lambda: _("%(name)s declined: %(title)s", name=acting_name(current, actor), title=current.title),
+                    **named(current, actor))
         return current
 
     return atomic(work)
@@ -196,11 +221,9 @@ def exchange_cancel_in_transaction(*, exchange: Exchange, actor: Member, reason:
                                             actor=by or actor)
     current.state, current.turn_id, current.finished_at = ExchangeState.CANCELLED, None, utcnow()
     _step(current, actor, "cancelled", by=by, marks=marks, reason=reason.strip()[:MESSAGE_MAX])
-    for member in (current.provider, current.recipient):
-        if member.id != actor.id:
-            _tell(member, current, "cancelled",
-                  lambda: _("%(name)s cancelled: %(title)s", name=actor.display_name, title=current.title),
-                  name=actor.display_name, reason=reason.strip()[:300])
+    _tell_other(current, actor, "cancelled",
+                lambda: _("%(name)s cancelled: %(title)s", name=acting_name(current, actor), title=current.title),
+                reason=reason.strip()[:300], **named(current, actor))
     return current
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from timebank.exchanges.disputes import dispute_can_open
-from timebank.exchanges.models import OPEN_STATES, Exchange, ExchangeState
+from timebank.exchanges.models import OPEN_STATES, PROVIDER, RECIPIENT, Exchange, ExchangeState, taking_part
 from timebank.exchanges.steps import plan_horizon
 from timebank.extensions import db
 from timebank.i18n import format_minutes
@@ -29,19 +29,20 @@ def member_has_exchanged(*, member: Member) -> bool:
 def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
     """My exchanges, grouped the way I act on them."""
     rows = db.session.scalars(
-        sa.select(Exchange).where(sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id))
+        sa.select(Exchange).where(taking_part(member.id))
         .order_by(Exchange.on_date, Exchange.id)
         .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
     ).unique().all()
     groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
                                          "history": []}
     for exchange in rows:
+        side = exchange.side_of(member)
         if exchange.state is ExchangeState.PROPOSED:
-            groups["answer" if exchange.turn_id == member.id else "waiting"].append(exchange)
+            groups["answer" if exchange.turn_side == side else "waiting"].append(exchange)
         elif exchange.state is ExchangeState.AGREED:
             groups["upcoming"].append(exchange)
         elif exchange.state is ExchangeState.DONE:
-            groups["confirm" if exchange.recipient_id == member.id else "waiting"].append(exchange)
+            groups["confirm" if side == RECIPIENT else "waiting"].append(exchange)
         elif exchange.state is ExchangeState.DISPUTED:
             groups["disputed"].append(exchange)
         else:
@@ -54,16 +55,17 @@ def actions_for(exchange: Exchange, member: Member) -> list[str]:
     """The steps this member may take now (the services check them again)."""
     if not member.is_active_member:
         return []
-    if not exchange.involves(member):
+    side = exchange.side_of(member)
+    if side is None:
         mediating = member.is_coordinator and exchange.state is ExchangeState.DISPUTED
         return ["write", "resolve"] if mediating else []
     actions = []
-    if exchange.state is ExchangeState.PROPOSED and exchange.turn_id == member.id:
+    if exchange.state is ExchangeState.PROPOSED and exchange.turn_side == side:
         actions += ["accept", "counter", "decline"]
-    if exchange.state is ExchangeState.AGREED and member.id == exchange.provider_id \
+    if exchange.state is ExchangeState.AGREED and side == PROVIDER \
             and exchange.on_date <= utcnow().date():
         actions.append("done")
-    if exchange.state is ExchangeState.DONE and member.id == exchange.recipient_id:
+    if exchange.state is ExchangeState.DONE and side == RECIPIENT:
         actions.append("confirm")
     if exchange.state in (ExchangeState.PROPOSED, ExchangeState.AGREED):
         actions.append("cancel")

@@ -11,8 +11,9 @@ from timebank.audit import audit
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.completion import _payer_cannot_pay, _post
-from timebank.exchanges.models import Dispute, DisputeResolution, Exchange, ExchangeState
-from timebank.exchanges.steps import MESSAGE_MAX, _event, _lock, _seen, _tell
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Dispute, DisputeResolution, Exchange, ExchangeState
+from timebank.exchanges.sides import exchange_accounts, side_account
+from timebank.exchanges.steps import MESSAGE_MAX, _event, _lock, _seen, _tell_side
 from timebank.extensions import db
 from timebank.i18n import format_minutes
 from timebank.ledger import services as ledger
@@ -24,7 +25,7 @@ from timebank.timeutil import utcnow
 
 def _exchange_total(current: Exchange) -> tuple[int, Transfer | None]:
     """Minutes that moved from recipient to provider for this exchange, and the posting transfer."""
-    provider_account = ledger.account_of(current.provider)
+    provider_account = side_account(current, PROVIDER)
     moved, posting = 0, None
     for transfer in db.session.scalars(sa.select(Transfer).where(Transfer.exchange_id == current.id,
                                                                   Transfer.reservation.is_(False))
@@ -74,7 +75,7 @@ def dispute_reversal_room(dispute: Dispute) -> ReversalRoom | None:
     moved, _ = _exchange_total(dispute.exchange)
     if moved <= 0:
         return None
-    return ReversalRoom(moved, min(moved, _can_give(ledger.account_of(dispute.exchange.provider))),
+    return ReversalRoom(moved, min(moved, _can_give(side_account(dispute.exchange, PROVIDER))),
                         _can_give(ledger.community_account()))
 
 
@@ -150,11 +151,11 @@ def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResol
             audit(actor=actor, action="community_cover", member=current.recipient, target=f"exchange {current.id}",
                   reason=fresh.resolution_reason, minutes=covered, provider=current.provider_id)
         kind = ("resolved_covered" if covered else "resolved_partly") if marks else "resolved"
-        for member in (current.provider, current.recipient):
-            _tell(member, current, kind,
-                  lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),
-                  name=actor.display_name, reason=fresh.resolution_reason[:300], taken=taken, covered=covered,
-                  provider=current.provider.display_name, recipient=current.recipient.display_name)
+        for side in (PROVIDER, RECIPIENT):
+            _tell_side(current, side, kind,
+                       lambda: _("A coordinator settled the disagreement: %(title)s", title=current.title),
+                       name=actor.display_name, reason=fresh.resolution_reason[:300], taken=taken, covered=covered,
+                       provider=current.provider_name, recipient=current.recipient_name)
         return fresh
 
     return atomic(work)
@@ -178,7 +179,8 @@ def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: st
     if delta == 0:
         return {"target": target}
     memo = reason.strip()[:500]
-    provider, recipient = _fresh(ledger.account_of(current.provider)), _fresh(ledger.account_of(current.recipient))
+    debit, credit = exchange_accounts(current)
+    provider, recipient = _fresh(credit), _fresh(debit)
     kind = TransferKind.REVERSAL if target == 0 else TransferKind.ADJUSTMENT
     if delta > 0:
         try:
@@ -208,7 +210,7 @@ def _correct_posted(current: Exchange, target: int, *, actor: Member, reason: st
                                             kind=TransferKind.ADJUSTMENT, key=f"{key}:community", actor=actor,
                                             memo=memo, exchange_id=current.id, corrects=posting)
         return {"target": target, "taken": room, "covered": cover, "short": True}
-    name, floor = current.provider.display_name, format_minutes(provider.floor)
+    name, floor = current.provider_name, format_minutes(provider.floor)
     said = (_l("%(name)s has already used these hours: none can be taken back now (the account cannot "
                "go below %(floor)s).", name=name, floor=floor) if room == 0 else
             _l("%(name)s has already used some of these hours: at most %(room)s can be taken back "

@@ -36,6 +36,11 @@ _lock = lock_fresh
 
 
 def _event(exchange: Exchange, actor: Member | None, kind: str, **detail) -> None:
+    from timebank.exchanges.sides import for_partner
+
+    partner = for_partner(exchange, actor)
+    if partner is not None:
+        detail["for_partner"] = partner  # the timeline reads "Sandrine for Les Tilleuls Habitat"
     db.session.add(ExchangeEvent(exchange_id=exchange.id, actor_id=actor.id if actor else None, kind=kind,
                                  detail=detail, created_at=utcnow()))
     exchange.updated_at = utcnow()
@@ -50,6 +55,24 @@ def _tell(member: Member, exchange: Exchange, kind: str, subject, **extra) -> No
                topic=topic, text=lambda: exchange_notice(f"exchange_{kind}", params),
                short=lambda: exchange_notice(f"exchange_{kind}", params), link=f"/exchanges/{exchange.id}",
                glance=lambda: glance_text(f"exchange_{kind}", params))
+
+
+def _tell_side(exchange: Exchange, side: str, kind: str, subject, **extra) -> None:
+    """Tell one side: the member, or every representative of the partner on that side."""
+    from timebank.exchanges.sides import side_members
+
+    for member in side_members(exchange, side):
+        _tell(member, exchange, kind, subject, **dict(extra))
+
+
+def _tell_other(exchange: Exchange, actor: Member, kind: str, subject, **extra) -> None:
+    """Tell the side ``actor`` is not on (both sides when she is on neither: a coordinator)."""
+    from timebank.exchanges.models import PROVIDER, RECIPIENT
+
+    mine = exchange.side_of(actor)
+    for side in (PROVIDER, RECIPIENT):
+        if side != mine:
+            _tell_side(exchange, side, kind, subject, **extra)
 
 
 def exchange_notice(kind: str, params: dict) -> str:
@@ -141,11 +164,12 @@ def _seen(current: Exchange, step: str, *, actor: Member, by: Member | None, key
 
 def _check_turn(exchange: Exchange, actor: Member) -> None:
     _check_member(actor)
-    if not exchange.involves(actor):
+    side = exchange.side_of(actor)
+    if side is None:
         raise NotAllowed(_l("This exchange is not yours."))
     if exchange.state is not ExchangeState.PROPOSED:
         raise InvalidTransition(_l("This proposal has already been answered."))
-    if exchange.turn_id != actor.id:
+    if exchange.turn_side != side:
         raise InvalidTransition(_l("It is the other person's turn to answer."))
 
 

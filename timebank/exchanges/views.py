@@ -25,7 +25,7 @@ from timebank.exchanges.forms import (
     ResolveForm,
     StepForm,
 )
-from timebank.exchanges.models import DisputeResolution, Exchange
+from timebank.exchanges.models import PROVIDER, RECIPIENT, DisputeResolution, Exchange
 from timebank.exchanges.proposals import (
     check_not_oneself,
     exchange_accept,
@@ -102,7 +102,7 @@ def new():
              else form.form_errors.append(error.message))
             status = error.status_code
         else:
-            flash(_("Your proposal is sent to %(name)s.", name=counterpart.display_name), "success")
+            flash(_("Your proposal is sent to %(name)s.", name=exchange.party_name(exchange.turn_side)), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id), 303)
     elif request.method == "POST":
         status = 422
@@ -120,10 +120,15 @@ def _exchange_or_404(exchange_id: int) -> Exchange:
     if exchange is None:
         abort(404)
     if not (exchange.involves(current_user)
-            or any(agent_role(current_user, party) for party in (exchange.provider, exchange.recipient))
+            or any(agent_role(current_user, party) for party in _own_parties(exchange))
             or (current_user.is_coordinator and coordinators_concerned(exchange))):
         abort(404)
     return exchange
+
+
+def _own_parties(exchange: Exchange) -> list[Member]:
+    """The parties who take part for themselves: someone may act for them (not for a partner's representative)."""
+    return [exchange.party(side) for side in (PROVIDER, RECIPIENT) if side != exchange.partner_side]
 
 
 def _principal(exchange: Exchange) -> Member | None:
@@ -131,7 +136,8 @@ def _principal(exchange: Exchange) -> Member | None:
     raw = request.args.get("for", "")
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) not in (exchange.provider_id, exchange.recipient_id):
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 \
+            or int(raw) not in [party.id for party in _own_parties(exchange)]:
         abort(404)
     principal = db.session.get(Member, int(raw))
     if agent_role(current_user, principal) is None:

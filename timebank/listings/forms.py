@@ -71,10 +71,14 @@ class ListingForm(FlaskForm):
         validators=[Optional(), Length(max=TAGS_MAX), PlainText()],
         render_kw={"maxlength": TAGS_MAX},
     )
+    on_behalf = SelectField(_l("Published by"), validators=[Optional()], filters=[_trimmed])
     submit = SubmitField(_l("Publish"))
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), partners=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # "For myself" or "for <partner>", when the author represents partners (the service checks it again).
+        self.on_behalf.choices = [SelectChoice("", _l("For myself"))] + [
+            SelectChoice(str(partner.id), _l("For %(partner)s", partner=partner.name)) for partner in partners]
         self.category.choices = _category_choices(categories, _l("Choose a category"))
         self.languages.choices = _language_choices()
         self.area.choices = [SelectChoice("", _l("Not said"))] + [
@@ -84,6 +88,12 @@ class ListingForm(FlaskForm):
         self.duration.choices = [SelectChoice("", _l("Not said"))] + [
             SelectChoice(str(minutes), format_minutes(minutes))
             for minutes in (30, 60, 90, 120, 180, 240, 360, 480)]
+
+
+    @property
+    def partner_id(self) -> int | None:
+        value = self.on_behalf.data or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class SearchForm(FlaskForm):

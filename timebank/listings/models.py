@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from timebank.extensions import db, text_enum
 from timebank.members.models import Member
 from timebank.messages.models import DirectMessage  # a report may be about a message
+from timebank.partners.models import Partner
 from timebank.timeutil import utcnow
 
 
@@ -70,8 +71,11 @@ class Listing(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # end-date reminder sent
     # A task of a neighbourhood project (a request of the project: timebank.projects), or None.
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    # Published by ``member`` for a partner she represents: the partner asks or offers, and pays or is paid.
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id"), index=True)
 
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    partner: Mapped[Partner | None] = relationship()
     category: Mapped[Category] = relationship()
     languages: Mapped[list[ListingLanguage]] = relationship(
         back_populates="listing", cascade="all, delete-orphan", order_by="ListingLanguage.code"

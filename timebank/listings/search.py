@@ -25,15 +25,18 @@ from timebank.database import fold
 from timebank.extensions import db
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.members.models import Member, Status
+from timebank.partners.models import Partner
 from timebank.searchtext import article_forms, normalize_arabic
 from timebank.timeutil import utcnow
 
 # Built once: SQLAlchemy's own Python is a large share of a page, and these never change.
 _AUTHOR = sa.orm.aliased(Member, name="author")
 _SENSITIVE = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
+_SUSPENDED_PARTNERS = sa.select(Partner.id).where(Partner.suspended_at.is_not(None)).scalar_subquery()
 _FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listing_fts"))
 
-CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages))
+CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages),
+                joinedload(Listing.partner))
 
 COUNT_CAP = 200  # ten pages: beyond them, "more than 200" is all anyone needs to know (and the walk stops sooner)
 PREVIEW_WINDOW = 100  # an uncounted preview (the home page) orders the newest 100 matches for its reader
@@ -50,11 +53,13 @@ def _visible_conditions(on: date) -> tuple:
         sa.or_(Listing.type != ListingType.OFFER, Listing.category_id.not_in(_SENSITIVE),
                sa.and_(author.verified_at.is_not(None),
                        sa.or_(author.verified_until.is_(None), author.verified_until >= on))),
+        sa.or_(Listing.partner_id.is_(None), Listing.partner_id.not_in(_SUSPENDED_PARTNERS)),
     )
 
 
 def visible(query, *, on: date):
-    """Open listings that everyone may see: not hidden, not expired, by active (and, for sensitive offers, verified) members."""
+    """Open listings that everyone may see: not hidden, not expired, by active (and, for sensitive offers, verified)
+    members, not of a suspended partner."""
     return query.join(_AUTHOR, Listing.member_id == _AUTHOR.id).where(*_visible_conditions(on))
 
 

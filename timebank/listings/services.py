@@ -61,12 +61,28 @@ class ListingFields:
     duration_minutes: int | None
     availability: str
     ends_on: date | None
+    partner_id: int | None = None  # published for a partner the author represents
 
 
 def _clean_tags(tags: str) -> str:
     # Commas as typed on any keyboard: "," ";" and the Arabic "،".
     seen = dict.fromkeys(tag.strip()[:30] for tag in re.split(r"[,;،]", tags) if tag.strip())
     return ", ".join(list(seen)[:10])[:200]
+
+
+def _partner_for(author: Member, partner_id: int | None):
+    """The partner a listing is published for: one the author represents now, and active."""
+    if partner_id is None:
+        return None
+    from timebank.partners.models import Partner
+
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or not _represents(author, partner):
+        raise NotAllowed(_l("You can publish only for yourself or for a partner you represent."), field="partner")
+    if not partner.is_active:
+        raise NotAllowed(_l("%(partner)s is suspended: it cannot publish for now.", partner=partner.name),
+                         field="partner")
+    return partner
 
 
 def _apply(listing: Listing, fields: ListingFields, *, author: Member, locale: str) -> None:
@@ -102,7 +118,8 @@ def listing_create(*, author: Member, fields: ListingFields, locale: str, tell_m
     def work():
         if not author.is_active_member:
             raise NotAllowed(_l("Your membership must be approved before you can publish."))
-        listing = Listing(member=author, status=ListingStatus.OPEN, created_at=utcnow())
+        listing = Listing(member=author, status=ListingStatus.OPEN, created_at=utcnow(),
+                          partner=_partner_for(author, fields.partner_id))
         _apply(listing, fields, author=author, locale=locale)
         db.session.add(listing)
         db.session.flush()
@@ -113,15 +130,39 @@ def listing_create(*, author: Member, fields: ListingFields, locale: str, tell_m
     return atomic(work)
 
 
+def listing_can_edit(listing: Listing, member: Member | None) -> bool:
+    """Its author or a coordinator; for a partner's listing, any of the partner's representatives now (its author
+    only while she represents it)."""
+    if member is None or not getattr(member, "is_authenticated", True) or not member.is_active_member:
+        return False
+    if member.is_coordinator:
+        return True
+    if listing.partner_id is not None:
+        return _represents(member, listing.partner)
+    return listing.member_id == member.id
+
+
+def _represents(member: Member, partner) -> bool:
+    from timebank.partners.access import represents
+
+    return represents(member, partner)
+
+
 def _check_can_edit(listing: Listing, actor: Member) -> None:
-    if not actor.is_active_member or (listing.member_id != actor.id and not actor.is_coordinator):
+    if not listing_can_edit(listing, actor):
         raise NotAllowed(_l("Only the author of this listing or a coordinator can change it."))
 
 
 def listing_update(*, listing: Listing, actor: Member, fields: ListingFields, locale: str) -> Listing:
     def work():
         _check_can_edit(listing, actor)
-        _apply(listing, fields, author=listing.member, locale=locale)
+        if (_represents(actor, listing.partner) if listing.partner_id is not None
+                else actor.id == listing.member_id):
+            # Its author, or a representative of its partner: she may also change whom it is published for.
+            listing.partner = _partner_for(actor, fields.partner_id)
+            _apply(listing, fields, author=actor, locale=locale)
+        else:  # a coordinator moderating: whom it is published for stays as it is
+            _apply(listing, fields, author=listing.member, locale=locale)
         return listing
 
     return atomic(work)
@@ -155,9 +196,9 @@ def can_browse(viewer: Member) -> bool:
 
 
 def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
-    """Everyone sees a visible listing; its author and the coordinators see it whatever its state."""
+    """Everyone sees a visible listing; those who may change it see it whatever its state."""
     if viewer is not None and viewer.is_authenticated and viewer.is_active_member:
-        if viewer.id == listing.member_id or viewer.is_coordinator:
+        if viewer.id == listing.member_id or listing_can_edit(listing, viewer):
             return True
     query = _visible(sa.select(Listing.id), on=today()).where(Listing.id == listing.id)
     return db.session.scalar(query) is not None
@@ -185,6 +226,12 @@ def listings_directory(*, area: str | None = None) -> list[Listing]:
         .order_by(Category.position, Category.id, Listing.type, Listing.title, Listing.id).limit(DIRECTORY_MAX)
         .options(*_CARD_OPTIONS)
     ).unique())
+
+
+def partner_listings(*, partner) -> list[Listing]:
+    """A partner's open listings that everyone may see, newest first."""
+    query = _visible(sa.select(Listing), on=today()).where(Listing.partner_id == partner.id)
+    return list(db.session.scalars(query.order_by(Listing.id.desc()).limit(100).options(*_CARD_OPTIONS)).unique())
 
 
 def member_listings(*, member: Member, viewer: Member | None = None) -> list[Listing]:

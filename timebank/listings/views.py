@@ -139,7 +139,15 @@ def _fields(form: ListingForm) -> services.ListingFields:
         duration_minutes=int(form.duration.data) if form.duration.data else None,
         availability=form.availability.data or "",
         ends_on=form.ends_on.data,
+        partner_id=form.partner_id,
     )
+
+
+def _partners_of(member) -> list:
+    """The active partners a member may publish for (the listing form offers them)."""
+    from timebank.partners.access import partners_of
+
+    return [partner for partner in partners_of(member) if partner.is_active]
 
 
 def _show_error(form, error: DomainError):
@@ -153,8 +161,11 @@ def _show_error(form, error: DomainError):
 @bp.route("/listings/new", methods=["GET", "POST"])
 @member_required
 def new():
-    form = ListingForm(categories=services.categories())
+    partners = _partners_of(current_user)
+    form = ListingForm(categories=services.categories(), partners=partners)
     if request.method == "GET":
+        if request.args.get("partner") in {str(partner.id) for partner in partners}:
+            form.on_behalf.data = request.args["partner"]  # "Publish for Les Tilleuls Habitat" on the partner's page
         form.type.data = request.args.get("type") if request.args.get("type") in ("offer", "request") else None
         form.languages.data = current_user.language_codes
         form.area.data = current_user.area or ""
@@ -186,8 +197,10 @@ def _listing_or_404(listing_id: int) -> Listing:
 @browse_required
 def show(listing_id: int):
     listing = _listing_or_404(listing_id)
-    mine = listing.member_id == current_user.id
-    can_edit = current_user.is_active_member and (mine or current_user.is_coordinator)
+    can_edit = services.listing_can_edit(listing, current_user)
+    # One's own listing, or one's partner's: others answer it.
+    mine = listing.member_id == current_user.id or (listing.partner_id is not None and can_edit
+                                                    and not current_user.is_coordinator)
     reader = services.Reader.of(current_user)
     matches = services.listing_matches(listing=listing, reader=reader) if mine else []
     return render_template(
@@ -202,10 +215,14 @@ def show(listing_id: int):
 @member_required
 def edit(listing_id: int):
     listing = _listing_or_404(listing_id)
-    if listing.member_id != current_user.id and not current_user.is_coordinator:
+    if not services.listing_can_edit(listing, current_user):
         abort(403)
-    form = ListingForm(obj=listing, categories=services.categories())
+    partners = _partners_of(current_user)
+    if listing.partner is not None and listing.partner not in partners:
+        partners.append(listing.partner)  # a coordinator moderating keeps it as it is
+    form = ListingForm(obj=listing, categories=services.categories(), partners=partners)
     if request.method == "GET":
+        form.on_behalf.data = str(listing.partner_id or "")
         form.type.data = listing.type.value
         form.category.data = str(listing.category_id)
         form.languages.data = listing.language_codes

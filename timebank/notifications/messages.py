@@ -8,7 +8,14 @@ from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
-PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider")
+PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner")
+
+
+def _acting(p: dict) -> dict:
+    """Someone who acted for a partner is named with it: "Sandrine for Les Tilleuls Habitat"."""
+    if p.get("partner") and p.get("name"):
+        return {**p, "name": _("%(person)s for %(partner)s", person=p["name"], partner=p["partner"])}
+    return p
 
 
 def _match(p: dict) -> str:
@@ -125,6 +132,8 @@ _NOTICE_TEXTS = {
                                    "are released.", **p),
     "dispute_version_asked": lambda p: _("%(name)s raised a disagreement about %(title)s. A coordinator asks for "
                                          "your version before deciding: please write it.", **p),
+    "reward_withdrawn": lambda p: _("%(name)s withdrew %(title)s: your booking is cancelled and your hours are "
+                                    "released.", **p),
     "project_hours_confirmed": lambda p: _("Your %(amount)s for the project %(title)s are confirmed: they are on "
                                            "your account.", **p),
     "project_hours_declined": lambda p: _("Your %(amount)s for the project %(title)s were not confirmed: "
@@ -136,7 +145,7 @@ NOTICE_KINDS = frozenset(_NOTICE_TEXTS)
 
 
 def notification_text(kind: str, params: dict) -> str:
-    p = dict(params)
+    p = _acting(dict(params))
     if "minutes" in p:
         p["amount"] = format_minutes(p.pop("minutes"))
     text = _NOTICE_TEXTS[kind](p) if kind in _NOTICE_TEXTS else _("You have a new notice.")
@@ -169,7 +178,8 @@ GLANCE_TEXTS = {
         "group_cancelled_organiser_suspended", "suspended", "reactivated", "direct_message", "report_handled",
         "verified", "verification_withdrawn", "verification_ends_soon", "verification_lapsed", "warning",
         "helper_named", "helper_of", "helper_removed", "reward_booked", "reward_used", "reward_refused",
-        "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden", "project_hours_confirmed",
+        "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden", "reward_withdrawn",
+        "project_hours_confirmed",
         "project_hours_declined",
     ), _news_from),
 }
@@ -177,7 +187,7 @@ GLANCE_TEXTS = {
 
 def glance_text(kind: str, params: dict) -> str:
     """What a phone notification says on a locked screen: who did what, never what the service is about."""
-    name = params.get("name") or ""
+    name = _acting(params).get("name") or ""
     if not name:
         return _("You have news at the timebank.")
     return GLANCE_TEXTS.get(kind, _news_from)(name)

@@ -150,3 +150,7 @@ class CancelBookingForm(KeyedForm):
 class DecideBookingForm(KeyedForm):
     used = SubmitField(_l("Mark used"))
     refuse = SubmitField(_l("Refuse"))
+
+
+class WithdrawRewardForm(KeyedForm):
+    withdraw = SubmitField(_l("Withdraw the reward"))

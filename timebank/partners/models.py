@@ -99,6 +99,7 @@ class Reward(db.Model):
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(sa.DateTime)  # a representative withdrew it
 
     partner: Mapped[Partner] = relationship()
     created_by: Mapped[Member] = relationship()
@@ -110,7 +111,7 @@ class BookingState(str, enum.Enum):
     CANCELLED = "cancelled"  # the resident cancelled: hours released
     REFUSED = "refused"  # the representative refused it: hours released
     EXPIRED = "expired"  # the reward ended before it was used: hours released
-    RELEASED = "released"  # the partner was suspended: hours released
+    RELEASED = "released"  # the partner was suspended, or withdrew the reward: hours released
 
 
 class Booking(db.Model):

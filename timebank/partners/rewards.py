@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm import joinedload
 
 from timebank.database import atomic, lock_fresh
@@ -49,28 +50,75 @@ def _check_representative(actor: Member, partner: Partner) -> None:
         raise NotAllowed(_l("Only the partner's representatives can do this."))
 
 
-def reward_create(*, actor: Member, partner: Partner, fields: RewardFields) -> Reward:
-    """Publish a reward for the partner ``actor`` represents."""
-    _check_representative(actor, partner)
-    if not partner.is_active:
-        raise NotAllowed(_l("This partner is suspended: it cannot publish rewards for now."))
+def _checked_title(fields: RewardFields, *, places_taken: int = 0, ends_on_before: date | None = None) -> str:
+    """Check a reward's fields (a changed reward keeps at least the places already booked); return its title."""
     title = (fields.title or "").strip()
     if not title:
         raise DomainError(_l("Please give a title."), field="title")
     ledger.check_amount(fields.minutes)
     if not 1 <= fields.places <= MOST_PLACES:
         raise DomainError(_l("Between 1 and %(most)s places.", most=MOST_PLACES), field="places")
+    if fields.places < places_taken:
+        raise DomainError(_ln("%(num)s place is already booked: keep at least that many.",
+                              "%(num)s places are already booked: keep at least that many.", places_taken),
+                          field="places")
     if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
         raise DomainError(_l("The last day cannot be before the first day."), field="ends_on")
-    if fields.ends_on and fields.ends_on < _today():
+    if fields.ends_on and fields.ends_on < _today() and fields.ends_on != ends_on_before:
         raise DomainError(_l("The last day cannot be in the past."), field="ends_on")
+    return title[:100]
+
+
+def reward_create(*, actor: Member, partner: Partner, fields: RewardFields) -> Reward:
+    """Publish a reward for the partner ``actor`` represents."""
+    _check_representative(actor, partner)
+    if not partner.is_active:
+        raise NotAllowed(_l("This partner is suspended: it cannot publish rewards for now."))
+    title = _checked_title(fields)
 
     def work():
-        reward = Reward(partner_id=partner.id, title=title[:100], description=(fields.description or "").strip(),
+        reward = Reward(partner_id=partner.id, title=title, description=(fields.description or "").strip(),
                         minutes=fields.minutes, places=fields.places, starts_on=fields.starts_on,
                         ends_on=fields.ends_on, created_by_id=actor.id, created_at=utcnow())
         db.session.add(reward)
         return reward
+
+    return atomic(work)
+
+
+def reward_update(*, actor: Member, reward: Reward, fields: RewardFields) -> Reward:
+    """Change a reward; bookings already made keep the hours they reserved."""
+    _check_representative(actor, reward.partner)
+
+    def work():
+        current = lock_fresh(reward)  # a booking at the same moment waits: the places counted stay true
+        if current.withdrawn_at is not None:
+            raise InvalidTransition(_l("This reward is withdrawn: it cannot be changed."))
+        title = _checked_title(fields, places_taken=places_taken(current), ends_on_before=current.ends_on)
+        current.title, current.description = title, (fields.description or "").strip()
+        current.minutes, current.places = fields.minutes, fields.places
+        current.starts_on, current.ends_on = fields.starts_on, fields.ends_on
+        return current
+
+    return atomic(work)
+
+
+def reward_withdraw(*, actor: Member, reward: Reward, key: str | None = None) -> Reward:
+    """Withdraw a reward: nobody can book it any more, and the waiting bookings are released (residents are told)."""
+    _check_representative(actor, reward.partner)
+
+    def work():
+        _use, replayed = form_claim(member_id=actor.id, key=key, action="reward_withdraw", target=reward.id)
+        current = lock_fresh(reward)
+        if replayed:
+            return current
+        if current.withdrawn_at is not None:
+            raise InvalidTransition(_l("This reward is already withdrawn."))
+        current.withdrawn_at = utcnow()
+        waiting = db.session.scalars(sa.select(Booking).where(
+            Booking.reward_id == current.id, Booking.state == BookingState.RESERVED).order_by(Booking.id)).all()
+        _release(waiting, BookingState.RELEASED, actor, kind="reward_withdrawn")
+        return current
 
     return atomic(work)
 
@@ -87,7 +135,7 @@ def places_left(reward: Reward) -> int:
 def reward_is_on(reward: Reward, today: date | None = None) -> bool:
     """Can it be seen and booked (partner active, within its dates)? Places are counted apart."""
     today = today or _today()
-    return (reward.partner.is_active and (reward.starts_on is None or reward.starts_on <= today)
+    return (reward.partner.is_active and reward.withdrawn_at is None and (reward.starts_on is None or reward.starts_on <= today)
             and (reward.ends_on is None or today <= reward.ends_on))
 
 
@@ -97,7 +145,8 @@ def rewards_of(*, partner: Partner, include_ended: bool = False) -> list[Reward]
     if not include_ended:
         if not partner.is_active:
             return []
-        query = query.where(sa.or_(Reward.ends_on.is_(None), Reward.ends_on >= _today()))
+        query = query.where(sa.or_(Reward.ends_on.is_(None), Reward.ends_on >= _today()),
+                            Reward.withdrawn_at.is_(None))
     return list(db.session.scalars(query.order_by(Reward.ends_on.is_(None), Reward.ends_on, Reward.id)))
 
 
@@ -196,7 +245,8 @@ def booking_decide(*, actor: Member, booking: Booking, used: bool, key: str | No
     return atomic(work)
 
 
-def _release(bookings, state: BookingState, actor: Member | None, *, tell: bool = True) -> int:
+def _release(bookings, state: BookingState, actor: Member | None, *, tell: bool = True,
+             kind: str = "reward_released") -> int:
     count = 0
     for booking in bookings:
         current = lock_fresh(booking)
@@ -205,7 +255,7 @@ def _release(bookings, state: BookingState, actor: Member | None, *, tell: bool 
         ledger.transfer_void_in_transaction(pending=current.reservation, actor=actor)
         _resolve(current, state, actor)
         if tell:
-            _tell(current, "reward_released")
+            _tell(current, kind)
         count += 1
     return count
 

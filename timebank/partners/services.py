@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
 from timebank.audit import audit
@@ -24,6 +25,9 @@ from timebank.partners.rewards import bookings_release_in_transaction
 from timebank.timeutil import utcnow
 
 DESCRIPTION_LANGUAGES = ("fr", "en", "ar", "tr", "pt")
+
+# Sent in the transaction that suspends a partner: its open exchanges are closed (the factory connects them).
+partner_suspending = Namespace().signal("partner-suspending")
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ def representative_remove(*, actor: Member, partner: Partner, member: Member, re
 
 def partner_set_suspended(*, actor: Member, partner: Partner, suspended: bool, reason: str,
                           key: str | None = None) -> Partner:
-    """Suspend a partner (its rewards are hidden, its reserved bookings released) or bring it back."""
+    """Suspend a partner (its listings and rewards are hidden, its reserved bookings released, its open exchanges
+    cancelled) or bring it back."""
     _check_admin(actor)
     reason = _reason(reason)
 
@@ -168,6 +173,7 @@ def partner_set_suspended(*, actor: Member, partner: Partner, suspended: bool, r
         if suspended:
             current.suspended_at = utcnow()
             released = bookings_release_in_transaction(partner=current, actor=actor)
+            partner_suspending.send(current, actor=actor)  # its open exchanges' reserved hours are released
             audit(actor=actor, action="partner_suspended", target=f"partner {current.id}", reason=reason,
                   released=released)
         else:

@@ -9,7 +9,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.partners import rewards as service
-from timebank.partners.forms import BookForm, CancelBookingForm, DecideBookingForm, RewardForm
+from timebank.partners.forms import BookForm, CancelBookingForm, DecideBookingForm, RewardForm, WithdrawRewardForm
 from timebank.partners.models import Booking, Partner, Reward
 from timebank.partners.access import partners_of, represents
 from timebank.partners.services import partners
@@ -50,10 +50,13 @@ def index():
 
 @bp.get("/partners/<id:partner_id>")
 def show(partner_id: int):
+    from timebank.listings.services import partner_listings, today
+
     partner = _partner_or_404(partner_id)
     rewards = service.rewards_of(partner=partner)
     return render_template("partners/show.html", partner=partner, rewards=rewards,
                            left={reward.id: service.places_left(reward) for reward in rewards},
+                           listings=partner_listings(partner=partner) if partner.is_active else [], today=today(),
                            representative=represents(_viewer(), partner))
 
 
@@ -132,7 +135,20 @@ def _manage_page(partner: Partner, form: RewardForm | None = None, status: int =
     return render_template("partners/manage.html", partner=partner, rewards=rewards, form=form or RewardForm(),
                            left={reward.id: service.places_left(reward) for reward in rewards},
                            bookings=service.bookings_of_partner(partner=partner), decide_form=DecideBookingForm(),
-                           balance=ledger.balance_of(partner.account), error=error), status
+                           withdraw_form=WithdrawRewardForm(), balance=ledger.balance_of(partner.account), error=error), status
+
+
+def _form_error(form, error: DomainError) -> None:
+    field = {"minutes": "hours"}.get(error.field, error.field)
+    target = form._fields.get(field or "")
+    (target.errors.append(error.message) if target is not None and isinstance(target.errors, list)
+     else form.form_errors.append(error.message))
+
+
+def _reward_fields(form: RewardForm) -> service.RewardFields:
+    return service.RewardFields(title=form.title.data, description=form.description.data or "",
+                                minutes=form.total_minutes, places=form.places.data, starts_on=form.starts_on.data,
+                                ends_on=form.ends_on.data)
 
 
 @bp.route("/partners/<id:partner_id>/manage", methods=["GET", "POST"])
@@ -145,15 +161,10 @@ def manage(partner_id: int):
     if not form.validate_on_submit():
         return _manage_page(partner, form, 422)
     try:
-        service.reward_create(actor=current_user, partner=partner, fields=service.RewardFields(
-            title=form.title.data, description=form.description.data or "", minutes=form.total_minutes,
-            places=form.places.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data))
+        service.reward_create(actor=current_user, partner=partner, fields=_reward_fields(form))
     except DomainError as error:
         db.session.rollback()
-        field = {"minutes": "hours"}.get(error.field, error.field)
-        target = form._fields.get(field or "")
-        (target.errors.append(error.message) if target is not None and isinstance(target.errors, list)
-         else form.form_errors.append(error.message))
+        _form_error(form, error)
         return _manage_page(db.session.get(Partner, partner_id), form, error.status_code if error.status_code != 400
                             else 422)
     flash(_("The reward is published."), "success")
@@ -177,3 +188,54 @@ def decide(booking_id: int):
     flash(_("Marked used: the hours went to the partner's account.") if used else
           _("Refused: the resident's hours are released."), "success")
     return redirect(url_for("partners.manage", partner_id=partner.id), 303)
+
+
+def _represented_reward_or_403(reward_id: int) -> Reward:
+    reward = db.session.get(Reward, reward_id) or abort(404)
+    _represented_or_403(reward.partner_id)
+    return reward
+
+
+@bp.route("/partners/rewards/<id:reward_id>/edit", methods=["GET", "POST"])
+@member_required
+def reward_edit(reward_id: int):
+    """A representative changes a reward (bookings already made keep their hours)."""
+    item = _represented_reward_or_403(reward_id)
+    form = RewardForm(obj=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.hours.data, minutes = divmod(item.minutes, 60)
+        form.minutes.data = str(minutes)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.reward_update(actor=current_user, reward=item, fields=_reward_fields(form))
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            status = error.status_code if error.status_code != 400 else 422
+        else:
+            flash(_("The reward is changed."), "success")
+            return redirect(url_for("partners.manage", partner_id=item.partner_id), 303)
+    elif request.method == "POST":
+        status = 422
+    item = db.session.get(Reward, reward_id)
+    return render_template("partners/reward_edit.html", reward=item, partner=item.partner, form=form), status
+
+
+@bp.post("/partners/rewards/<id:reward_id>/withdraw")
+@member_required
+def reward_withdraw(reward_id: int):
+    """A representative withdraws a reward: its waiting bookings are released and the residents told."""
+    item = _represented_reward_or_403(reward_id)
+    form = WithdrawRewardForm()
+    if not form.validate_on_submit():
+        return _manage_page(item.partner, status=422, error=_("Please send the form from the partner's page."))
+    try:
+        service.reward_withdraw(actor=current_user, reward=item, key=form.key.data)
+    except DomainError as error:
+        db.session.rollback()
+        partner = db.session.get(Partner, item.partner_id)
+        return _manage_page(partner, status=error.status_code, error=error.message)
+    flash(_("The reward is withdrawn: nobody can book it now, and the residents who had booked it have their "
+            "hours back."), "success")
+    return redirect(url_for("partners.manage", partner_id=item.partner_id), 303)

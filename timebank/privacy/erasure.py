@@ -59,26 +59,17 @@ def _in_default_language(text) -> str:
 def _close_everything(member: Member) -> dict:
     """Close her unfinished exchanges and sessions (the other people are told) and pause her listings."""
     from timebank.coordination.services import group_leave_in_transaction
-    from timebank.exchanges.completion import exchange_settle_in_transaction
+    from timebank.exchanges.closing import CLOSING_STATES, exchanges_close_in_transaction
     from timebank.exchanges.groups import groups_cancel_of_suspended_in_transaction
-    from timebank.exchanges.models import Exchange, ExchangeState, GroupParticipant, GroupState
-    from timebank.exchanges.proposals import exchange_cancel_in_transaction
+    from timebank.exchanges.models import Exchange, GroupParticipant, GroupState, taking_part
     from timebank.listings.models import Listing, ListingStatus
 
-    cancelled, settled = [], []
+    # Her own exchanges (those she took part in for a partner go on with its other representatives): cancelled, or
+    # settled when the service took place (the other person is paid, or pays, what both agreed).
     open_exchanges = db.session.scalars(sa.select(Exchange).where(
-        sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
-        Exchange.state.in_((ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)))
-        .order_by(Exchange.id)).all()
-    for exchange in open_exchanges:
-        if exchange.state is ExchangeState.DONE:
-            # The service took place: the other person is paid (or pays) what both agreed.
-            exchange_settle_in_transaction(exchange=exchange, actor=member)
-            settled.append(exchange.id)
-        else:
-            exchange_cancel_in_transaction(exchange=exchange, actor=member, force=True,
-                                           reason=_in_default_language(_l("This member is leaving the timebank.")))
-            cancelled.append(exchange.id)
+        taking_part(member.id, for_partners=False), Exchange.state.in_(CLOSING_STATES)).order_by(Exchange.id)).all()
+    cancelled, settled = exchanges_close_in_transaction(
+        open_exchanges, actor=member, reason=_in_default_language(_l("This member is leaving the timebank.")))
     for participant in db.session.scalars(sa.select(GroupParticipant).where(
             GroupParticipant.member_id == member.id, GroupParticipant.left_at.is_(None))).all():
         if participant.session.state is GroupState.OPEN:
@@ -86,8 +77,8 @@ def _close_everything(member: Member) -> dict:
     groups = groups_cancel_of_suspended_in_transaction(organiser=member, actor=member)
     # Whatever else holds hours for her (a partner's reward she booked…) lets them go, as when she is suspended.
     member_suspending.send(member, actor=member)
-    for listing in db.session.scalars(sa.select(Listing).where(Listing.member_id == member.id,
-                                                               Listing.status == ListingStatus.OPEN)):
+    for listing in db.session.scalars(sa.select(Listing).where(  # a partner's listings stay the partner's
+            Listing.member_id == member.id, Listing.partner_id.is_(None), Listing.status == ListingStatus.OPEN)):
         listing.status = ListingStatus.PAUSED
     return {"cancelled_exchanges": cancelled, "settled_exchanges": settled, "cancelled_groups": groups}
 
