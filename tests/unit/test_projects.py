@@ -137,6 +137,10 @@ def test_a_suspended_partners_project_is_hidden_and_its_hours_are_not_paid(tille
                                    reason="Convention terminée")
 
     assert services.projects_list(viewer=member(tilleuls["amina"])) == []
+    from timebank.listings.services import listings_search  # nor are its tasks among the listings
+
+    tasks = {task.id for task in services.tasks_of(garden)}
+    assert not tasks & {listing.id for listing in listings_search(per_page=100).listings}
     with pytest.raises(NotAllowed):
         hours.hours_confirm(actor=member(tilleuls["sandrine"]), hours=stated)
     assert ledger.balance_of(account(tilleuls["amina"])).posted == 0

@@ -33,6 +33,11 @@ from timebank.timeutil import utcnow
 _AUTHOR = sa.orm.aliased(Member, name="author")
 _SENSITIVE = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
 _SUSPENDED_PARTNERS = sa.select(Partner.id).where(Partner.suspended_at.is_not(None)).scalar_subquery()
+# The tasks of a project a suspended partner sponsors are hidden with it (the project's table, named here: the
+# projects feature sits beside the listings and reads them, not the other way round).
+_PROJECT = sa.table("project", sa.column("id", sa.Integer), sa.column("partner_id", sa.Integer))
+_SUSPENDED_PROJECTS = (sa.select(_PROJECT.c.id).where(_PROJECT.c.partner_id.in_(
+    sa.select(Partner.id).where(Partner.suspended_at.is_not(None)))).scalar_subquery())
 _FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listing_fts"))
 
 CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages),
@@ -54,6 +59,7 @@ def _visible_conditions(on: date) -> tuple:
                sa.and_(author.verified_at.is_not(None),
                        sa.or_(author.verified_until.is_(None), author.verified_until >= on))),
         sa.or_(Listing.partner_id.is_(None), Listing.partner_id.not_in(_SUSPENDED_PARTNERS)),
+        sa.or_(Listing.project_id.is_(None), Listing.project_id.not_in(_SUSPENDED_PROJECTS)),
     )
 
 
