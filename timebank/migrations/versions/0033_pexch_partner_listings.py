@@ -45,7 +45,6 @@ def downgrade():
     triggers = (bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'listing'")
                 .scalars().all() if bind.dialect.name == "sqlite" else [])
     with op.batch_alter_table("listing", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_listing_partner_id_partner"), type_="foreignkey")
-        batch_op.drop_column("partner_id")
+        batch_op.drop_column("partner_id")  # its foreign key goes with it (SQLite names no inline constraint)
     for sql in triggers:
         op.execute(sql)
