@@ -196,3 +196,26 @@ def test_a_representative_changes_and_withdraws_a_reward_and_amina_gets_her_hour
     assert "reserved" not in text_of(client.get("/me/hours")).lower()
     assert ("Les Tilleuls Habitat withdrew Entrée piscine (samedi): your booking is cancelled and your hours are "
             "released.") in text_of(client.get("/notifications"))
+
+
+def test_a_service_done_for_a_suspended_partner_is_settled_and_says_the_partner_is_suspended(client, story):
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    exchange_id = answer(client, story["amina"], listing_id)
+    assert step(client, story["sandrine"], exchange_id, "accept").status_code == 303
+    assert step(client, story["amina"], exchange_id, "done", hours="2", minutes="0").status_code == 303
+    login(client, story["claire"])
+    edit = client.get(f"/admin/partners/{story['tilleuls']}").get_data(as_text=True)
+    key = re.search(r'name="status-key"[^>]*value="([^"]+)"', edit).group(1)
+    assert client.post(f"/admin/partners/{story['tilleuls']}/status", data={
+        "status-key": key, "status-reason": "Convention terminée", "status-suspend": "y"}).status_code == 303
+
+    login(client, story["amina"])
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert ("Claire Dubois, coordinator, settled it as the participation of Les Tilleuls Habitat is suspended: "
+            "2 h moved.") in page
+    assert "membership" not in page
+    notices = text_of(client.get("/notifications"))
+    assert (f"{TITLE} is settled by a coordinator, as the participation of Les Tilleuls Habitat is suspended: 2 h "
+            "moved.") in notices
+    assert "membership" not in notices
+    assert "You have 2 h" in text_of(client.get("/me/hours"))

@@ -8,7 +8,7 @@ from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
-PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner")
+PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner", "suspended_partner")
 
 
 def _acting(p: dict) -> dict:
@@ -86,8 +86,11 @@ _NOTICE_TEXTS = {
     "group_joined": lambda p: _("%(name)s joins your group session: %(title)s", **p),
     "group_completed": lambda p: _("The group session %(title)s is confirmed: your share of hours has moved.",
                                    **p),
-    "exchange_settled": lambda p: _("%(title)s is settled by a coordinator, as a membership is suspended: "
-                                    "%(amount)s moved. If it is not right, raise a disagreement.", **p),
+    "exchange_settled": lambda p: (_(
+        "%(title)s is settled by a coordinator, as the participation of %(suspended_partner)s is suspended: "
+        "%(amount)s moved. If it is not right, raise a disagreement.", **p) if p.get("suspended_partner") else _(
+        "%(title)s is settled by a coordinator, as a membership is suspended: %(amount)s moved. If it is not right, "
+        "raise a disagreement.", **p)),
     "group_cancelled": lambda p: _("The group session %(title)s is cancelled: your hours are released.", **p),
     "group_cancelled_organiser_suspended": lambda p: _(
         "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
