@@ -219,3 +219,54 @@ def test_a_service_done_for_a_suspended_partner_is_settled_and_says_the_partner_
             "moved.") in notices
     assert "membership" not in notices
     assert "You have 2 h" in text_of(client.get("/me/hours"))
+
+
+def test_amina_reads_the_partner_as_the_other_side_of_her_disagreement_and_of_her_inbox(client, story, people):
+    """Amina disagrees with Les Tilleuls Habitat: she, the coordinator and the inbox read the partner with
+    Sandrine, who speaks for it; Lucie, its other representative, gives its version; Sandrine, once she no
+    longer represents it, cannot."""
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    exchange_id = answer(client, story["amina"], listing_id)
+    assert step(client, story["sandrine"], exchange_id, "accept").status_code == 303
+    assert step(client, story["sandrine"], exchange_id, "write", body="Rendez-vous au local").status_code == 303
+    assert step(client, story["amina"], exchange_id, "done", hours="2", minutes="0").status_code == 303
+    assert step(client, story["amina"], exchange_id, "dispute", reason="Personne n'est venu").status_code == 303
+
+    login(client, story["amina"])
+    inbox = text_of(client.get("/messages"))
+    assert "Les Tilleuls Habitat (Sandrine Morel)" in inbox
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "What Les Tilleuls Habitat (Sandrine Morel) says" in page
+    assert "Les Tilleuls Habitat (Sandrine Morel) · " in page  # her message in the thread
+
+    sami = people.coordinator("Sami Ferhat")
+    login(client, sami)
+    assert "Raised by Amina Diallo" in text_of(client.get("/coordination/"))
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "What Les Tilleuls Habitat (Sandrine Morel) says" in page
+    assert "Ask Les Tilleuls Habitat for their version" in page
+    from timebank.exchanges.models import Dispute
+
+    with client.application.app_context():
+        dispute_id = db.session.scalar(sa.select(Dispute.id))
+    response = client.post(f"/coordination/disputes/{dispute_id}/ask", data={"ask": "y"})
+    assert response.status_code == 303
+    assert "Les Tilleuls Habitat (Sandrine Morel) is asked for their version" in text_of(client.get(response.headers["Location"]))
+
+    login(client, story["lucie"])
+    assert "Amina Diallo raised a disagreement" in text_of(client.get("/notifications"))
+    assert client.post(f"/exchanges/{exchange_id}/version",
+                       data={"version": "Lucie était au local à 14 h."}).status_code == 303
+    login(client, story["sandrine"])
+    assert "Amina Diallo raised a disagreement" in text_of(client.get("/notifications"))
+    with client.application.test_request_context():
+        from timebank.partners import services
+        from timebank.partners.models import Partner
+
+        services.representative_remove(actor=member(story["claire"]), partner=db.session.get(
+            Partner, story["tilleuls"]), member=member(story["sandrine"]), reason="Partie")
+    assert client.post(f"/exchanges/{exchange_id}/version", data={"version": "Moi"}).status_code == 404
+    login(client, sami)
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "Lucie était au local à 14 h." in page
+    assert "What Les Tilleuls Habitat says" in page  # Sandrine no longer speaks for it
