@@ -270,3 +270,43 @@ def test_amina_reads_the_partner_as_the_other_side_of_her_disagreement_and_of_he
     page = text_of(client.get(f"/exchanges/{exchange_id}"))
     assert "Lucie était au local à 14 h." in page
     assert "What Les Tilleuls Habitat says" in page  # Sandrine no longer speaks for it
+
+
+def test_the_coordinators_read_what_a_representative_changed_for_her_partner(client, story, people):
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    login(client, story["lucie"])
+    assert client.post(f"/listings/{listing_id}/edit", data={
+        "on_behalf": str(story["tilleuls"]), "type": "request", "title": "Préparer les cartons du 3e étage",
+        "category": _paperwork(client), "languages": "fr", "area": ""}).status_code == 303
+    assert client.post(f"/listings/{listing_id}/edit", data={  # sent again, unchanged: nothing to write
+        "on_behalf": str(story["tilleuls"]), "type": "request", "title": "Préparer les cartons du 3e étage",
+        "category": _paperwork(client), "languages": "fr", "area": ""}).status_code == 303
+    assert client.post(f"/listings/{listing_id}/status", data={"pause": "y"}).status_code == 303
+    login(client, story["sandrine"])
+    assert client.post(f"/partners/{story['tilleuls']}/manage", data={
+        "title": "Entrée piscine", "hours": "1", "minutes": "0", "places": "5"}).status_code == 303
+    from timebank.audit import AuditEntry
+    from timebank.partners.models import Reward
+
+    with client.application.app_context():
+        reward_id = db.session.scalar(sa.select(Reward.id))
+    assert client.post(f"/partners/rewards/{reward_id}/edit", data={
+        "title": "Entrée piscine (samedi)", "hours": "1", "minutes": "30", "places": "3"}).status_code == 303
+    assert client.post(f"/partners/rewards/{reward_id}/withdraw", data={"key": "w1"}).status_code == 303
+
+    login(client, people.coordinator("Sami Ferhat"))
+    log = text_of(client.get("/coordination/audit"))
+    assert ("Lucie Petit changed the listing “Préparer les cartons du 3e étage” for Les Tilleuls Habitat"
+            in log)
+    with client.application.app_context():  # the edit and the pause; not the form sent unchanged
+        assert [entry.detail["changed"] for entry in db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "partner_listing_changed").order_by(AuditEntry.id))] == [["title"], ["status"]]
+    assert "Sandrine Morel changed the reward “Entrée piscine (samedi)” for Les Tilleuls Habitat" in log
+    assert "Sandrine Morel withdrew the reward “Entrée piscine (samedi)” for Les Tilleuls Habitat" in log
+    html = client.get("/coordination/audit?action=reward_changed").get_data(as_text=True)
+    assert f'href="/partners/rewards/{reward_id}"' in html and f'href="/partners/{story["tilleuls"]}"' in html
+    assert "Sandrine Morel withdrew" not in text_of(client.get("/coordination/audit?action=reward_changed"))
+    with client.application.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "reward_changed")).one()
+        assert entry.detail["changed"] == ["minutes", "places", "title"]
+        assert (entry.detail["old"]["minutes"], entry.detail["new"]["minutes"]) == (60, 90)
