@@ -340,14 +340,6 @@ def report_create(*, reporter: Member, reason: str, listing: Listing | None = No
     return atomic(work)
 
 
-def reports_open() -> list[Report]:
-    return list(db.session.scalars(
-        sa.select(Report).where(Report.handled_at.is_(None)).order_by(Report.id)
-        .options(joinedload(Report.reporter), joinedload(Report.listing).joinedload(Listing.member),
-                 joinedload(Report.member), joinedload(Report.message).joinedload(DirectMessage.sender))
-    ).unique())
-
-
 def report_handle(*, report: Report, actor: Member, hide: bool, reason: str = "") -> Report:
     """Dismiss a report, or hide the reported listing or message; the reporter is told it was handled, not how.
 
