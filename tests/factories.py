@@ -130,7 +130,7 @@ def publish(app, resident: Resident, title: str, *, kind: str = "offer", categor
     from timebank.listings.models import ListingType
     from timebank.listings.services import ListingFields, listing_create
 
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):  # its refusals read in English
         listing = listing_create(author=member(resident), locale="en", fields=ListingFields(
             type=ListingType(kind), title=title, description=description, category_id=category_id(category),
             tags=tags, languages=tuple(languages), area=area, duration_minutes=None, availability="",

@@ -52,7 +52,8 @@ ACTIONS = ("member_approved", "member_declined", "member_verified", "verificatio
             "backup_downloaded", "sessions_ended", "community_cover",
             "member_data_exported", "member_erased", "erasure_requested", "erasure_cancelled",
             "partner_created", "partner_changed", "partner_suspended", "partner_reactivated", "representative_named",
-            "representative_removed", "project_opened", "project_changed", "project_closed")
+            "representative_removed", "project_opened", "project_changed", "project_closed",
+            "partner_listing_changed", "reward_changed", "reward_withdrawn")
 
 
 def audit(*, actor: Member | None, action: str, member: Member | None = None, target: str = "", reason: str = "",
@@ -62,6 +63,18 @@ def audit(*, actor: Member | None, action: str, member: Member | None = None, ta
                        target=target, reason=(reason or "").strip()[:2000], detail=detail, created_at=utcnow())
     db.session.add(entry)
     return entry
+
+
+def audit_changes(old: dict, new: dict) -> dict:
+    """What an edit changed, for an entry's detail: the names changed, with their values before and after (dates as
+    text); empty when nothing changed."""
+    def plain(value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    changed = sorted(name for name in old if old[name] != new.get(name))
+    if not changed:
+        return {}
+    return {"changed": changed, "old": {n: plain(old[n]) for n in changed}, "new": {n: plain(new[n]) for n in changed}}
 
 
 def approval_of(*, member: Member) -> AuditEntry | None:
@@ -141,6 +154,10 @@ SENTENCES = {
     "project_changed": _l("%(actor)s changed the project %(target)s"),
     "project_closed": _l("%(actor)s closed the project %(target)s"),
     "dispute_version_asked": _l("%(actor)s asked for the other side's version about %(target)s"),
+    # A representative's acts for her partner (``partner_id`` in the detail, %(partner)s in the sentence).
+    "partner_listing_changed": _l("%(actor)s changed the listing %(target)s for %(partner)s"),
+    "reward_changed": _l("%(actor)s changed the reward %(target)s for %(partner)s"),
+    "reward_withdrawn": _l("%(actor)s withdrew the reward %(target)s for %(partner)s"),
 }
 ELLIPSIS = "…"
 
@@ -158,11 +175,12 @@ def _isolated(text: str, link: str | None) -> Markup:
 
 
 def audit_sentence(entry: AuditEntry, *, target: tuple[str, str | None] | None = None,
-                   member_link=lambda member: None) -> Markup:
+                   member_link=lambda member: None, partner: tuple[str, str | None] | None = None) -> Markup:
     """The act as a sentence in the reader's language, names and titles isolated and linked.
 
     ``target`` is the label and address of what the act was done to (resolved by the caller, who knows listings
-    and exchanges); ``member_link`` gives the address of a member's page, or None."""
+    and exchanges); ``member_link`` gives the address of a member's page, or None; ``partner`` the name and address
+    of the partner a representative acted for (its ``partner_id`` in the entry's detail)."""
     from flask_babel import gettext
 
     def person(member):
@@ -173,7 +191,8 @@ def audit_sentence(entry: AuditEntry, *, target: tuple[str, str | None] | None =
     if target is None and entry.target:
         target = (entry.target, None)
     label, link = target or (gettext("something"), None)
-    params = {"actor": person(entry.actor), "member": person(entry.member), "target": _isolated(label, link)}
+    params = {"actor": person(entry.actor), "member": person(entry.member), "target": _isolated(label, link),
+              "partner": _isolated(*(partner or (gettext("a partner"), None)))}
     sentence = SENTENCES.get(entry.action)
     if sentence is None:  # an act written by newer code: its code name rather than nothing
         return Markup("{} · {}").format(params["actor"], entry.action)
@@ -185,5 +204,5 @@ def audit_kind_label(action: str) -> str:
     sentence = SENTENCES.get(action)
     if sentence is None:
         return action
-    text = str(sentence) % {"actor": ELLIPSIS, "member": ELLIPSIS, "target": ELLIPSIS}
+    text = str(sentence) % {"actor": ELLIPSIS, "member": ELLIPSIS, "target": ELLIPSIS, "partner": ELLIPSIS}
     return text.removeprefix(ELLIPSIS).strip(" :,\u060c")

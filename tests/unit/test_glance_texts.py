@@ -2,7 +2,7 @@
 
 A notice goes by e-mail, by text message (to a member without e-mail, or who chose texts) or as a phone
 notification: any kind the code sends can reach a phone. The kinds are read from the code itself (the calls of
-``notify``, ``tell`` and the features' ``_tell``), so a kind added there without its words fails here.
+``notify``, ``tell`` and the features' ``_tell``, ``_tell_side`` and ``_tell_other``), so a kind added there without its words fails here.
 """
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def kinds_sent() -> dict[str, str]:
                 name = getattr(node.func, "id", getattr(node.func, "attr", ""))
                 if name in ("notify", "tell", "_tell", "_tell_receiver", "_cancel"):
                     values += [keyword.value for keyword in node.keywords if keyword.arg == "kind"]
-                if name == "_tell":  # _tell(member, item, kind, …) in the exchanges, _tell(booking, kind) elsewhere
+                # _tell(member, item, kind, …) and _tell_side / _tell_other(exchange, side or actor, kind, …) in the
+                # exchanges; _tell(booking, kind) elsewhere
+                if name in ("_tell", "_tell_side", "_tell_other"):
                     position = 2 if prefix else 1
                     values += node.args[position:position + 1]
                 if name in ("_tell_side", "_tell_other"):  # the exchanges: (exchange, side or actor, kind, …)
@@ -74,3 +76,15 @@ def test_a_locked_screen_says_who_never_what(ctx, kind):
     assert "Karim Benali" in text
     assert not any(private in text for private in ("Garde", "menace", "Inès", "1 h 30"))
     assert glance_text(kind, {}) == "You have news at the timebank."
+
+
+@pytest.mark.parametrize(("kind", "seen"), [
+    ("hours_received", "Karim Benali gave you hours."),
+    ("direct_message", "Karim Benali sent you a message."),
+    ("exchange_message", "Karim Benali sent you a message."),
+    ("group_joined", "Karim Benali joined your group session."),
+    ("group_completed", "Karim Benali confirmed a group session."),
+    ("group_cancelled", "Karim Benali cancelled a group session."),
+])
+def test_a_locked_screen_says_what_karim_did(ctx, kind, seen):
+    assert glance_text(kind, {"name": "Karim Benali", "title": "Atelier couture", "minutes": 60}) == seen

@@ -169,6 +169,10 @@ def test_a_coordinator_settles_a_disagreement_with_the_partners_account(tilleuls
     exchange_confirm(exchange=exchange, actor=member(t["lucie"]), key="c")
     dispute = dispute_open(exchange=db.session.get(Exchange, exchange.id), actor=member(t["sandrine"]),
                            reason="Une heure seulement", key="x")
+    # Sandrine raised it for the partner: a coordinator reads both sides by who speaks for them; Amina gives her version.
+    assert (dispute.opener_name, dispute.other_name, dispute.other_short_name) == (
+        "Les Tilleuls Habitat (Sandrine Morel)", "Amina Diallo", "Amina")
+    assert dispute.gives_version(member(t["amina"])) and not dispute.gives_version(member(t["lucie"]))
     dispute_resolve(dispute=dispute, actor=member(t["sami"]), resolution=DisputeResolution.CHANGED, minutes=60,
                     reason="Une heure, d'après vous deux.", key="r")
 

@@ -196,3 +196,117 @@ def test_a_representative_changes_and_withdraws_a_reward_and_amina_gets_her_hour
     assert "reserved" not in text_of(client.get("/me/hours")).lower()
     assert ("Les Tilleuls Habitat withdrew Entrée piscine (samedi): your booking is cancelled and your hours are "
             "released.") in text_of(client.get("/notifications"))
+
+
+def test_a_service_done_for_a_suspended_partner_is_settled_and_says_the_partner_is_suspended(client, story):
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    exchange_id = answer(client, story["amina"], listing_id)
+    assert step(client, story["sandrine"], exchange_id, "accept").status_code == 303
+    assert step(client, story["amina"], exchange_id, "done", hours="2", minutes="0").status_code == 303
+    login(client, story["claire"])
+    edit = client.get(f"/admin/partners/{story['tilleuls']}").get_data(as_text=True)
+    key = re.search(r'name="status-key"[^>]*value="([^"]+)"', edit).group(1)
+    assert client.post(f"/admin/partners/{story['tilleuls']}/status", data={
+        "status-key": key, "status-reason": "Convention terminée", "status-suspend": "y"}).status_code == 303
+
+    login(client, story["amina"])
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert ("Claire Dubois, coordinator, settled it as the participation of Les Tilleuls Habitat is suspended: "
+            "2 h moved.") in page
+    assert "membership" not in page
+    notices = text_of(client.get("/notifications"))
+    assert (f"{TITLE} is settled by a coordinator, as the participation of Les Tilleuls Habitat is suspended: 2 h "
+            "moved.") in notices
+    assert "membership" not in notices
+    assert "You have 2 h" in text_of(client.get("/me/hours"))
+
+
+def test_amina_reads_the_partner_as_the_other_side_of_her_disagreement_and_of_her_inbox(client, story, people):
+    """Amina disagrees with Les Tilleuls Habitat: she, the coordinator and the inbox read the partner with
+    Sandrine, who speaks for it; Lucie, its other representative, gives its version; Sandrine, once she no
+    longer represents it, cannot."""
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    exchange_id = answer(client, story["amina"], listing_id)
+    assert step(client, story["sandrine"], exchange_id, "accept").status_code == 303
+    assert step(client, story["sandrine"], exchange_id, "write", body="Rendez-vous au local").status_code == 303
+    assert step(client, story["amina"], exchange_id, "done", hours="2", minutes="0").status_code == 303
+    assert step(client, story["amina"], exchange_id, "dispute", reason="Personne n'est venu").status_code == 303
+
+    login(client, story["amina"])
+    inbox = text_of(client.get("/messages"))
+    assert "Les Tilleuls Habitat (Sandrine Morel)" in inbox
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "What Les Tilleuls Habitat (Sandrine Morel) says" in page
+    assert "Les Tilleuls Habitat (Sandrine Morel) · " in page  # her message in the thread
+
+    sami = people.coordinator("Sami Ferhat")
+    login(client, sami)
+    assert "Raised by Amina Diallo" in text_of(client.get("/coordination/"))
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "What Les Tilleuls Habitat (Sandrine Morel) says" in page
+    assert "Ask Les Tilleuls Habitat for their version" in page
+    from timebank.exchanges.models import Dispute
+
+    with client.application.app_context():
+        dispute_id = db.session.scalar(sa.select(Dispute.id))
+    response = client.post(f"/coordination/disputes/{dispute_id}/ask", data={"ask": "y"})
+    assert response.status_code == 303
+    assert "Les Tilleuls Habitat (Sandrine Morel) is asked for their version" in text_of(client.get(response.headers["Location"]))
+
+    login(client, story["lucie"])
+    assert "Amina Diallo raised a disagreement" in text_of(client.get("/notifications"))
+    assert client.post(f"/exchanges/{exchange_id}/version",
+                       data={"version": "Lucie était au local à 14 h."}).status_code == 303
+    login(client, story["sandrine"])
+    assert "Amina Diallo raised a disagreement" in text_of(client.get("/notifications"))
+    with client.application.test_request_context():
+        from timebank.partners import services
+        from timebank.partners.models import Partner
+
+        services.representative_remove(actor=member(story["claire"]), partner=db.session.get(
+            Partner, story["tilleuls"]), member=member(story["sandrine"]), reason="Partie")
+    assert client.post(f"/exchanges/{exchange_id}/version", data={"version": "Moi"}).status_code == 404
+    login(client, sami)
+    page = text_of(client.get(f"/exchanges/{exchange_id}"))
+    assert "Lucie était au local à 14 h." in page
+    assert "What Les Tilleuls Habitat says" in page  # Sandrine no longer speaks for it
+
+
+def test_the_coordinators_read_what_a_representative_changed_for_her_partner(client, story, people):
+    listing_id = publish_for(client, story["sandrine"], story["tilleuls"])
+    login(client, story["lucie"])
+    assert client.post(f"/listings/{listing_id}/edit", data={
+        "on_behalf": str(story["tilleuls"]), "type": "request", "title": "Préparer les cartons du 3e étage",
+        "category": _paperwork(client), "languages": "fr", "area": ""}).status_code == 303
+    assert client.post(f"/listings/{listing_id}/edit", data={  # sent again, unchanged: nothing to write
+        "on_behalf": str(story["tilleuls"]), "type": "request", "title": "Préparer les cartons du 3e étage",
+        "category": _paperwork(client), "languages": "fr", "area": ""}).status_code == 303
+    assert client.post(f"/listings/{listing_id}/status", data={"pause": "y"}).status_code == 303
+    login(client, story["sandrine"])
+    assert client.post(f"/partners/{story['tilleuls']}/manage", data={
+        "title": "Entrée piscine", "hours": "1", "minutes": "0", "places": "5"}).status_code == 303
+    from timebank.audit import AuditEntry
+    from timebank.partners.models import Reward
+
+    with client.application.app_context():
+        reward_id = db.session.scalar(sa.select(Reward.id))
+    assert client.post(f"/partners/rewards/{reward_id}/edit", data={
+        "title": "Entrée piscine (samedi)", "hours": "1", "minutes": "30", "places": "3"}).status_code == 303
+    assert client.post(f"/partners/rewards/{reward_id}/withdraw", data={"key": "w1"}).status_code == 303
+
+    login(client, people.coordinator("Sami Ferhat"))
+    log = text_of(client.get("/coordination/audit"))
+    assert ("Lucie Petit changed the listing “Préparer les cartons du 3e étage” for Les Tilleuls Habitat"
+            in log)
+    with client.application.app_context():  # the edit and the pause; not the form sent unchanged
+        assert [entry.detail["changed"] for entry in db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "partner_listing_changed").order_by(AuditEntry.id))] == [["title"], ["status"]]
+    assert "Sandrine Morel changed the reward “Entrée piscine (samedi)” for Les Tilleuls Habitat" in log
+    assert "Sandrine Morel withdrew the reward “Entrée piscine (samedi)” for Les Tilleuls Habitat" in log
+    html = client.get("/coordination/audit?action=reward_changed").get_data(as_text=True)
+    assert f'href="/partners/rewards/{reward_id}"' in html and f'href="/partners/{story["tilleuls"]}"' in html
+    assert "Sandrine Morel withdrew" not in text_of(client.get("/coordination/audit?action=reward_changed"))
+    with client.application.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "reward_changed")).one()
+        assert entry.detail["changed"] == ["minutes", "places", "title"]
+        assert (entry.detail["old"]["minutes"], entry.detail["new"]["minutes"]) == (60, 90)

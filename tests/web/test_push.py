@@ -343,3 +343,44 @@ def test_a_proposal_reaches_the_phone_of_a_member_who_chose_notifications_and_a_
         states = [m.state for m in db.session.scalars(sa.select(OutboxMessage).where(
             OutboxMessage.channel == "push").order_by(OutboxMessage.id))]
     assert states == ["sent", "failed"]
+
+
+def test_a_locked_phone_says_who_gave_hours_wrote_or_joined_and_never_what(app, people, service):
+    """Karim gives Amina an hour for childcare, writes to her and joins her sewing workshop; Amina cancels it. Each
+    phone shows who did what: never the service, the memo or the message's words."""
+    from datetime import date, timedelta
+
+    from timebank.exchanges.groups import group_cancel, group_create, group_join
+    from timebank.giving.services import give_time
+    from timebank.messages.services import message_send
+    from timebank.notifications.models import OutboxMessage
+    from timebank.notifications.services import email_preferences_set
+
+    karim, amina = people.member("Karim Benali"), people.member("Amina Diallo")
+    for resident in (karim, amina):
+        _subscribe(app, resident, f"{service.base}/push/{resident.id}")
+        with app.app_context():
+            email_preferences_set(member=db.session.get(Member, resident.id),
+                                  modes={"hours": "push", "messages": "push", "exchanges": "push"})
+
+    def who(resident):
+        return db.session.get(Member, resident.id)
+
+    with app.test_request_context():
+        give_time(giver=who(karim), recipient=who(amina), minutes=60, memo="Garde d'enfants", key="g1")
+        message_send(sender=who(karim), recipient=who(amina), body="Ton code de porte est 1234")
+        session = group_create(provider=who(amina), title="Atelier couture", description="", share_minutes=60,
+                               on_date=date.today() + timedelta(days=3), at_time=None, max_participants=5)
+        group_join(session=session, member=who(karim))
+        group_cancel(session=session, actor=who(amina))
+        session_id = session.id
+    with app.app_context():
+        shown = [(m.member_id, m.subject, m.body) for m in db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.channel == "push").order_by(OutboxMessage.id))]
+    assert shown == [
+        (amina.id, "Karim Benali gave you hours.", shown[0][2]),
+        (amina.id, "Karim Benali sent you a message.", f"/messages/{karim.id}"),
+        (amina.id, "Karim Benali joined your group session.", f"/groups/{session_id}"),
+        (karim.id, "Amina Diallo cancelled a group session.", f"/groups/{session_id}"),
+    ]
+    assert re.fullmatch(r"/exchanges/\d+", shown[0][2])  # the gift, recorded as an exchange

@@ -29,7 +29,7 @@ def dispute_ask(dispute_id: int):
         flash(error.message, "error")
         return redirect(url_for("exchanges.show", exchange_id=dispute.exchange_id), 303)
     flash(_("%(name)s is asked for their version, in the app and by message.",
-            name=dispute.other_party.display_name), "success")
+            name=dispute.other_name), "success")
     return redirect(url_for("exchanges.show", exchange_id=dispute.exchange_id), 303)
 
 
@@ -42,7 +42,7 @@ def dispute_version(exchange_id: int):
 
     exchange = db.session.get(Exchange, exchange_id) or abort(404)
     dispute = dispute_of(exchange) or abort(404)
-    if current_user.id != dispute.other_party.id:
+    if not dispute.gives_version(current_user):
         abort(403 if exchange.involves(current_user) else 404)
     form = VersionForm()
     if form.validate_on_submit():

@@ -8,6 +8,7 @@ from timebank.coordination.permissions import check_coordinator
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.exchanges.models import Dispute
+from timebank.exchanges.sides import named, side_members
 from timebank.members.models import Member
 from timebank.notifications.services import tell
 from timebank.timeutil import utcnow
@@ -26,12 +27,14 @@ def dispute_version_ask(*, dispute: Dispute, actor: Member) -> Dispute:
             raise NotAllowed(_l("Another coordinator must settle a disagreement you are part of."))
         if fresh.version_asked_at is not None:
             return fresh  # asked already (or the same form sent twice): one notice is enough
-        other = fresh.other_party
         fresh.version_asked_at, fresh.version_asked_by_id = utcnow(), actor.id
-        audit(actor=actor, action="dispute_version_asked", member=other, target=f"exchange {fresh.exchange_id}")
-        tell(member=other, kind="dispute_version_asked", link=f"/exchanges/{fresh.exchange_id}/version",
-             params={"name": fresh.opened_by.display_name, "title": fresh.exchange.title},
-             subject=_l("A coordinator asks for your version of a disagreement"))
+        audit(actor=actor, action="dispute_version_asked", member=fresh.other_party,
+              target=f"exchange {fresh.exchange_id}")
+        # On a partner's side, each of its representatives may answer: each is told.
+        for member in side_members(fresh.exchange, fresh.other_side):
+            tell(member=member, kind="dispute_version_asked", link=f"/exchanges/{fresh.exchange_id}/version",
+                 params={**named(fresh.exchange, fresh.opened_by), "title": fresh.exchange.title},
+                 subject=_l("A coordinator asks for your version of a disagreement"))
         return fresh
 
     return atomic(work)
@@ -41,7 +44,7 @@ def dispute_version_give(*, dispute: Dispute, actor: Member, text: str) -> Dispu
     """The other party writes what happened in their own words, until the coordinator decides."""
     def work():
         fresh = lock_fresh(dispute)
-        if actor.id != fresh.other_party.id:
+        if not fresh.gives_version(actor):
             raise NotAllowed(_l("Only the other person of the exchange gives this version."))
         if fresh.resolved_at is not None:
             raise InvalidTransition(_l("This disagreement has already been settled."))

@@ -63,6 +63,13 @@ def _partners(ids):
     return {id_: (name, url_for("partners.show", partner_id=id_)) for id_, name in rows}
 
 
+def _rewards(ids):
+    from timebank.partners.models import Reward
+
+    rows = db.session.execute(sa.select(Reward.id, Reward.title).where(Reward.id.in_(ids))).all()
+    return {id_: (_("“%(title)s”", title=title), url_for("partners.reward", reward_id=id_)) for id_, title in rows}
+
+
 def _projects(ids):
     from timebank.projects.models import Project
 
@@ -81,8 +88,11 @@ def audit_lines(entries: list[AuditEntry], *, admin: bool = False) -> list[Audit
         target = audit_target(entry)
         if target:
             wanted.setdefault(target[0], set()).add(target[1])
+        if isinstance((entry.detail or {}).get("partner_id"), int):  # a representative acted for it
+            wanted.setdefault("partner", set()).add(entry.detail["partner_id"])
     resolvers = {
         "listing": _listings, "exchange": _exchanges, "member": _members, "partner": _partners, "project": _projects,
+        "reward": _rewards,
         "category": lambda ids: _categories(ids, admin=admin),
         "transfer": _numbered(_("Transfer #%(num)s")), "warning": _numbered(_("Warning #%(num)s")),
         "invitation": _numbered(_("Invitation #%(num)s")),
@@ -98,6 +108,9 @@ def audit_lines(entries: list[AuditEntry], *, admin: bool = False) -> list[Audit
         resolved = found.get(target[0], {}).get(target[1]) if target else None
         if target and resolved is None:
             resolved = (f"#{target[1]}", None)
-        lines.append(AuditLine(entry=entry, sentence=audit_sentence(entry, target=resolved, member_link=member_link),
+        partner_id = (entry.detail or {}).get("partner_id")
+        partner = found.get("partner", {}).get(partner_id) if isinstance(partner_id, int) else None
+        lines.append(AuditLine(entry=entry, sentence=audit_sentence(entry, target=resolved, member_link=member_link,
+                                                                    partner=partner),
                                created_at=entry.created_at, reason=entry.reason, action=entry.action))
     return lines

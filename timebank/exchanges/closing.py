@@ -13,13 +13,15 @@ from timebank.members.models import Member
 CLOSING_STATES = (ExchangeState.PROPOSED, ExchangeState.AGREED, ExchangeState.DONE)
 
 
-def exchanges_close_in_transaction(exchanges, *, actor: Member, reason: str) -> tuple[list[int], list[int]]:
+def exchanges_close_in_transaction(exchanges, *, actor: Member, reason: str,
+                                   partner: str | None = None) -> tuple[list[int], list[int]]:
     """Cancel each open exchange (its reserved hours released), or settle it when it was marked done: the service
-    took place, so the hours both agreed move now rather than stay reserved. Returns (cancelled, settled) ids."""
+    took place, so the hours both agreed move now rather than stay reserved. ``partner``: the name of the partner
+    whose participation is suspended (else a membership is). Returns (cancelled, settled) ids."""
     cancelled, settled = [], []
     for exchange in exchanges:
         if exchange.state is ExchangeState.DONE:
-            exchange_settle_in_transaction(exchange=exchange, actor=actor)
+            exchange_settle_in_transaction(exchange=exchange, actor=actor, partner=partner)
             settled.append(exchange.id)
         else:
             exchange_cancel_in_transaction(exchange=exchange, actor=actor, reason=reason, force=True)
@@ -32,5 +34,5 @@ def exchanges_release_of_partner(partner, *, actor: Member, **_extra) -> None:
     ``partner_suspending``)."""
     open_exchanges = db.session.scalars(sa.select(Exchange).where(
         Exchange.partner_id == partner.id, Exchange.state.in_(CLOSING_STATES)).order_by(Exchange.id)).all()
-    exchanges_close_in_transaction(open_exchanges, actor=actor,
+    exchanges_close_in_transaction(open_exchanges, actor=actor, partner=partner.name,
                                    reason=str(_l("The partner is suspended for now.")))

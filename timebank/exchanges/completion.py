@@ -85,20 +85,21 @@ def _payer_cannot_pay(current: Exchange, *, paid: int, error: BelowFloor, by: Me
     return BelowFloor(message, field="minutes", most=most)
 
 
-def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member) -> Exchange:
-    """Settle an exchange marked done when one of its members is suspended: the service took place, so the hours
-    both agreed move now (not more), rather than stay reserved on an account that can no longer confirm. The
-    member who is still active may raise a disagreement within the usual window."""
+def exchange_settle_in_transaction(*, exchange: Exchange, actor: Member, partner: str | None = None) -> Exchange:
+    """Settle an exchange marked done when one of its members (or its partner, named by ``partner``) is suspended:
+    the service took place, so the hours both agreed move now (not more), rather than stay reserved on an account
+    that can no longer confirm. The side that is still active may raise a disagreement within the usual window."""
     current = _lock(exchange)
     if current.state is not ExchangeState.DONE:
         raise InvalidTransition(_l("This exchange is not waiting for a confirmation."))
     _post(current, None, by=actor)
     minutes = min(current.done_minutes, current.minutes)
     current.state, current.finished_at = ExchangeState.COMPLETED, utcnow()
-    _event(current, actor, "settled", minutes=minutes)
+    why = {"suspended_partner": partner} if partner else {}  # "as the participation of … is suspended"
+    _event(current, actor, "settled", minutes=minutes, **why)
     for side in (PROVIDER, RECIPIENT):
         _tell_side(current, side, "settled", lambda: _("Settled: %(title)s", title=current.title),
-                   name=actor.display_name, minutes=minutes)
+                   name=actor.display_name, minutes=minutes, **why)
     return current
 
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
@@ -116,10 +115,3 @@ def dispute_latest(exchange: Exchange) -> Dispute | None:
     """The last disagreement of an exchange, settled or not."""
     return db.session.scalar(sa.select(Dispute).where(Dispute.exchange_id == exchange.id)
                              .order_by(Dispute.id.desc()).limit(1))
-
-
-def disputes_open() -> list[Dispute]:
-    return list(db.session.scalars(
-        sa.select(Dispute).where(Dispute.resolved_at.is_(None)).order_by(Dispute.opened_at, Dispute.id)
-        .options(joinedload(Dispute.exchange), joinedload(Dispute.opened_by))
-    ).unique())

@@ -16,7 +16,7 @@ from timebank.idempotency import form_claim
 from timebank.ledger import services as ledger
 from timebank.ledger.models import Transfer, TransferKind
 from timebank.members.models import Member
-from timebank.notifications.messages import notification_plain
+from timebank.notifications.messages import glance_text, notification_plain, notification_text
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -31,7 +31,8 @@ def _tell(member: Member, session: GroupSession, kind: str, subject, **params) -
     notify(member=member, kind=f"group_{kind}", params=params, link=f"/groups/{session.id}")
     mail_queue(member=member, topic="exchanges", subject=subject, template="group_update", session=session,
                text=lambda: notification_plain(f"group_{kind}", params),
-               short=lambda: notification_text(f"group_{kind}", params), link=f"/groups/{session.id}")
+               short=lambda: notification_text(f"group_{kind}", params), link=f"/groups/{session.id}",
+               glance=lambda: glance_text(f"group_{kind}", params))
 
 
 def group_create(*, provider: Member, title: str, description: str, on_date: date, at_time: time | None,

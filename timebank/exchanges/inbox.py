@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from timebank.exchanges.models import RECIPIENT, Exchange, ExchangeMessage, ExchangeRead, ExchangeState, taking_part
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Exchange, ExchangeMessage, ExchangeRead, ExchangeState, taking_part
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.messages.services import conversations
@@ -22,6 +22,7 @@ class Thread:
     """One line of the inbox: an exchange's thread (``exchange`` set) or a direct conversation."""
 
     other: Member
+    name: str  # the other side as I read it: a member, or a partner with the representative who speaks for it
     last_at: datetime
     last_body: str
     unread: int
@@ -65,10 +66,11 @@ def inbox(*, member: Member) -> list[Thread]:
         if message is None and not waits:
             continue
         last_at = max(message.created_at, exchange.updated_at) if message else exchange.updated_at
-        threads.append(Thread(other=exchange.counterpart(member), last_at=last_at,
+        other = RECIPIENT if side == PROVIDER else PROVIDER
+        threads.append(Thread(other=exchange.party(other), name=exchange.side_name(other), last_at=last_at,
                               last_body=message.body if message else "", unread=int(count or 0),
                               exchange=exchange, waits_for_me=waits))
-    threads += [Thread(other=c.other, last_at=c.last_at, last_body=c.last_body, unread=c.unread)
+    threads += [Thread(other=c.other, name=c.other.display_name, last_at=c.last_at, last_body=c.last_body, unread=c.unread)
                 for c in conversations(member=member)]
     threads.sort(key=lambda thread: thread.last_at, reverse=True)
     threads.sort(key=lambda thread: not thread.first)  # stable: newest first within each group

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db, text_enum
@@ -94,6 +95,25 @@ class Exchange(db.Model):
         if side == self.partner_side and self.partner is not None:
             return self.partner.name
         return self.party(side).display_name
+
+    def side_name(self, side: str, person: Member | None = None, *, short: bool = False) -> str:
+        """Who is on a side, as the other side or a coordinator reads it: the member, or the partner with the
+        representative who speaks for it while she represents it ("Les Tilleuls Habitat (Sandrine Morel)");
+        ``person``: that representative (else the one stored on the side); ``short``: a first name, or the
+        partner's name alone."""
+        if side != self.partner_side or self.partner is None:
+            member = self.party(side)
+            return member.first_name if short else member.display_name
+        person = person or self.party(side)
+        if short or not represents(person, self.partner):
+            return self.partner.name
+        return _("%(partner)s (%(person)s)", partner=self.partner.name, person=person.display_name)
+
+    def voice_name(self, member: Member) -> str:
+        """The name of someone who writes in the exchange's thread: a representative is named with her partner."""
+        if self.partner_side is not None and self.partner is not None and self.side_of(member) == self.partner_side:
+            return self.side_name(self.partner_side, member)
+        return member.display_name
 
     @property
     def provider_name(self) -> str:
@@ -203,8 +223,37 @@ class Dispute(db.Model):
 
     @property
     def other_party(self) -> Member:
-        """The party who did not raise the disagreement."""
-        return self.exchange.counterpart(self.opened_by)
+        """The member stored on the side that did not raise the disagreement (on a partner's side, the
+        representative who published or answered: name that side with ``other_name``)."""
+        return self.exchange.party(self.other_side)
+
+    @property
+    def opener_side(self) -> str:
+        side = self.exchange.side_of(self.opened_by)
+        if side is None:  # she no longer represents the partner she raised it for: its side
+            side = self.exchange.partner_side or (PROVIDER if self.opened_by_id == self.exchange.provider_id
+                                                  else RECIPIENT)
+        return side
+
+    @property
+    def other_side(self) -> str:
+        return RECIPIENT if self.opener_side == PROVIDER else PROVIDER
+
+    @property
+    def opener_name(self) -> str:
+        return self.exchange.side_name(self.opener_side, self.opened_by)
+
+    @property
+    def other_name(self) -> str:
+        return self.exchange.side_name(self.other_side)
+
+    @property
+    def other_short_name(self) -> str:
+        return self.exchange.side_name(self.other_side, short=True)
+
+    def gives_version(self, member: Member | None) -> bool:
+        """May ``member`` write the other side's version: its member, or a current representative of its partner."""
+        return member is not None and self.exchange.side_of(member) == self.other_side
 
     @property
     def version_due(self) -> datetime | None:

@@ -1,22 +1,19 @@
-"""Reading exchanges: a member's list, what she may do next, long reservations, the calendar file."""
+"""Reading exchanges: a member's list, what she may do next, the calendar file (and the coordinators' long
+reservations, ``HeldReservation``, read by ``coordination.queues``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from timebank.exchanges.disputes import dispute_can_open
 from timebank.exchanges.models import OPEN_STATES, PROVIDER, RECIPIENT, Exchange, ExchangeState, taking_part
-from timebank.exchanges.steps import plan_horizon
 from timebank.extensions import db
 from timebank.i18n import format_minutes
-from timebank.ledger.models import Transfer
 from timebank.members.models import Member
-from timebank.timeutil import months_after, utcnow
+from timebank.timeutil import utcnow
 
 
 def member_has_exchanged(*, member: Member) -> bool:
@@ -87,42 +84,6 @@ class HeldReservation:
     on_date: date
     reserved_at: datetime
     link: str
-
-
-def reservations_held_long(*, limit: int = 200) -> list[HeldReservation]:
-    """Reserved hours held too long, the oldest reservation first.
-
-    "Too long" uses the setting of how far ahead an exchange may be planned (N
-    months): hours reserved N months ago or more and still neither paid nor
-    released, or reserved for an exchange dated more than N months from today
-    (planned before the limit existed, e.g. 31 December 9999).
-    """
-    from timebank.exchanges.models import GroupParticipant, GroupSession, GroupState
-
-    months = current_app.config["TIMEBANK_PLAN_AHEAD_MONTHS"]
-    now = utcnow()
-    reserved_before = datetime.combine(months_after(now.date(), -months), now.time())
-    horizon = plan_horizon()
-    pending = sa.and_(Transfer.reservation.is_(True), Transfer.state == "pending")
-    exchanges = db.session.execute(
-        sa.select(Exchange, Transfer).join(Transfer, Transfer.id == Exchange.reservation_id)
-        .where(pending, Exchange.state.in_(OPEN_STATES),
-               sa.or_(Transfer.created_at <= reserved_before, Exchange.on_date > horizon))
-        .order_by(Transfer.id).limit(limit)
-        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))).all()
-    sessions = db.session.execute(
-        sa.select(GroupParticipant, GroupSession, Transfer)
-        .join(GroupSession, GroupSession.id == GroupParticipant.session_id)
-        .join(Transfer, Transfer.id == GroupParticipant.reservation_id)
-        .where(pending, GroupSession.state == GroupState.OPEN, GroupParticipant.left_at.is_(None),
-               sa.or_(Transfer.created_at <= reserved_before, GroupSession.on_date > horizon))
-        .order_by(Transfer.id).limit(limit)
-        .options(joinedload(GroupParticipant.member), joinedload(GroupSession.provider))).all()
-    held = [(t.id, HeldReservation(e.title, e.recipient, e.provider, t.minutes, e.on_date, t.created_at,
-                                   f"/exchanges/{e.id}")) for e, t in exchanges]
-    held += [(t.id, HeldReservation(s.title, p.member, s.provider, t.minutes, s.on_date, t.created_at,
-                                    f"/groups/{s.id}")) for p, s, t in sessions]
-    return [item for _, item in sorted(held, key=lambda pair: (pair[1].reserved_at, pair[0]))][:limit]
 
 
 def minutes_text(minutes: int) -> str:

@@ -85,7 +85,7 @@ def _check_version_heard(dispute: Dispute) -> None:
     due = dispute.version_due
     if due is not None:
         raise InvalidTransition(_l("%(name)s was asked for their version: please wait for it, or until %(date)s.",
-                                   name=dispute.other_party.display_name, date=format_date(due.date(), "long")))
+                                   name=dispute.other_name, date=format_date(due.date(), "long")))
 
 
 def dispute_resolve(*, dispute: Dispute, actor: Member, resolution: DisputeResolution, reason: str,

@@ -21,6 +21,7 @@ from timebank.ledger import services as ledger
 from timebank.ledger.errors import AboveCeiling, ReasonRequired
 from timebank.ledger.models import Account, Transfer, TransferKind
 from timebank.members.models import Member
+from timebank.notifications.messages import glance_text
 from timebank.notifications.services import mail_queue, notify
 
 
@@ -31,10 +32,12 @@ def _is_new(transfer: Transfer) -> bool:
 def _tell_receiver(member: Member, *, kind: str, giver_name: str | None, minutes: int, memo: str,
                    link: str = "/me/hours") -> None:
     """Tell the member who receives hours; ``giver_name`` None: they come from the community account."""
-    notify(member=member, kind=kind, params={"name": giver_name or "", "minutes": minutes, "memo": memo}, link=link)
+    params = {"name": giver_name or "", "minutes": minutes, "memo": memo}
+    notify(member=member, kind=kind, params=params, link=link)
     mail_queue(
         member=member,
         topic="hours",
+        glance=lambda: glance_text(kind, params),  # a locked screen: "Karim gave you hours.", never the memo
         subject=lambda: (_("%(name)s gave you %(amount)s", name=giver_name, amount=format_minutes(minutes))
                          if giver_name else
                          _("The community account gave you %(amount)s", amount=format_minutes(minutes))),

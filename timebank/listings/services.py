@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.audit import audit
+from timebank.audit import audit, audit_changes
 from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -153,14 +153,33 @@ def _check_can_edit(listing: Listing, actor: Member) -> None:
         raise NotAllowed(_l("Only the author of this listing or a coordinator can change it."))
 
 
+def _terms(listing: Listing) -> dict:
+    """What a representative may change, read through the relationships (the ids are set only at the flush)."""
+    return {"type": listing.type.value, "title": listing.title, "description": listing.description,
+            "category": listing.category.id if listing.category else None, "tags": listing.tags, "area": listing.area,
+            "duration": listing.duration_minutes, "availability": listing.availability, "ends_on": listing.ends_on,
+            "languages": sorted(language.code for language in listing.languages), "partner": listing.partner.id if listing.partner else None,
+            "status": listing.status.value}
+
+
+def _audit_for_partner(listing: Listing, actor: Member, old: dict, partner_id: int | None) -> None:
+    """A representative changed a listing of her partner: the coordinators read it in the audit log."""
+    changes = audit_changes(old, _terms(listing))
+    if partner_id is not None and changes:
+        audit(actor=actor, action="partner_listing_changed", target=f"listing {listing.id}", partner_id=partner_id,
+              **changes)
+
+
 def listing_update(*, listing: Listing, actor: Member, fields: ListingFields, locale: str) -> Listing:
     def work():
         _check_can_edit(listing, actor)
         if (_represents(actor, listing.partner) if listing.partner_id is not None
                 else actor.id == listing.member_id):
             # Its author, or a representative of its partner: she may also change whom it is published for.
+            old, partner_id = _terms(listing), listing.partner_id
             listing.partner = _partner_for(actor, fields.partner_id)
             _apply(listing, fields, author=actor, locale=locale)
+            _audit_for_partner(listing, actor, old, partner_id or (listing.partner.id if listing.partner else None))
         else:  # a coordinator moderating: whom it is published for stays as it is
             _apply(listing, fields, author=listing.member, locale=locale)
         return listing
@@ -176,8 +195,11 @@ def listing_set_status(*, listing: Listing, actor: Member, status: ListingStatus
             raise InvalidTransition(_l("This listing is closed. Publish a new one instead."))
         if status is ListingStatus.OPEN and listing.is_expired(today()):
             raise InvalidTransition(_l("The end date of this listing has passed: change it before reopening."))
+        old = _terms(listing)
         listing.status = status
         listing.updated_at = utcnow()
+        if listing.partner_id is not None and _represents(actor, listing.partner):
+            _audit_for_partner(listing, actor, old, listing.partner_id)
         return listing
 
     return atomic(work)
@@ -316,14 +338,6 @@ def report_create(*, reporter: Member, reason: str, listing: Listing | None = No
         return report
 
     return atomic(work)
-
-
-def reports_open() -> list[Report]:
-    return list(db.session.scalars(
-        sa.select(Report).where(Report.handled_at.is_(None)).order_by(Report.id)
-        .options(joinedload(Report.reporter), joinedload(Report.listing).joinedload(Listing.member),
-                 joinedload(Report.member), joinedload(Report.message).joinedload(DirectMessage.sender))
-    ).unique())
 
 
 def report_handle(*, report: Report, actor: Member, hide: bool, reason: str = "") -> Report:

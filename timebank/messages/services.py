@@ -13,6 +13,7 @@ from timebank.errors import DomainError, NotAllowed
 from timebank.extensions import db
 from timebank.members.models import Member
 from timebank.messages.models import Block, DirectMessage
+from timebank.notifications.messages import glance_text
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -47,10 +48,11 @@ def message_send(*, sender: Member, recipient: Member, body: str) -> DirectMessa
         message = DirectMessage(sender_id=sender.id, recipient_id=recipient.id, body=body.strip()[:MESSAGE_MAX],
                                 created_at=utcnow())
         db.session.add(message)
-        notify(member=recipient, kind="direct_message", params={"name": sender.display_name},
-               link=f"/messages/{sender.id}")
+        params = {"name": sender.display_name}
+        notify(member=recipient, kind="direct_message", params=params, link=f"/messages/{sender.id}")
         mail_queue(member=recipient, topic="messages", subject=lambda: _("New message from %(name)s", name=sender.display_name),
-                   template="direct_message", sender=sender, body=message.body, link=f"/messages/{sender.id}")
+                   template="direct_message", sender=sender, body=message.body, link=f"/messages/{sender.id}",
+                   glance=lambda: glance_text("direct_message", params))  # never the message's words
         return message
 
     return atomic(work)

@@ -8,7 +8,7 @@ from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate
 
 # The parameters of a notice that hold what a person wrote (a name, a title, a reason): isolated on a page.
-PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner")
+PERSONS_TEXT = ("name", "title", "reason", "memo", "recipient", "provider", "partner", "suspended_partner")
 
 
 def _acting(p: dict) -> dict:
@@ -86,8 +86,11 @@ _NOTICE_TEXTS = {
     "group_joined": lambda p: _("%(name)s joins your group session: %(title)s", **p),
     "group_completed": lambda p: _("The group session %(title)s is confirmed: your share of hours has moved.",
                                    **p),
-    "exchange_settled": lambda p: _("%(title)s is settled by a coordinator, as a membership is suspended: "
-                                    "%(amount)s moved. If it is not right, raise a disagreement.", **p),
+    "exchange_settled": lambda p: (_(
+        "%(title)s is settled by a coordinator, as the participation of %(suspended_partner)s is suspended: "
+        "%(amount)s moved. If it is not right, raise a disagreement.", **p) if p.get("suspended_partner") else _(
+        "%(title)s is settled by a coordinator, as a membership is suspended: %(amount)s moved. If it is not right, "
+        "raise a disagreement.", **p)),
     "group_cancelled": lambda p: _("The group session %(title)s is cancelled: your hours are released.", **p),
     "group_cancelled_organiser_suspended": lambda p: _(
         "The group session %(title)s is cancelled: its organiser can no longer lead it. Your hours are "
@@ -170,12 +173,16 @@ GLANCE_TEXTS = {
     "exchange_confirmed": lambda name: _("%(name)s confirmed an exchange.", name=name),
     "exchange_message": lambda name: _("%(name)s sent you a message.", name=name),
     "hours_received": lambda name: _("%(name)s gave you hours.", name=name),
+    "direct_message": lambda name: _("%(name)s sent you a message.", name=name),
+    "group_joined": lambda name: _("%(name)s joined your group session.", name=name),
+    "group_completed": lambda name: _("%(name)s confirmed a group session.", name=name),
+    "group_cancelled": lambda name: _("%(name)s cancelled a group session.", name=name),
     **dict.fromkeys((
         "hours_given", "donation_given", "welcome_received", "grant_received", "correction", "match",
         "exchange_auto_confirmed", "exchange_auto_confirmed_extra", "exchange_reminder", "exchange_tomorrow",
         "exchange_settled", "exchange_brokered", "exchange_disputed", "exchange_resolved", "exchange_resolved_partly",
-        "exchange_resolved_covered", "exchange_acted_for", "group_joined", "group_completed", "group_cancelled",
-        "group_cancelled_organiser_suspended", "suspended", "reactivated", "direct_message", "report_handled",
+        "exchange_resolved_covered", "exchange_acted_for",
+        "group_cancelled_organiser_suspended", "suspended", "reactivated", "report_handled",
         "verified", "verification_withdrawn", "verification_ends_soon", "verification_lapsed", "warning",
         "helper_named", "helper_of", "helper_removed", "reward_booked", "reward_used", "reward_refused",
         "reward_released", "dispute_version_asked", "listing_hidden", "message_hidden", "reward_withdrawn",

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from sqlalchemy.orm import joinedload
 
+from timebank.audit import audit, audit_changes
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -86,6 +87,11 @@ def reward_create(*, actor: Member, partner: Partner, fields: RewardFields) -> R
     return atomic(work)
 
 
+def _terms(reward: Reward) -> dict:
+    return {"title": reward.title, "description": reward.description, "minutes": reward.minutes,
+            "places": reward.places, "starts_on": reward.starts_on, "ends_on": reward.ends_on}
+
+
 def reward_update(*, actor: Member, reward: Reward, fields: RewardFields) -> Reward:
     """Change a reward; bookings already made keep the hours they reserved."""
     _check_representative(actor, reward.partner)
@@ -95,9 +101,14 @@ def reward_update(*, actor: Member, reward: Reward, fields: RewardFields) -> Rew
         if current.withdrawn_at is not None:
             raise InvalidTransition(_l("This reward is withdrawn: it cannot be changed."))
         title = _checked_title(fields, places_taken=places_taken(current), ends_on_before=current.ends_on)
+        old = _terms(current)
         current.title, current.description = title, (fields.description or "").strip()
         current.minutes, current.places = fields.minutes, fields.places
         current.starts_on, current.ends_on = fields.starts_on, fields.ends_on
+        changes = audit_changes(old, _terms(current))
+        if changes:  # the coordinators read "Sandrine changed the reward … for Les Tilleuls Habitat"
+            audit(actor=actor, action="reward_changed", target=f"reward {current.id}", partner_id=current.partner_id,
+                  **changes)
         return current
 
     return atomic(work)
@@ -115,6 +126,7 @@ def reward_withdraw(*, actor: Member, reward: Reward, key: str | None = None) ->
         if current.withdrawn_at is not None:
             raise InvalidTransition(_l("This reward is already withdrawn."))
         current.withdrawn_at = utcnow()
+        audit(actor=actor, action="reward_withdrawn", target=f"reward {current.id}", partner_id=current.partner_id)
         waiting = db.session.scalars(sa.select(Booking).where(
             Booking.reward_id == current.id, Booking.state == BookingState.RESERVED).order_by(Booking.id)).all()
         _release(waiting, BookingState.RELEASED, actor, kind="reward_withdrawn")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 
-from timebank.audit import audit
+from timebank.audit import audit, audit_changes
 from timebank.database import atomic, lock_fresh
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
@@ -99,10 +99,9 @@ def partner_update(*, actor: Member, partner: Partner, fields: PartnerFields, lo
             current.logo = stored
         new = {"name": current.name, "kind": current.kind.value, "address": current.address,
                "contact": current.contact, "descriptions": dict(current.descriptions or {}), "logo": current.logo}
-        changed = sorted(name for name in old if old[name] != new[name])
-        if changed:
-            audit(actor=actor, action="partner_changed", target=f"partner {current.id}", changed=changed,
-                  old={n: old[n] for n in changed}, new={n: new[n] for n in changed})
+        changes = audit_changes(old, new)
+        if changes:
+            audit(actor=actor, action="partner_changed", target=f"partner {current.id}", **changes)
         return current
 
     return atomic(work)
