@@ -43,8 +43,6 @@ def kinds_sent() -> dict[str, str]:
                 if name in ("_tell", "_tell_side", "_tell_other"):
                     position = 2 if prefix else 1
                     values += node.args[position:position + 1]
-                if name in ("_tell_side", "_tell_other"):  # the exchanges: (exchange, side or actor, kind, …)
-                    values += node.args[2:3] + [keyword.value for keyword in node.keywords if keyword.arg == "kind"]
             elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.IfExp)) \
                     and any(getattr(target, "id", "") == "kind" for target in node.targets):
                 values.append(node.value)  # kind = "resolved_partly" if … else "resolved"
