@@ -119,3 +119,21 @@ def test_a_bad_period_is_a_clear_400(client, story):
     response = client.get(f"/partners/{story['partner_id']}/report?period=month&year=1800&month=2")
     assert response.status_code == 400 and "Please give a year between" in text_of(response)
     assert client.get("/partners/999999/report").status_code == 404
+
+
+def test_the_hours_of_a_project_the_partner_sponsors_are_hours_given_to_it(app, client, story):
+    """Amina gives 1 h to the garden Les Tilleuls Habitat sponsors: 2 h 30 + 1 h given to the partner."""
+    from tests.factories import category_id
+    from timebank.projects import hours, services as projects
+
+    with app.test_request_context():
+        garden = projects.project_open(
+            actor=member(story["rachid"]), partner=db.session.get(Partner, story["partner_id"]),
+            fields=projects.ProjectFields(title="Jardin partagé", description="", goal_minutes=600),
+            tasks=["Bêcher"], category_id=category_id("paperwork"))
+        joined = projects.task_join(member=member(story["amina"]), task=projects.tasks_of(garden)[0], shown=False)
+        stated = hours.hours_state(member=member(story["amina"]), participation=joined, minutes=60)
+        hours.hours_confirm(actor=member(story["rachid"]), hours=stated)
+    login(client, story["rachid"])
+    page = text_of(client.get(f"/partners/{story['partner_id']}/report"))
+    assert "Hours given to the partner 3 h 30 min Hours given by the partner 1 h 30 min" in page

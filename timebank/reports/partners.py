@@ -4,7 +4,7 @@ For each partner, from the movements touching its own account (kind ``partner``)
 as for exchanges (a correction counts with the movement it corrects):
 
 - **hours given to the partner**: services residents gave it, which its account paid (``exchange`` and
-  ``direct`` movements debiting it);
+  ``direct`` movements debiting it, and the hours of the neighbourhood projects it sponsors, ``project``);
 - **hours given by the partner**: services it gave residents, which they paid it;
 - **rewards used**: bookings its representatives marked used in the period, and the hours residents
   spent on them (``reward`` movements crediting it);
@@ -27,7 +27,7 @@ from timebank.partners.models import Booking, BookingState, Partner, Reward
 from timebank.reports import queries
 from timebank.reports.services import People
 
-PARTNER_KINDS = (TransferKind.EXCHANGE, TransferKind.DIRECT, TransferKind.REWARD)
+PARTNER_KINDS = (TransferKind.EXCHANGE, TransferKind.DIRECT, TransferKind.PROJECT, TransferKind.REWARD)
 
 
 @dataclass(frozen=True)
