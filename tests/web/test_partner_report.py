@@ -137,3 +137,11 @@ def test_the_hours_of_a_project_the_partner_sponsors_are_hours_given_to_it(app, 
     login(client, story["rachid"])
     page = text_of(client.get(f"/partners/{story['partner_id']}/report"))
     assert "Hours given to the partner 3 h 30 min Hours given by the partner 1 h 30 min" in page
+    login(client, story["sandrine"])  # the impact report's projects table, on the page and as CSV
+    assert "Hours given to each project Project Hours People taking part Jardin partagé 1 h < 5" in text_of(
+        client.get("/admin/reports/"))
+    response = client.get(f"/admin/reports/projects.csv?period=year&year={utcnow().year}")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows == [["Project", "Hours (decimal)", "People taking part"], ["Jardin partagé", "1.00", "< 5"]]
+    login(client, story["rachid"])
+    assert client.get(f"/admin/reports/projects.csv?period=year&year={utcnow().year}").status_code == 403

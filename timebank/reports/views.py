@@ -237,6 +237,16 @@ def partners_table(rows: list[PartnerFigures]) -> list[list]:
 
 
 PARTNER_KINDS = [TEXT, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER]
+
+
+def projects_table(rows) -> list[list]:
+    table = [[_("Project"), _("Hours (decimal)"), _("People taking part")]]
+    for row in rows:
+        table.append([row.title, hours_decimal(row.minutes), _people_cell(row.people)])
+    return table
+
+
+PROJECT_KINDS = [TEXT, NUMBER, NUMBER]
 TABLES = {"months": _months_table, "categories": _categories_table, "balances": _balances_table,
           "summary": _summary_table}
 # The kind of each column: a figure stays a number in the spreadsheet, any text is kept from being a formula.
@@ -269,10 +279,11 @@ def index():
     return render_template("reports/index.html", form=form, report=report, figures=key_figures(report),
                            charts=report_charts(report), args=period_args(period), partner_rows=partner_rows,
                            partners_csv=url_for("reports.table_csv", table="partners", **period_args(period)),
-                           projects=project_figures(start=period.start, end=period.end))
+                           projects=project_figures(start=period.start, end=period.end),
+                           projects_csv=url_for("reports.table_csv", table="projects", **period_args(period)))
 
 
-@bp.get("/<any(months, categories, balances, summary, partners):table>.csv")
+@bp.get("/<any(months, categories, balances, summary, partners, projects):table>.csv")
 @coordinator_required
 def table_csv(table: str):
     form = PeriodForm(request.args, today=utcnow().date())
@@ -283,6 +294,11 @@ def table_csv(table: str):
     if table == "partners":
         header, *rows = partners_table(active_partners(period))
         kinds = PARTNER_KINDS
+    elif table == "projects":
+        from timebank.projects.report import project_figures
+
+        header, *rows = projects_table(project_figures(start=period.start, end=period.end))
+        kinds = PROJECT_KINDS
     else:
         header, *rows = TABLES[table](impact_report(start=period.start, end=period.end))
         kinds = KINDS[table]
