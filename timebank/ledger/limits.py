@@ -205,4 +205,6 @@ def amount_fits(minutes: int, *, correction: bool = False) -> bool:
         return False
     if correction:
         return True
-    return minutes % current_app.config["TIMEBANK_LEDGER_STEP"] == 0 and minutes <= most_in_one_transfer()
+    config = current_app.config
+    step = config["TIMEBANK_LEDGER_STEP"]
+    return minutes % step == 0 and minutes <= config["TIMEBANK_LEDGER_MAX_TRANSFER"] // step * step

@@ -50,7 +50,7 @@ from timebank.ledger.limits import (  # noqa: F401
     whole_steps,
 )
 from timebank.ledger.models import Account, Transfer, TransferKind, TransferState
-from timebank.ledger.rows import key_taken, post_within_limits, transfer_is_new  # noqa: F401
+from timebank.ledger.rows import post_within_limits, transfer_is_new  # noqa: F401
 from timebank.ledger.statements import (  # noqa: F401
     StatementLine,
     StatementPage,
@@ -107,21 +107,26 @@ def transfer_post_in_transaction(
                   recorded_by_id=_id(actor) if actor is not None else None,
                   corrects_id=_id(corrects) if corrects is not None else None)
     # The usual case, in one statement a row: a new key, an amount of the right shape, limits and owners that
-    # allow it (checked by the UPDATEs themselves).
-    if debit_id != credit_id and amount_fits(minutes, correction=correction) and not key_taken(key):
+    # allow it (checked by the statements themselves).
+    if debit_id != credit_id and amount_fits(minutes, correction=correction):
         transfer = post_within_limits(debit_id=debit_id, credit_id=credit_id, minutes=minutes, **fields)
         if transfer is not None:
             return transfer
     # Otherwise lock and read the accounts, and answer as the rules say: the first transfer, or why not.
     accounts = _lock([debit_id, credit_id])
-    debit, credit = accounts[debit_id], accounts[credit_id]
-    replay = _replay(key, debit_account_id=debit_id, credit_account_id=credit_id, minutes=minutes, kind=kind,
-                     reservation=False, corrects_id=fields["corrects_id"])
-    if replay is not None:
-        return replay
-    transfer_check(debit=debit, credit=credit, minutes=minutes, actor=actor, correction=correction)
-    transfer = post_within_limits(debit_id=debit_id, credit_id=credit_id, minutes=minutes, **fields)
-    if transfer is None:  # under the lock, the rules just checked are the ones the statements check
+
+    def replay():
+        return _replay(key, debit_account_id=debit_id, credit_account_id=credit_id, minutes=minutes, kind=kind,
+                       reservation=False, corrects_id=fields["corrects_id"])
+
+    if (first := replay()) is not None:
+        return first
+    transfer_check(debit=accounts[debit_id], credit=accounts[credit_id], minutes=minutes, actor=actor,
+                   correction=correction)
+    # Under the lock the rules just checked are the statements' own: only a key written meanwhile (by a request
+    # for other accounts, on PostgreSQL) can stop it now.
+    transfer = post_within_limits(debit_id=debit_id, credit_id=credit_id, minutes=minutes, **fields) or replay()
+    if transfer is None:
         raise RuntimeError(f"the ledger's rules and its statements disagree about transfer {key!r}")
     return transfer
 
