@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import os
 import random
 import sqlite3
 import tempfile

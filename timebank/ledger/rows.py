@@ -1,15 +1,17 @@
 """A posting's rows written as SQL: one statement per row, without the ORM's unit of work.
 
 A posting changes two balances and adds one transfer. Each balance changes in one ``UPDATE`` that also
-holds the account to its limit and its owner to being active, and returns the new balance: the row is
-locked (on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the whole database), checked and
-written at once, and the database answers no row when a rule stops it. The accounts are updated in
-ascending id order, as ``_lock`` locks them, so two postings never wait for each other in a circle.
+holds the account to its limit and its owner to being active: the row is locked (on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` already holds the whole database), checked and written at once, and the ``UPDATE``
+changes no row when a rule stops it. The accounts are updated in ascending id order, as ``_lock`` locks
+them, so two postings never wait for each other in a circle. Nothing is read first: the transfer is one
+``INSERT … SELECT`` that takes the two running balances the UPDATEs just wrote, returns them with its id,
+and does nothing if its idempotency key is taken.
 
-The transfer is one ``INSERT`` that does nothing if its idempotency key is taken. The services call
-``post_within_limits`` first and, when it answers ``None`` (having put back what it moved), lock and read
-the accounts and the key through the ORM to return the first transfer or raise the domain error the rules
-name (``limits.transfer_check``): replays and refusals are rare, and only they pay for reading.
+The services call ``post_within_limits`` first and, when it answers ``None`` (having put back what it
+moved), lock and read the accounts and the key through the ORM to return the first transfer or raise the
+domain error the rules name (``limits.transfer_check``): replays and refusals are rare, and only they pay
+for reading.
 """
 from __future__ import annotations
 
