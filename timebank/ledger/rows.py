@@ -60,7 +60,7 @@ def _statements(dialect: str) -> dict:
 
     # The running balances are the ones the two UPDATEs just wrote, read in the same statement. A key already
     # used writes nothing (on PostgreSQL, after waiting for a request still writing it); SQLite needs the WHERE
-    # to read ON CONFLICT as the INSERT's, not the SELECT's.
+    # to read ON CONFLICT as the INSERT's, not the SELECT's. RETURNING: SQLite 3.35 and later, as the migrations.
     row = sa.select(*[sa.bindparam(name, type_=transfer.c[name].type) for name in _COLUMNS],
                     balance("debit_account_id").scalar_subquery(),
                     balance("credit_account_id").scalar_subquery()).where(sa.true())
