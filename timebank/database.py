@@ -84,8 +84,15 @@ def begin_write() -> None:
         if session.in_transaction():
             if session.new or session.dirty or session.deleted or session.info.get(_FLUSHED):
                 raise RuntimeError("begin_write() must come before the first change of a transaction")
-            session.rollback()
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            # Only read so far: end that read snapshot and take the write lock on the same connection, within
+            # the same session transaction (cheaper than ending it and checking a connection out again). What
+            # was read is expired, as a rollback would.
+            connection = session.connection()
+            connection.dialect.do_rollback(connection.connection)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            session.expire_all()
+        else:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     session.info[_WRITING] = True
 
 

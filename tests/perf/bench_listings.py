@@ -18,7 +18,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from tests.perf.bench_ledger import _cpu, build_app, connect, load_members, migrate
+from tests.perf.bench_ledger import build_app, connect, load_members, migrate
+from tests.perf.figures import machine_line
 
 WORDS = ("aide traduction courrier caf garde enfants devoirs maths vélo réparation cuisine couscous jardin "
          "déménagement voiture courses visite lecture ordinateur téléphone couture ourlet peinture meuble "
@@ -93,12 +94,7 @@ def main() -> None:
         load_seconds = time.perf_counter() - started
         big = {name: measure(client, url) for name, url in urls.items()}
 
-    import os
-    import platform
-    import sqlite3
-
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(machine_line(sqlite=True))
     print(f"listings: 1000, then {args.listings} (bulk insert with full-text triggers: {load_seconds:.1f} s)")
     print()
     print(f"{'page (ms), median / p95':<28}{'at 1 000':>18}{'at ' + format(args.listings, ','):>20}{'ratio':>8}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import platform
 import re
 import shutil
 import socket
@@ -28,6 +27,8 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from tests.perf.figures import machine_line, table
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "timebank-demo"
@@ -188,14 +189,15 @@ def in_process(database: str, resident: list[str], coordinator: list[str], count
     floor = cpu_per_request(floor_app.test_client(), "/", count * 2)
     print(f"floor (bare Flask + Jinja, 20 cards): {floor:.2f} ms CPU a request (test client, median of {count * 2})")
     print()
-    print(f"{'page (signed in)':<58}{'CPU ms':>9}{'× floor':>9}")
+    rows = []
     for who, paths in (("amina@example.org", resident), ("coordination@example.org", coordinator)):
         client = app.test_client()
         client.post("/login", data={"identifier": who, "password": PASSWORD})
         for path in paths:
             cpu_per_request(client, path, 3, {"Accept-Language": "fr"})  # warm
             cost = cpu_per_request(client, path, count, {"Accept-Language": "fr"})
-            print(f"{path:<58}{cost:>9.2f}{floor / cost:>9.3f}")
+            rows.append((path, cost, floor / cost))
+    print(table(["page (signed in)", "CPU ms", "× floor"], rows, formats=[".2f", ".3f"], first=58))
 
 
 def main() -> None:
@@ -230,8 +232,7 @@ def main() -> None:
         url = database.replace("postgresql://", "postgresql+psycopg://", 1)
         resident, coordinator = pages(url)
         if args.in_process:
-            print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; "
-                  f"Python {platform.python_version()}")
+            print(machine_line())
             print(f"database: {database.split(':', 1)[0]}, {size}")
             return in_process(url, resident, coordinator, args.in_process)
         app_port, floor_port = free_port(), free_port()
@@ -268,26 +269,16 @@ def measure(load, app_port, floor_port, resident, coordinator, args):
 def report(results, size, database, load, args) -> None:
     floors, pages_measured = results
     floor_rps = statistics.mean(f[0] for f in floors)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; Python {platform.python_version()}")
+    print(machine_line())
     print(f"database: {database.split(':', 1)[0]}, {size}; gunicorn {args.workers} sync workers; "
           f"{'wrk -t1' if load is load_wrk else 'Python threads'}, {args.connections} connections, "
           f"{args.duration:g} s a page")
     print(f"floor (bare Flask + Jinja, 20 cards): {floor_rps:.0f} requests/s "
           f"(first {floors[0][0]:.0f}, last {floors[1][0]:.0f}), p50 {floors[0][1]:.1f} ms")
     print()
-    print(f"{'page (signed in)':<58}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'× floor':>9}")
-    for path, (rps, p50, p99) in pages_measured:
-        print(f"{path:<58}{rps:>8.0f}{p50:>9.1f}{p99:>9.1f}{rps / floor_rps:>9.3f}")
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    print(table(["page (signed in)", "req/s", "p50 ms", "p99 ms", "× floor"],
+                [(path, rps, p50, p99, rps / floor_rps) for path, (rps, p50, p99) in pages_measured],
+                formats=[".0f", ".1f", ".1f", ".3f"], first=58))
 
 
 if __name__ == "__main__":

@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import os
-import platform
 import random
 import sqlite3
 import tempfile
@@ -37,8 +35,9 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from tests.perf.bench_ledger import CEILING, FLOOR, _cpu, build_app, connect, load_members, migrate
+from tests.perf.bench_ledger import CEILING, FLOOR, build_app, connect, load_members, migrate
 from tests.perf.bench_ledger import timed as ledger_timed
+from tests.perf.figures import machine_line
 
 START, END = datetime(2021, 1, 1), datetime(2026, 7, 1)  # the ledger's history
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))  # the year reported on
@@ -395,8 +394,7 @@ def main() -> None:
             "FROM listing UNION ALL SELECT 'members', count(*) FROM member").fetchall())
         connection.close()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}; Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(machine_line(sqlite=True))
     print(f"timebank: {totals['members']} members, {totals['transfers']} transfers, {totals['exchanges']} exchanges, "
           f"{totals['events']} timeline events, {totals['listings']} listings"
           + (f" (built in {built:.1f} s)" if built else " (reused)"))
