@@ -2,6 +2,7 @@
 
     python -m tests.perf.bench_pages [--database URL] [--scale MEMBERS,LISTINGS,TRANSFERS,MESSAGES]
                                      [--duration 5] [--connections 8] [--workers 2]
+    python -m tests.perf.bench_pages --in-process N --compare SMALL_URL LARGE_URL [--rounds 3] [--wall]
 
 Without ``--database`` it builds a fresh SQLite demo instance in a temporary folder (``timebank db upgrade``,
 ``timebank demo load``, and ``timebank demo scale`` with ``--scale``). It serves the app with gunicorn
@@ -167,13 +168,14 @@ def pages(database_url: str) -> tuple[list[str], list[str]]:
     return resident, ["/coordination/"]
 
 
-def cpu_per_request(client, path: str, count: int, headers: dict | None = None) -> float:
-    """Median CPU milliseconds of one request through the test client (no network, no other process)."""
+def cpu_per_request(client, path: str, count: int, headers: dict | None = None, clock=time.process_time) -> float:
+    """Median CPU milliseconds of one request through the test client (no network, no other process); with
+    ``clock=time.perf_counter``, wall-clock milliseconds (PostgreSQL works in its own processes)."""
     samples = []
     for _ in range(count):
-        started = time.process_time()
+        started = clock()
         response = client.get(path, headers=headers or {})
-        samples.append(time.process_time() - started)
+        samples.append(clock() - started)
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
     return statistics.median(samples) * 1e3
@@ -200,6 +202,45 @@ def in_process(database: str, resident: list[str], coordinator: list[str], count
     print(table(["page (signed in)", "CPU ms", "× floor"], rows, formats=[".2f", ".3f"], first=58))
 
 
+def compare(small: str, large: str, count: int, rounds: int, wall: bool) -> None:
+    """Each page on two instances (the demo and a large one), in turns within the same minutes: ``rounds``
+    rounds, each page's best median kept, so that what the other processes of the machine do weighs on both
+    sizes alike. Prints each page's cost at both sizes, their ratio, and the small size next to the floor."""
+    from tests.perf.floor_app import app as floor_app
+    from timebank import create_app
+
+    clock = time.perf_counter if wall else time.process_time
+    sizes = {}
+    for name, url in (("small", small), ("large", large)):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-pages", "WTF_CSRF_ENABLED": False})
+        resident, coordinator = pages(url)
+        visits = []
+        for who, paths in (("amina@example.org", resident), ("coordination@example.org", coordinator)):
+            client = app.test_client()
+            client.post("/login", data={"identifier": who, "password": PASSWORD})
+            visits += [(client, path) for path in paths]
+        sizes[name] = visits
+    best: dict[tuple[str, int], float] = {}
+    floor = float("inf")
+    for _ in range(rounds):
+        floor = min(floor, cpu_per_request(floor_app.test_client(), "/", count * 2, clock=clock))
+        for name, visits in sizes.items():
+            for index, (client, path) in enumerate(visits):
+                cpu_per_request(client, path, 2, {"Accept-Language": "fr"}, clock)  # warm
+                cost = cpu_per_request(client, path, count, {"Accept-Language": "fr"}, clock)
+                best[name, index] = min(best.get((name, index), cost), cost)
+    unit = "wall ms" if wall else "CPU ms"
+    print(f"floor (bare Flask + Jinja, 20 cards): {floor:.2f} {unit} a request; best of {rounds} rounds of "
+          f"medians of {count}")
+    print()
+    rows = []
+    for index, (_client, path) in enumerate(sizes["small"]):
+        small_cost, large_cost = best["small", index], best["large", index]
+        rows.append((path, small_cost, large_cost, large_cost / small_cost, floor / small_cost))
+    print(table(["page (signed in)", f"small {unit}", f"large {unit}", "large/small", "small × floor"], rows,
+                formats=[".2f", ".2f", ".2f", ".3f"], first=58))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="an existing demo instance (default: a fresh SQLite demo)")
@@ -210,7 +251,15 @@ def main() -> None:
     parser.add_argument("--threads", action="store_true", help="use the Python load loop even if wrk is there")
     parser.add_argument("--in-process", type=int, metavar="N", help="instead of gunicorn: the median CPU time of "
                         "N requests a page through the test client, next to the floor's")
+    parser.add_argument("--compare", nargs=2, metavar=("SMALL_URL", "LARGE_URL"), help="with --in-process: the "
+                        "same pages on two existing instances in turns (the demo and `demo scale` data)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare: rounds, each page's best kept")
+    parser.add_argument("--wall", action="store_true", help="with --compare: wall-clock time (for PostgreSQL, "
+                        "whose work is in its own processes)")
     args = parser.parse_args()
+    if args.compare:
+        print(machine_line())
+        return compare(*args.compare, args.in_process or 15, args.rounds, args.wall)
     load = load_threads if args.threads or not shutil.which("wrk") else load_wrk
 
     with tempfile.TemporaryDirectory() as tmp:
