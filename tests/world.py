@@ -6,6 +6,8 @@ row, and put the rows back after a request that changed them (``Snapshot``).
 """
 from __future__ import annotations
 
+import re
+
 import shutil
 
 import sqlalchemy as sa
@@ -316,10 +318,8 @@ def address_of(world: dict, endpoint: str, rule: str, args: dict[str, str]) -> s
         things[argument] = (world["karim"].id if thing == "karim" else residents[thing].id if thing in residents
                             else ids[thing])
     path = rule
-    for argument, value in things.items():
-        for converter in ("id:", "any(months, categories, balances, summary):",
-                          "any(months, categories, balances, summary, partners):", ""):
-            path = path.replace(f"<{converter}{argument}>", str(value))
+    for argument, value in things.items():  # <argument>, <int:argument>, <any(a, b):argument>…
+        path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{re.escape(argument)}>", str(value), path)
     assert "<" not in path, f"no value for an argument of {rule}: add it to address_of() in tests/world.py"
     query = "&".join(f"{argument[1:]}={value}" for argument, value in things.items() if argument.startswith("?"))
     return f"{path}?{query}" if query else path
