@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from timebank.forms import FlaskForm, PrefixedForm
 from timebank.partners.models import PartnerKind
 from timebank.partners.services import DESCRIPTION_LANGUAGES, PartnerFields
+from timebank.ledger.forms import DurationFields
 from timebank.validators import PlainText
 
 # Only letters, digits, - and _: the services add their own scope.
@@ -112,7 +113,7 @@ class PartnerStatusForm(KeyedForm):
         return super().validate(extra_validators) and bool(self.suspend.data or self.reactivate.data)
 
 
-class RewardForm(FlaskForm):
+class RewardForm(FlaskForm, DurationFields):
     title = StringField(_l("Title"), validators=[InputRequired(message=_l("Please give a title.")), Length(max=100),
                                                  PlainText()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000),
@@ -131,12 +132,7 @@ class RewardForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        step = current_app.config["TIMEBANK_LEDGER_STEP"]
-        self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
-
-    @property
-    def total_minutes(self) -> int:
-        return (self.hours.data or 0) * 60 + int(self.minutes.data or 0)
+        self.fill_minutes()
 
 
 class BookForm(KeyedForm):

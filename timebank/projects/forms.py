@@ -1,7 +1,6 @@
 """Forms of the projects' pages: opening and editing a project, joining a task, saying and deciding hours."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from timebank.forms import FlaskForm
 from timebank.listings.forms import _category_choices
 from timebank.partners.forms import KeyedForm
 from timebank.projects.services import ProjectFields
+from timebank.ledger.forms import DurationFields
 from timebank.validators import PlainText
 
 COMMUNITY = "community"
@@ -74,7 +74,7 @@ class JoinForm(KeyedForm):
     join = SubmitField(_l("I take part"))
 
 
-class HoursForm(KeyedForm):
+class HoursForm(KeyedForm, DurationFields):
     hours = IntegerField(_l("Hours"), default=1, validators=[
         InputRequired(message=_l("Please give a number of hours (0 is fine if you give minutes).")),
         NumberRange(min=0, max=24, message=_l("Between 0 and 24 hours."))], render_kw={"inputmode": "numeric"})
@@ -85,12 +85,7 @@ class HoursForm(KeyedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        step = current_app.config["TIMEBANK_LEDGER_STEP"]
-        self.minutes.choices = [SelectChoice(str(m), f"{m:02d}") for m in range(0, 60, step)] or [SelectChoice("0")]
-
-    @property
-    def total_minutes(self) -> int:
-        return (self.hours.data or 0) * 60 + int(self.minutes.data or 0)
+        self.fill_minutes()
 
 
 class DecideForm(KeyedForm):
