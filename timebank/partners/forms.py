@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from timebank.forms import FlaskForm, PrefixedForm
+from timebank.ledger.forms import DurationFields
 from timebank.partners.models import PartnerKind
 from timebank.partners.services import DESCRIPTION_LANGUAGES, PartnerFields
-from timebank.ledger.forms import DurationFields
 from timebank.validators import PlainText
 
 # Only letters, digits, - and _: the services add their own scope.

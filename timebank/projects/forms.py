@@ -7,10 +7,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from timebank.forms import FlaskForm
+from timebank.ledger.forms import DurationFields
 from timebank.listings.forms import _category_choices
 from timebank.partners.forms import KeyedForm
 from timebank.projects.services import ProjectFields
-from timebank.ledger.forms import DurationFields
 from timebank.validators import PlainText
 
 COMMUNITY = "community"
