@@ -49,7 +49,7 @@ def register_proxy(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from timebank import models  # noqa: F401  (every table known to the metadata)
     from timebank.database import register_database
-    from timebank.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from timebank.extensions import babel, csrf, db, fragments, limiter, login_manager, migrate
     from timebank.fastpaths import register_fastpaths
     from timebank.i18n import register_i18n, select_locale
     from timebank.security import register_security
@@ -60,6 +60,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     limiter.init_app(app)
+    fragments.init_app(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
+                                    "CACHE_DEFAULT_TIMEOUT": 3600})
 
     login_manager.init_app(app)
     login_manager.login_view = "members.login"

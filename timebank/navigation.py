@@ -1,4 +1,4 @@
-"""The menu's counts and sign-out form, given to every page (they read the features, hence this module sits
+"""The menu's counts, given to every page (they read the features, hence this module sits
 above them, next to the app factory)."""
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ def _counts_statement():
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation():
-        from timebank.members.forms import LogoutForm
-
         signed_in = has_request_context() and current_user.is_authenticated
         if not signed_in:
-            return {"logout_form": None, "unread_notifications": 0, "unread_messages": 0, "unread_direct": 0}
+            return {"unread_notifications": 0, "unread_messages": 0, "unread_direct": 0, "menu_key": "visitor"}
         from timebank.extensions import db
 
         notices, messages, direct = db.session.execute(_counts_statement(), {"me": current_user.id}).one()
-        active = current_user.is_active_member
-        return {"logout_form": LogoutForm(formdata=None), "unread_notifications": notices,
-                "unread_messages": messages if active else 0, "unread_direct": direct if active else 0}
+        if not current_user.is_active_member:
+            messages = direct = 0
+        # Everything the menu shows depends on: its rendering is kept under this key (templates/base.html).
+        key = f"{current_user.status.value}:{current_user.role.value}:{notices}:{messages}:{direct}"
+        return {"unread_notifications": notices, "unread_messages": messages, "unread_direct": direct,
+                "menu_key": key}

@@ -1,0 +1,54 @@
+"""The header, the menu and the footer are kept rendered a process: what each reader sees is still hers."""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import login, text_of
+from tests.factories import member
+from timebank.extensions import db
+from timebank.notifications.services import notify
+
+
+def menu_of(response) -> str:
+    html = response.get_data(as_text=True)
+    return text_of_html(re.search(r'<nav class="tabbar".*?</nav>', html, re.S).group(0))
+
+
+def text_of_html(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_each_reader_gets_the_menu_of_her_role_language_and_counts(app, client, people):
+    amina = people.member("Amina Diallo")
+    sandrine = people.coordinator("Sandrine Martin")
+
+    login(client, amina)
+    assert "Coordination" not in menu_of(client.get("/"))
+    login(client, sandrine)
+    assert "Coordination" in menu_of(client.get("/"))  # the same page, a coordinator: her own menu
+    login(client, amina)
+    assert "Coordination" not in menu_of(client.get("/"))
+
+    with app.app_context():
+        notify(member=member(amina), kind="hours_given", params={"minutes": 60, "name": "Karim"}, link="/me/hours")
+        db.session.commit()
+    assert "Notifications 1" in menu_of(client.get("/"))  # a new notice: its count at once
+
+    french = client.get("/?lang=fr")
+    assert "Plus" in menu_of(french) and "Notifications 1" in menu_of(french)
+    assert "More" in menu_of(client.get("/?lang=en"))
+
+
+def test_the_header_follows_a_saved_name_and_the_sign_out_button_still_signs_out(app, client, people):
+    amina = people.member("Amina Diallo")
+    login(client, amina)
+    assert "Timebank" in text_of(client.get("/"))
+    app.config["TIMEBANK_NAME"] = "Temps des Tilleuls"
+    assert "Temps des Tilleuls" in text_of(client.get("/"))
+
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r'<button type="submit" form="sign-out"[^>]*>Sign out</button>', page)
+    form = re.search(r'<form id="sign-out" method="post" action="/logout"[^>]*>(.*?)</form>', page, re.S)
+    assert 'name="csrf_token"' in form.group(1)
+    client.post("/logout")
+    assert "Sign in" in menu_of(client.get("/"))
