@@ -71,15 +71,16 @@ def statement(*, account: Account, page: int = 1, per_page: int | None = None) -
     total = db.session.scalar(sa.select(sa.func.count()).select_from(_statement_query(account).subquery()))
     if page > max(1, -(-total // per_page)):
         return StatementPage([], page, per_page, total)  # past the end: nothing to read
-    # One query per side keeps each on its (account, id) index; merged in Python.
+    # The page's ids first, one query per side on its (account, id) index, merged in Python; then only the
+    # page's lines are loaded with their accounts and owners (not twice a page's worth).
     limit = page * per_page
-    sides = []
+    ids = []
     for column in (Transfer.debit_account_id, Transfer.credit_account_id):
-        sides += db.session.scalars(
-            sa.select(Transfer).where(Transfer.reservation.is_(False), column == account.id)
-            .order_by(Transfer.id.desc()).limit(limit).options(*_LINE_OPTIONS)
-        ).all()
-    rows = sorted(sides, key=lambda t: t.id, reverse=True)[(page - 1) * per_page: limit]
+        ids += db.session.scalars(sa.select(Transfer.id).where(Transfer.reservation.is_(False), column == account.id)
+                                  .order_by(Transfer.id.desc()).limit(limit))
+    ids = sorted(set(ids), reverse=True)[(page - 1) * per_page: limit]
+    rows = db.session.scalars(sa.select(Transfer).where(Transfer.id.in_(ids)).order_by(Transfer.id.desc())
+                              .options(*_LINE_OPTIONS)).all() if ids else []
     return StatementPage([_line(account, t) for t in rows], page, per_page, total)
 
 
