@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
+from functools import lru_cache
 
 from flask import Flask
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
-from flask_babel import format_date, format_datetime
+from babel import dates
+from flask_babel import format_date, format_datetime, to_user_timezone
 
+from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate, minutes_html
 from timebank.phones import phone_display, phone_tel
 
@@ -35,6 +38,43 @@ def bdi_filter(eval_ctx, value) -> str:
     return bdi(value) if eval_ctx.autoescape else isolate(value)
 
 
+def date_filter(value: date | datetime | None, style: str = "medium") -> str:
+    """A day in the reader's language, as Flask-Babel's ``format_date`` (a moment is first taken to the
+    association's time zone); the words of a day are kept, a page showing many lines of the same few days."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _day_words(value, style, locale_code())
+
+
+@lru_cache(maxsize=4096)
+def _day_words(day: date, style: str, locale: str) -> str:
+    return dates.format_date(day, style, locale=locale)
+
+
+def datetime_filter(value: datetime | None, style: str = "medium") -> str:
+    """A moment in the reader's language and the association's time zone, as Flask-Babel's ``format_datetime``;
+    in the short and medium styles its day and its time of day are words kept like ``date_filter``'s."""
+    if value is None:
+        return ""
+    if style not in ("short", "medium"):
+        return format_datetime(value, style)
+    moment, locale = to_user_timezone(value), locale_code()
+    return (_moment_pattern(style, locale).replace("{0}", _time_words(moment.time(), style, locale))
+            .replace("{1}", _day_words(moment.date(), style, locale)))
+
+
+@lru_cache(maxsize=64)
+def _moment_pattern(style: str, locale: str) -> str:
+    return dates.get_datetime_format(style, locale=locale).replace("'", "")
+
+
+@lru_cache(maxsize=4096)
+def _time_words(moment: time, style: str, locale: str) -> str:
+    return dates.format_time(moment, style, locale=locale)
+
+
 def format_iso_date(value: str, style: str = "medium") -> str:
     """A date kept as text in an event's details ("2026-12-03"), shown in the reader's language."""
     try:
@@ -50,8 +90,8 @@ def register_filters(app: Flask) -> None:
         linkify=linkify,
         bdi=bdi_filter,
         isodate=format_iso_date,
-        date=format_date,
-        datetime=format_datetime,
+        date=date_filter,
+        datetime=datetime_filter,
         phone=phone_display,
         tel=phone_tel,
     )
