@@ -29,7 +29,18 @@ def linkify(text: str | None) -> Markup:
 @pass_eval_context
 def minutes_filter(eval_ctx, minutes: int | None, signed: bool = False) -> str:
     """A duration in a page (a signed one in <bdi>) or in a plain-text e-mail (a signed one between FSI and PDI)."""
-    return minutes_html(minutes, signed) if eval_ctx.autoescape else format_minutes(minutes, signed)
+    if not eval_ctx.autoescape:
+        return format_minutes(minutes, signed)
+    if not isinstance(minutes, int):
+        return minutes_html(minutes, signed)
+    return _minutes_words(minutes, signed, locale_code())
+
+
+@lru_cache(maxsize=4096)
+def _minutes_words(minutes: int, signed: bool, locale: str) -> Markup:
+    """A page's duration in the request's language (``locale``, the cache's key), kept: a statement or a list
+    shows the same few amounts again and again."""
+    return minutes_html(minutes, signed)
 
 
 @pass_eval_context
