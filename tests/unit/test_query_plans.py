@@ -40,3 +40,11 @@ def test_listings_ending_this_week_come_from_an_index(ctx):
         Listing.status == ListingStatus.OPEN, Listing.ends_on.is_not(None), Listing.ends_on >= date(2026, 12, 1),
         Listing.ends_on <= date(2026, 12, 8)))
     assert "ix_listing_status_ends_on" in shown
+
+
+def test_the_inbox_reads_only_the_messages_of_the_members_exchanges(ctx):
+    from timebank.exchanges.inbox import threads_statement
+
+    shown = plan(threads_statement(4))
+    assert "SCAN exchange_message" not in shown, shown  # every message of the timebank, grouped, on each view
+    assert "SEARCH exchange_message USING" in shown

@@ -34,30 +34,39 @@ class Thread:
         return bool(self.unread or self.waits_for_me)
 
 
+def threads_statement(member_id: int):
+    """Each exchange of the member with its last message and how many messages from others she has not read.
+
+    The last messages and the unread counts are taken among her exchanges' messages only (through the
+    exchange's index), never by grouping every message of the timebank.
+    """
+    mine = taking_part(member_id)
+    my_exchanges = sa.select(Exchange.id).where(mine)
+    last = (sa.select(ExchangeMessage.exchange_id, sa.func.max(ExchangeMessage.id).label("last_id"))
+            .where(ExchangeMessage.exchange_id.in_(my_exchanges))
+            .group_by(ExchangeMessage.exchange_id).subquery())
+    read = (sa.select(ExchangeRead.exchange_id, ExchangeRead.last_message_id)
+            .where(ExchangeRead.member_id == member_id).subquery())
+    unread = (sa.select(ExchangeMessage.exchange_id, sa.func.count().label("unread"))
+              .outerjoin(read, read.c.exchange_id == ExchangeMessage.exchange_id)
+              .where(ExchangeMessage.exchange_id.in_(my_exchanges), ExchangeMessage.author_id != member_id,
+                     ExchangeMessage.id > sa.func.coalesce(read.c.last_message_id, 0))
+              .group_by(ExchangeMessage.exchange_id).subquery())
+    return (sa.select(Exchange, ExchangeMessage, unread.c.unread)
+            .outerjoin(last, last.c.exchange_id == Exchange.id)
+            .outerjoin(ExchangeMessage, ExchangeMessage.id == last.c.last_id)
+            .outerjoin(unread, unread.c.exchange_id == Exchange.id)
+            .where(mine)
+            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient)))
+
+
 def inbox(*, member: Member) -> list[Thread]:
     """My threads: those with something unread or waiting for me first, then the newest activity first.
 
     An exchange appears once it has a message or waits for me; a finished one with no message stays in
     "My exchanges" only.
     """
-    mine = taking_part(member.id)
-    last = (sa.select(ExchangeMessage.exchange_id, sa.func.max(ExchangeMessage.id).label("last_id"))
-            .group_by(ExchangeMessage.exchange_id).subquery())
-    read = (sa.select(ExchangeRead.exchange_id, ExchangeRead.last_message_id)
-            .where(ExchangeRead.member_id == member.id).subquery())
-    unread = (sa.select(ExchangeMessage.exchange_id, sa.func.count().label("unread"))
-              .outerjoin(read, read.c.exchange_id == ExchangeMessage.exchange_id)
-              .where(ExchangeMessage.author_id != member.id,
-                     ExchangeMessage.id > sa.func.coalesce(read.c.last_message_id, 0))
-              .group_by(ExchangeMessage.exchange_id).subquery())
-    rows = db.session.execute(
-        sa.select(Exchange, ExchangeMessage, unread.c.unread)
-        .outerjoin(last, last.c.exchange_id == Exchange.id)
-        .outerjoin(ExchangeMessage, ExchangeMessage.id == last.c.last_id)
-        .outerjoin(unread, unread.c.exchange_id == Exchange.id)
-        .where(mine)
-        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
-    ).unique().all()
+    rows = db.session.execute(threads_statement(member.id)).unique().all()
     threads = []
     for exchange, message, count in rows:
         side = exchange.side_of(member)
