@@ -124,25 +124,27 @@ def demo_load(if_empty: bool):
 @click.option("--listings", default=0, show_default=True, help="Open listings to add.")
 @click.option("--transfers", default=0, show_default=True, help="Posted transfers between active members.")
 @click.option("--messages", default=0, show_default=True, help="Direct messages between active members.")
+@click.option("--exchanges", default=0, show_default=True,
+              help="Ended exchanges (declined or cancelled) with their messages and notices.")
 @click.option("--seed", default=1, show_default=True, help="Seed of the random choices (same seed, same data).")
 @with_appcontext
-def demo_scale(members: int, listings: int, transfers: int, messages: int, seed: int):
+def demo_scale(members: int, listings: int, transfers: int, messages: int, exchanges: int, seed: int):
     """Grow a demo instance to the size of a city, in bulk, for the benchmarks (never on a real instance)."""
     import time
 
     from timebank.demo import demo_is_loaded
     from timebank.demo_scale import demo_scale as scale
 
-    if min(members, listings, transfers, messages) < 0:
+    if min(members, listings, transfers, messages, exchanges) < 0:
         raise click.BadParameter("counts cannot be negative")
     if not demo_is_loaded():
         raise click.ClickException("This is not a demo instance: run `timebank demo load` on an empty database "
                                    "first.")
     started = time.perf_counter()
-    report = scale(members=members, listings=listings, transfers=transfers, messages=messages, seed=seed,
-                   echo=click.echo)
-    click.echo(f"Added {report.members} members, {report.listings} listings, {report.transfers} transfers and "
-               f"{report.messages} messages in {time.perf_counter() - started:.1f} s.")
+    report = scale(members=members, listings=listings, transfers=transfers, messages=messages, exchanges=exchanges,
+                   seed=seed, echo=click.echo)
+    click.echo(f"Added {report.members} members, {report.listings} listings, {report.transfers} transfers, "
+               f"{report.messages} messages and {report.exchanges} exchanges in {time.perf_counter() - started:.1f} s.")
 
 
 @click.group(help="Offers and requests.")

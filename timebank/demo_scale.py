@@ -2,8 +2,9 @@
 
 Rows go in through SQLAlchemy Core, thousands to a statement, in one transaction: members with their
 accounts and languages, listings (the full-text index follows them as in real use), transfers with the
-balances and running balances the ledger would have written, and direct messages. ``timebank ledger
-verify`` is clean afterwards. Only ever run on a demo or benchmark instance.
+balances and running balances the ledger would have written, direct messages, and exchanges that ended
+without hours (declined or cancelled: no reservation to keep) with their messages, read markers and
+notices. ``timebank ledger verify`` is clean afterwards. Only ever run on a demo or benchmark instance.
 """
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from timebank.database import begin_write
+from timebank.exchanges.models import Exchange, ExchangeMessage, ExchangeRead
 from timebank.extensions import db
 from timebank.ledger.models import Account, AccountKind, Transfer
 from timebank.listings.models import Category, Listing
 from timebank.members.models import Member
 from timebank.members.passwords import password_hash
 from timebank.messages.models import DirectMessage
+from timebank.notifications.models import Notification
 from timebank.timeutil import utcnow
 
 BATCH = 10_000
@@ -46,12 +49,14 @@ class ScaleReport:
     listings: int
     transfers: int
     messages: int
+    exchanges: int = 0
 
 
-def demo_scale(*, members: int, listings: int, transfers: int, messages: int, seed: int = 1,
+def demo_scale(*, members: int, listings: int, transfers: int, messages: int, exchanges: int = 0, seed: int = 1,
                echo=lambda text: None) -> ScaleReport:
-    """Add ``members`` active members, ``listings`` open listings, ``transfers`` posted transfers and
-    ``messages`` direct messages to the instance, consistently, in one transaction."""
+    """Add ``members`` active members, ``listings`` open listings, ``transfers`` posted transfers,
+    ``messages`` direct messages and ``exchanges`` ended exchanges to the instance, consistently, in one
+    transaction."""
     rng = random.Random(seed)
     begin_write()
     now = utcnow().replace(microsecond=0)
@@ -64,9 +69,12 @@ def demo_scale(*, members: int, listings: int, transfers: int, messages: int, se
     echo(f"transfers: {made_transfers}")
     made_messages = _messages(messages, people, rng, now)
     echo(f"messages: {made_messages}")
+    made_exchanges = _exchanges(exchanges, people, rng, now)
+    echo(f"exchanges: {made_exchanges}")
+    _sequences_forward()
     db.session.commit()
     _analyze()
-    return ScaleReport(len(new_ids), made_listings, made_transfers, made_messages)
+    return ScaleReport(len(new_ids), made_listings, made_transfers, made_messages, made_exchanges)
 
 
 def _insert(table, rows: list[dict]) -> None:
@@ -193,6 +201,58 @@ def _messages(count: int, people: list[int], rng: random.Random, now: datetime) 
                          "read_at": created + timedelta(hours=1) if rng.random() < 0.9 else None})
         _insert(DirectMessage.__table__, rows)
     return count
+
+
+def _exchanges(count: int, people: list[int], rng: random.Random, now: datetime) -> int:
+    """Exchanges that were proposed, talked over (two messages) and then declined or cancelled, each with its
+    read markers and the notice its proposer got; no hours were reserved, so the ledger is untouched."""
+    if not count or len(people) < 2:
+        return 0
+    categories = list(db.session.scalars(sa.select(Category.id)))
+    names = dict(db.session.execute(sa.select(Member.id, Member.display_name).where(Member.status == "active")).all())
+    first_id = (db.session.scalar(sa.select(sa.func.max(Exchange.id))) or 0) + 1
+    first_message = (db.session.scalar(sa.select(sa.func.max(ExchangeMessage.id))) or 0) + 1
+    since = now - timedelta(days=365)
+    for start in range(0, count, BATCH):
+        rows, messages, reads, notices = [], [], [], []
+        for n in range(start, min(count, start + BATCH)):
+            exchange_id, message_id = first_id + n, first_message + 2 * n
+            provider, recipient = rng.sample(people, 2)
+            created = since + timedelta(seconds=n * 365 * 24 * 3600 // count)
+            ended = created + timedelta(days=1)
+            state = rng.choice(("declined", "declined", "cancelled"))
+            title = rng.choice(TITLES)
+            rows.append({
+                "id": exchange_id, "category_id": rng.choice(categories), "provider_id": provider,
+                "recipient_id": recipient, "proposer_id": recipient, "title": title, "minutes": rng.choice(AMOUNTS),
+                "on_date": (created + timedelta(days=7)).date(), "state": state, "finished_at": ended,
+                "created_at": created, "updated_at": ended})
+            messages += [
+                {"id": message_id, "exchange_id": exchange_id, "author_id": recipient, "created_at": created,
+                 "body": f"Bonjour, {' '.join(rng.sample(WORDS, 5))} ?"},
+                {"id": message_id + 1, "exchange_id": exchange_id, "author_id": provider,
+                 "created_at": created + timedelta(hours=2), "body": f"Désolée, {' '.join(rng.sample(WORDS, 4))}."}]
+            reads += [{"exchange_id": exchange_id, "member_id": provider, "last_message_id": message_id + 1},
+                      {"exchange_id": exchange_id, "member_id": recipient,
+                       "last_message_id": message_id + 1 if rng.random() < 0.9 else message_id}]
+            notices.append({"member_id": recipient, "kind": f"exchange_{state}", "created_at": ended,
+                            "params": {"name": names.get(provider, ""), "title": title}, "link": f"/exchanges/{exchange_id}",
+                            "read_at": ended + timedelta(hours=3) if rng.random() < 0.9 else None})
+        _insert(Exchange.__table__, rows)
+        _insert(ExchangeMessage.__table__, messages)
+        _insert(ExchangeRead.__table__, reads)
+        _insert(Notification.__table__, notices)
+    return count
+
+
+def _sequences_forward() -> None:
+    """Rows went in with their ids: on PostgreSQL, move each table's id sequence past them, or the next member,
+    listing or exchange made in the app would be given an id already taken."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("member", "listing", "exchange", "exchange_message"):
+        db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT coalesce(max(id), 1) FROM {table}))"))
 
 
 def _analyze() -> None:

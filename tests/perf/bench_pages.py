@@ -244,7 +244,8 @@ def compare(small: str, large: str, count: int, rounds: int, wall: bool) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="an existing demo instance (default: a fresh SQLite demo)")
-    parser.add_argument("--scale", help="MEMBERS,LISTINGS,TRANSFERS,MESSAGES added by `timebank demo scale`")
+    parser.add_argument("--scale", help="MEMBERS,LISTINGS,TRANSFERS,MESSAGES[,EXCHANGES] added by `timebank demo "
+                        "scale`")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
@@ -272,12 +273,13 @@ def main() -> None:
             timebank(env, "demo", "load")
             size = "demo data"
             if args.scale:
-                members, listings, transfers, messages = (int(n) for n in args.scale.split(","))
+                members, listings, transfers, messages, exchanges = ([int(n) for n in args.scale.split(",")]
+                                                                     + [0])[:5]
                 started = time.perf_counter()
                 timebank(env, "demo", "scale", "--members", str(members), "--listings", str(listings),
-                         "--transfers", str(transfers), "--messages", str(messages))
-                size = (f"demo + {members} members, {listings} listings, {transfers} transfers, {messages} messages"
-                        f" (built in {time.perf_counter() - started:.0f} s)")
+                         "--transfers", str(transfers), "--messages", str(messages), "--exchanges", str(exchanges))
+                size = (f"demo + {members} members, {listings} listings, {transfers} transfers, {messages} messages,"
+                        f" {exchanges} exchanges (built in {time.perf_counter() - started:.0f} s)")
         url = database.replace("postgresql://", "postgresql+psycopg://", 1)
         resident, coordinator = pages(url)
         if args.in_process:
