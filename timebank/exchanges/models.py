@@ -137,16 +137,23 @@ class Exchange(db.Model):
 
 def taking_part(member_id: int, *, for_partners: bool = True):
     """SQL: the exchanges a member takes part in on her own side, and (``for_partners``) those of the partners she
-    represents now; not those where she is stored on a partner's side but no longer represents it."""
+    represents now; not those where she is stored on a partner's side but no longer represents it.
+
+    Written as the ids found through each side's index (a union), not as one condition with OR: PostgreSQL
+    read every exchange for the OR with a subquery in it (100 000 exchanges: 10 ms for the menu's count)."""
     from timebank.partners.models import Representative
 
-    own = sa.or_(
-        sa.and_(Exchange.provider_id == member_id, sa.func.coalesce(Exchange.partner_side, "") != PROVIDER),
-        sa.and_(Exchange.recipient_id == member_id, sa.func.coalesce(Exchange.partner_side, "") != RECIPIENT))
-    if not for_partners:
-        return own
-    represented = sa.select(Representative.partner_id).where(Representative.member_id == member_id)
-    return sa.or_(own, Exchange.partner_id.in_(represented))
+    other = sa.orm.aliased(Exchange)
+    found = [
+        sa.select(other.id).where(other.provider_id == member_id,
+                                  sa.func.coalesce(other.partner_side, "") != PROVIDER),
+        sa.select(other.id).where(other.recipient_id == member_id,
+                                  sa.func.coalesce(other.partner_side, "") != RECIPIENT),
+    ]
+    if for_partners:
+        represented = sa.select(Representative.partner_id).where(Representative.member_id == member_id)
+        found.append(sa.select(other.id).where(other.partner_id.in_(represented)))
+    return Exchange.id.in_(sa.union_all(*found))
 
 
 class ExchangeEvent(db.Model):
