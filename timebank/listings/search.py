@@ -1,14 +1,17 @@
 """Which listings everyone may see, and finding them: words in any language, filters, an order for the reader.
 
-One search, two databases: SQLite's FTS5 table ``listing_fts`` and PostgreSQL's GIN index on
-``timebank_listing_document`` (migration 0026). Both index a listing's words with Arabic letters folded
+One search, two databases: SQLite's FTS5 table ``listing_fts`` and PostgreSQL's GIN index on the stored column
+``listing.search_document`` (migrations 0026 and 0034). Both index a listing's words with Arabic letters folded
 (``timebank.searchtext``) and one token for its category; a word of the query finds a listing through its own
 words, or through its category's names in every language and the category's synonyms, matched here in Python
 against the category table (a few dozen rows) so that a renamed category is found at once.
 
 On a large instance the work stays small: the matches are walked newest first and the walk stops after
-``COUNT_CAP + 1`` of them (all the pager ever offers), the filters are ``EXISTS`` in the same statement, and
-the reader's order (her languages, then her area, then newest) is applied to those few rows only.
+``COUNT_CAP + 1`` of them (all the pager ever offers), and the reader's order (her languages, then her area,
+then newest) is applied to those few rows only. On SQLite the filters (type, area, languages, category) are
+words of the index too, so FTS5 hands only the listings that pass them; on PostgreSQL the newest listings are
+walked first, each checked against its stored document, before the GIN index is asked for older ones. Either
+way the filters are also checked on each row: the index only narrows.
 """
 from __future__ import annotations
 
