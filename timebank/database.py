@@ -147,10 +147,12 @@ def atomic(work: Callable[[], T]) -> T:
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave out what migrations create by hand: the full-text search tables and index."""
+    """Leave out what migrations create by hand: the full-text search tables, column and index."""
     if type_ == "table" and name and name.startswith("listing_fts"):
         return False
-    if type_ == "index" and name in ("ix_listing_search", "ix_listing_document"):
+    if type_ == "index" and name in ("ix_listing_search", "ix_listing_document", "ix_listing_search_document"):
+        return False
+    if type_ == "column" and name == "search_document":
         return False
     return True
 

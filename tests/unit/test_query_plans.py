@@ -48,3 +48,31 @@ def test_the_inbox_reads_only_the_messages_of_the_members_exchanges(ctx):
     shown = plan(threads_statement(4))
     assert "SCAN exchange_message" not in shown, shown  # every message of the timebank, grouped, on each view
     assert "SEARCH exchange_message USING" in shown
+
+
+def test_a_search_with_filters_intersects_them_in_the_full_text_index(ctx):
+    """The words typed and every filter are one FTS5 query, walked newest first: no listing is read to be
+    thrown away for its type, area or language, and nothing is sorted but the page's few rows."""
+    from sqlalchemy import event
+
+    from timebank.listings.models import ListingType
+    from timebank.listings.search import listings_search
+
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        listings_search(q="aide", type=ListingType.OFFER, language="fr", area="Centre", on=None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    statement, parameters = next((s, p) for s, p in statements if "listing_fts" in s)
+    match = next(p for p in parameters if isinstance(p, str) and "facets :" in p)
+    assert 'body : ("aide"*)' in match and match.count('"zz') == 3
+    shown = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "SCAN listing_fts VIRTUAL TABLE" in shown
+    assert "SEARCH listing USING INTEGER PRIMARY KEY" in shown
+    assert "SCAN listing " not in shown + " " and "ix_listing_area" not in shown

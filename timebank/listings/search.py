@@ -1,14 +1,17 @@
 """Which listings everyone may see, and finding them: words in any language, filters, an order for the reader.
 
-One search, two databases: SQLite's FTS5 table ``listing_fts`` and PostgreSQL's GIN index on
-``timebank_listing_document`` (migration 0026). Both index a listing's words with Arabic letters folded
+One search, two databases: SQLite's FTS5 table ``listing_fts`` and PostgreSQL's GIN index on the stored column
+``listing.search_document`` (migrations 0026 and 0034). Both index a listing's words with Arabic letters folded
 (``timebank.searchtext``) and one token for its category; a word of the query finds a listing through its own
 words, or through its category's names in every language and the category's synonyms, matched here in Python
 against the category table (a few dozen rows) so that a renamed category is found at once.
 
 On a large instance the work stays small: the matches are walked newest first and the walk stops after
-``COUNT_CAP + 1`` of them (all the pager ever offers), the filters are ``EXISTS`` in the same statement, and
-the reader's order (her languages, then her area, then newest) is applied to those few rows only.
+``COUNT_CAP + 1`` of them (all the pager ever offers), and the reader's order (her languages, then her area,
+then newest) is applied to those few rows only. On SQLite the filters (type, area, languages, category) are
+words of the index too, so FTS5 hands only the listings that pass them; on PostgreSQL the newest listings are
+walked first, each checked against its stored document, before the GIN index is asked for older ones. Either
+way the filters are also checked on each row: the index only narrows.
 """
 from __future__ import annotations
 
@@ -148,8 +151,43 @@ def _postgresql_query(tokens: list[str], categories: list[list[int]]):
     return wanted
 
 
+# Filters -------------------------------------------------------------------
+
+# The filters are words of the search document too (migration 0034), so that the index intersects them with the
+# typed words: "zzt", "zza" or "zzl" and the hexadecimal UTF-8 of the type, the area or a language code (one word
+# whatever the value holds). On SQLite they sit in the column ``facets`` and typed words are only looked for in
+# ``body``; on PostgreSQL they start with "#", which no typed word keeps.
+FACET_TYPE, FACET_AREA, FACET_LANGUAGE = "zzt", "zza", "zzl"
+
+
+def facet_word(kind: str, value: str) -> str:
+    return kind + value.encode("utf-8").hex()
+
+
+def facet_words(*, type: ListingType | None = None, area: str | None = None, language: str | None = None) -> list[str]:
+    """The document's words that every listing passing these filters has (and only those)."""
+    words = []
+    if type is not None:
+        words.append(facet_word(FACET_TYPE, ListingType(type).value))
+    if area:
+        words.append(facet_word(FACET_AREA, area))
+    if language:
+        words.append(facet_word(FACET_LANGUAGE, language))
+    return words
+
+
+def _fts5_facets(words: list[str], category_id: int | None) -> str:
+    terms = []
+    if words:
+        terms.append("facets : (" + " AND ".join(f'"{word}"' for word in words) + ")")
+    if category_id is not None:
+        terms.append(f'category : "c{int(category_id)}"')
+    return " AND ".join(terms)
+
+
 def _document():
-    return sa.func.timebank_listing_document(Listing.title, Listing.description, Listing.tags, Listing.category_id)
+    # PostgreSQL: the stored column of migration 0034 (not mapped: only the search reads it).
+    return sa.literal_column("listing.search_document")
 
 
 def _is_postgresql() -> bool:
@@ -169,6 +207,33 @@ def matching(query, q: str):
 
 
 # Searching -----------------------------------------------------------------
+
+RECENT_LISTINGS = 5000  # PostgreSQL walks this many of the newest listings before it asks its GIN index
+
+
+def _postgresql_matches(wanted, conditions: list, window: int) -> list[int]:
+    """The ids of the newest ``window`` listings that ``wanted`` finds and ``conditions`` keep, newest first.
+
+    A GIN index cannot hand its matches in any order: for a common word it collects tens of thousands of them,
+    then they are sorted. So the newest ``RECENT_LISTINGS`` listings are walked first, newest first, each checked
+    against its stored document, and the walk stops at ``window`` matches: for any word or filter found in one
+    listing in 25 or more, nothing else is read. Only when the walk ends short is the index asked for the older
+    ones, which are then few (a rare word) or worth the wait (a common word with narrow filters).
+    """
+    # A few hundred rows are read: parallel workers cost more to start than they save, and the planner would
+    # start them for a walk on a large instance (this transaction only).
+    db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    search = (sa.select(Listing.id).join(_AUTHOR, Listing.member_id == _AUTHOR.id).where(*conditions)
+              .order_by(Listing.id.desc()).limit(window))
+    floor = (db.session.scalar(sa.select(sa.func.max(Listing.id))) or 0) - RECENT_LISTINGS
+    if floor <= 0:
+        return list(db.session.scalars(search.where(_document().op("@@")(wanted))))
+    # ts_match_vq is @@ written as a function, which no index answers: the planner can only walk.
+    recent = list(db.session.scalars(search.where(Listing.id > floor, sa.func.ts_match_vq(_document(), wanted))))
+    if len(recent) == window:
+        return recent
+    older = search.where(Listing.id <= floor, _document().op("@@")(wanted)).limit(window - len(recent))
+    return recent + list(db.session.scalars(older))
 
 
 @dataclass(frozen=True)
@@ -216,13 +281,14 @@ class Reader:
     def order_by(self) -> list:
         """Shares one of her less common languages, then any of hers, then her area (then newest, by the caller)."""
         order = []
-        whens = []
-        for rank, codes in ((0, self.rare_languages), (1, self.languages)):
-            if codes:
-                whens.append((sa.exists().where(ListingLanguage.listing_id == Listing.id,
-                                                ListingLanguage.code.in_(codes)), rank))
-        if whens:
-            order.append(sa.case(*whens, else_=2))
+        if self.languages:
+            # One look at the listing's languages: 0 for one of her less common ones (all of them are hers), 1 for
+            # another of hers, 2 for none.
+            rare = ListingLanguage.code.in_(self.rare_languages) if self.rare_languages else sa.false()
+            order.append(sa.func.coalesce(
+                sa.select(sa.func.min(sa.case((rare, 0), else_=1)))
+                .where(ListingLanguage.listing_id == Listing.id, ListingLanguage.code.in_(self.languages))
+                .scalar_subquery(), 2))
         if self.area:
             order.append(sa.case((Listing.area == self.area, 0), else_=1))
         return order
@@ -256,19 +322,26 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     window = COUNT_CAP + 1 if counted else (PREVIEW_WINDOW if order else per_page)
     tokens = search_tokens(q)
     categories = categories_for(tokens)
-    if tokens and not _is_postgresql():
-        # Started from the full-text index, newest first: FTS5 hands rowids in order and the walk stops early.
-        match = _fts5_match(tokens, categories)
+    facets = facet_words(type=type, area=area, language=language)
+    if (tokens or facets or category_id is not None) and not _is_postgresql():
+        # Started from the full-text index, newest first: FTS5 hands rowids in order, with the typed words and the
+        # filters intersected, and the walk stops early. The filters are checked on the rows as well: the index
+        # only narrows.
+        match = " AND ".join(part for part in (_fts5_match(tokens, categories), _fts5_facets(facets, category_id))
+                             if part)
         listing_is_kept = (sa.select(sa.literal(1)).select_from(Listing)
                            .join(_AUTHOR, Listing.member_id == _AUTHOR.id)
                            .where(Listing.id == _FTS.c.rowid, *conditions).exists())
         found = (sa.select(_FTS.c.rowid.label("id")).where(_FTS.c.listing_fts.op("MATCH")(match), listing_is_kept)
                  .order_by(_FTS.c.rowid.desc()).limit(window))
+    elif tokens:
+        ids = _postgresql_matches(_postgresql_query(tokens, categories), conditions, window)
+        # One array parameter rather than one parameter an id: the statement is planned faster.
+        found = sa.select(Listing.id.label("id")).where(
+            Listing.id == sa.any_(sa.cast(sa.literal(ids, sa.ARRAY(sa.Integer)), sa.ARRAY(sa.Integer))))
     else:
         found = (sa.select(Listing.id.label("id")).join(_AUTHOR, Listing.member_id == _AUTHOR.id)
                  .where(*conditions).order_by(Listing.id.desc()).limit(window))
-        if tokens:
-            found = found.where(_document().op("@@")(_postgresql_query(tokens, categories)))
     found = found.subquery("found")
     columns = [found.c.id] + ([sa.func.count().over().label("total")] if counted else [])
     chosen = sa.select(*columns).select_from(found)
