@@ -140,6 +140,9 @@ class Snapshot:
             if volatile and now and table.name in now:
                 rows = [{**row, **{c: now[table.name][row["id"]][c] for c in volatile}}
                         if row["id"] in now[table.name] else row for row in rows]
+            generated = [column.name for column in table.c if column.computed is not None]  # the database writes them
+            if generated:
+                rows = [{name: value for name, value in row.items() if name not in generated} for row in rows]
             if rows:
                 connection.execute(table.insert(), rows)
 
