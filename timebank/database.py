@@ -146,6 +146,20 @@ def atomic(work: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def driver_rows(statement, params: dict | None = None) -> list[tuple]:
+    """Run ``statement`` in the session's transaction and return its rows as the driver's own tuples.
+
+    For the few reads of hundreds of thousands of rows (``ledger verify`` and its checks): building a
+    SQLAlchemy ``Row`` for each costs as much as the database's work. No value is converted, so select
+    only columns whose driver values are what the caller wants: integers, text.
+    """
+    result = db.session.connection().execute(statement, params or {})
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     """Leave out what migrations create by hand: the full-text search tables, column and index."""
     if type_ == "table" and name and name.startswith("listing_fts"):

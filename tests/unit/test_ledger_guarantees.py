@@ -81,21 +81,91 @@ def test_verify_names_an_account_whose_balance_was_changed(gift, app):
     assert "balances sum to 60 minutes, not zero" in output
 
 
-def test_verify_finds_a_transfer_changed_behind_the_triggers(gift):
-    transfer_id, _, _ = gift
-    # Someone with the database owner's rights switches the guard off and edits an amount.
+def behind_the_triggers(sql: str, **params):
+    """Someone with the database owner's rights switches the ledger's guard off and edits a transfer."""
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("DROP TRIGGER transfer_immutable")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS transfer_immutable")
         else:
             connection.exec_driver_sql("ALTER TABLE transfer DISABLE TRIGGER transfer_immutable")
-        connection.exec_driver_sql(f"UPDATE transfer SET minutes = 60 WHERE id = {transfer_id}")
-    db.session.rollback()
-    problems = ledger_verify().problems
-    if db.engine.dialect.name != "sqlite":  # the PostgreSQL schema outlives this test
-        with db.engine.begin() as connection:
+        connection.execute(sa.text(sql), params)
+        if db.engine.dialect.name != "sqlite":  # the PostgreSQL schema outlives this test
             connection.exec_driver_sql("ALTER TABLE transfer ENABLE TRIGGER transfer_immutable")
+    db.session.rollback()
+
+
+def test_verify_finds_a_transfer_changed_behind_the_triggers(gift):
+    transfer_id, _, _ = gift
+    behind_the_triggers("UPDATE transfer SET minutes = 60 WHERE id = :id", id=transfer_id)
+    problems = ledger_verify().problems
     assert any(f"transfer {transfer_id}: recorded running balances" in p for p in problems)
+
+
+def test_verify_names_the_one_transfer_whose_running_balance_was_changed(gift):
+    transfer_id, amina, karim = gift
+    thanks = ledger.transfer_post(debit=account(amina), credit=account(karim), minutes=30, kind=TransferKind.DIRECT,
+                                  key="thanks", actor=member(amina))
+    behind_the_triggers("UPDATE transfer SET credit_balance_after = 100 WHERE id = :id", id=transfer_id)
+    # Amina's balance after the gift reads 100 instead of 90; the transfer after it is still right.
+    assert ledger_verify().problems == [
+        f"transfer {transfer_id}: recorded running balances (-90, 100) differ from the recomputed (-90, 90): "
+        "this transfer or an earlier one was changed"]
+    assert thanks.debit_balance_after == 60
+
+
+@pytest.fixture
+def reserved(ctx, people):
+    """Karim reserves 60 minutes for Amina's help; returns the reservation's id, Amina and Karim."""
+    amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")
+    pending = ledger.transfer_reserve(debit=account(karim), credit=account(amina), minutes=60,
+                                      kind=TransferKind.EXCHANGE, key="r", actor=member(karim))
+    return pending.id, amina, karim
+
+
+def named(resident) -> str:
+    return f"account {account(resident).id} (member {resident.id})"
+
+
+def test_verify_names_a_reservation_marked_posted_without_its_posting(reserved):
+    pending_id, amina, karim = reserved
+    raw("UPDATE transfer SET state = 'posted', resolved_at = CURRENT_TIMESTAMP WHERE id = :id", id=pending_id)
+    db.session.rollback()
+    assert sorted(ledger_verify().problems) == sorted([
+        f"reservation {pending_id}: marked posted but no posting transfer exists",
+        f"{named(karim)}: reserved to pay 60 but pending transfers give 0",
+        f"{named(amina)}: reserved to receive 60 but pending transfers give 0",
+    ])
+
+
+def test_verify_names_a_posted_reservation_set_back_to_pending(reserved):
+    pending_id, amina, karim = reserved
+    ledger.transfer_post_pending(pending=db.session.get(Transfer, pending_id), key="p", actor=None)
+    behind_the_triggers("UPDATE transfer SET state = 'pending', resolved_at = NULL WHERE id = :id", id=pending_id)
+    assert sorted(ledger_verify().problems) == sorted([
+        f"reservation {pending_id}: pending but has a posting",
+        f"{named(karim)}: reserved to pay 0 but pending transfers give 60",
+        f"{named(amina)}: reserved to receive 0 but pending transfers give 60",
+    ])
+
+
+def test_verify_names_a_posting_above_its_reservation_or_of_a_movement(reserved):
+    pending_id, amina, karim = reserved
+    posting = ledger.transfer_post_pending(pending=db.session.get(Transfer, pending_id), key="p", actor=None,
+                                           minutes=45)
+    gift = ledger.transfer_post(debit=account(amina), credit=account(karim), minutes=15, kind=TransferKind.DIRECT,
+                                key="gift", actor=member(amina))
+    behind_the_triggers("UPDATE transfer SET minutes = 90 WHERE id = :id", id=posting.id)
+    behind_the_triggers("UPDATE transfer SET pending_id = :posting WHERE id = :id", posting=posting.id, id=gift.id)
+    problems = ledger_verify().problems
+    assert f"reservation {pending_id}: posted more than the 60 minutes reserved" in problems
+    assert f"transfer {gift.id}: posts reservation {posting.id}, which is not a reservation" in problems
+
+
+def test_verify_names_an_account_whose_reserved_hours_were_changed(reserved):
+    _, _, karim = reserved
+    raw("UPDATE account SET pending_debits = pending_debits + 30 WHERE member_id = :id", id=karim.id)
+    db.session.rollback()
+    assert ledger_verify().problems == [f"{named(karim)}: reserved to pay 90 but pending transfers give 60"]
 
 
 def test_verify_is_clean_and_summarises(gift, app):

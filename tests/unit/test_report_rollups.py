@@ -10,14 +10,14 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tests.factories import member
+from tests.factories import account, category_id, member
 from tests.unit.test_report import YEAR, clock, exchange, year  # noqa: F401  (fixtures of the same world)
 from timebank.exchanges.proposals import exchange_accept, exchange_propose
 from timebank.exchanges.steps import Terms
 from timebank.extensions import db
 from timebank.giving import services as giving
 from timebank.ledger import services as ledger
-from timebank.ledger.models import Transfer, TransferKind
+from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind
 from timebank.ledger.verify import ledger_verify
 from timebank.reports import rollups
 from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
@@ -109,10 +109,75 @@ def test_the_watermark_waits_for_postings_still_being_committed(year):
 
 def test_ledger_verify_names_a_rollup_that_differs_from_the_transfers(year):
     roll()
+    c = year
     row = db.session.scalar(sa.select(MonthExchanges).where(MonthExchanges.month == "2025-05"))
     row.minutes += 60
     db.session.execute(sa.delete(MonthMembers).where(MonthMembers.month == "2025-10"))
     db.session.commit()
     problems = ledger_verify().problems
     assert any("report rollups: exchanges of ('2025-05'" in p and "stored (1, 180, 1)" in p for p in problems)
-    assert any("member-month row(s) missing from" in p for p in problems)
+    # October's workshop: Lina and Yusuf paid a share, Fatou gave it; their rows are gone.
+    cooking = category_id("cooking")
+    for resident, flags in (("lina", "paid 1, gave 0"), ("yusuf", "paid 1, gave 0"), ("fatou", "paid 0, gave 1")):
+        assert (f"report rollups: member row of 2025-10, category {cooking}, account {account(c[resident]).id}: "
+                f"stored no row; transfers give {flags}") in problems
+    assert len(problems) == 4
+
+
+def member_row(month: str, resident) -> MonthMembers:
+    return db.session.scalar(sa.select(MonthMembers).where(MonthMembers.month == month,
+                                                           MonthMembers.account_id == account(resident).id))
+
+
+def test_ledger_verify_names_each_member_row_changed_added_or_moved(year):
+    roll()
+    c = year
+    paperwork, translation, cooking = category_id("paperwork"), category_id("translation"), category_id("cooking")
+    malik = account(c["malik"]).id
+    member_row("2025-03", c["karim"]).gave = 1  # Karim paid for the translation; now he also gave
+    member_row("2025-05", c["hawa"]).account_id = malik  # Hawa's brokered help, moved to Malik
+    member_row("2025-12", c["lina"]).gave = 2  # Lina helped Yusuf on the 31st: a flag is 0 or 1
+    db.session.add_all([
+        MonthMembers(month="2025-08", category_id=0, account_id=malik, paid=1, gave=0),  # nothing in August
+        # Among October's workshop rows, one that says nothing (as many paid and gave as the transfers give).
+        MonthMembers(month="2025-10", category_id=cooking, account_id=account(c["omar"]).id, paid=0, gave=0),
+    ])
+    db.session.commit()
+
+    problems = ledger_verify().problems
+
+    def row(month, category, resident):
+        return f"report rollups: member row of {month}, category {category}, account {account(c[resident]).id}: "
+
+    assert sorted(problems) == sorted([
+        row("2025-03", translation, "karim") + "stored paid 1, gave 1; transfers give paid 1, gave 0",
+        row("2025-10", cooking, "omar") + "stored paid 0, gave 0; transfers give no row",
+        row("2025-05", paperwork, "hawa") + "stored no row; transfers give paid 1, gave 0",
+        row("2025-05", paperwork, "malik") + "stored paid 1, gave 0; transfers give no row",
+        row("2025-08", 0, "malik") + "stored paid 1, gave 0; transfers give no row",
+        row("2025-12", 0, "lina") + "stored paid 0, gave 2; transfers give paid 0, gave 1",
+    ])
+
+
+def test_ledger_verify_names_a_few_rows_of_a_month_then_counts_the_rest(year):
+    roll()
+    accounts = db.session.scalars(sa.select(Account.id).where(Account.kind == AccountKind.MEMBER)).all()[:8]
+    db.session.add_all([MonthMembers(month="2025-08", category_id=0, account_id=account_id, paid=1, gave=0)
+                        for account_id in accounts])
+    db.session.commit()
+    problems = ledger_verify().problems
+    assert len([p for p in problems if "member row of 2025-08" in p]) == 5
+    assert "report rollups: 3 more member row(s) of 2025-08 differ" in problems
+
+
+def test_ledger_verify_names_a_wrong_balance_band_and_community_month(year):
+    roll()
+    band = db.session.scalar(sa.select(MonthBalances).where(MonthBalances.month == "2025-06",
+                                                            MonthBalances.band == "even"))
+    band.members += 1
+    db.session.scalar(sa.select(MonthCommunity).where(MonthCommunity.month == "2025-08")).given = 90
+    db.session.commit()
+    problems = ledger_verify().problems
+    assert any(p.startswith("report rollups: balances of 2025-06: stored {") for p in problems)
+    assert "report rollups: community of 2025-08: stored (90, 0), transfers give (60, 0)" in problems
+    assert len(problems) == 2

@@ -9,6 +9,7 @@ exchange event id), when given, leave out what was written after them: the rollu
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -22,6 +23,9 @@ from timebank.extensions import db
 from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
 
 Ranges = Sequence[tuple[datetime, datetime]]
+# Every day there is, as ranges: no condition on the dates at all, so that the databases read the whole table
+# rather than walk the index on dates (``ledger verify`` recomputes all of it).
+ALL_TIME: Ranges = ((datetime.min, datetime.max),)
 
 EXCHANGE_KINDS = (TransferKind.EXCHANGE, TransferKind.DIRECT)
 COMMUNITY_KINDS = (TransferKind.DONATION, TransferKind.GRANT)  # to the community account, and from it
@@ -50,6 +54,8 @@ def _year_month_postgresql(element, compiler, **kw):
 
 
 def in_ranges(column, ranges: Ranges):
+    if ranges is ALL_TIME:
+        return sa.true()
     return sa.or_(*[sa.and_(column >= start, column < end) for start, end in ranges])
 
 
@@ -182,10 +188,12 @@ BALANCE_BANDS = (
 )
 
 
+_HIGHS = [high for _key, _low, high in BALANCE_BANDS if high is not None]
+
+
 def band_of(balance) -> str:
     """The band of a balance in minutes, as ``balance_counts`` tells it in SQL."""
-    return next((key for key, _low, high in BALANCE_BANDS if high is not None and balance <= high),
-                BALANCE_BANDS[-1][0])
+    return BALANCE_BANDS[bisect_left(_HIGHS, balance)][0]  # the first band whose upper bound is not below it
 
 
 def balance_counts(end_at: datetime) -> dict[str, int]:

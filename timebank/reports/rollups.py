@@ -17,20 +17,21 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from timebank.database import driver_rows
 from timebank.exchanges.models import ExchangeEvent
 from timebank.extensions import db
 from timebank.ledger.models import Account, AccountKind, Transfer, TransferState
 from timebank.reports import queries
 from timebank.reports.models import MonthBalances, MonthCommunity, MonthExchanges, MonthMembers, RollupState
-from timebank.reports.queries import BALANCE_BANDS, COMMUNITY_KINDS, EXCHANGE_KINDS, year_month
+from timebank.reports.queries import ALL_TIME, BALANCE_BANDS, COMMUNITY_KINDS, EXCHANGE_KINDS, ONE, ZERO, year_month
 from timebank.timeutil import utcnow
 
 SETTLE = timedelta(minutes=5)  # how far behind the clock the watermark stays
-EVERYTHING = ((datetime(1900, 1, 1), datetime(3000, 1, 1)),)
 
 
 # Months ------------------------------------------------------------------------------------------------------
@@ -196,32 +197,23 @@ def _rewrite_balances(*, old: int, upto: int, cutoff: datetime) -> int:
 
 def balance_months(keys: list[str], *, upto: int) -> dict[str, dict[str, int]]:
     """Month → band → member accounts in that band at the month's end, from the transfers up to ``upto``."""
-    end = next_month(month_start(max(keys)))
+    last = max(keys)
     opened = defaultdict(list)
     for account_id, created in db.session.execute(sa.select(Account.id, Account.created_at).where(
-            Account.kind == AccountKind.MEMBER, Account.created_at < end)):
+            Account.kind == AccountKind.MEMBER, Account.created_at < next_month(month_start(last)))):
         opened[month_key(created)].append(account_id)
     members = {account_id for ids in opened.values() for account_id in ids}
-    moved = (Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.id <= upto,
-             Transfer.created_at < end)
-    flows = sa.union_all(
-        sa.select(Transfer.credit_account_id.label("account_id"), Transfer.created_at, Transfer.minutes).where(*moved),
-        sa.select(Transfer.debit_account_id, Transfer.created_at, -Transfer.minutes).where(*moved),
-    ).subquery("flows")
-    month = year_month(flows.c.created_at)
-    by_month = defaultdict(list)
-    for account_id, key, minutes in db.session.execute(
-            sa.select(flows.c.account_id, month, sa.func.sum(flows.c.minutes)).group_by(flows.c.account_id, month)):
-        if account_id in members:
-            by_month[key].append((account_id, int(minutes)))
+    flows = _flows(upto=upto, last=last)
     # Walk the months in order, keeping each account's balance and the count of each band as they change.
     wanted, balances, counted, result = set(keys), {}, Counter(), {}
     early: dict[int, int] = {}  # moved before the account's recorded opening: counted from its opening
-    for key in sorted(set(opened) | set(by_month) | wanted):
+    for key in sorted(set(opened) | set(flows) | wanted):
         for account_id in opened.get(key, ()):
             balances[account_id] = early.pop(account_id, 0)
             counted[queries.band_of(balances[account_id])] += 1
-        for account_id, minutes in by_month.get(key, ()):
+        for account_id, minutes in flows.get(key, ()):
+            if account_id not in members:
+                continue
             if account_id not in balances:
                 early[account_id] = early.get(account_id, 0) + minutes
                 continue
@@ -234,24 +226,53 @@ def balance_months(keys: list[str], *, upto: int) -> dict[str, dict[str, int]]:
     return result
 
 
+def _flows(*, upto: int, last: str) -> dict[str, list[tuple[int, int]]]:
+    """Month → (account, minutes it received less what it paid) for each account that moved, up to month ``last``.
+
+    One statement a month, through the index on dates: SQLite sorts one month's debits and credits by
+    account in memory, and those of every month at once three times slower.
+    """
+    first = db.session.scalar(sa.select(sa.func.min(Transfer.created_at)))
+    if first is None:
+        return {}
+    start, end = sa.bindparam("start", type_=sa.DateTime), sa.bindparam("end", type_=sa.DateTime)
+    moved = (Transfer.reservation.is_(False), Transfer.state == TransferState.POSTED, Transfer.id <= upto,
+             Transfer.created_at >= start, Transfer.created_at < end)
+    legs = sa.union_all(
+        sa.select(Transfer.credit_account_id.label("account_id"), Transfer.minutes.label("minutes")).where(*moved),
+        sa.select(Transfer.debit_account_id, -Transfer.minutes).where(*moved),
+    ).subquery("legs")
+    by_account = sa.select(legs.c.account_id, sa.func.sum(legs.c.minutes)).group_by(legs.c.account_id)
+    flows, month = {}, month_start(month_key(first))
+    while month_key(month) <= last:
+        flows[month_key(month)] = driver_rows(by_account, {"start": month, "end": next_month(month)})
+        month = next_month(month)
+    return flows
+
+
 # The check ``timebank ledger verify`` runs ----------------------------------------------------------------------
 
 
 def rollups_check() -> list[str]:
-    """Recompute every month up to the watermark and name each one whose rollup differs."""
+    """Recompute every month up to the watermark and name each rollup that differs.
+
+    One statement recomputes the exchanges of every month and category and counts their member rows
+    (``_months_recomputed``); a month whose member rows do not count the same as the stored ones is
+    recomputed once more, alone, to name the rows that differ.
+    """
     state = db.session.get(RollupState, 1)
     if state is None:
         return []
-    problems = []
     upto, events_upto = state.transfer_id, state.event_id
-    expected, missing, extra = _exchange_rows_recomputed(upto=upto, events_upto=events_upto)
+    expected, members_given = _months_recomputed(upto=upto, events_upto=events_upto)
     stored = {(r.month, r.category_id): (r.exchanges, r.minutes, r.brokered)
               for r in db.session.scalars(sa.select(MonthExchanges))}
-    problems += _differences("exchanges", expected, stored)
-    for label, rows in (("missing from", missing), ("wrongly in", extra)):
-        if rows:
-            problems.append(f"report rollups: {rows} member-month row(s) {label} report_month_members")
-    community = {m: v for m, v in queries.community_months(EVERYTHING, upto=upto).items() if v != (0, 0)}
+    problems = _differences("exchanges", expected, stored)
+    members_stored = _members_stored()
+    for month in sorted({month for month, category in members_given.keys() | members_stored.keys()
+                         if members_given.get((month, category)) != members_stored.get((month, category))}):
+        problems += _member_rows_differing(month, upto=upto, events_upto=events_upto)
+    community = {m: v for m, v in queries.community_months(ALL_TIME, upto=upto).items() if v != (0, 0)}
     problems += _differences("community", community, {
         r.month: (r.given, r.granted) for r in db.session.scalars(sa.select(MonthCommunity)) if (r.given, r.granted)
         != (0, 0)})
@@ -263,33 +284,89 @@ def rollups_check() -> list[str]:
     return problems
 
 
-def _exchange_rows_recomputed(*, upto: int, events_upto: int) -> tuple[dict, int, int]:
-    """The exchanges of every month recomputed, and how many member rows are missing or extra; one statement.
+class MemberSides(NamedTuple):
+    """The member rows of one month and category, counted the same way from the transfers and from the table.
 
-    The period's exchanges are computed once (a common table expression read three times).
+    ``paid`` and ``gave``: how many accounts paid, and gave. ``held``: how many of those sides a stored row
+    holds with its flag (from the transfers), or holds at all (from the table). ``odd``: stored rows with
+    neither flag or a flag other than 0 or 1 (never from the transfers). The sides from the transfers are
+    distinct and the stored rows have a primary key: when the counts agree, every side given is stored,
+    among as many stored, and nothing else is, so the rows are the same.
     """
-    exchanges = queries.exchanges(EVERYTHING, upto=upto, events_upto=events_upto)
-    both = sa.union_all(*queries.sides(exchanges)).subquery("sides")
-    recomputed = (sa.select(both.c.month, both.c.category_id, both.c.account_id, sa.func.max(both.c.paid),
-                            sa.func.max(both.c.gave))
-                  .group_by(both.c.month, both.c.category_id, both.c.account_id).cte("recomputed"))
-    kept = sa.select(MonthMembers.month, MonthMembers.category_id, MonthMembers.account_id, MonthMembers.paid,
-                     MonthMembers.gave)
-    everything = sa.select(recomputed)
 
-    def count(query):
-        return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
+    paid: int
+    gave: int
+    held: int
+    odd: int
 
-    no = sa.cast(sa.null(), sa.Integer)
+
+_EXCHANGES, _MEMBERS = sa.literal_column("'exchanges'"), sa.literal_column("'members'")  # which rows are which
+
+
+def _months_recomputed(*, upto: int, events_upto: int) -> tuple[dict, dict[tuple[str, int], MemberSides]]:
+    """Per month and category: the exchanges recomputed from the transfers, and their member rows counted.
+
+    One statement, the exchanges computed once: grouping them by month and category, and their distinct
+    sides compared with the stored rows, is what a million transfers cost.
+    """
+    exchanges = queries.exchanges(ALL_TIME, upto=upto, events_upto=events_upto)
+    # Distinct sides: an account that paid twice in a month and category is one side. SQLite builds them as an
+    # index, filled cheaply in the order the exchanges come (by month); PostgreSQL sorts them, faster when the
+    # integers come first.
+    order = ("month", "category_id", "account_id")
+    if db.session.get_bind().dialect.name == "postgresql":
+        order = order[::-1]
+    payer, provider = ({"month": exchanges.c.month, "category_id": exchanges.c.category_id, "account_id": account}
+                       for account in (exchanges.c.payer, exchanges.c.provider))
+    sides = sa.union(sa.select(*[payer[name].label(name) for name in order], ONE.label("paid")),
+                     sa.select(*[provider[name] for name in order], ZERO)).subquery("sides")
+    row_of_side = sa.and_(MonthMembers.month == sides.c.month, MonthMembers.category_id == sides.c.category_id,
+                          MonthMembers.account_id == sides.c.account_id)
+    held = sa.case((sa.or_(sa.and_(sides.c.paid == 1, MonthMembers.paid == 1),
+                           sa.and_(sides.c.paid == 0, MonthMembers.gave == 1)), ONE), else_=ZERO)
     rows = db.session.execute(sa.union_all(
-        sa.select(exchanges.c.month, exchanges.c.category_id, sa.func.count(), sa.func.sum(exchanges.c.minutes),
-                  sa.func.sum(exchanges.c.brokered)).group_by(exchanges.c.month, exchanges.c.category_id),
-        sa.select(sa.cast(sa.null(), sa.String), no, count(sa.except_(everything, kept)),
-                  count(sa.except_(kept, everything)), no),
+        sa.select(_EXCHANGES, exchanges.c.month, exchanges.c.category_id, sa.func.count(),
+                  sa.func.sum(exchanges.c.minutes), sa.func.sum(exchanges.c.brokered))
+        .group_by(exchanges.c.month, exchanges.c.category_id),
+        sa.select(_MEMBERS, sides.c.month, sides.c.category_id, sa.func.sum(sides.c.paid),
+                  sa.func.sum(ONE - sides.c.paid), sa.func.sum(held))
+        .select_from(sides).outerjoin(MonthMembers, row_of_side).group_by(sides.c.month, sides.c.category_id),
     )).all()
-    expected = {(m, c): (n, int(minutes), int(b)) for m, c, n, minutes, b in rows if m is not None}
-    _, _, missing, extra, _ = next(row for row in rows if row[0] is None)
-    return expected, int(missing), int(extra)
+    expected = {(m, c): (int(n), int(minutes), int(b)) for what, m, c, n, minutes, b in rows if what == "exchanges"}
+    members = {(m, c): MemberSides(int(paid), int(gave), int(held), 0)
+               for what, m, c, paid, gave, held in rows if what == "members"}
+    return expected, members
+
+
+def _members_stored() -> dict[tuple[str, int], MemberSides]:
+    flags = (MonthMembers.paid, MonthMembers.gave)
+    well_formed = sa.and_(*[flag.in_((0, 1)) for flag in flags], sa.or_(*[flag == 1 for flag in flags]))
+    counted = [sa.func.sum(sa.case((flag == 1, ONE), else_=ZERO)) for flag in flags]
+    odd = sa.func.sum(sa.case((well_formed, ZERO), else_=ONE))
+    return {(m, c): MemberSides(int(paid), int(gave), int(paid) + int(gave), int(odd))
+            for m, c, paid, gave, odd in db.session.execute(
+                sa.select(MonthMembers.month, MonthMembers.category_id, *counted, odd)
+                .group_by(MonthMembers.month, MonthMembers.category_id))}
+
+
+def _member_rows_differing(month: str, *, upto: int, events_upto: int, named: int = 5) -> list[str]:
+    """Name the member rows of ``month`` that differ from the transfers: the first few, then how many more."""
+    start = month_start(month)
+    given = {(c, a): (paid, gave) for _m, c, a, paid, gave in db.session.execute(
+        queries.member_months([(start, next_month(start))], upto=upto, events_upto=events_upto))}
+    kept = {(r.category_id, r.account_id): (r.paid, r.gave)
+            for r in db.session.scalars(sa.select(MonthMembers).where(MonthMembers.month == month))}
+
+    def flags(row):
+        return "no row" if row is None else f"paid {row[0]}, gave {row[1]}"
+
+    differing = sorted(key for key in given.keys() | kept.keys() if given.get(key) != kept.get(key))
+    problems = [f"report rollups: member row of {month}, category {category}, account {account}: stored "
+                f"{flags(kept.get((category, account)))}; transfers give {flags(given.get((category, account)))}"
+                for category, account in differing[:named]]
+    if len(differing) > named:
+        problems.append(f"report rollups: {len(differing) - named} more member row(s) of {month} differ")
+    return problems
 
 
 def _differences(what: str, expected: dict, stored: dict) -> list[str]:
