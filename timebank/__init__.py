@@ -197,6 +197,6 @@ def register_signals(app: Flask) -> None:
 
     account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
     from timebank.ledger.verify import verify_check_register
-    from timebank.reports.rollups import rollups_check
+    from timebank.reports.rollups_check import rollups_check
 
     verify_check_register(app, rollups_check)  # `ledger verify` also compares the reports' rollups
