@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.conftest import PG_URL
 from tests.factories import category_id, member, publish
 from timebank.extensions import db
-from timebank.listings import search
+from timebank.listings import search, search_words
 from timebank.listings.models import Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.listings.search import Reader, listings_search, matching, visible
 from timebank.members.models import Member, Status
@@ -124,8 +124,8 @@ def test_searches_find_what_the_plain_query_finds_in_the_same_order(app, town, m
 def test_a_typed_word_never_reaches_the_filters_words(app, people):
     amina = people.member("Amina Diallo")
     offer = publish(app, amina, "Cours de cuisine", area="Centre", languages=("fr", "wo"))
-    typed = [search.facet_word(kind, value) for kind, value in (
-        (search.FACET_TYPE, "offer"), (search.FACET_AREA, "Centre"), (search.FACET_LANGUAGE, "wo"))]
+    typed = [search_words.facet_word(kind, value) for kind, value in (
+        (search_words.FACET_TYPE, "offer"), (search_words.FACET_AREA, "Centre"), (search_words.FACET_LANGUAGE, "wo"))]
     with app.test_request_context():
         for query in typed + ["zz", "zzt", "zza", "zzl", "#t", "t6f66666572"]:
             assert listings_search(q=query).listings == [], query

@@ -15,7 +15,6 @@ way the filters are also checked on each row: the index only narrows.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
@@ -24,12 +23,12 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.database import fold
 from timebank.extensions import db
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
+from timebank.listings.search_words import (categories_for, facet_words, fts5_facets, fts5_match, postgresql_query,
+                                            search_tokens)
 from timebank.members.models import Member, Status
 from timebank.partners.models import Partner
-from timebank.searchtext import article_forms, normalize_arabic
 from timebank.timeutil import utcnow
 
 # Built once: SQLAlchemy's own Python is a large share of a page, and these never change.
@@ -72,119 +71,6 @@ def visible(query, *, on: date):
     return query.join(_AUTHOR, Listing.member_id == _AUTHOR.id).where(*_visible_conditions(on))
 
 
-# Words ---------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\w+")
-
-
-def search_tokens(text: str) -> list[str]:
-    """Words of a search, whatever was typed: quotes, operators and symbols are dropped; Arabic is normalised."""
-    return [token[:40] for token in _TOKEN.findall(normalize_arabic((text or "").lower()))][:8]
-
-
-def _words_of(texts) -> set[str]:
-    return {word for text in texts if text for word in _TOKEN.findall(fold(normalize_arabic(str(text).lower())))}
-
-
-def category_search_words(names: dict, synonyms: list) -> frozenset[str]:
-    """The words that find a category's listings: its names in every language of the names dict, its synonyms."""
-    return _category_words(tuple((names or {}).values()) + tuple(synonyms or ()))
-
-
-@lru_cache(maxsize=512)
-def _category_words(texts: tuple) -> frozenset[str]:
-    # Kept by content: a renamed category has new texts, hence new words, with nothing to invalidate.
-    return frozenset(_words_of(texts))
-
-
-def _word_finds(word: str, token: str) -> bool:
-    # As the index matches a typed word (a prefix), but a word of one or two letters must be whole: "de" or
-    # "la" would otherwise bring in most categories.
-    return word.startswith(token) if len(token) >= 3 else word == token
-
-
-def categories_for(tokens: list[str]) -> list[list[int]]:
-    """For each word of the query, the categories whose names or synonyms it finds."""
-    if not tokens:
-        return []
-    rows = db.session.execute(sa.select(Category.id, Category.names, Category.synonyms).order_by(Category.id)).all()
-    words = [(row.id, category_search_words(row.names, row.synonyms)) for row in rows]
-    found = []
-    for token in tokens:
-        folded = fold(token)
-        found.append([category for category, known in words if any(_word_finds(word, folded) for word in known)])
-    return found
-
-
-def _fts5_match(tokens: list[str], categories: list[list[int]]) -> str:
-    """An FTS5 query in which nothing typed is syntax: every word quoted, typed words only in ``body``."""
-    terms = []
-    for token, ids in zip(tokens, categories):
-        forms = " OR ".join('"' + form.replace('"', '""') + '"*' for form in article_forms(token))
-        term = f"body : ({forms})"
-        if ids:
-            term += " OR category : (" + " OR ".join(f'"c{category}"' for category in ids) + ")"
-        terms.append(f"({term})")
-    return " AND ".join(terms)
-
-
-def _postgresql_query(tokens: list[str], categories: list[list[int]]):
-    simple = sa.literal_column("'simple'::regconfig")
-    empty = sa.literal_column("''::tsquery")
-    wanted = None
-    for token, ids in zip(tokens, categories):
-        term = None
-        for form in article_forms(token):
-            # Each word goes in as a quoted literal, so nothing typed (nor unaccent's output) is query syntax.
-            # A word that unaccent turns into nothing (a lone "ʼ") is left out rather than failing.
-            word = sa.func.timebank_search_word(form)
-            piece = sa.func.coalesce(
-                sa.case((word == "", None),
-                        else_=sa.func.to_tsquery(simple, sa.func.concat(sa.func.quote_literal(word), ":*"))),
-                empty)
-            term = piece if term is None else term.op("||")(piece)
-        if ids:
-            # "#12" is the category's lexeme: typed words lose their "#", so they can never reach it.
-            lexemes = " | ".join(f"'#{category}'" for category in ids)
-            term = term.op("||")(sa.cast(sa.literal(lexemes), sa.dialects.postgresql.TSQUERY))
-        wanted = term if wanted is None else wanted.op("&&")(term)
-    return wanted
-
-
-# Filters -------------------------------------------------------------------
-
-# The filters are words of the search document too (migration 0034), so that the index intersects them with the
-# typed words: "zzt", "zza" or "zzl" and the hexadecimal UTF-8 of the type, the area or a language code (one word
-# whatever the value holds). On SQLite they sit in the column ``facets`` and typed words are only looked for in
-# ``body``; on PostgreSQL they start with "#", which no typed word keeps.
-FACET_TYPE, FACET_AREA, FACET_LANGUAGE = "zzt", "zza", "zzl"
-
-
-def facet_word(kind: str, value: str) -> str:
-    return kind + value.encode("utf-8").hex()
-
-
-def facet_words(*, type: ListingType | None = None, area: str | None = None, language: str | None = None) -> list[str]:
-    """The document's words that every listing passing these filters has (and only those)."""
-    words = []
-    if type is not None:
-        words.append(facet_word(FACET_TYPE, ListingType(type).value))
-    if area:
-        words.append(facet_word(FACET_AREA, area))
-    if language:
-        words.append(facet_word(FACET_LANGUAGE, language))
-    return words
-
-
-def _fts5_facets(words: list[str], category_id: int | None) -> str:
-    terms = []
-    if words:
-        terms.append("facets : (" + " AND ".join(f'"{word}"' for word in words) + ")")
-    if category_id is not None:
-        terms.append(f'category : "c{int(category_id)}"')
-    return " AND ".join(terms)
-
-
 def _document():
     # PostgreSQL: the stored column of migration 0034 (not mapped: only the search reads it).
     return sa.literal_column("listing.search_document")
@@ -201,8 +87,8 @@ def matching(query, q: str):
         return query
     categories = categories_for(tokens)
     if _is_postgresql():
-        return query.where(_document().op("@@")(_postgresql_query(tokens, categories)))
-    ids = sa.select(_FTS.c.rowid).where(_FTS.c.listing_fts.op("MATCH")(_fts5_match(tokens, categories)))
+        return query.where(_document().op("@@")(postgresql_query(tokens, categories)))
+    ids = sa.select(_FTS.c.rowid).where(_FTS.c.listing_fts.op("MATCH")(fts5_match(tokens, categories)))
     return query.where(Listing.id.in_(ids))
 
 
@@ -327,7 +213,7 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
         # Started from the full-text index, newest first: FTS5 hands rowids in order, with the typed words and the
         # filters intersected, and the walk stops early. The filters are checked on the rows as well: the index
         # only narrows.
-        match = " AND ".join(part for part in (_fts5_match(tokens, categories), _fts5_facets(facets, category_id))
+        match = " AND ".join(part for part in (fts5_match(tokens, categories), fts5_facets(facets, category_id))
                              if part)
         listing_is_kept = (sa.select(sa.literal(1)).select_from(Listing)
                            .join(_AUTHOR, Listing.member_id == _AUTHOR.id)
@@ -335,7 +221,7 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
         found = (sa.select(_FTS.c.rowid.label("id")).where(_FTS.c.listing_fts.op("MATCH")(match), listing_is_kept)
                  .order_by(_FTS.c.rowid.desc()).limit(window))
     elif tokens:
-        ids = _postgresql_matches(_postgresql_query(tokens, categories), conditions, window)
+        ids = _postgresql_matches(postgresql_query(tokens, categories), conditions, window)
         # One array parameter rather than one parameter an id: the statement is planned faster.
         found = sa.select(Listing.id.label("id")).where(
             Listing.id == sa.any_(sa.cast(sa.literal(ids, sa.ARRAY(sa.Integer)), sa.ARRAY(sa.Integer))))

@@ -17,7 +17,8 @@ from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.listings import search
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
-from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, search_tokens, visible  # noqa: F401
+from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, visible  # noqa: F401
+from timebank.listings.search_words import search_tokens
 from timebank.members.models import Member, Status
 from timebank.messages.models import DirectMessage
 from timebank.notifications.services import mail_queue, notify
