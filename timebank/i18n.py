@@ -93,18 +93,19 @@ def isolate(value: object) -> str:
 MINUS, NBSP = "\u2212", "\u00a0"
 
 
-_MINUTES_WORDS: dict[tuple[str, int, bool], tuple[str, bool]] = {}  # (language, minutes, signed): the words
+_MINUTES_WORDS: dict[tuple[str, int, bool], tuple[str, bool, Markup]] = {}  # (language, minutes, signed): the words
 
 
-def _signed_minutes(minutes: int | None, signed: bool) -> tuple[str, bool]:
-    """The words of a duration with its sign at their start, and whether it carries a sign (kept a process per
-    language: a statement page writes forty of them)."""
+def _signed_minutes(minutes: int | None, signed: bool) -> tuple[str, bool, Markup]:
+    """The words of a duration with its sign at their start, whether it carries a sign, and the same for a page
+    (kept a process per language: a statement page writes forty of them)."""
     key = (locale_code(), int(minutes or 0), bool(signed))
     words = _MINUTES_WORDS.get(key)
     if words is None:
         if len(_MINUTES_WORDS) > 50_000:
             _MINUTES_WORDS.clear()
-        words = _MINUTES_WORDS[key] = _minutes_words(key[1], key[2])
+        text, has_sign = _minutes_words(key[1], key[2])
+        words = _MINUTES_WORDS[key] = (text, has_sign, _minutes_markup(text, has_sign))
     return words
 
 
@@ -129,13 +130,16 @@ def format_minutes(minutes: int | None, signed: bool = False) -> str:
 
     A signed amount ("−1 h 30", "+2 h" with ``signed``) is isolated (FSI … PDI), so that its sign stays at its
     start inside a sentence of the other direction."""
-    text, has_sign = _signed_minutes(minutes, signed)
+    text, has_sign, _html = _signed_minutes(minutes, signed)
     return f"{FSI}{text}{PDI}" if has_sign else text
 
 
 def minutes_html(minutes: int | None, signed: bool = False) -> Markup:
     """The ``minutes`` filter of the pages: a signed amount is one <bdi>, the sign at its start."""
-    text, has_sign = _signed_minutes(minutes, signed)
+    return _signed_minutes(minutes, signed)[2]
+
+
+def _minutes_markup(text: str, has_sign: bool) -> Markup:
     if not has_sign:
         return Markup.escape(text)
     # A signed number is written left to right in every language, so the minus stands left of its digits (not

@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 from babel import dates
-from flask_babel import format_date, format_datetime, to_user_timezone
+from flask_babel import format_datetime, to_user_timezone
 
 from timebank.fastpaths import locale_code
 from timebank.i18n import bdi, format_minutes, isolate, minutes_html
@@ -29,18 +29,7 @@ def linkify(text: str | None) -> Markup:
 @pass_eval_context
 def minutes_filter(eval_ctx, minutes: int | None, signed: bool = False) -> str:
     """A duration in a page (a signed one in <bdi>) or in a plain-text e-mail (a signed one between FSI and PDI)."""
-    if not eval_ctx.autoescape:
-        return format_minutes(minutes, signed)
-    if not isinstance(minutes, int):
-        return minutes_html(minutes, signed)
-    return _minutes_words(minutes, signed, locale_code())
-
-
-@lru_cache(maxsize=4096)
-def _minutes_words(minutes: int, signed: bool, locale: str) -> Markup:
-    """A page's duration in the request's language (``locale``, the cache's key), kept: a statement or a list
-    shows the same few amounts again and again."""
-    return minutes_html(minutes, signed)
+    return minutes_html(minutes, signed) if eval_ctx.autoescape else format_minutes(minutes, signed)
 
 
 @pass_eval_context
@@ -89,7 +78,7 @@ def _time_words(moment: time, style: str, locale: str) -> str:
 def format_iso_date(value: str, style: str = "medium") -> str:
     """A date kept as text in an event's details ("2026-12-03"), shown in the reader's language."""
     try:
-        return format_date(date.fromisoformat(value), style)
+        return date_filter(date.fromisoformat(value), style)
     except (TypeError, ValueError):
         return value or ""
 
