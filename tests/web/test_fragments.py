@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from flask import Response
+
 from tests.conftest import login, text_of
 from tests.factories import member
 from timebank.extensions import db
@@ -10,12 +12,9 @@ from timebank.notifications.services import notify
 
 
 def menu_of(response) -> str:
+    """The visible text of the page's menu only."""
     html = response.get_data(as_text=True)
-    return text_of_html(re.search(r'<nav class="tabbar".*?</nav>', html, re.S).group(0))
-
-
-def text_of_html(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return text_of(Response(re.search(r'<nav class="tabbar".*?</nav>', html, re.S).group(0)))
 
 
 def test_each_reader_gets_the_menu_of_her_role_language_and_counts(app, client, people):
