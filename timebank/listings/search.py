@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.extensions import db
+from timebank.listings.cards import ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.listings.search_words import (categories_for, facet_words, fts5_facets, fts5_match, postgresql_query,
                                             search_tokens)
@@ -124,7 +125,7 @@ def _postgresql_matches(wanted, conditions: list, window: int) -> list[int]:
 
 @dataclass(frozen=True)
 class SearchPage:
-    listings: list[Listing]
+    listings: list[ListingCard]
     total: int  # counted up to COUNT_CAP + 1
     page: int
     per_page: int
@@ -246,6 +247,4 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     ids = [row.id for row in rows]
     if not ids:
         return SearchPage([], total, page, per_page)
-    by_id = {listing.id: listing for listing in db.session.scalars(
-        sa.select(Listing).where(Listing.id.in_(ids)).options(*CARD_OPTIONS)).unique()}
-    return SearchPage([by_id[id_] for id_ in ids if id_ in by_id], total, page, per_page)
+    return SearchPage(listing_cards(ids), total, page, per_page)

@@ -16,6 +16,7 @@ from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.listings import search
+from timebank.listings.cards import ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
 from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, visible  # noqa: F401
 from timebank.listings.search_words import search_tokens
@@ -251,19 +252,19 @@ def listings_directory(*, area: str | None = None) -> list[Listing]:
     ).unique())
 
 
-def partner_listings(*, partner) -> list[Listing]:
+def partner_listings(*, partner) -> list[ListingCard]:
     """A partner's open listings that everyone may see, newest first."""
-    query = _visible(sa.select(Listing), on=today()).where(Listing.partner_id == partner.id)
-    return list(db.session.scalars(query.order_by(Listing.id.desc()).limit(100).options(*_CARD_OPTIONS)).unique())
+    query = _visible(sa.select(Listing.id), on=today()).where(Listing.partner_id == partner.id)
+    return listing_cards(db.session.scalars(query.order_by(Listing.id.desc()).limit(100)).all())
 
 
-def member_listings(*, member: Member, viewer: Member | None = None) -> list[Listing]:
+def member_listings(*, member: Member, viewer: Member | None = None) -> list[ListingCard]:
     """All of a member's listings for the member (and coordinators); only visible ones for others."""
-    query = sa.select(Listing).where(Listing.member_id == member.id)
+    query = sa.select(Listing.id).where(Listing.member_id == member.id)
     sees_all = viewer is not None and (viewer.id == member.id or (viewer.is_coordinator and viewer.is_active_member))
     if not sees_all:
         query = _visible(query, on=today())
-    return list(db.session.scalars(query.order_by(Listing.id.desc()).options(*_CARD_OPTIONS)).unique())
+    return listing_cards(db.session.scalars(query.order_by(Listing.id.desc())).all())
 
 
 # Matching ------------------------------------------------------------------
@@ -279,14 +280,14 @@ def _matches_query(listing: Listing):
     )
 
 
-def listing_matches(*, listing: Listing, limit: int = 6, reader: Reader | None = None) -> list[Listing]:
+def listing_matches(*, listing: Listing, limit: int = 6, reader: Reader | None = None) -> list[ListingCard]:
     """What answers this listing: same category and a shared language; people who share one of the reader's
     less common languages first, then the listing's area, then newest."""
     reader = reader or Reader()
     reader = Reader(languages=reader.languages, rare_languages=reader.rare_languages,
                     area=listing.area or reader.area)
-    query = _matches_query(listing).order_by(*reader.order_by(), Listing.id.desc())
-    return list(db.session.scalars(query.limit(limit).options(*_CARD_OPTIONS)).unique())
+    query = _matches_query(listing).with_only_columns(Listing.id).order_by(*reader.order_by(), Listing.id.desc())
+    return listing_cards(db.session.scalars(query.limit(limit)).all())
 
 
 def _notify_matches(listing: Listing) -> None:
