@@ -46,7 +46,11 @@ _FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listin
 CARD_OPTIONS = (joinedload(Listing.member), joinedload(Listing.category), selectinload(Listing.languages),
                 joinedload(Listing.partner))
 
-COUNT_CAP = 200  # ten pages: beyond them, "more than 200" is all anyone needs to know (and the walk stops sooner)
+# Five pages: beyond them, "more than 100 listings: add a word or a choice" is all anyone needs to know. A search
+# walks its matches newest first until COUNT_CAP + 1 pass the filters, checks each one's visibility and orders them
+# for the reader: on a large instance the cap is what a common word or a filtered search costs (with 200, a
+# filtered search cost twice as much at 100 000 listings as at the demo's size).
+COUNT_CAP = 100
 PREVIEW_WINDOW = 100  # an uncounted preview (the home page) orders the newest 100 matches for its reader
 
 
