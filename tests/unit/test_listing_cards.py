@@ -23,7 +23,7 @@ CARDS = ('{% from "_partials/listing_card.html" import listing_card with context
 
 @pytest.fixture
 def shelf(app, tilleuls):  # noqa: F811
-    """Listings of every kind a card tells apart; their ids, newest first."""
+    """Listings of every kind a card tells apart (a project's task too); their ids, newest first."""
     amina = tilleuls["amina"]
     today = utcnow().date()
     member(amina).verified_at = utcnow()  # childcare asks for a verified helper
@@ -35,6 +35,13 @@ def shelf(app, tilleuls):  # noqa: F811
            publish(app, amina, "Traduction", category="translation", languages=("tr", "wo", "fr")),
            publish(app, amina, "Jardinage", category="gardening")]
     assert db.session.scalar(sa.select(Category.requires_verified).where(Category.slug == "childcare"))
+    from timebank.projects import services as projects
+
+    project = projects.project_open(
+        actor=member(tilleuls["sandrine"]), partner=tilleuls["partner"],
+        fields=projects.ProjectFields(title="Jardin partagé", description="Derrière le bâtiment B", goal_minutes=600),
+        tasks=["Bêcher"], category_id=db.session.scalar(sa.select(Category.id).where(Category.slug == "paperwork")))
+    ids.append(projects.tasks_of(project)[0].id)
     listings = {listing.id: listing for listing in db.session.scalars(sa.select(Listing).where(Listing.id.in_(ids)))}
     listings[ids[3]].ends_on = today - timedelta(days=1)  # ended yesterday
     listings[ids[4]].status = ListingStatus.PAUSED
@@ -55,7 +62,7 @@ def test_a_card_reads_the_same_from_a_record_as_from_the_listing(app, tilleuls, 
         from_objects = render_template_string(CARDS, listings=objects, today=today)
         from_records = render_template_string(CARDS, listings=listing_cards(shelf), today=today)
     assert from_records == from_objects
-    for shown in ("Les Tilleuls Habitat", "Garde du soir", "✓", "1 h 30" if locale == "fr" else "Jardinage"):
+    for shown in ("Les Tilleuls Habitat", "Garde du soir", "✓", "Jardin partagé", "1 h 30" if locale == "fr" else "Jardinage"):
         assert shown in from_records
     assert from_records.count("<li") == len(shelf)
 

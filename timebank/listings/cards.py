@@ -50,6 +50,16 @@ class CardPartner:
 
 
 @dataclass(frozen=True, slots=True)
+class CardProject:
+    id: int
+    title: str
+
+
+# The projects' table as far as a card reads it (the projects sit above the listings: no import of their model).
+_PROJECT = sa.table("project", sa.column("id", sa.Integer), sa.column("title", sa.String))
+
+
+@dataclass(frozen=True, slots=True)
 class ListingCard:
     id: int
     type: ListingType
@@ -66,6 +76,7 @@ class ListingCard:
     member: CardAuthor
     category: CardCategory
     partner: CardPartner | None
+    project: CardProject | None  # a task of a neighbourhood project: "for the project …" (``project_of``)
     language_codes: tuple[str, ...]
 
     is_expired = Listing.is_expired
@@ -87,10 +98,11 @@ def _statements() -> tuple[sa.Select, sa.Select]:
                        listing.c.member_id, listing.c.category_id, listing.c.partner_id,
                        member.c.display_name, member.c.verified_at, member.c.verified_until,
                        category.c.slug, category.c.icon, category.c.names, category.c.requires_verified,
-                       partner.c.name)
+                       partner.c.name, _PROJECT.c.title)
              .select_from(listing.join(member, listing.c.member_id == member.c.id)
                           .join(category, listing.c.category_id == category.c.id)
-                          .outerjoin(partner, listing.c.partner_id == partner.c.id))
+                          .outerjoin(partner, listing.c.partner_id == partner.c.id)
+                          .outerjoin(_PROJECT, listing.c.project_id == _PROJECT.c.id))
              .where(listing.c.id.in_(ids)))
     language = ListingLanguage.__table__
     languages = (sa.select(language.c.listing_id, language.c.code).where(language.c.listing_id.in_(ids))
@@ -110,11 +122,12 @@ def listing_cards(ids: Sequence[int]) -> list[ListingCard]:
     for row in db.session.execute(cards, {"ids": list(ids)}):
         (id_, type_, title, area, minutes, status, ends_on, hidden_at, project_id, member_id, category_id,
          partner_id, display_name, verified_at, verified_until, slug, icon, names, requires_verified,
-         partner_name) = row
+         partner_name, project_title) = row
         by_id[id_] = ListingCard(
             id_, type_, title, area, minutes, status, ends_on, hidden_at, project_id, member_id, category_id,
             partner_id, CardAuthor(member_id, display_name, verified_at, verified_until),
             CardCategory(category_id, slug, icon, names or {}, bool(requires_verified)),
             CardPartner(partner_id, partner_name) if partner_id is not None else None,
+            CardProject(project_id, project_title) if project_id is not None else None,
             tuple(codes.get(id_, ())))
     return [by_id[id_] for id_ in ids if id_ in by_id]

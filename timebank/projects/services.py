@@ -202,4 +202,7 @@ def sponsor_name(project: Project) -> str:
 
 def project_of(listing: Listing) -> Project | None:
     """The project a listing is a task of (a template global: "for the project …")."""
-    return db.session.get(Project, listing.project_id) if listing.project_id else None
+    if not listing.project_id:
+        return None
+    carried = getattr(listing, "project", None)  # a card record (timebank.listings.cards) carries its title
+    return carried if carried is not None else db.session.get(Project, listing.project_id)
