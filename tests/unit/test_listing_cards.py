@@ -71,3 +71,25 @@ def test_cards_come_in_the_order_asked_and_skip_what_is_gone(app, ctx, shelf):
     asked = [shelf[2], 999_999, shelf[0], shelf[1]]
     assert [card.id for card in listing_cards(asked)] == [shelf[2], shelf[0], shelf[1]]
     assert listing_cards([]) == []
+
+
+def test_a_list_of_project_tasks_costs_no_query_a_card(app, client, tilleuls):  # noqa: F811
+    from tests.conftest import count_queries, login
+    from timebank.projects import services as projects
+
+    def open_project(title, tasks):
+        with app.test_request_context():
+            projects.project_open(
+                actor=member(tilleuls["sandrine"]), partner=tilleuls["partner"],
+                fields=projects.ProjectFields(title=title, description="Pour le quartier", goal_minutes=600),
+                tasks=tasks, category_id=db.session.scalar(sa.select(Category.id).where(Category.slug == "paperwork")))
+            db.session.commit()
+
+    open_project("Jardin partagé", ["Bêcher"])
+    login(client, tilleuls["amina"])
+    client.get("/listings")
+    one_task = count_queries(app, client, "/listings")
+    open_project("Fête de quartier", ["Tables", "Affiches", "Gâteaux"])
+    page = client.get("/listings")
+    assert page.get_data(as_text=True).count("Fête de quartier") == 3
+    assert count_queries(app, client, "/listings") == one_task
