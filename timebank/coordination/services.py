@@ -132,28 +132,27 @@ class Queues:
 
 
 def dashboard_queues() -> Queues:
-    """How many items wait in each coordinator queue (a few counting queries, whatever the size)."""
+    """How many items wait in each coordinator queue: one statement of six counts, whatever the size."""
     from timebank.exchanges.models import Dispute, Exchange, ExchangeState
     from timebank.ledger.models import Account
     from timebank.listings.models import Listing, ListingStatus, Report
 
-    count = lambda query: db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))  # noqa: E731
+    def count(*conditions):
+        return sa.select(sa.func.count()).where(*conditions).scalar_subquery()
+
     now = utcnow()
     days = current_app.config["TIMEBANK_AUTO_CONFIRM_DAYS"]
-    return Queues(
-        pending=count(sa.select(Member.id).where(Member.status == Status.PENDING)),
-        disputes=count(sa.select(Dispute.id).where(Dispute.resolved_at.is_(None))),
-        reports=count(sa.select(Report.id).where(Report.handled_at.is_(None))),
-        slow_confirmations=count(sa.select(Exchange.id).where(Exchange.state == ExchangeState.DONE,
-                                                              Exchange.done_at <= now - timedelta(days=days // 2))),
-        near_limits=count(sa.select(Account.id).where(Account.member_id.is_not(None), sa.or_(
-            Account.posted - Account.pending_debits <= Account.floor + 60,
-            Account.posted + Account.pending_credits >= Account.ceiling - 60))),
-        ending_listings=count(sa.select(Listing.id).where(Listing.status == ListingStatus.OPEN,
-                                                          Listing.ends_on.is_not(None),
-                                                          Listing.ends_on >= now.date(),
-                                                          Listing.ends_on <= (now + timedelta(days=7)).date())),
-    )
+    counts = db.session.execute(sa.select(
+        count(Member.status == Status.PENDING),
+        count(Dispute.resolved_at.is_(None)),
+        count(Report.handled_at.is_(None)),
+        count(Exchange.state == ExchangeState.DONE, Exchange.done_at <= now - timedelta(days=days // 2)),
+        count(Account.member_id.is_not(None), sa.or_(Account.posted - Account.pending_debits <= Account.floor + 60,
+                                                     Account.posted + Account.pending_credits >= Account.ceiling - 60)),
+        count(Listing.status == ListingStatus.OPEN, Listing.ends_on.is_not(None), Listing.ends_on >= now.date(),
+              Listing.ends_on <= (now + timedelta(days=7)).date()),
+    )).one()
+    return Queues(*counts)
 
 
 _SYLLABLES = ("ba", "be", "bi", "bo", "da", "de", "di", "do", "fa", "fe", "fi", "fo", "ka", "ke", "ki", "ko", "la",
