@@ -232,10 +232,18 @@ class Page:
 def page_of(statement: sa.Select, *, page: int, per_page: int, rows=None) -> Page:
     """Read one page of ``statement`` (LIMIT/OFFSET, after one COUNT of the whole); a page past the end is the last.
 
+    A first page that is not full is the whole list: it is not counted (most queues are short).
     ``rows(statement)`` reads a page when a plain ``scalars`` would not do (several columns, joined eager loads)."""
+    read = rows if rows is not None else db.session.scalars
+    first = None
+    if page <= 1:
+        first = list(read(statement.limit(per_page)))
+        if len(first) < per_page:
+            return Page(first, 1, 1, len(first))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    chosen = statement.limit(per_page).offset((page - 1) * per_page)
-    items = list(rows(chosen) if rows is not None else db.session.scalars(chosen))
+    if page == 1 and first is not None:
+        return Page(first, 1, pages, total)
+    items = list(read(statement.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, page, pages, total)
