@@ -236,6 +236,7 @@ def test_browse_runs_a_fixed_number_of_queries(app, client, people, amina):
         return count_queries(app, client, "/listings")
 
     publish(app, others[0], "Annonce 0", languages=("fr", "ar"))
+    client.get("/listings")  # the first view reads what the process then keeps (the categories)
     few = queries_for_page()
     for n, other in enumerate(others):
         publish(app, other, f"Annonce {n + 1}", languages=("fr", "pt"), category="cooking")

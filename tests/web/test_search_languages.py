@@ -179,6 +179,7 @@ def test_a_search_page_runs_a_fixed_number_of_queries(app, client, people):
     others = [people.member(f"Voisine {n}", email=f"v{n}@example.org") for n in range(6)]
     login(client, nour)
     publish(app, others[0], "Papiers CAF 0", category="paperwork", languages=("fr", "ar"))
+    client.get("/listings?q=أوراق&language=fr")  # the first view reads what the process then keeps (categories)
     few = count_queries(app, client, "/listings?q=أوراق&language=fr")
     for n, other in enumerate(others):
         publish(app, other, f"Papiers CAF {n + 1}", category="paperwork", languages=("fr", "pt"))

@@ -129,3 +129,38 @@ def test_a_migration_makes_every_worker_read_the_settings_again(make_app, people
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
 
     assert "Temps Partagé des Tilleuls" in text_of(visitor.get("/"))
+
+
+def test_a_category_changed_on_one_worker_shows_and_finds_on_the_other_at_once(make_app, people):
+    """The categories are kept in each worker too (the listings' grid, the words search finds them by): an admin's
+    change on one worker is read by the other at its next request, and by her own at once."""
+    from tests.factories import publish
+    from timebank.admin.categories import CategoryFields, category_archive, category_update
+    from timebank.listings.models import Category
+    from timebank.members.models import Member
+
+    first, second = make_app(), make_app()
+    claire, amina = people.admin("Claire Dubois"), people.member("Amina Diallo")
+    publish(second, amina, "Rendez-vous du mardi", category="paperwork")
+    visitor, own = browser(second), browser(first)
+    login(visitor, amina)
+    login(own, amina)
+    for client in (visitor, own):  # both workers now keep the categories
+        assert "Paperwork" in text_of(client.get("/listings"))
+        assert "0 listings" in text_of(client.get("/listings?q=sesame"))
+
+    with first.test_request_context():
+        category = db.session.scalar(sa.select(Category).where(Category.slug == "paperwork"))
+        category_update(actor=db.session.get(Member, claire.id), category=category, fields=CategoryFields(
+            names={**category.names, "en": "Letters and forms"}, icon=category.icon,
+            requires_verified=category.requires_verified, synonyms="sesame"))
+    for client in (visitor, own):
+        page = text_of(client.get("/listings"))
+        assert "Letters and forms" in page and "Paperwork" not in page
+        assert "Rendez-vous du mardi" in text_of(client.get("/listings?q=sesame"))
+
+    with first.test_request_context():
+        category = db.session.scalar(sa.select(Category).where(Category.slug == "cooking"))
+        category_archive(actor=db.session.get(Member, claire.id), category=category, archived=True)
+    for client in (visitor, own):
+        assert "Cooking" not in text_of(client.get("/listings"))

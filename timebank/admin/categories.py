@@ -11,12 +11,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from timebank.admin.settings_store import kept_forget, settings_version_bump
 from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.i18n import LOCALES
 from timebank.listings.models import Category
+from timebank.listings.search_words import CATEGORIES_KEPT, CATEGORY_WORDS_KEPT
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
@@ -94,6 +96,21 @@ def _slug(text: str) -> str:
     return slug
 
 
+def _changed(work):
+    """Run ``work`` in a transaction that also writes a new version token: every worker then reads the categories
+    again (they keep them: ``listings.services.open_categories``, the words search finds them by); this one at once."""
+    def changing():
+        done = work()
+        settings_version_bump(db.session.connection(), always=True)
+        return done
+
+    try:
+        return atomic(changing)
+    finally:
+        kept_forget(CATEGORIES_KEPT)
+        kept_forget(CATEGORY_WORDS_KEPT)
+
+
 def category_create(*, actor: Member, fields: CategoryFields) -> Category:
     def work():
         _check_admin(actor)
@@ -108,7 +125,7 @@ def category_create(*, actor: Member, fields: CategoryFields) -> Category:
               requires_verified=fields.requires_verified, synonyms=synonyms)
         return category
 
-    return atomic(work)
+    return _changed(work)
 
 
 def category_update(*, actor: Member, category: Category, fields: CategoryFields) -> Category:
@@ -129,7 +146,7 @@ def category_update(*, actor: Member, category: Category, fields: CategoryFields
                    "synonyms": synonyms})
         return category
 
-    return atomic(work)
+    return _changed(work)
 
 
 def category_move(*, actor: Member, category: Category, up: bool) -> None:
@@ -146,7 +163,7 @@ def category_move(*, actor: Member, category: Category, up: bool) -> None:
             item.position = position
         audit(actor=actor, action="category_changed", target=f"category {category.id}", moved="up" if up else "down")
 
-    atomic(work)
+    _changed(work)
 
 
 def category_archive(*, actor: Member, category: Category, archived: bool) -> Category:
@@ -163,7 +180,7 @@ def category_archive(*, actor: Member, category: Category, archived: bool) -> Ca
               target=f"category {category.id}", archived=archived)
         return category
 
-    return atomic(work)
+    return _changed(work)
 
 
 def category_usage() -> dict[int, int]:

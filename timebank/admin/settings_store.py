@@ -86,6 +86,29 @@ def _version_now() -> str | None:
     return None if row is None else str(row[0])
 
 
+_KEPT = "timebank.kept"  # this process's copies of what changes only with a new version: {name: (version, value)}
+
+
+def kept_while_unchanged(name: str, load):
+    """``load()``, kept in this process until another version token is read (at the start of a request).
+
+    For what admins rarely change and every page reads (the categories): whatever changes it writes a new token
+    in the same transaction (``settings_version_bump(..., always=True)``), so every worker loads it again.
+    """
+    saved_settings()  # the token, read once a request
+    version = current_app.extensions.get(_PROCESS, {}).get("version")
+    kept = current_app.extensions.setdefault(_KEPT, {})
+    entry = kept.get(name)
+    if entry is None or entry[0] != version:
+        entry = kept[name] = (version, load())
+    return entry[1]
+
+
+def kept_forget(name: str) -> None:
+    """This process forgets its copy at once (the others when they read the new token)."""
+    current_app.extensions.get(_KEPT, {}).pop(name, None)
+
+
 def _read_at_push(sender, **extra) -> None:
     saved_settings()
 
@@ -133,14 +156,15 @@ def _put(key: str, value, actor: Member) -> None:
         row.value, row.updated_at, row.updated_by_id = value, utcnow(), actor.id
 
 
-def settings_version_bump(connection: sa.Connection) -> None:
+def settings_version_bump(connection: sa.Connection, *, always: bool = False) -> None:
     """Write a new version token on ``connection``: every worker reads the settings again.
 
     For what writes the database below the settings page: a migration, a restored backup. An empty table needs
-    none: no worker holds a setting (had it held one, the missing row already tells it its copy is old).
+    none: no worker holds a setting (had it held one, the missing row already tells it its copy is old). What
+    ``kept_while_unchanged`` keeps needs one ``always`` (the categories).
     """
     table, token = Setting.__table__, uuid.uuid4().hex
-    if connection.execute(sa.select(table.c.key).limit(1)).first() is None:
+    if not always and connection.execute(sa.select(table.c.key).limit(1)).first() is None:
         return
     changed = connection.execute(sa.update(table).where(table.c.key == VERSION_KEY)
                                  .values(value=token, updated_at=utcnow(), updated_by_id=None))

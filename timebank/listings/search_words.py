@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from timebank.admin.settings_store import kept_while_unchanged
 from timebank.database import fold
 from timebank.extensions import db
 from timebank.listings.models import Category, ListingType
@@ -48,12 +49,22 @@ def _word_finds(word: str, token: str) -> bool:
     return word.startswith(token) if len(token) >= 3 else word == token
 
 
+# What this process keeps of the categories (``admin.settings_store.kept_while_unchanged``): an admin's change to a
+# category makes every worker read them again.
+CATEGORIES_KEPT = "categories"
+CATEGORY_WORDS_KEPT = "category words"
+
+
+def _category_words_table() -> tuple[tuple[int, frozenset[str]], ...]:
+    rows = db.session.execute(sa.select(Category.id, Category.names, Category.synonyms).order_by(Category.id)).all()
+    return tuple((row.id, category_search_words(row.names, row.synonyms)) for row in rows)
+
+
 def categories_for(tokens: list[str]) -> list[list[int]]:
     """For each word of the query, the categories whose names or synonyms it finds."""
     if not tokens:
         return []
-    rows = db.session.execute(sa.select(Category.id, Category.names, Category.synonyms).order_by(Category.id)).all()
-    words = [(row.id, category_search_words(row.names, row.synonyms)) for row in rows]
+    words = kept_while_unchanged(CATEGORY_WORDS_KEPT, _category_words_table)
     found = []
     for token in tokens:
         folded = fold(token)

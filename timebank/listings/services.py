@@ -16,7 +16,9 @@ from timebank.database import atomic, begin_write
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.listings import search
-from timebank.listings.cards import ListingCard, listing_cards
+from timebank.admin.settings_store import kept_while_unchanged
+from timebank.listings.cards import CardCategory, ListingCard, listing_cards
+from timebank.listings.search_words import CATEGORIES_KEPT
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
 from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, visible  # noqa: F401
 from timebank.listings.search_words import search_tokens
@@ -46,6 +48,23 @@ def categories(*, include_archived: bool = False) -> list[Category]:
     if not include_archived:
         query = query.where(Category.archived_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def open_categories() -> tuple[CardCategory, ...]:
+    """The open categories in their order, as records, for the pages that only show them (the listings' grid).
+
+    Kept in the process: an admin's change to a category writes a new version token (``admin.categories``), and
+    every worker reads them again at its next request.
+    """
+    return kept_while_unchanged(CATEGORIES_KEPT, _open_categories)
+
+
+def _open_categories() -> tuple[CardCategory, ...]:
+    table = Category.__table__
+    rows = db.session.execute(sa.select(table.c.id, table.c.slug, table.c.icon, table.c.names,
+                                        table.c.requires_verified)
+                              .where(table.c.archived_at.is_(None)).order_by(table.c.position, table.c.id))
+    return tuple(CardCategory(id_, slug, icon, names or {}, bool(verified)) for id_, slug, icon, names, verified in rows)
 
 
 # Publishing ----------------------------------------------------------------

@@ -91,7 +91,7 @@ def language_choices() -> list[tuple[str, str]]:
 @browse_required
 def index():
     # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
-    categories = services.categories()
+    categories = services.open_categories()
     filters = Filters.read(request.args, categories=categories)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     reader = services.Reader.of(current_user)
