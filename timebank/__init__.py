@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first
     from timebank.coordination import dispute_views  # noqa: F401  (its routes join the coordination blueprint)
+    from timebank.coordination import member_file_views  # noqa: F401  (its routes join the coordination blueprint)
     from timebank.coordination.views import bp as coordination
     from timebank.exchanges import group_views  # noqa: F401  (its routes join the exchanges blueprint)
     from timebank.exchanges.views import bp as exchanges
