@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members import code_views  # noqa: F401  (its routes join the members blueprint)
+    from timebank.members import profile_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
@@ -134,7 +135,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_admin)
     app.register_blueprint(projects)
     app.register_blueprint(partner_reports)
-    from timebank.members.views import charter_first, note_activity
+    from timebank.members.profile_views import charter_first
+    from timebank.members.views import note_activity
 
     app.before_request(note_activity)
     app.before_request(charter_first)
