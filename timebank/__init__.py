@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.coordination.acting_views import bp as acting
     from timebank.coordination.acting_views import warnings_first
     from timebank.coordination import dispute_views  # noqa: F401  (its routes join the coordination blueprint)
+    from timebank.coordination import member_file_views  # noqa: F401  (its routes join the coordination blueprint)
     from timebank.coordination.views import bp as coordination
     from timebank.exchanges import group_views  # noqa: F401  (its routes join the exchanges blueprint)
     from timebank.exchanges.views import bp as exchanges
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from timebank.listings.views import bp as listings
     from timebank.main.views import bp as main
     from timebank.members import code_views  # noqa: F401  (its routes join the members blueprint)
+    from timebank.members import profile_views  # noqa: F401  (its routes join the members blueprint)
     from timebank.members.views import bp as members
     from timebank.messages.views import bp as messages
     from timebank.notifications.views import bp as notifications
@@ -133,7 +135,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_admin)
     app.register_blueprint(projects)
     app.register_blueprint(partner_reports)
-    from timebank.members.views import charter_first, note_activity
+    from timebank.members.profile_views import charter_first
+    from timebank.members.views import note_activity
 
     app.before_request(note_activity)
     app.before_request(charter_first)

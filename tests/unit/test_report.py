@@ -41,14 +41,8 @@ from timebank.ledger.models import TransferKind
 from timebank.ledger.verify import ledger_verify
 from timebank.listings.models import Listing
 from timebank.members.approval import member_decline
-from timebank.reports.services import (
-    SMALL_GROUP,
-    InvalidPeriod,
-    People,
-    impact_report,
-    period_months,
-    report_period,
-)
+from timebank.reports.periods import InvalidPeriod, period_months, report_period
+from timebank.reports.services import SMALL_GROUP, People, impact_report
 
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 

@@ -15,17 +15,8 @@ from timebank.i18n import format_minutes, text_direction
 from timebank.reports import charts
 from timebank.reports.forms import PeriodForm
 from timebank.reports.partners import PartnerFigures, partner_figures
-from timebank.reports.services import (
-    SMALL_GROUP,
-    BalanceBand,
-    CategoryFigures,
-    ImpactReport,
-    InvalidPeriod,
-    People,
-    Period,
-    impact_report,
-    report_period,
-)
+from timebank.reports.periods import InvalidPeriod, Period, report_period
+from timebank.reports.services import SMALL_GROUP, BalanceBand, CategoryFigures, ImpactReport, People, impact_report
 from timebank.security import coordinator_required
 from timebank.timeutil import utcnow
 
