@@ -36,6 +36,22 @@ def test_search_by_name_skill_language_and_area(client, auth, neighbours):
     assert "3 members" in text_of(client.get("/members"))
 
 
+def test_each_card_says_area_languages_and_verified_and_the_choices_stay_chosen(app, client, auth, neighbours):
+    from timebank.timeutil import utcnow
+
+    amina, karim, fatou = neighbours
+    with app.app_context():
+        db.session.get(Member, karim.id).verified_at = utcnow()
+        db.session.commit()
+    auth.login("amina@example.org")
+    page = text_of(client.get("/members"))
+    assert "Karim Benali ✓ verified Centre · Arabic, French" in page
+    assert "Fatou Ndiaye Gare · French, Wolof" in page
+    page = client.get("/members?language=ar&area=Centre").get_data(as_text=True)
+    assert '<option value="ar" selected>' in page and '<option value="Centre" selected>' in page
+    assert names(client.get("/members?language=xx&area=nowhere")) == ["Amina Diallo", "Karim Benali", "Fatou Ndiaye"]
+
+
 def test_names_are_found_whatever_the_accents_and_capitals(client, people, auth, neighbours):
     people.member("Élodie Çelik", email="elodie@example.org")
     auth.login("amina@example.org")

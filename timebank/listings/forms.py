@@ -96,29 +96,6 @@ class ListingForm(FlaskForm):
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a search is a GET: bookmarkable, nothing changes
-
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)],
-                    render_kw={"type": "search", "placeholder": _l("For example: crèche, CAF, vélo")})
-    type = SelectField(_l("Offers or requests"), validators=[Optional()], filters=[_trimmed],
-                       choices=[SelectChoice("", _l("Both")),
-                                SelectChoice(ListingType.OFFER.value, _l("Offers: people who can help")),
-                                SelectChoice(ListingType.REQUEST.value, _l("Requests: people who need help"))])
-    category = SelectField(_l("Category"), validators=[Optional()], filters=[_trimmed])
-    language = SelectField(_l("Language"), validators=[Optional()], filters=[_trimmed])
-    area = SelectField(_l("Area"), validators=[Optional()], filters=[_trimmed])
-    submit = SubmitField(_l("Search"))
-
-    def __init__(self, *args, categories=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = _category_choices(categories, _l("All categories"))
-        self.language.choices = [SelectChoice("", _l("All languages"))] + _language_choices()
-        self.area.choices = [SelectChoice("", _l("All areas"))] + [
-            SelectChoice(area) for area in current_app.config["TIMEBANK_AREAS"]]
-
-
 class StatusForm(FlaskForm):
     pause = SubmitField(_l("Pause"))
     reopen = SubmitField(_l("Reopen"))

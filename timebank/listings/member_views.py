@@ -6,7 +6,7 @@ The app factory imports this module before it registers that blueprint.
 """
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from timebank.members.views import bp
@@ -16,22 +16,27 @@ from timebank.security import member_required
 @bp.get("/members")
 @member_required
 def directory():
-    from timebank.listings.forms import SearchForm
+    # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
     from timebank.listings.services import members_directory
+    from timebank.listings.views import language_choices
 
-    form = SearchForm(request.args)
-    form.validate()
+    def chosen(name: str, known) -> str:
+        value = (request.args.get(name) or "").strip()
+        return value if value in known else ""
+
+    language = chosen("language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"])
+    area = chosen("area", current_app.config["TIMEBANK_AREAS"])
     page = max(1, request.args.get("page", 1, type=int) or 1)
     members, total = members_directory(
-        q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200],
-        language=form.language.data if not form.language.errors else None,
-        area=form.area.data if not form.area.errors else None, page=page, private=current_user.is_coordinator)
+        q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200], language=language or None,
+        area=area or None, page=page, private=current_user.is_coordinator)
     pages = max(1, -(-total // 30))
     if page > pages:
         abort(404)
     args = {key: request.args[key] for key in ("name", "skill", "language", "area") if request.args.get(key)}
-    return render_template("members/directory.html", form=form, members=members, total=total, page=page,
-                           pages=pages, args=args)
+    return render_template("members/directory.html", members=members, total=total, page=page, pages=pages,
+                           args=args, language=language, area=area, language_choices=language_choices(),
+                           areas=current_app.config["TIMEBANK_AREAS"])
 
 
 def _member_or_404(member_id: int):

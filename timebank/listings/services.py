@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from timebank.audit import audit, audit_changes
 from timebank.database import atomic, begin_write
@@ -22,6 +22,7 @@ from timebank.listings.search_words import CATEGORIES_KEPT
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
 from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, visible  # noqa: F401
 from timebank.listings.search_words import search_tokens
+from timebank.members.cards import MemberCard, member_cards
 from timebank.members.models import Member, Status
 from timebank.messages.models import DirectMessage
 from timebank.notifications.services import mail_queue, notify
@@ -459,7 +460,7 @@ def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
 
 def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
                       skill: str = "", page: int = 1, per_page: int = 30,
-                      private: bool = False) -> tuple[list[Member], int]:
+                      private: bool = False) -> tuple[list[MemberCard], int]:
     """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
     they offer, the languages they speak and their area."""
     from timebank.members.models import MemberLanguage
@@ -486,11 +487,11 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     if (page - 1) * per_page >= max(total, 1):
         return [], total
     # The conditions on the member row itself: the page is read in name order from (status, name, id).
-    members = db.session.scalars(
-        sa.select(Member).where(*conditions).order_by(Member.display_name, Member.id)
-        .limit(per_page).offset((page - 1) * per_page).options(selectinload(Member.languages))
+    ids = db.session.scalars(
+        sa.select(Member.id).where(*conditions).order_by(Member.display_name, Member.id)
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return list(members), total
+    return member_cards(ids), total
 
 
 def languages_in(members: Iterable[Member]) -> set[str]:
