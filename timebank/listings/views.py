@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.fastpaths import locale_code
 from timebank.errors import DomainError
@@ -16,6 +17,7 @@ from timebank.listings import services
 from timebank.i18n import language_name
 from timebank.listings.forms import ListingForm, ReportForm, StatusForm
 from timebank.listings.models import Listing, ListingStatus, ListingType
+from timebank.members.models import Member
 from timebank.security import member_required
 
 bp = Blueprint("listings", __name__)
@@ -186,8 +188,8 @@ def new():
     return render_template("listings/new.html", form=form), status
 
 
-def _listing_or_404(listing_id: int) -> Listing:
-    listing = db.session.get(Listing, listing_id)
+def _listing_or_404(listing_id: int, options=()) -> Listing:
+    listing = db.session.get(Listing, listing_id, options=options)
     if listing is None or not services.listing_can_see(listing, current_user):
         abort(404)
     return listing
@@ -196,7 +198,11 @@ def _listing_or_404(listing_id: int) -> Listing:
 @bp.get("/listings/<id:listing_id>")
 @browse_required
 def show(listing_id: int):
-    listing = _listing_or_404(listing_id)
+    # What the page shows of it in three statements (the listing with its author and category, then both one's and
+    # the other's languages), not one lazy load each.
+    listing = _listing_or_404(listing_id, options=(
+        joinedload(Listing.member).selectinload(Member.languages), joinedload(Listing.category),
+        selectinload(Listing.languages)))
     can_edit = services.listing_can_edit(listing, current_user)
     # One's own listing, or one's partner's: others answer it.
     mine = listing.member_id == current_user.id or (listing.partner_id is not None and can_edit
