@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from timebank.extensions import db
 from timebank.ledger.models import Account, Transfer, TransferState
+from timebank.members.models import Member
 
 @dataclass(frozen=True)
 class StatementLine:
@@ -55,12 +56,14 @@ def _line(account: Account, transfer: Transfer) -> StatementLine:
     )
 
 
+# A line names people: of a member, only what names her is read (not her thirty-odd columns, three times a line).
+_NAMED = (Member.id, Member.display_name, Member.status)
 # Each line's accounts, their owners and who recorded it come in the same query (many-to-one joins), not in
 # chains of further queries.
 _LINE_OPTIONS = (
-    joinedload(Transfer.debit_account).joinedload(Account.member),
-    joinedload(Transfer.credit_account).joinedload(Account.member),
-    joinedload(Transfer.recorded_by),
+    joinedload(Transfer.debit_account).joinedload(Account.member).load_only(*_NAMED),
+    joinedload(Transfer.credit_account).joinedload(Account.member).load_only(*_NAMED),
+    joinedload(Transfer.recorded_by).load_only(*_NAMED),
 )
 
 
