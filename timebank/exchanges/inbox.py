@@ -6,6 +6,7 @@ with that page's permission checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -40,16 +41,23 @@ def threads_statement(member_id: int):
     The last messages and the unread counts are taken among her exchanges' messages only (through the
     exchange's index), never by grouping every message of the timebank.
     """
-    mine = taking_part(member_id)
+    return _threads().params(me=member_id)
+
+
+@cache
+def _threads():
+    """Built once, for any member (``me``): its cache key is worked out once too."""
+    me = sa.bindparam("me", type_=sa.Integer)
+    mine = taking_part(me)
     my_exchanges = sa.select(Exchange.id).where(mine)
     last = (sa.select(ExchangeMessage.exchange_id, sa.func.max(ExchangeMessage.id).label("last_id"))
             .where(ExchangeMessage.exchange_id.in_(my_exchanges))
             .group_by(ExchangeMessage.exchange_id).subquery())
     read = (sa.select(ExchangeRead.exchange_id, ExchangeRead.last_message_id)
-            .where(ExchangeRead.member_id == member_id).subquery())
+            .where(ExchangeRead.member_id == me).subquery())
     unread = (sa.select(ExchangeMessage.exchange_id, sa.func.count().label("unread"))
               .outerjoin(read, read.c.exchange_id == ExchangeMessage.exchange_id)
-              .where(ExchangeMessage.exchange_id.in_(my_exchanges), ExchangeMessage.author_id != member_id,
+              .where(ExchangeMessage.exchange_id.in_(my_exchanges), ExchangeMessage.author_id != me,
                      ExchangeMessage.id > sa.func.coalesce(read.c.last_message_id, 0))
               .group_by(ExchangeMessage.exchange_id).subquery())
     return (sa.select(Exchange, ExchangeMessage, unread.c.unread)
@@ -66,7 +74,7 @@ def inbox(*, member: Member) -> list[Thread]:
     An exchange appears once it has a message or waits for me; a finished one with no message stays in
     "My exchanges" only.
     """
-    rows = db.session.execute(threads_statement(member.id)).unique().all()
+    rows = db.session.execute(_threads(), {"me": member.id}).unique().all()
     threads = []
     for exchange, message, count in rows:
         side = exchange.side_of(member)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -66,20 +67,25 @@ class Conversation:
     unread: int
 
 
-def conversations(*, member: Member) -> list[Conversation]:
-    """My conversations, the most recent first, with what is unread."""
-    other = sa.case((DirectMessage.sender_id == member.id, DirectMessage.recipient_id),
+@cache
+def _conversations():
+    """Built once, for any member (``me``): its cache key is worked out once too."""
+    me = sa.bindparam("me", type_=sa.Integer)
+    other = sa.case((DirectMessage.sender_id == me, DirectMessage.recipient_id),
                     else_=DirectMessage.sender_id).label("other")
-    mine = sa.or_(DirectMessage.sender_id == member.id, DirectMessage.recipient_id == member.id)
+    mine = sa.or_(DirectMessage.sender_id == me, DirectMessage.recipient_id == me)
     last = (sa.select(other, sa.func.max(DirectMessage.id).label("last_id"),
-                      sa.func.sum(sa.case((sa.and_(DirectMessage.recipient_id == member.id,
+                      sa.func.sum(sa.case((sa.and_(DirectMessage.recipient_id == me,
                                                    DirectMessage.read_at.is_(None)), 1), else_=0)).label("unread"))
             .where(mine).group_by(other).subquery())
-    rows = db.session.execute(
-        sa.select(Member, DirectMessage, last.c.unread)
-        .join(last, Member.id == last.c.other).join(DirectMessage, DirectMessage.id == last.c.last_id)
-        .order_by(DirectMessage.id.desc())
-    ).all()
+    return (sa.select(Member, DirectMessage, last.c.unread)
+            .join(last, Member.id == last.c.other).join(DirectMessage, DirectMessage.id == last.c.last_id)
+            .order_by(DirectMessage.id.desc()))
+
+
+def conversations(*, member: Member) -> list[Conversation]:
+    """My conversations, the most recent first, with what is unread."""
+    rows = db.session.execute(_conversations(), {"me": member.id}).all()
     return [Conversation(m, message.created_at, str(HIDDEN) if message.hidden_at else message.body, int(unread or 0))
             for m, message, unread in rows]
 
