@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -16,20 +17,26 @@ from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
 
+@cache
+def _statements() -> tuple[sa.Select, sa.Select]:
+    """Built once for any member (``me``), as the home page and "My exchanges" read them on every view: their
+    cache keys are worked out once too."""
+    me = sa.bindparam("me", type_=sa.Integer)
+    exchanged = sa.select(sa.exists().where(sa.or_(Exchange.provider_id == me, Exchange.recipient_id == me),
+                                            Exchange.state == ExchangeState.COMPLETED))
+    mine = (sa.select(Exchange).where(taking_part(me)).order_by(Exchange.on_date, Exchange.id)
+            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient)))
+    return exchanged, mine
+
+
 def member_has_exchanged(*, member: Member) -> bool:
     """Whether the member has completed an exchange yet: until then her home page shows where to start."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        sa.or_(Exchange.provider_id == member.id, Exchange.recipient_id == member.id),
-        Exchange.state == ExchangeState.COMPLETED)))
+    return db.session.scalar(_statements()[0], {"me": member.id})
 
 
 def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
     """My exchanges, grouped the way I act on them."""
-    rows = db.session.scalars(
-        sa.select(Exchange).where(taking_part(member.id))
-        .order_by(Exchange.on_date, Exchange.id)
-        .options(joinedload(Exchange.provider), joinedload(Exchange.recipient))
-    ).unique().all()
+    rows = db.session.scalars(_statements()[1], {"me": member.id}).unique().all()
     groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
                                          "history": []}
     for exchange in rows:
