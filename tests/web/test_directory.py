@@ -142,3 +142,13 @@ def test_a_profile_can_be_reported(app, client, auth, people, neighbours):
     auth.logout()
     auth.login("sandrine@example.org")
     assert "Profile: Karim Benali" in text_of(client.get("/coordination/"))
+
+
+def test_a_large_directory_is_counted_up_to_a_cap(client, auth, neighbours, monkeypatch):
+    from timebank.listings import services
+
+    monkeypatch.setattr(services, "DIRECTORY_COUNT_CAP", 2)
+    auth.login("amina@example.org")
+    page = text_of(client.get("/members"))
+    assert "More than 2 members: type a name or a skill to find someone." in page
+    assert "1 member" in text_of(client.get("/members?area=Gare"))  # under the cap: the exact number

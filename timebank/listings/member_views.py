@@ -17,7 +17,7 @@ from timebank.security import member_required
 @member_required
 def directory():
     # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
-    from timebank.listings.services import members_directory
+    from timebank.listings.services import DIRECTORY_COUNT_CAP, members_directory
     from timebank.listings.views import language_choices
 
     def chosen(name: str, known) -> str:
@@ -30,11 +30,12 @@ def directory():
     members, total = members_directory(
         q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200], language=language or None,
         area=area or None, page=page, private=current_user.is_coordinator)
-    pages = max(1, -(-total // 30))
+    pages = max(1, -(-min(total, DIRECTORY_COUNT_CAP) // 30))
     if page > pages:
         abort(404)
     args = {key: request.args[key] for key in ("name", "skill", "language", "area") if request.args.get(key)}
     return render_template("members/directory.html", members=members, total=total, page=page, pages=pages,
+                           cap=DIRECTORY_COUNT_CAP,
                            args=args, language=language, area=area, language_choices=language_choices(),
                            areas=current_app.config["TIMEBANK_AREAS"])
 

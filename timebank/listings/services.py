@@ -458,11 +458,16 @@ def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
     return False
 
 
+# Beyond a thousand members (34 pages), "more than 1 000: type a name or a skill" is what a reader needs.
+DIRECTORY_COUNT_CAP = 1000
+
+
 def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
                       skill: str = "", page: int = 1, per_page: int = 30,
                       private: bool = False) -> tuple[list[MemberCard], int]:
     """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
-    they offer, the languages they speak and their area."""
+    they offer, the languages they speak and their area; with their number, counted up to
+    ``DIRECTORY_COUNT_CAP + 1``."""
     from timebank.members.models import MemberLanguage
     from timebank.members.search import member_match
 
@@ -482,7 +487,9 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
         offers = _matching(_visible(sa.select(Listing.member_id), on=today()), skill).where(
             Listing.type == ListingType.OFFER)
         conditions.append(Member.id.in_(offers))
-    total = db.session.scalar(sa.select(sa.func.count(Member.id)).where(*conditions))
+    # Counted up to DIRECTORY_COUNT_CAP + 1 (an index walk that stops), not every member of a city on each view.
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Member.id).where(*conditions).limit(DIRECTORY_COUNT_CAP + 1).subquery()))
     page = max(1, page)
     if (page - 1) * per_page >= max(total, 1):
         return [], total
