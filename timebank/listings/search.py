@@ -185,6 +185,56 @@ class Reader:
         return order
 
 
+def _conditions(on: date, type, category_id, area, language, exclude_id) -> list:
+    conditions = list(_visible_conditions(on))
+    if type is not None:
+        conditions.append(Listing.type == type)
+    if category_id is not None:
+        conditions.append(Listing.category_id == category_id)
+    if area:
+        conditions.append(Listing.area == area)
+    if language:
+        conditions.append(sa.exists().where(ListingLanguage.listing_id == Listing.id,
+                                            ListingLanguage.code == language))
+    if exclude_id is not None:
+        conditions.append(Listing.member_id != exclude_id)
+    return conditions
+
+
+@lru_cache(maxsize=256)
+def _statements(on: date, type, category_id, area, language, exclude_id, match: str | None, window: int,
+                reader: Reader, counted: bool, per_page: int, page: int) -> tuple[sa.Select, sa.Select]:
+    """A search's page and its count, built once for what was asked (kept a process, the most recent 256): the
+    same search asked again (every visit to /listings, a member's home page) pays neither for building them nor
+    for working out their cache keys, which cost as much as running them."""
+    conditions = _conditions(on, type, category_id, area, language, exclude_id)
+    if match is not None:
+        # Started from the full-text index, newest first: FTS5 hands rowids in order, with the typed words and the
+        # filters intersected, and the walk stops early. The filters are checked on the rows as well: the index
+        # only narrows.
+        listing_is_kept = (sa.select(sa.literal(1)).select_from(Listing)
+                           .join(_AUTHOR, Listing.member_id == _AUTHOR.id)
+                           .where(Listing.id == _FTS.c.rowid, *conditions).exists())
+        found = (sa.select(_FTS.c.rowid.label("id")).where(_FTS.c.listing_fts.op("MATCH")(match), listing_is_kept)
+                 .order_by(_FTS.c.rowid.desc()).limit(window))
+    else:
+        found = (sa.select(Listing.id.label("id")).join(_AUTHOR, Listing.member_id == _AUTHOR.id)
+                 .where(*conditions).order_by(Listing.id.desc()).limit(window))
+    return _paged(found, reader, counted, per_page, page)
+
+
+def _paged(found: sa.Select, reader: Reader, counted: bool, per_page: int, page: int) -> tuple[sa.Select, sa.Select]:
+    """The page of ``found`` in the reader's order (with the number found, ``counted``), and a count of it."""
+    found = found.subquery("found")
+    order = reader.order_by()
+    columns = [found.c.id] + ([sa.func.count().over().label("total")] if counted else [])
+    chosen = sa.select(*columns).select_from(found)
+    if order:
+        chosen = chosen.join(Listing, Listing.id == found.c.id)
+    chosen = chosen.order_by(*order, found.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    return chosen, sa.select(sa.func.count()).select_from(found)
+
+
 def listings_search(*, q: str = "", type: ListingType | None = None, category_id: int | None = None,
                     language: str | None = None, area: str | None = None, page: int = 1,
                     per_page: int = 20, exclude_member: Member | None = None, reader: Reader | None = None,
@@ -196,56 +246,35 @@ def listings_search(*, q: str = "", type: ListingType | None = None, category_id
     nothing.
     """
     reader = reader or Reader()
-    conditions = list(_visible_conditions(on or utcnow().date()))
-    if type is not None:
-        conditions.append(Listing.type == type)
-    if category_id is not None:
-        conditions.append(Listing.category_id == category_id)
-    if area:
-        conditions.append(Listing.area == area)
-    if language:
-        conditions.append(sa.exists().where(ListingLanguage.listing_id == Listing.id,
-                                            ListingLanguage.code == language))
-    if exclude_member is not None:
-        conditions.append(Listing.member_id != exclude_member.id)
-    order = reader.order_by()
+    on = on or utcnow().date()
     page = max(1, page)
-    window = COUNT_CAP + 1 if counted else (PREVIEW_WINDOW if order else per_page)
+    window = COUNT_CAP + 1 if counted else (PREVIEW_WINDOW if reader.languages or reader.area else per_page)
     tokens = search_tokens(q)
     categories = categories_for(tokens)
     facets = facet_words(type=type, area=area, language=language)
-    if (tokens or facets or category_id is not None) and not _is_postgresql():
-        # Started from the full-text index, newest first: FTS5 hands rowids in order, with the typed words and the
-        # filters intersected, and the walk stops early. The filters are checked on the rows as well: the index
-        # only narrows.
-        match = " AND ".join(part for part in (fts5_match(tokens, categories), fts5_facets(facets, category_id))
-                             if part)
-        listing_is_kept = (sa.select(sa.literal(1)).select_from(Listing)
-                           .join(_AUTHOR, Listing.member_id == _AUTHOR.id)
-                           .where(Listing.id == _FTS.c.rowid, *conditions).exists())
-        found = (sa.select(_FTS.c.rowid.label("id")).where(_FTS.c.listing_fts.op("MATCH")(match), listing_is_kept)
-                 .order_by(_FTS.c.rowid.desc()).limit(window))
-    elif tokens:
+    exclude_id = exclude_member.id if exclude_member is not None else None
+    if tokens and _is_postgresql():
+        conditions = _conditions(on, type, category_id, area, language, exclude_id)
         ids = _postgresql_matches(postgresql_query(tokens, categories), conditions, window)
         # One array parameter rather than one parameter an id: the statement is planned faster.
         found = sa.select(Listing.id.label("id")).where(
             Listing.id == sa.any_(sa.cast(sa.literal(ids, sa.ARRAY(sa.Integer)), sa.ARRAY(sa.Integer))))
+        chosen, count = _paged(found, reader, counted, per_page, page)
     else:
-        found = (sa.select(Listing.id.label("id")).join(_AUTHOR, Listing.member_id == _AUTHOR.id)
-                 .where(*conditions).order_by(Listing.id.desc()).limit(window))
-    found = found.subquery("found")
-    columns = [found.c.id] + ([sa.func.count().over().label("total")] if counted else [])
-    chosen = sa.select(*columns).select_from(found)
-    if order:
-        chosen = chosen.join(Listing, Listing.id == found.c.id)
-    chosen = chosen.order_by(*order, found.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        # Started from the full-text index on SQLite (the typed words and the filters as words), else from the
+        # listings newest first: see _statements.
+        indexed = (tokens or facets or category_id is not None) and not _is_postgresql()
+        match = " AND ".join(part for part in (fts5_match(tokens, categories), fts5_facets(facets, category_id))
+                             if part) if indexed else None
+        chosen, count = _statements(on, type, category_id, area, language, exclude_id, match, window, reader,
+                                    counted, per_page, page)
     # A page past the window cannot hold anything (and a huge page number would overflow the offset).
     rows = db.session.execute(chosen).all() if (page - 1) * per_page < window else []
     if counted:
         if rows:
             total = rows[0].total
         else:  # past the last page (an old link), or nothing found: count only when it can be more than none
-            total = db.session.scalar(sa.select(sa.func.count()).select_from(found)) if page > 1 else 0
+            total = db.session.scalar(count) if page > 1 else 0
     else:
         total = len(rows)
     ids = [row.id for row in rows]
