@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -244,8 +245,13 @@ def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
     if viewer is not None and viewer.is_authenticated and viewer.is_active_member:
         if viewer.id == listing.member_id or listing_can_edit(listing, viewer):
             return True
-    query = _visible(sa.select(Listing.id), on=today()).where(Listing.id == listing.id)
-    return db.session.scalar(query) is not None
+    return db.session.scalar(_visible_one(today()), {"listing": listing.id}) is not None
+
+
+@lru_cache(maxsize=4)
+def _visible_one(on: date) -> sa.Select:
+    """Whether one listing is visible today: built once a day (a listing's page asks it on every view)."""
+    return _visible(sa.select(Listing.id), on=on).where(Listing.id == sa.bindparam("listing", type_=sa.Integer))
 
 
 _CARD_OPTIONS = CARD_OPTIONS
@@ -433,15 +439,22 @@ def have_agreed_exchange(a: Member, b: Member) -> bool:
     A gift does not count, nor does a proposal: either one is made without the other person's consent,
     and must not hand over her phone number.
     """
+    return db.session.scalar(_agreed_between(), {"a": a.id, "b": b.id}) is not None
+
+
+@cache
+def _agreed_between() -> sa.Select:
+    """Built once (a member's and a listing's pages ask it on every view)."""
     from timebank.exchanges.models import Exchange, ExchangeState
 
+    a, b = sa.bindparam("a", type_=sa.Integer), sa.bindparam("b", type_=sa.Integer)
     agreed = (ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.COMPLETED, ExchangeState.DISPUTED)
-    return db.session.scalar(sa.select(Exchange.id).where(
-        sa.or_(sa.and_(Exchange.provider_id == a.id, Exchange.recipient_id == b.id),
-               sa.and_(Exchange.provider_id == b.id, Exchange.recipient_id == a.id)),
+    return sa.select(Exchange.id).where(
+        sa.or_(sa.and_(Exchange.provider_id == a, Exchange.recipient_id == b),
+               sa.and_(Exchange.provider_id == b, Exchange.recipient_id == a)),
         Exchange.state.in_(agreed),
         Exchange.reservation_id.is_not(None),  # only an accepted proposal reserves hours; a gift never does
-    ).limit(1)) is not None
+    ).limit(1)
 
 
 def can_see_contact(*, member: Member, viewer: Member | None) -> bool:

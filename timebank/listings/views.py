@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -188,21 +189,27 @@ def new():
     return render_template("listings/new.html", form=form), status
 
 
-def _listing_or_404(listing_id: int, options=()) -> Listing:
-    listing = db.session.get(Listing, listing_id, options=options)
+def _listing_or_404(listing_id: int, statement=None) -> Listing:
+    listing = (db.session.execute(statement, {"listing": listing_id}).unique().scalar_one_or_none()
+               if statement is not None else db.session.get(Listing, listing_id))
     if listing is None or not services.listing_can_see(listing, current_user):
         abort(404)
     return listing
 
 
+@cache
+def _shown():
+    """A listing as its page shows it, in three statements (the listing with its author and category, then its
+    languages and its author's), not one lazy load each; built once."""
+    return (sa.select(Listing).where(Listing.id == sa.bindparam("listing", type_=sa.Integer))
+            .options(joinedload(Listing.member).selectinload(Member.languages), joinedload(Listing.category),
+                     selectinload(Listing.languages)))
+
+
 @bp.get("/listings/<id:listing_id>")
 @browse_required
 def show(listing_id: int):
-    # What the page shows of it in three statements (the listing with its author and category, then both one's and
-    # the other's languages), not one lazy load each.
-    listing = _listing_or_404(listing_id, options=(
-        joinedload(Listing.member).selectinload(Member.languages), joinedload(Listing.category),
-        selectinload(Listing.languages)))
+    listing = _listing_or_404(listing_id, _shown())
     can_edit = services.listing_can_edit(listing, current_user)
     # One's own listing, or one's partner's: others answer it.
     mine = listing.member_id == current_user.id or (listing.partner_id is not None and can_edit
