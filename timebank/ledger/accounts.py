@@ -25,7 +25,12 @@ def system_account() -> Account:
 
 
 def account_of(member: Member) -> Account | None:
-    return db.session.scalar(sa.select(Account).where(Account.member_id == member.id))
+    return db.session.scalar(_account_of(), {"member": member.id})
+
+
+@cache
+def _account_of() -> sa.Select:
+    return sa.select(Account).where(Account.member_id == sa.bindparam("member", type_=sa.Integer))
 
 
 def account_open(*, member: Member) -> Account:

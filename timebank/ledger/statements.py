@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -67,23 +68,39 @@ _LINE_OPTIONS = (
 )
 
 
+@cache
+def _page_statements() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select, sa.Select]:
+    """Built once for any account (``account``): a statement page runs them on every view."""
+    account = sa.bindparam("account", type_=sa.Integer)
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    posted = Transfer.reservation.is_(False)
+    mine = sa.or_(Transfer.debit_account_id == account, Transfer.credit_account_id == account)
+    count = sa.select(sa.func.count()).select_from(Transfer).where(posted, mine)
+    debits, credits = (sa.select(Transfer.id).where(posted, column == account).order_by(Transfer.id.desc())
+                       .limit(limit) for column in (Transfer.debit_account_id, Transfer.credit_account_id))
+    lines = (sa.select(Transfer).where(Transfer.id.in_(sa.bindparam("ids", expanding=True)))
+             .order_by(Transfer.id.desc()).options(*_LINE_OPTIONS))
+    reserved = (sa.select(Transfer).where(Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING, mine)
+                .order_by(Transfer.id).options(*_LINE_OPTIONS))
+    return count, debits, credits, lines, reserved
+
+
 def statement(*, account: Account, page: int = 1, per_page: int | None = None) -> StatementPage:
     """A page of the account's movements, newest first, each with the balance right after it."""
     per_page = per_page or current_app.config["TIMEBANK_STATEMENT_PAGE_SIZE"]
     page = max(1, page)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(_statement_query(account).subquery()))
+    count, debits, credits, lines, _ = _page_statements()
+    total = db.session.scalar(count, {"account": account.id})
     if page > max(1, -(-total // per_page)):
         return StatementPage([], page, per_page, total)  # past the end: nothing to read
     # The page's ids first, one query per side on its (account, id) index, merged in Python; then only the
     # page's lines are loaded with their accounts and owners (not twice a page's worth).
     limit = page * per_page
     ids = []
-    for column in (Transfer.debit_account_id, Transfer.credit_account_id):
-        ids += db.session.scalars(sa.select(Transfer.id).where(Transfer.reservation.is_(False), column == account.id)
-                                  .order_by(Transfer.id.desc()).limit(limit))
+    for side in (debits, credits):
+        ids += db.session.scalars(side, {"account": account.id, "limit": limit})
     ids = sorted(set(ids), reverse=True)[(page - 1) * per_page: limit]
-    rows = db.session.scalars(sa.select(Transfer).where(Transfer.id.in_(ids)).order_by(Transfer.id.desc())
-                              .options(*_LINE_OPTIONS)).all() if ids else []
+    rows = db.session.scalars(lines, {"ids": ids}).all() if ids else []
     return StatementPage([_line(account, t) for t in rows], page, per_page, total)
 
 
@@ -95,9 +112,4 @@ def statement_all(*, account: Account) -> list[StatementLine]:
 
 def reservations(*, account: Account) -> list[Transfer]:
     """Hours reserved to pay or to receive, oldest first."""
-    return list(db.session.scalars(
-        sa.select(Transfer).where(
-            Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING,
-            sa.or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id),
-        ).order_by(Transfer.id).options(*_LINE_OPTIONS)
-    ))
+    return list(db.session.scalars(_page_statements()[4], {"account": account.id}))
