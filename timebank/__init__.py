@@ -162,6 +162,9 @@ def register_templates(app: Flask) -> None:
     from timebank.projects.services import project_of
 
     app.add_template_global(project_of)  # a listing that is a project's task says "for the project …"
+    from timebank.admin.settings_store import settings_version
+
+    app.add_template_global(settings_version)  # a part of the key of what is kept rendered (listings/index.html)
     register_static(app)
 
 

@@ -51,3 +51,26 @@ def test_the_header_follows_a_saved_name_and_the_sign_out_button_still_signs_out
     assert 'name="csrf_token"' in form.group(1)
     client.post("/logout")
     assert "Sign in" in menu_of(client.get("/"))
+
+
+def test_the_listings_heading_is_kept_for_what_was_asked_and_follows_the_settings(client, people):
+    """The listings' heading, categories and search form are kept rendered too: each search keeps its own words
+    and choices, and an area an admin adds is offered at once."""
+    from tests.web.test_settings import settings_form
+
+    claire = people.admin("Claire Dubois")
+    amina = people.member("Amina Diallo")
+    login(client, amina)
+    first = client.get("/listings?q=jardin&type=offer").get_data(as_text=True)
+    second = client.get("/listings?q=couture").get_data(as_text=True)
+    assert 'value="jardin"' in first and 'value="couture"' not in first
+    assert 'value="couture"' in second and 'value="jardin"' not in second
+    assert 'class="kind-tab kind-tab-offer" aria-current="page"' in first
+    assert 'kind-tab-offer" aria-current' not in second
+    assert "Les Marronniers" not in client.get("/listings").get_data(as_text=True)
+
+    login(client, claire)
+    saved = client.post("/admin/settings", data=settings_form(client, areas="Centre\nLes Marronniers"))
+    assert saved.status_code == 303
+    login(client, amina)
+    assert '<option value="Les Marronniers">' in client.get("/listings").get_data(as_text=True)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from timebank.admin.settings_store import kept_forget, settings_version_bump
+from timebank.admin.settings_store import forget_saved_settings, kept_forget, settings_version_bump
 from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
@@ -109,6 +109,7 @@ def _changed(work):
     finally:
         kept_forget(CATEGORIES_KEPT)
         kept_forget(CATEGORY_WORDS_KEPT)
+        forget_saved_settings()  # this context reads the new version token too
 
 
 def category_create(*, actor: Member, fields: CategoryFields) -> Category:

@@ -104,6 +104,13 @@ def kept_while_unchanged(name: str, load):
     return entry[1]
 
 
+def settings_version() -> str:
+    """The version token this request read: a part of the key of what is kept rendered from the settings or the
+    categories (the listings' heading and search form)."""
+    saved_settings()
+    return str(current_app.extensions.get(_PROCESS, {}).get("version"))
+
+
 def kept_forget(name: str) -> None:
     """This process forgets its copy at once (the others when they read the new token)."""
     current_app.extensions.get(_KEPT, {}).pop(name, None)
