@@ -2,6 +2,8 @@
 helper the member named (a neighbour, a relative). The helper acts from their own sign-in; every act is marked."""
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -38,8 +40,15 @@ def members_helped_by(helper: Member) -> list[Member]:
 
     A handful of rows, sorted here: an ORDER BY would tempt SQLite into walking every active member in name
     order (the directory's index) instead of the few rows of the helpers' index."""
-    helped = db.session.scalars(sa.select(Member).where(Member.helper_id == helper.id, Member.status == Status.ACTIVE))
+    helped = db.session.scalars(_helped_by(), {"helper": helper.id})
     return sorted(helped, key=lambda member: (member.display_name, member.id))
+
+
+@cache
+def _helped_by() -> sa.Select:
+    """Built once (the home page asks it on every view)."""
+    return sa.select(Member).where(Member.helper_id == sa.bindparam("helper", type_=sa.Integer),
+                                   Member.status == Status.ACTIVE)
 
 
 def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: str = "") -> Member:

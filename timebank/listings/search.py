@@ -16,7 +16,7 @@ way the filters are also checked on each row: the index only narrows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from timebank.listings.cards import ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.listings.search_words import (categories_for, facet_words, fts5_facets, fts5_match, postgresql_query,
                                             search_tokens)
-from timebank.members.models import Member, Status
+from timebank.members.models import Member, MemberLanguage, Status
 from timebank.partners.models import Partner
 from timebank.timeutil import utcnow
 
@@ -147,6 +147,13 @@ class SearchPage:
         return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
 
 
+@cache
+def _codes_of() -> sa.Select:
+    """A member's languages as codes, built once (the listings' pages read their reader's on every view)."""
+    return (sa.select(MemberLanguage.code).where(MemberLanguage.member_id == sa.bindparam("member", type_=sa.Integer))
+            .order_by(MemberLanguage.code))
+
+
 @dataclass(frozen=True)
 class Reader:
     """Whom the results are ordered for: her languages (the ones beyond the timebank's own first) and her area."""
@@ -159,7 +166,7 @@ class Reader:
     def of(cls, member: Member | None) -> Reader:
         if member is None or not getattr(member, "is_authenticated", False):
             return cls()
-        codes = tuple(member.language_codes)
+        codes = tuple(db.session.scalars(_codes_of(), {"member": member.id}))
         default = current_app.config["BABEL_DEFAULT_LOCALE"]
         return cls(languages=codes, rare_languages=tuple(code for code in codes if code != default),
                    area=member.area or None)
