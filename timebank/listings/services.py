@@ -286,11 +286,18 @@ def partner_listings(*, partner) -> list[ListingCard]:
 
 def member_listings(*, member: Member, viewer: Member | None = None) -> list[ListingCard]:
     """All of a member's listings for the member (and coordinators); only visible ones for others."""
-    query = sa.select(Listing.id).where(Listing.member_id == member.id)
     sees_all = viewer is not None and (viewer.id == member.id or (viewer.is_coordinator and viewer.is_active_member))
-    if not sees_all:
-        query = _visible(query, on=today())
-    return listing_cards(db.session.scalars(query.order_by(Listing.id.desc())).all())
+    query = _listings_of(None if sees_all else today())
+    return listing_cards(db.session.scalars(query, {"member": member.id}).all())
+
+
+@lru_cache(maxsize=4)
+def _listings_of(visible_on: date | None) -> sa.Select:
+    """A member's listings, newest first (only those visible on ``visible_on``, if given); built once a day."""
+    query = sa.select(Listing.id).where(Listing.member_id == sa.bindparam("member", type_=sa.Integer))
+    if visible_on is not None:
+        query = _visible(query, on=visible_on)
+    return query.order_by(Listing.id.desc())
 
 
 # Matching ------------------------------------------------------------------
