@@ -67,11 +67,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "members.login"
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    from timebank.coordination.services import member_signed_in
+    from timebank.navigation import member_and_menu
 
     # Sessions and "stay signed in" cookies carry the member's session token, never her id. The same query
-    # tells whether a coordinator's warning waits for her (warnings_first).
-    login_manager.user_loader(member_signed_in)
+    # tells whether a coordinator's warning waits for her (warnings_first) and the menu's counts.
+    login_manager.user_loader(member_and_menu)
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")

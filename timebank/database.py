@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -66,6 +66,19 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
 
 
 _FLUSHED = "timebank_flushed"
+_COMMITTED = "_timebank_committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_commit(session):
+    if has_app_context():
+        setattr(g, _COMMITTED, True)
+
+
+def committed_in_this_context() -> bool:
+    """Whether a transaction was committed since this request (or command) began: what was read at its start,
+    the menu's counts with the member, may be out of date."""
+    return has_app_context() and g.get(_COMMITTED, False)
 
 
 @event.listens_for(Session, "after_flush")

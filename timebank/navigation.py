@@ -24,15 +24,56 @@ def _counts_statement():
                      unread_direct_query(member=me).scalar_subquery())
 
 
+@cache
+def _member_and_menu_statement():
+    """A member by her session token, with her oldest unread warning and the menu's three counts: every page of a
+    signed-in member reads them, in one round trip. Built once."""
+    import sqlalchemy as sa
+
+    from timebank.coordination.services import unread_warning_column
+    from timebank.exchanges.conversation import unread_messages_query
+    from timebank.members.models import Member
+    from timebank.messages.services import unread_direct_query
+    from timebank.notifications.services import notifications_unread_query
+
+    token = sa.bindparam("token", type_=sa.String)
+    # The member's id as the counts ask it: her row found again by the token, never correlated with the outer row.
+    me = SimpleNamespace(id=sa.select(Member.id).where(Member.session_token == token).correlate(None)
+                         .scalar_subquery())
+    return sa.select(Member, unread_warning_column(), notifications_unread_query(member=me).scalar_subquery(),
+                     unread_messages_query(member=me).scalar_subquery(),
+                     unread_direct_query(member=me).scalar_subquery()).where(Member.session_token == token)
+
+
+def member_and_menu(token: str | None):
+    """The signed-in member (Flask-Login's user loader) with what her first page needs beside her: the warning she
+    must read first (``warnings_first``) and the menu's counts (``navigation``, unless the request wrote since)."""
+    from timebank.extensions import db
+
+    if not token or not isinstance(token, str) or len(token) > 64:
+        return None
+    row = db.session.execute(_member_and_menu_statement(), {"token": token}).first()
+    if row is None:
+        return None
+    member, warning_id, notices, messages, direct = row
+    member.unread_warning_id = warning_id  # for this request only
+    member.menu_counts = (notices, messages, direct)
+    return member
+
+
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation():
         signed_in = has_request_context() and current_user.is_authenticated
         if not signed_in:
             return {"unread_notifications": 0, "unread_messages": 0, "unread_direct": 0, "menu_key": "visitor"}
+        from timebank.database import committed_in_this_context
         from timebank.extensions import db
 
-        notices, messages, direct = db.session.execute(_counts_statement(), {"me": current_user.id}).one()
+        counts = getattr(current_user._get_current_object(), "menu_counts", None)
+        if counts is None or committed_in_this_context():  # a page that marked something read, say
+            counts = db.session.execute(_counts_statement(), {"me": current_user.id}).one()
+        notices, messages, direct = counts
         if not current_user.is_active_member:
             messages = direct = 0
         # Everything the menu shows depends on: its rendering is kept under this key (templates/base.html).

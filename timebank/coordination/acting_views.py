@@ -94,7 +94,7 @@ def warnings_first():
     if not current_user.is_authenticated or request.endpoint in _OPEN_WITH_WARNING or request.endpoint is None:
         return None
     pending_id = getattr(current_user._get_current_object(), "unread_warning_id", _UNKNOWN)
-    if pending_id is _UNKNOWN:  # loaded some other way than by member_signed_in
+    if pending_id is _UNKNOWN:  # loaded some other way than by navigation.member_and_menu
         pending = warning_unread(current_user)
         pending_id = pending.id if pending is not None else None
     if pending_id is None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -246,27 +245,10 @@ def member_warn(*, member: Member, actor: Member, body: str) -> MemberWarning:
     return atomic(work)
 
 
-@cache
-def _signed_in_statement():
-    """Built once: a member by her session token, with her oldest unread warning."""
-    warning = (sa.select(MemberWarning.id).where(MemberWarning.member_id == Member.id, MemberWarning.read_at.is_(None))
-               .order_by(MemberWarning.id).limit(1).scalar_subquery())
-    return sa.select(Member, warning).where(Member.session_token == sa.bindparam("token", type_=sa.String))
-
-
-def member_signed_in(token: str | None) -> Member | None:
-    """The member a session cookie belongs to, with the id of her oldest unread warning, in one query.
-
-    Every request of a signed-in member loads her; ``warnings_first`` then needs no query of its own.
-    """
-    if not token or not isinstance(token, str) or len(token) > 64:
-        return None
-    row = db.session.execute(_signed_in_statement(), {"token": token}).first()
-    if row is None:
-        return None
-    member, warning_id = row
-    member.unread_warning_id = warning_id  # read by warnings_first, for this request only
-    return member
+def unread_warning_column():
+    """SQL, beside a member's row: the id of her oldest unread warning (or NULL)."""
+    return (sa.select(MemberWarning.id).where(MemberWarning.member_id == Member.id, MemberWarning.read_at.is_(None))
+            .order_by(MemberWarning.id).limit(1).scalar_subquery())
 
 
 def warning_unread(member: Member) -> MemberWarning | None:
