@@ -187,7 +187,7 @@ def build_neighbourhood(app, text: str = "") -> dict:
     from timebank.exchanges.disputes import dispute_open
     from timebank.exchanges.proposals import exchange_accept, exchange_propose
     from timebank.exchanges.steps import Terms
-    from timebank.listings.services import report_create
+    from timebank.listings.upkeep import report_create
     from timebank.messages.services import message_send
     from timebank.timeutil import utcnow
 

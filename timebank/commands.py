@@ -157,7 +157,7 @@ def listings():
 @with_appcontext
 def listings_remind(days: int):
     """E-mail the authors of listings that end soon (run it daily from cron)."""
-    from timebank.listings.services import listings_remind_due
+    from timebank.listings.upkeep import listings_remind_due
 
     click.echo(f"reminders queued: {listings_remind_due(days=days)}")
 

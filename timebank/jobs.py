@@ -54,7 +54,7 @@ def _mail_digest() -> str:
 
 
 def _listings_remind() -> str:
-    from timebank.listings.services import listings_remind_due
+    from timebank.listings.upkeep import listings_remind_due
 
     return f"reminders queued: {listings_remind_due()}"
 

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from tests.factories import publish
 from timebank.extensions import db
 from timebank.listings.models import Listing, ListingType
-from timebank.listings.services import listings_search, search_tokens
+from timebank.listings.search_words import search_tokens
+from timebank.listings.services import listings_search
 
 
 @pytest.fixture

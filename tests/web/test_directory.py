@@ -145,9 +145,9 @@ def test_a_profile_can_be_reported(app, client, auth, people, neighbours):
 
 
 def test_a_large_directory_is_counted_up_to_a_cap(client, auth, neighbours, monkeypatch):
-    from timebank.listings import services
+    from timebank.listings import people
 
-    monkeypatch.setattr(services, "DIRECTORY_COUNT_CAP", 2)
+    monkeypatch.setattr(people, "DIRECTORY_COUNT_CAP", 2)
     auth.login("amina@example.org")
     page = text_of(client.get("/members"))
     assert "More than 2 members: type a name or a skill to find someone." in page

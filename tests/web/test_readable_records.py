@@ -20,7 +20,7 @@ def story(app, client, people):
     """Sandrine hides Karim's listing “Couture” after Amina's report and records a shopping trip Amina did for
     Hawa, who has no phone."""
     from timebank.listings.models import Listing
-    from timebank.listings.services import report_create, report_handle
+    from timebank.listings.upkeep import report_create, report_handle
 
     sandrine = people.coordinator("Sandrine Martin")
     amina, karim = people.member("Amina Diallo"), people.member("Karim Benali")

@@ -159,7 +159,7 @@ def test_a_coordinators_zip_holds_no_reset_link_and_is_refused_for_an_admin(app,
 def test_the_reported_member_does_not_read_the_reporters_words(app, client, people):
     from timebank.extensions import db
     from timebank.listings.models import Report
-    from timebank.listings.services import report_handle
+    from timebank.listings.upkeep import report_handle
     from timebank.members.models import Member
 
     sandrine, amina, karim = people.coordinator(), people.member("Amina Diallo"), people.member("Karim Benali")

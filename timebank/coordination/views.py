@@ -66,7 +66,7 @@ def index():
 def decide_report(report_id: int):
     from timebank.coordination.forms import report_decision_form
     from timebank.listings.models import Report
-    from timebank.listings.services import report_handle
+    from timebank.listings.upkeep import report_handle
 
     report = db.session.get(Report, report_id) or abort(404)
     form = report_decision_form()

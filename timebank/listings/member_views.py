@@ -17,7 +17,7 @@ from timebank.security import member_required
 @member_required
 def directory():
     # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
-    from timebank.listings.services import DIRECTORY_COUNT_CAP, members_directory
+    from timebank.listings.people import DIRECTORY_COUNT_CAP, members_directory
     from timebank.listings.views import language_choices
 
     def chosen(name: str, known) -> str:
@@ -54,7 +54,8 @@ def _member_or_404(member_id: int):
 @bp.get("/members/<id:member_id>")
 @member_required
 def show(member_id: int):
-    from timebank.listings.services import can_see_contact, member_listings, today
+    from timebank.listings.people import can_see_contact
+    from timebank.listings.services import member_listings, today
 
     from timebank.messages.services import has_blocked
     from timebank.messages.views import BlockForm

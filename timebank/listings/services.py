@@ -1,31 +1,27 @@
-"""Listing operations: publish, edit, browse and search, match, report, remind."""
+"""Listing operations: publish, edit, browse and search, match (reports and reminders: ``upkeep``; contact details
+and the members' directory: ``people``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from datetime import date, timedelta
+from functools import lru_cache
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from timebank.audit import audit, audit_changes
-from timebank.database import atomic, begin_write
+from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.listings import search
 from timebank.admin.settings_store import kept_while_unchanged
 from timebank.listings.cards import CardCategory, ListingCard, listing_cards
 from timebank.listings.search_words import CATEGORIES_KEPT
-from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType, Report
+from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.listings.search import CARD_OPTIONS, Reader, SearchPage, matching, visible  # noqa: F401
-from timebank.listings.search_words import search_tokens
-from timebank.members.cards import MemberCard, member_cards
 from timebank.members.models import Member, Status
-from timebank.messages.models import DirectMessage
 from timebank.notifications.services import mail_queue, notify
 from timebank.timeutil import utcnow
 
@@ -348,178 +344,3 @@ def _notify_matches(listing: Listing) -> None:
             link=f"/listings/{listing.id}",
             listing=listing,
         )
-
-
-# Reports -------------------------------------------------------------------
-
-
-def report_create(*, reporter: Member, reason: str, listing: Listing | None = None,
-                  member: Member | None = None, message: DirectMessage | None = None) -> Report:
-    """Tell the coordinators about a listing, a profile or a message received."""
-    def work():
-        if not reporter.is_active_member:
-            raise NotAllowed(_l("Your membership must be approved before you can report something."))
-        if sum(item is not None for item in (listing, member, message)) != 1:
-            raise DomainError(_l("Please say what you are reporting."))
-        if (listing is not None and listing.member_id == reporter.id) or (member is not None and member.id == reporter.id):
-            raise NotAllowed(_l("You cannot report your own listing or profile."))
-        if message is not None and message.recipient_id != reporter.id:
-            raise NotAllowed(_l("You can report only a message you received."))
-        if not reason.strip():
-            raise DomainError(_l("Please say what is wrong."), field="reason")
-        report = Report(reporter=reporter, listing=listing, member=member, message=message, reason=reason.strip(),
-                        created_at=utcnow())
-        db.session.add(report)
-        return report
-
-    return atomic(work)
-
-
-def report_handle(*, report: Report, actor: Member, hide: bool, reason: str = "") -> Report:
-    """Dismiss a report, or hide the reported listing or message; the reporter is told it was handled, not how.
-
-    The author of what is hidden is told, with the coordinator's reason (required to hide).
-    """
-    def work():
-        if not (actor.is_coordinator and actor.is_active_member):
-            raise NotAllowed(_l("Only coordinators can handle reports."))
-        if report.handled_at is not None:
-            raise InvalidTransition(_l("This report has already been handled."))
-        item = report.listing or report.message
-        if hide:
-            if item is None:
-                raise InvalidTransition(_l("Only a listing or a message can be hidden from here."))
-            if not reason.strip():
-                raise DomainError(_l("Please write the reason: the author reads it."), field="reason")
-            item.hidden_at, item.hidden_by_id = utcnow(), actor.id
-            if report.listing is not None:
-                notify(member=report.listing.member, kind="listing_hidden", link=f"/listings/{report.listing_id}",
-                       params={"title": report.listing.title, "reason": reason.strip()[:500]})
-            else:
-                notify(member=report.message.sender, kind="message_hidden", link=None,
-                       params={"reason": reason.strip()[:500]})
-        report.handled_at, report.handled_by_id = utcnow(), actor.id
-        report.outcome = "hidden" if hide else "dismissed"
-        if report.listing is not None:
-            concerned, target = report.listing.member, f"listing {report.listing_id}"
-        elif report.message is not None:
-            concerned, target = report.message.sender, f"message {report.message_id}"
-        else:
-            concerned, target = report.member, f"member {report.member_id}"
-        action = "report_dismissed" if not hide else "listing_hidden" if report.listing else "message_hidden"
-        audit(actor=actor, action=action, member=concerned, target=target, reason=report.reason,
-              **({"decision": reason.strip()[:500]} if hide else {}))
-        notify(member=report.reporter, kind="report_handled", params={}, link=None)
-        return report
-
-    return atomic(work)
-
-
-# Reminders -----------------------------------------------------------------
-
-
-def listings_remind_due(*, days: int = 3) -> int:
-    """E-mail the authors of open listings that end within ``days`` (once per end date)."""
-    begin_write()
-    limit = today() + timedelta(days=days)
-    due = db.session.scalars(
-        sa.select(Listing).where(
-            Listing.status == ListingStatus.OPEN, Listing.hidden_at.is_(None), Listing.reminded_at.is_(None),
-            Listing.ends_on.is_not(None), Listing.ends_on >= today(), Listing.ends_on <= limit,
-            Listing.member_id.in_(sa.select(Member.id).where(Member.status == Status.ACTIVE)),
-        ).options(joinedload(Listing.member))
-    ).all()
-    for listing in due:
-        mail_queue(member=listing.member, subject=_l("Your listing ends soon"), template="listing_ends_soon",
-                   topic="matches", link=f"/listings/{listing.id}", listing=listing)
-        listing.reminded_at = utcnow()
-    db.session.commit()
-    return len(due)
-
-
-# Contact details -----------------------------------------------------------
-
-
-def have_agreed_exchange(a: Member, b: Member) -> bool:
-    """Have these two members agreed an exchange together (both accepted it, and it was not called off)?
-
-    A gift does not count, nor does a proposal: either one is made without the other person's consent,
-    and must not hand over her phone number.
-    """
-    return db.session.scalar(_agreed_between(), {"a": a.id, "b": b.id}) is not None
-
-
-@cache
-def _agreed_between() -> sa.Select:
-    """Built once (a member's and a listing's pages ask it on every view)."""
-    from timebank.exchanges.models import Exchange, ExchangeState
-
-    a, b = sa.bindparam("a", type_=sa.Integer), sa.bindparam("b", type_=sa.Integer)
-    agreed = (ExchangeState.AGREED, ExchangeState.DONE, ExchangeState.COMPLETED, ExchangeState.DISPUTED)
-    return sa.select(Exchange.id).where(
-        sa.or_(sa.and_(Exchange.provider_id == a, Exchange.recipient_id == b),
-               sa.and_(Exchange.provider_id == b, Exchange.recipient_id == a)),
-        Exchange.state.in_(agreed),
-        Exchange.reservation_id.is_not(None),  # only an accepted proposal reserves hours; a gift never does
-    ).limit(1)
-
-
-def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
-    from timebank.members.models import ContactVisibility
-
-    if viewer is None or not viewer.is_authenticated or not viewer.is_active_member:
-        return False
-    if viewer.id == member.id or viewer.is_coordinator:
-        return True
-    if member.contact_visibility is ContactVisibility.MEMBERS:
-        return True
-    if member.contact_visibility is ContactVisibility.COUNTERPARTS:
-        return have_agreed_exchange(member, viewer)
-    return False
-
-
-# Beyond a thousand members (34 pages), "more than 1 000: type a name or a skill" is what a reader needs.
-DIRECTORY_COUNT_CAP = 1000
-
-
-def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
-                      skill: str = "", page: int = 1, per_page: int = 30,
-                      private: bool = False) -> tuple[list[MemberCard], int]:
-    """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
-    they offer, the languages they speak and their area; with their number, counted up to
-    ``DIRECTORY_COUNT_CAP + 1``."""
-    from timebank.members.models import MemberLanguage
-    from timebank.members.search import member_match
-
-    conditions = [Member.status == Status.ACTIVE]
-    if not private:  # coordinators find everyone; members, those who agree to be shown
-        from timebank.privacy.models import withdrawn
-
-        conditions.append(Member.id.not_in(withdrawn("directory")))
-    found = member_match(q, private=private)
-    if found is not None:
-        conditions.append(found)
-    if language:
-        conditions.append(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
-    if area:
-        conditions.append(Member.area == area)
-    if search_tokens(skill):
-        offers = _matching(_visible(sa.select(Listing.member_id), on=today()), skill).where(
-            Listing.type == ListingType.OFFER)
-        conditions.append(Member.id.in_(offers))
-    # Counted up to DIRECTORY_COUNT_CAP + 1 (an index walk that stops), not every member of a city on each view.
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Member.id).where(*conditions).limit(DIRECTORY_COUNT_CAP + 1).subquery()))
-    page = max(1, page)
-    if (page - 1) * per_page >= max(total, 1):
-        return [], total
-    # The conditions on the member row itself: the page is read in name order from (status, name, id).
-    ids = db.session.scalars(
-        sa.select(Member.id).where(*conditions).order_by(Member.display_name, Member.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return member_cards(ids), total
-
-
-def languages_in(members: Iterable[Member]) -> set[str]:
-    return {code for member in members for code in member.language_codes}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from timebank.fastpaths import locale_code
 from timebank.errors import DomainError
 from timebank.extensions import db
-from timebank.listings import services
+from timebank.listings import people, services, upkeep
 from timebank.i18n import language_name
 from timebank.listings.forms import ListingForm, ReportForm, StatusForm
 from timebank.listings.models import Listing, ListingStatus, ListingType
@@ -220,7 +220,7 @@ def show(listing_id: int):
         "listings/show.html", listing=listing, mine=mine, can_edit=can_edit, matches=matches,
         speaks=speaks_label(reader),
         published=request.args.get("published") == "1", status_form=StatusForm(), today=services.today(),
-        show_contact=services.can_see_contact(member=listing.member, viewer=current_user),
+        show_contact=people.can_see_contact(member=listing.member, viewer=current_user),
     )
 
 
@@ -296,7 +296,7 @@ def report_page(*, back: str, **item):
     """Tell the coordinators about one ``listing``, ``member`` or ``message``; then go ``back``."""
     form = ReportForm()
     if form.validate_on_submit():
-        services.report_create(reporter=current_user, reason=form.reason.data, **item)
+        upkeep.report_create(reporter=current_user, reason=form.reason.data, **item)
         flash(_("Thank you. A coordinator will look at it."), "success")
         return redirect(back, 303)
     status = 422 if request.method == "POST" else 200
