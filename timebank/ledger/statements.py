@@ -1,7 +1,14 @@
-"""Statements: an account's movements with the balance right after each, newest first; its reservations."""
+"""Statements: an account's movements with the balance right after each, newest first; its reservations.
+
+A statement page and the reservations are read as plain records (``LineTransfer``, ``LineAccount``,
+``LineMember``): a line names two accounts, their owners and who recorded it, and as ORM objects that was five
+objects a line. The records answer what the pages, ``account_label`` and the data export read. ``statement_all``
+(the CSV downloads) reads objects.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -9,15 +16,50 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from timebank.extensions import db
-from timebank.ledger.models import Account, Transfer, TransferState
+from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
 from timebank.members.models import Member
+
+@dataclass(frozen=True, slots=True)
+class LineMember:
+    id: int
+    display_name: str
+
+    first_name = Member.first_name
+
+
+@dataclass(frozen=True, slots=True)
+class LineAccount:
+    id: int
+    kind: AccountKind
+    member_id: int | None
+    member: LineMember | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineTransfer:
+    id: int
+    created_at: datetime
+    kind: TransferKind
+    state: TransferState
+    memo: str
+    minutes: int
+    exchange_id: int | None
+    debit_account_id: int
+    credit_account_id: int
+    debit_balance_after: int | None
+    credit_balance_after: int | None
+    recorded_by_id: int | None
+    recorded_by: LineMember | None
+    debit_account: LineAccount
+    credit_account: LineAccount
+
 
 @dataclass(frozen=True)
 class StatementLine:
-    transfer: Transfer
+    transfer: Transfer | LineTransfer
     minutes: int  # signed: + received, − given
     balance_after: int
-    counterpart: Account
+    counterpart: Account | LineAccount
 
 
 @dataclass(frozen=True)
@@ -78,11 +120,44 @@ def _page_statements() -> tuple[sa.Select, sa.Select, sa.Select, sa.Select, sa.S
     count = sa.select(sa.func.count()).select_from(Transfer).where(posted, mine)
     debits, credits = (sa.select(Transfer.id).where(posted, column == account).order_by(Transfer.id.desc())
                        .limit(limit) for column in (Transfer.debit_account_id, Transfer.credit_account_id))
-    lines = (sa.select(Transfer).where(Transfer.id.in_(sa.bindparam("ids", expanding=True)))
-             .order_by(Transfer.id.desc()).options(*_LINE_OPTIONS))
-    reserved = (sa.select(Transfer).where(Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING, mine)
-                .order_by(Transfer.id).options(*_LINE_OPTIONS))
+    transfer = Transfer.__table__
+    lines = _records().where(transfer.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(transfer.c.id.desc())
+    reserved = (_records().where(transfer.c.reservation.is_(True), transfer.c.state == TransferState.PENDING,
+                                 sa.or_(transfer.c.debit_account_id == account, transfer.c.credit_account_id == account))
+                .order_by(transfer.c.id))
     return count, debits, credits, lines, reserved
+
+
+def _records() -> sa.Select:
+    """A transfer's columns with both accounts, their owners' names and its recorder's: one row a line."""
+    transfer, account, member = Transfer.__table__, Account.__table__, Member.__table__
+    debit, credit = account.alias("debit"), account.alias("credit")
+    debit_owner, credit_owner, recorder = member.alias("debit_owner"), member.alias("credit_owner"), member.alias("recorder")
+    return (sa.select(transfer.c.id, transfer.c.created_at, transfer.c.kind, transfer.c.state, transfer.c.memo,
+                      transfer.c.minutes, transfer.c.exchange_id, transfer.c.debit_account_id,
+                      transfer.c.credit_account_id, transfer.c.debit_balance_after, transfer.c.credit_balance_after,
+                      transfer.c.recorded_by_id, recorder.c.display_name, debit.c.kind, debit.c.member_id,
+                      debit_owner.c.display_name, credit.c.kind, credit.c.member_id, credit_owner.c.display_name)
+            .select_from(transfer.join(debit, debit.c.id == transfer.c.debit_account_id)
+                         .join(credit, credit.c.id == transfer.c.credit_account_id)
+                         .outerjoin(debit_owner, debit_owner.c.id == debit.c.member_id)
+                         .outerjoin(credit_owner, credit_owner.c.id == credit.c.member_id)
+                         .outerjoin(recorder, recorder.c.id == transfer.c.recorded_by_id)))
+
+
+def _record(row) -> LineTransfer:
+    (id_, created_at, kind, state, memo, minutes, exchange_id, debit_id, credit_id, debit_after, credit_after,
+     recorded_by_id, recorder_name, debit_kind, debit_member, debit_name, credit_kind, credit_member,
+     credit_name) = row
+
+    def side(account_id, kind, member_id, name):
+        return LineAccount(account_id, kind, member_id, LineMember(member_id, name) if member_id is not None else None)
+
+    return LineTransfer(id_, created_at, kind, state, memo, minutes, exchange_id, debit_id, credit_id, debit_after,
+                        credit_after, recorded_by_id,
+                        LineMember(recorded_by_id, recorder_name) if recorded_by_id is not None else None,
+                        side(debit_id, debit_kind, debit_member, debit_name),
+                        side(credit_id, credit_kind, credit_member, credit_name))
 
 
 def statement(*, account: Account, page: int = 1, per_page: int | None = None) -> StatementPage:
@@ -100,7 +175,7 @@ def statement(*, account: Account, page: int = 1, per_page: int | None = None) -
     for side in (debits, credits):
         ids += db.session.scalars(side, {"account": account.id, "limit": limit})
     ids = sorted(set(ids), reverse=True)[(page - 1) * per_page: limit]
-    rows = db.session.scalars(lines, {"ids": ids}).all() if ids else []
+    rows = [_record(row) for row in db.session.execute(lines, {"ids": ids})] if ids else []
     return StatementPage([_line(account, t) for t in rows], page, per_page, total)
 
 
@@ -110,6 +185,6 @@ def statement_all(*, account: Account) -> list[StatementLine]:
     return [_line(account, t) for t in rows]
 
 
-def reservations(*, account: Account) -> list[Transfer]:
+def reservations(*, account: Account) -> list[LineTransfer]:
     """Hours reserved to pay or to receive, oldest first."""
-    return list(db.session.scalars(_page_statements()[4], {"account": account.id}))
+    return [_record(row) for row in db.session.execute(_page_statements()[4], {"account": account.id})]
