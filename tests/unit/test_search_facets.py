@@ -127,7 +127,9 @@ def test_a_typed_word_never_reaches_the_filters_words(app, people):
     typed = [search_words.facet_word(kind, value) for kind, value in (
         (search_words.FACET_TYPE, "offer"), (search_words.FACET_AREA, "Centre"), (search_words.FACET_LANGUAGE, "wo"))]
     with app.test_request_context():
-        for query in typed + ["zz", "zzt", "zza", "zzl", "#t", "t6f66666572"]:
+        typed += search_words.facet_words(type=ListingType.OFFER, area="Centre", language="wo")  # a combination
+        typed += search_words.facet_words(area="Centre", language="wo")
+        for query in typed + ["zz", "zzt", "zza", "zzl", "zzo", "#t", "t6f66666572"]:
             assert listings_search(q=query).listings == [], query
         assert [listing.id for listing in listings_search(q="cuisine", type=ListingType.OFFER, area="Centre",
                                                           language="wo").listings] == [offer]

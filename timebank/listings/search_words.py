@@ -112,8 +112,13 @@ def postgresql_query(tokens: list[str], categories: list[list[int]]):
 # The filters are words of the search document too (migration 0034), so that the index intersects them with the
 # typed words: "zzt", "zza" or "zzl" and the hexadecimal UTF-8 of the type, the area or a language code (one word
 # whatever the value holds). On SQLite they sit in the column ``facets`` and typed words are only looked for in
-# ``body``; on PostgreSQL they start with "#", which no typed word keeps.
+# ``body``. Two or three filters are one word of their own (migration 0035): "zzk" type and area, "zzm" type and
+# language, "zzn" area and language, "zzo" all three, the values joined by "x"; one short list for the index to
+# walk, not the long lists of each ("offer" is half of the listings).
 FACET_TYPE, FACET_AREA, FACET_LANGUAGE = "zzt", "zza", "zzl"
+_FACET_COMBINATIONS = {("type", "area"): "zzk", ("type", "language"): "zzm", ("area", "language"): "zzn",
+                       ("type", "area", "language"): "zzo"}
+_FACET_ALONE = {"type": FACET_TYPE, "area": FACET_AREA, "language": FACET_LANGUAGE}
 
 
 def facet_word(kind: str, value: str) -> str:
@@ -121,15 +126,16 @@ def facet_word(kind: str, value: str) -> str:
 
 
 def facet_words(*, type: ListingType | None = None, area: str | None = None, language: str | None = None) -> list[str]:
-    """The document's words that every listing passing these filters has (and only those)."""
-    words = []
-    if type is not None:
-        words.append(facet_word(FACET_TYPE, ListingType(type).value))
-    if area:
-        words.append(facet_word(FACET_AREA, area))
-    if language:
-        words.append(facet_word(FACET_LANGUAGE, language))
-    return words
+    """The document's word that every listing passing these filters has (and only those): none, or one."""
+    given = [(name, value) for name, value in (("type", ListingType(type).value if type is not None else None),
+                                               ("area", area or None), ("language", language or None)) if value]
+    if not given:
+        return []
+    if len(given) == 1:
+        [(name, value)] = given
+        return [facet_word(_FACET_ALONE[name], value)]
+    kind = _FACET_COMBINATIONS[tuple(name for name, _ in given)]
+    return [kind + "x".join(value.encode("utf-8").hex() for _, value in given)]
 
 
 def fts5_facets(words: list[str], category_id: int | None) -> str:
