@@ -250,10 +250,6 @@ def _visible_one(on: date) -> sa.Select:
     return _visible(sa.select(Listing.id), on=on).where(Listing.id == sa.bindparam("listing", type_=sa.Integer))
 
 
-_CARD_OPTIONS = CARD_OPTIONS
-_matching = matching
-
-
 def listings_search(**criteria) -> SearchPage:
     """Open listings found by words and filters, ordered for a reader; see ``search.listings_search``."""
     return search.listings_search(on=today(), **criteria)
@@ -270,7 +266,7 @@ def listings_directory(*, area: str | None = None) -> list[Listing]:
     return list(db.session.scalars(
         sa.select(Listing).where(Listing.id.in_(query)).join(Category, Listing.category_id == Category.id)
         .order_by(Category.position, Category.id, Listing.type, Listing.title, Listing.id).limit(DIRECTORY_MAX)
-        .options(*_CARD_OPTIONS)
+        .options(*CARD_OPTIONS)
     ).unique())
 
 
