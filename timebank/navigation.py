@@ -9,19 +9,24 @@ from flask import Flask, has_request_context
 from flask_login import current_user
 
 
+def _menu_counts(me) -> list:
+    """The menu's three counts as SQL for the member whose id is ``me``: unread notices, exchange messages and
+    direct messages."""
+    from timebank.exchanges.conversation import unread_messages_query
+    from timebank.messages.services import unread_direct_query
+    from timebank.notifications.services import notifications_unread_query
+
+    member = SimpleNamespace(id=me)  # what the three queries read of a member
+    return [query(member=member).scalar_subquery()
+            for query in (notifications_unread_query, unread_messages_query, unread_direct_query)]
+
+
 @cache
 def _counts_statement():
     """The menu's three counts in one round trip, built once with the member's id as a parameter ``me``."""
     import sqlalchemy as sa
 
-    from timebank.exchanges.conversation import unread_messages_query
-    from timebank.messages.services import unread_direct_query
-    from timebank.notifications.services import notifications_unread_query
-
-    me = SimpleNamespace(id=sa.bindparam("me", type_=sa.Integer))  # what the three queries read of a member
-    return sa.select(notifications_unread_query(member=me).scalar_subquery(),
-                     unread_messages_query(member=me).scalar_subquery(),
-                     unread_direct_query(member=me).scalar_subquery())
+    return sa.select(*_menu_counts(sa.bindparam("me", type_=sa.Integer)))
 
 
 @cache
@@ -31,18 +36,12 @@ def _member_and_menu_statement():
     import sqlalchemy as sa
 
     from timebank.coordination.services import unread_warning_column
-    from timebank.exchanges.conversation import unread_messages_query
     from timebank.members.models import Member
-    from timebank.messages.services import unread_direct_query
-    from timebank.notifications.services import notifications_unread_query
 
     token = sa.bindparam("token", type_=sa.String)
     # The member's id as the counts ask it: her row found again by the token, never correlated with the outer row.
-    me = SimpleNamespace(id=sa.select(Member.id).where(Member.session_token == token).correlate(None)
-                         .scalar_subquery())
-    return sa.select(Member, unread_warning_column(), notifications_unread_query(member=me).scalar_subquery(),
-                     unread_messages_query(member=me).scalar_subquery(),
-                     unread_direct_query(member=me).scalar_subquery()).where(Member.session_token == token)
+    me = sa.select(Member.id).where(Member.session_token == token).correlate(None).scalar_subquery()
+    return sa.select(Member, unread_warning_column(), *_menu_counts(me)).where(Member.session_token == token)
 
 
 def member_and_menu(token: str | None):
