@@ -11,14 +11,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from timebank.admin.settings_store import forget_saved_settings, kept_forget, settings_version_bump
+from timebank.admin.settings_store import kept_forget_all, settings_version_bump
 from timebank.audit import audit
 from timebank.database import atomic
 from timebank.errors import DomainError, InvalidTransition, NotAllowed
 from timebank.extensions import db
 from timebank.i18n import LOCALES
 from timebank.listings.models import Category
-from timebank.listings.search_words import CATEGORIES_KEPT, CATEGORY_WORDS_KEPT
 from timebank.members.models import Member
 from timebank.timeutil import utcnow
 
@@ -107,9 +106,7 @@ def _changed(work):
     try:
         return atomic(changing)
     finally:
-        kept_forget(CATEGORIES_KEPT)
-        kept_forget(CATEGORY_WORDS_KEPT)
-        forget_saved_settings()  # this context reads the new version token too
+        kept_forget_all()  # after the commit (or the rollback): nothing kept from inside the transaction
 
 
 def category_create(*, actor: Member, fields: CategoryFields) -> Category:

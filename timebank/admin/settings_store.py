@@ -111,9 +111,11 @@ def settings_version() -> str:
     return str(current_app.extensions.get(_PROCESS, {}).get("version"))
 
 
-def kept_forget(name: str) -> None:
-    """This process forgets its copy at once (the others when they read the new token)."""
-    current_app.extensions.get(_KEPT, {}).pop(name, None)
+def kept_forget_all() -> None:
+    """After a commit that wrote a new version token: this process forgets all it kept and reads the token again
+    (the other workers do when their next request reads it)."""
+    current_app.extensions.get(_KEPT, {}).clear()
+    forget_saved_settings()
 
 
 def _read_at_push(sender, **extra) -> None:
