@@ -242,6 +242,11 @@ class Page:
     total: int
 
 
+def capped_pages(total: int, cap: int, per_page: int) -> int:
+    """How many pages a list counted up to ``cap + 1`` offers: beyond ``cap``, "more than cap" and no more pages."""
+    return max(1, -(-min(total, cap) // per_page))
+
+
 def page_of(statement: sa.Select, *, page: int, per_page: int, rows=None) -> Page:
     """Read one page of ``statement`` (LIMIT/OFFSET, after one COUNT of the whole); a page past the end is the last.
 

@@ -17,20 +17,17 @@ from timebank.security import member_required
 @member_required
 def directory():
     # A GET filter needs no form object: plain values, checked against what exists, and plain HTML.
-    from timebank.listings.people import DIRECTORY_COUNT_CAP, members_directory
-    from timebank.listings.views import language_choices
+    from timebank.database import capped_pages
+    from timebank.listings.people import DIRECTORY_COUNT_CAP, DIRECTORY_PER_PAGE, members_directory
+    from timebank.listings.views import chosen_value, language_choices
 
-    def chosen(name: str, known) -> str:
-        value = (request.args.get(name) or "").strip()
-        return value if value in known else ""
-
-    language = chosen("language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"])
-    area = chosen("area", current_app.config["TIMEBANK_AREAS"])
+    language = chosen_value(request.args, "language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"])
+    area = chosen_value(request.args, "area", current_app.config["TIMEBANK_AREAS"])
     page = max(1, request.args.get("page", 1, type=int) or 1)
     members, total = members_directory(
         q=request.args.get("name", "")[:80], skill=request.args.get("skill", "")[:200], language=language or None,
         area=area or None, page=page, private=current_user.is_coordinator)
-    pages = max(1, -(-min(total, DIRECTORY_COUNT_CAP) // 30))
+    pages = capped_pages(total, DIRECTORY_COUNT_CAP, DIRECTORY_PER_PAGE)
     if page > pages:
         abort(404)
     args = {key: request.args[key] for key in ("name", "skill", "language", "area") if request.args.get(key)}

@@ -59,10 +59,11 @@ def can_see_contact(*, member: Member, viewer: Member | None) -> bool:
 
 # Beyond a thousand members (34 pages), "more than 1 000: type a name or a skill" is what a reader needs.
 DIRECTORY_COUNT_CAP = 1000
+DIRECTORY_PER_PAGE = 30
 
 
 def members_directory(*, q: str = "", language: str | None = None, area: str | None = None,
-                      skill: str = "", page: int = 1, per_page: int = 30,
+                      skill: str = "", page: int = 1, per_page: int = DIRECTORY_PER_PAGE,
                       private: bool = False) -> tuple[list[MemberCard], int]:
     """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
     they offer, the languages they speak and their area; with their number, counted up to

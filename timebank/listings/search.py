@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from timebank.database import capped_pages
 from timebank.extensions import db
 from timebank.listings.cards import ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
@@ -144,7 +145,7 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-min(self.total, COUNT_CAP) // self.per_page))
+        return capped_pages(self.total, COUNT_CAP, self.per_page)
 
 
 @cache

@@ -54,6 +54,12 @@ def speaks_label(reader: services.Reader):
     return label
 
 
+def chosen_value(args, name: str, known) -> str:
+    """A GET filter's value if it is one of ``known``, else nothing: a filter never refuses a page."""
+    value = (args.get(name) or "").strip()
+    return value if value in known else ""
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the browse page was asked for, each value known or dropped (a filter never refuses a page)."""
@@ -66,15 +72,11 @@ class Filters:
 
     @classmethod
     def read(cls, args, *, categories) -> Filters:
-        def chosen(name: str, known) -> str:
-            value = (args.get(name) or "").strip()
-            return value if value in known else ""
-
         return cls(q=(args.get("q") or "")[:200],
-                   type=chosen("type", ("offer", "request")),
-                   category=chosen("category", {str(category.id) for category in categories}),
-                   language=chosen("language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"]),
-                   area=chosen("area", current_app.config["TIMEBANK_AREAS"]))
+                   type=chosen_value(args, "type", ("offer", "request")),
+                   category=chosen_value(args, "category", {str(category.id) for category in categories}),
+                   language=chosen_value(args, "language", current_app.config["TIMEBANK_SPOKEN_LANGUAGES"]),
+                   area=chosen_value(args, "area", current_app.config["TIMEBANK_AREAS"]))
 
 
 _LANGUAGE_CHOICES: dict[tuple, list[tuple[str, str]]] = {}
