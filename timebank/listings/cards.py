@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from timebank.extensions import db
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
+from timebank.members.cards import SpeaksLanguages
 from timebank.members.models import Member
 from timebank.partners.models import Partner
 
@@ -60,7 +61,7 @@ _PROJECT = sa.table("project", sa.column("id", sa.Integer), sa.column("title", s
 
 
 @dataclass(frozen=True, slots=True)
-class ListingCard:
+class ListingCard(SpeaksLanguages):
     id: int
     type: ListingType
     title: str
@@ -81,11 +82,6 @@ class ListingCard:
 
     is_expired = Listing.is_expired
     shown_status = Listing.shown_status
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """Only ever asked whether there are any (the card names them from ``language_codes``)."""
-        return self.language_codes
 
 
 @cache

@@ -17,8 +17,19 @@ from timebank.extensions import db
 from timebank.members.models import Member, MemberLanguage
 
 
+class SpeaksLanguages:
+    """A card record's ``languages``, as the models' relationship reads in a template: only ever asked whether
+    there are any (the card names them from ``language_codes``)."""
+
+    __slots__ = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.language_codes
+
+
 @dataclass(frozen=True, slots=True)
-class MemberCard:
+class MemberCard(SpeaksLanguages):
     id: int
     display_name: str
     area: str | None
@@ -28,11 +39,6 @@ class MemberCard:
 
     first_name = Member.first_name
     is_verified = Member.is_verified
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """Only ever asked whether there are any (the card names them from ``language_codes``)."""
-        return self.language_codes
 
 
 @cache
