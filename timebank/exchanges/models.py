@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time
-from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -136,14 +135,13 @@ class Exchange(db.Model):
         return self.side_of(member) is not None
 
 
-@lru_cache(maxsize=1024)
-def taking_part(member_id: int, *, for_partners: bool = True):
+def taking_part(member_id, *, for_partners: bool = True):
     """SQL: the exchanges a member takes part in on her own side, and (``for_partners``) those of the partners she
     represents now; not those where she is stored on a partner's side but no longer represents it.
 
     Written as the ids found through each side's index (a union), not as one condition with OR: PostgreSQL
     read every exchange for the OR with a subquery in it (100 000 exchanges: 10 ms for the menu's count).
-    Kept a process per member: the same expression, its statement's cache key already worked out."""
+    ``member_id`` may be a parameter: the statements pages read on every view are built once that way."""
     from timebank.partners.models import Representative
 
     other = sa.orm.aliased(Exchange)
