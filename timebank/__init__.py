@@ -199,9 +199,9 @@ def register_signals(app: Flask) -> None:
     partner_suspending.connect(exchanges_release_of_partner)  # a suspended partner's exchanges release their hours
     from timebank.ledger.models import AccountKind
     from timebank.ledger.services import account_owner_register
-    from timebank.partners.services import partner_of_account
+    from timebank.partners.services import partner_names_of_accounts
 
-    account_owner_register(AccountKind.PARTNER, partner_of_account)  # the ledger names a partner's account
+    account_owner_register(AccountKind.PARTNER, partner_names_of_accounts)  # the ledger names partners' accounts
     from timebank.ledger.verify import verify_check_register
     from timebank.reports.rollups_check import rollups_check
 

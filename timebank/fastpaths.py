@@ -8,7 +8,11 @@ call, and ``url_for`` runs Werkzeug's URL builder: together a few milliseconds a
   object is the same one (``flask_babel.refresh()`` after a language change makes a new one);
 - the templates' ``_``/``ngettext`` use the catalogue found once for that same locale;
 - the templates' ``url_for`` keeps the addresses it built (endpoint, arguments, blueprint and script root as
-  the key, a bounded table a process, emptied when full), falling back to Flask's for anything unusual (``_external``, lists…).
+  the key, a bounded table a process, emptied when full), falling back to Flask's for anything unusual (``_external``, lists…);
+- ``kept_html(render, record, *args, vary=…)`` keeps a card's HTML rendered for a record that says it renders by
+  value (``RENDERS_BY_VALUE``: a frozen record of every field its card shows), so that twenty cards a page are
+  rendered once a process rather than on every view. Its key is the record itself (a changed title is a new key),
+  the arguments and ``vary`` (the reader's language…: everything else the HTML depends on).
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from flask.globals import _cv_request
 from flask_babel import get_locale, get_translations
 
 _ADDRESSES = 4096  # addresses kept a process (listing and member pages come and go; the menu's stay)
+_CARDS = 4096  # cards kept rendered a process (about 1 KB each)
 
 
 def _namespace():
@@ -97,12 +102,39 @@ def _install_url_for(app: Flask) -> None:
     app.extensions["timebank.addresses"] = built
 
 
+def _install_kept_html(app: Flask) -> None:
+    kept: dict = {}
+
+    def kept_html(render, record, *args, vary: tuple = ()):
+        """``render(record, *args)`` (a macro), kept for the same record, arguments and ``vary``."""
+        if not getattr(record, "RENDERS_BY_VALUE", False):  # an ORM object: equal to itself only, and mutable
+            return render(record, *args)
+        context = _cv_request.get(None)
+        where = (context.request.script_root, context.request.host) if context is not None else None
+        key = (render.name, record, args, vary, where)
+        html = kept.get(key)
+        if html is None:
+            html = render(record, *args)
+            if len(kept) >= _CARDS:
+                kept.clear()
+            kept[key] = html
+        return html
+
+    app.jinja_env.globals["kept_html"] = kept_html
+    app.extensions["timebank.kept_html"] = kept
+
+
 def register_fastpaths(app: Flask) -> None:
     _install_gettext(app)
-    if not app.debug:  # in development a changed static file must get its new address at once
+    if app.debug:  # in development a changed static file or template must show at once
+        app.jinja_env.globals["kept_html"] = lambda render, record, *args, vary=(): render(record, *args)
+    else:
         _install_url_for(app)
+        _install_kept_html(app)
 
 
 def addresses_forget(app: Flask | None = None) -> None:
-    """Forget the kept addresses (a static file's content changed while the process runs)."""
-    (app or current_app).extensions.get("timebank.addresses", {}).clear()
+    """Forget the kept addresses and cards (a static file's content changed while the process runs)."""
+    extensions = (app or current_app).extensions
+    extensions.get("timebank.addresses", {}).clear()
+    extensions.get("timebank.kept_html", {}).clear()

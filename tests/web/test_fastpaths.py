@@ -66,3 +66,43 @@ def test_a_member_reads_her_own_language_on_every_page(client, people):
         assert "الإعلانات" in text_of(client.get("/listings"))
     client.get("/?lang=fr")
     assert "Annonces" in text_of(client.get("/listings"))
+
+
+def _cards(page: str) -> list[str]:
+    """The listing cards of a page, as HTML."""
+    return ["<li" + card.split("</li>", 1)[0] for card in page.split("<li")[1:] if 'class="listing-card' in card[:40]]
+
+
+def test_a_card_kept_rendered_shows_every_change_of_what_it_shows(app, client, people):
+    """Cards are rendered once a process for the same card record (fastpaths.kept_html): a changed title, the
+    reader's language and who reads (an applicant sees no names) each show at once."""
+    from tests.factories import publish
+    from timebank.extensions import db
+    from timebank.listings.models import Listing
+
+    amina = people.member("Amina Diallo", email="amina@example.org")
+    karim = people.member("Karim Benali", email="karim@example.org")
+    nadia = people.applicant("Nadia Haddad", email="nadia@example.org")
+    listing_id = publish(app, amina, "Vélo à réparer")
+    kept = app.extensions["timebank.kept_html"]
+
+    login(client, karim)
+    first = _cards(client.get("/listings").get_data(as_text=True))
+    assert len(first) == 1 and "Vélo à réparer" in first[0] and "Amina" in first[0] and "Can help" in first[0]
+    assert len(kept) == 1
+    assert _cards(client.get("/listings").get_data(as_text=True)) == first and len(kept) == 1  # from the table
+
+    with app.app_context():
+        db.session.get(Listing, listing_id).title = "Vélo et trottinette"
+        db.session.commit()
+    changed = _cards(client.get("/listings").get_data(as_text=True))
+    assert "Vélo et trottinette" in changed[0] and "Vélo à réparer" not in changed[0]
+
+    arabic = _cards(client.get("/listings?lang=ar").get_data(as_text=True))
+    assert "Vélo et trottinette" in arabic[0] and "Can help" not in arabic[0]
+
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(other, nadia)
+    waiting = _cards(other.get("/listings").get_data(as_text=True))
+    assert "Vélo et trottinette" in waiting[0] and "Amina" not in waiting[0]

@@ -68,3 +68,40 @@ def test_everyday_pages_stay_within_a_few_queries(app, client, people, amina):
     assert cost[f"/exchanges/{exchanges[0]}"] <= 11, cost  # was 19, with a write on every view
     assert cost["/notifications"] <= 7, cost  # was 10, with an update on every view
     assert cost["/exchanges"] <= 6, cost
+
+
+def test_a_statement_names_its_partners_in_one_query_whatever_their_number(app, client, people, amina):
+    """Each line paid by a partner used to cost its own query for the partner's name."""
+    from tests.factories import account
+    from timebank.ledger import services as ledger
+    from timebank.ledger.models import TransferKind
+    from timebank.partners import services as partners
+    from timebank.partners.models import Partner, PartnerKind
+
+    claire = people.admin("Claire Dubois")
+    with app.test_request_context():
+        made = []
+        for name in ("Les Tilleuls Habitat", "École Jules Ferry"):
+            partner = partners.partner_create(actor=member(claire), fields=partners.PartnerFields(
+                name=name, kind=PartnerKind.SCHOOL, descriptions={"fr": name}))
+            partners.partner_set_limits(actor=member(claire), partner=partner, floor=-6000, ceiling=6000,
+                                        reason="Convention")
+            made.append(partner.id)
+        db.session.commit()
+
+    def paid_by(partner_index: int, key: str):
+        with app.test_request_context():
+            partner = db.session.get(Partner, made[partner_index])
+            ledger.transfer_post(debit=partner.account, credit=account(amina), minutes=60, kind=TransferKind.DIRECT,
+                                 key=key, actor=member(claire), memo="Cartons")
+            db.session.commit()
+
+    login(client, amina)
+    paid_by(0, "one")
+    one = costs(app, client, ("/me/hours",))["/me/hours"]
+    paid_by(1, "two")
+    paid_by(0, "three")
+    paid_by(1, "four")
+    page = client.get("/me/hours").get_data(as_text=True)
+    assert page.count("Les Tilleuls Habitat") >= 2 and page.count("École Jules Ferry") >= 2
+    assert costs(app, client, ("/me/hours",))["/me/hours"] == one

@@ -1,7 +1,7 @@
 """Accounts: finding and opening them, naming them, locking them for a transaction, and their balances."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,20 +57,38 @@ def account_open_owned(*, kind: AccountKind) -> Account:
     return account
 
 
-# Owners above the ledger (a partner organisation) name their accounts through a function they register.
-_OWNER_NAMES: dict[AccountKind, Callable[[Account], str]] = {}
+# Owners above the ledger (a partner organisation) name their accounts through a function they register: it names
+# many accounts at once (a statement page asks once for all its lines), by id, leaving out the ones it cannot name.
+_OWNER_NAMES: dict[AccountKind, Callable[[Collection[int]], dict[int, str]]] = {}
+_OWNER_UNKNOWN = {AccountKind.PARTNER: _l("A partner")}  # a name not found (the row is never deleted)
 
 
-def account_owner_register(kind: AccountKind, name_of: Callable[[Account], str]) -> None:
-    _OWNER_NAMES[kind] = name_of
+def account_owner_register(kind: AccountKind, names_of: Callable[[Collection[int]], dict[int, str]]) -> None:
+    _OWNER_NAMES[kind] = names_of
+
+
+def account_owner_names(accounts: Iterable[tuple[AccountKind, int]]) -> dict[int, str]:
+    """The names of the accounts whose owner sits above the ledger, asked once a kind of owner."""
+    wanted: dict[AccountKind, set[int]] = {}
+    for kind, account_id in accounts:
+        if kind in _OWNER_NAMES:
+            wanted.setdefault(kind, set()).add(account_id)
+    names: dict[int, str] = {}
+    for kind, ids in wanted.items():
+        names.update(_OWNER_NAMES[kind](ids))
+    return names
 
 
 def account_label(account: Account) -> str:
-    """Name an account standing alone (a cell of a statement, a line of the CLI); sentences name it themselves."""
+    """Name an account standing alone (a cell of a statement, a line of the CLI); sentences name it themselves.
+    A statement's line (``ledger.statements.LineAccount``) carries its owner's name, read with its page."""
     if account.kind is AccountKind.MEMBER:
         return account.member.display_name
     if account.kind in _OWNER_NAMES:
-        return _OWNER_NAMES[account.kind](account)
+        name = getattr(account, "owner_name", None)
+        if name is None:
+            name = _OWNER_NAMES[account.kind]([account.id]).get(account.id)
+        return name or str(_OWNER_UNKNOWN.get(account.kind, _l("The timebank")))
     if account.kind is AccountKind.COMMUNITY:
         return str(_l("Community account"))
     return str(_l("The timebank"))

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from timebank.extensions import db
+from timebank.ledger.accounts import account_owner_names
 from timebank.ledger.models import Account, AccountKind, Transfer, TransferKind, TransferState
 from timebank.members.models import Member
 
@@ -33,6 +34,7 @@ class LineAccount:
     kind: AccountKind
     member_id: int | None
     member: LineMember | None
+    owner_name: str | None = None  # a partner's name (``account_label``), asked once for the page's lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +147,21 @@ def _records() -> sa.Select:
                          .outerjoin(recorder, recorder.c.id == transfer.c.recorded_by_id)))
 
 
-def _record(row) -> LineTransfer:
+def _records_of(rows) -> list[LineTransfer]:
+    """The lines of these rows, the names of their accounts' owners above the ledger (partners) read at once."""
+    rows = list(rows)
+    owners = account_owner_names(side for row in rows for side in ((row[13], row[7]), (row[16], row[8])))
+    return [_record(row, owners) for row in rows]
+
+
+def _record(row, owners: dict[int, str]) -> LineTransfer:
     (id_, created_at, kind, state, memo, minutes, exchange_id, debit_id, credit_id, debit_after, credit_after,
      recorded_by_id, recorder_name, debit_kind, debit_member, debit_name, credit_kind, credit_member,
      credit_name) = row
 
     def side(account_id, kind, member_id, name):
-        return LineAccount(account_id, kind, member_id, LineMember(member_id, name) if member_id is not None else None)
+        return LineAccount(account_id, kind, member_id, LineMember(member_id, name) if member_id is not None else None,
+                           owners.get(account_id))
 
     return LineTransfer(id_, created_at, kind, state, memo, minutes, exchange_id, debit_id, credit_id, debit_after,
                         credit_after, recorded_by_id,
@@ -175,7 +185,7 @@ def statement(*, account: Account, page: int = 1, per_page: int | None = None) -
     for side in (debits, credits):
         ids += db.session.scalars(side, {"account": account.id, "limit": limit})
     ids = sorted(set(ids), reverse=True)[(page - 1) * per_page: limit]
-    rows = [_record(row) for row in db.session.execute(lines, {"ids": ids})] if ids else []
+    rows = _records_of(db.session.execute(lines, {"ids": ids})) if ids else []
     return StatementPage([_line(account, t) for t in rows], page, per_page, total)
 
 
@@ -187,4 +197,4 @@ def statement_all(*, account: Account) -> list[StatementLine]:
 
 def reservations(*, account: Account) -> list[LineTransfer]:
     """Hours reserved to pay or to receive, oldest first."""
-    return [_record(row) for row in db.session.execute(_page_statements()[4], {"account": account.id})]
+    return _records_of(db.session.execute(_page_statements()[4], {"account": account.id}))

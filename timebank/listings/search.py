@@ -174,7 +174,9 @@ class Reader:
 
     def speaks(self, listing: Listing) -> list[str]:
         """Her less common languages that the listing is offered in, for the card to say so ("speaks Arabic")."""
-        codes = set(listing.language_codes)
+        if not self.rare_languages:
+            return []
+        codes = listing.language_codes
         return [code for code in self.rare_languages if code in codes]
 
     def order_by(self) -> list:

@@ -43,13 +43,16 @@ def browse_required(view):
 def speaks_label(reader: services.Reader):
     """For the cards: "Speaks Arabic" when a listing is offered in one of the reader's less common languages."""
     locale = get_locale()
+    said: dict[tuple[str, ...], str] = {}  # twenty cards a page share a few sentences
 
     def label(listing: Listing) -> str:
-        codes = reader.speaks(listing)
+        codes = tuple(reader.speaks(listing))
         if not codes:
             return ""
-        names = [(locale.languages.get(code) if locale else None) or code for code in codes]
-        return _("Speaks %(languages)s", languages=", ".join(names))
+        if codes not in said:
+            names = [(locale.languages.get(code) if locale else None) or code for code in codes]
+            said[codes] = _("Speaks %(languages)s", languages=", ".join(names))
+        return said[codes]
 
     return label
 

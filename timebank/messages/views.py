@@ -37,11 +37,11 @@ class BlockForm(FlaskForm):
 def index():
     from timebank.exchanges.inbox import inbox
     from timebank.notifications.messages import notification_markup
-    from timebank.notifications.services import notifications_list, notifications_unread_count
+    from timebank.notifications.services import notifications_list
 
+    # How many notices are new is the menu's count, read with the member (navigation.member_and_menu).
     return render_template("messages/index.html", threads=inbox(member=current_user),
-                           notices=notifications_list(member=current_user, limit=3),
-                           new_notices=notifications_unread_count(member=current_user), text=notification_markup)
+                           notices=notifications_list(member=current_user, limit=3), text=notification_markup)
 
 
 def _other_or_404(member_id: int) -> Member:

@@ -6,6 +6,7 @@ members' choices in ``notifications.channels``.
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -141,11 +142,15 @@ def notifications_unread_count(*, member: Member) -> int:
     return db.session.scalar(notifications_unread_query(member=member))
 
 
+@cache
+def _list_statement() -> sa.Select:
+    """Built once: the notices page and the messages page read them on every view."""
+    return (sa.select(Notification).where(Notification.member_id == sa.bindparam("member", type_=sa.Integer))
+            .order_by(Notification.id.desc()).limit(sa.bindparam("limit", type_=sa.Integer)))
+
+
 def notifications_list(*, member: Member, limit: int = 50) -> list:
-    return list(db.session.scalars(
-        sa.select(Notification).where(Notification.member_id == member.id)
-        .order_by(Notification.id.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(_list_statement(), {"member": member.id, "limit": limit}))
 
 
 def notifications_mark_read(*, member: Member) -> None:

@@ -5,6 +5,7 @@ partner only while her row exists and she is an active member: removing her take
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -193,10 +194,11 @@ def partners(*, include_suspended: bool = False) -> list[Partner]:
     return list(db.session.scalars(query))
 
 
-def partner_of_account(account: Account) -> str:
-    """The name of a partner's account, for statements and messages (registered with the ledger)."""
-    name = db.session.scalar(sa.select(Partner.name).where(Partner.account_id == account.id))
-    return name or str(_l("A partner"))
+def partner_names_of_accounts(account_ids: Collection[int]) -> dict[int, str]:
+    """The names of partners' accounts, by account id, for statements and messages (registered with the ledger)."""
+    return dict(db.session.execute(sa.select(Partner.account_id, Partner.name)
+                                   .where(Partner.account_id.in_(sa.bindparam("ids", expanding=True))),
+                                   {"ids": list(account_ids)}).all())
 
 
 def member_by_number(number: int | None) -> Member | None:
