@@ -210,9 +210,28 @@ def join_list(eval_ctx, items, locale: str | None = None):
     return separator.join(str(item) for item in items)
 
 
+_LANGUAGE_LISTS: dict[tuple[tuple[str, ...], str], Markup] = {}
+
+
+def language_names(codes) -> Markup:
+    """A list of languages named in the reader's language and joined with her comma ("Français, Arabe"), as
+    ``codes|map("language_name")|join_list`` says it; worked out once a process for each list and language (a
+    directory page names thirty members' languages)."""
+    reader = locale_code()
+    key = (tuple(codes), reader)
+    found = _LANGUAGE_LISTS.get(key)
+    if found is None:
+        if len(_LANGUAGE_LISTS) > 20_000:
+            _LANGUAGE_LISTS.clear()
+        found = _LANGUAGE_LISTS[key] = Markup(list_separator(reader)).join(
+            language_name(code, in_locale=reader) for code in key[0])
+    return found
+
+
 def register_i18n(app: Flask) -> None:
     app.before_request(remember_language_choice)
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["language_names"] = language_names
     app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals.update(
         text_direction=text_direction,

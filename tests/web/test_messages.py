@@ -61,3 +61,31 @@ def test_nobody_writes_to_themselves_or_to_an_unknown_member(client, pair):
     assert client.get("/messages/99999").status_code == 404
     assert client.post(f"/members/{amina.id}/block", data={"block": "y"}).status_code == 404
     assert "Pas encore de conversation." in text_of(client.get("/messages"))  # Amina reads French
+
+
+def test_the_block_button_of_a_member_s_page_blocks_and_unblocks(make_app, people):
+    """The button is plain HTML (no form object built on every view): what it sends must be what the form reads,
+    its CSRF token included."""
+    import re
+
+    from tests.conftest import csrf_token
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    amina, karim = people.member("Amina Diallo", locale="en"), people.member("Karim Benali")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"identifier": amina.email, "password": amina.password, "csrf_token": token})
+
+    def press_the_button():
+        page = client.get(f"/members/{karim.id}").get_data(as_text=True)
+        button = re.search(r'<input class="link-button" name="(\w+)" type="submit" value="([^"]+)">', page)
+        response = client.post(f"/members/{karim.id}/block",
+                               data={"csrf_token": csrf_token(page), button.group(1): button.group(2)})
+        assert response.status_code == 303
+        return button.group(2), text_of(client.get(response.location))
+
+    pressed, page = press_the_button()
+    assert pressed == "Block" and "Karim Benali can no longer write to you" in page
+    pressed, page = press_the_button()
+    assert pressed == "Unblock" and "Karim Benali can write to you again." in page

@@ -104,3 +104,18 @@ def test_the_join_list_filter_escapes_what_it_joins(app):
         html = render_template_string('{{ ["<b>a</b>", "b"]|join_list }}')
         text = render_template_string('{% autoescape false %}{{ ["a", "b"]|join_list }}{% endautoescape %}')
     assert html == "&lt;b&gt;a&lt;/b&gt;، b" and text == "a، b"
+
+
+@pytest.mark.parametrize("locale, named", [("fr", "Arabe, Français, Wolof"), ("en", "Arabic, French, Wolof"),
+                                           ("ar", "العربية، الفرنسية، الولوفية")])
+def test_a_list_of_languages_is_named_in_the_reader_s_language_each_time(app, locale, named):
+    """``language_names`` keeps each list it named a process: the same list in another language is named anew,
+    and says what ``map("language_name")|join_list`` says."""
+    from flask import render_template_string
+
+    for asked in (locale, "tr", locale):
+        with app.test_request_context(f"/?lang={asked}", headers={"Accept-Language": asked}):
+            kept = render_template_string('{{ ["ar", "fr", "wo"]|language_names }}')
+            plain = render_template_string('{{ ["ar", "fr", "wo"]|map("language_name")|join_list }}')
+        assert kept == plain
+    assert kept == named

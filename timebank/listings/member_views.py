@@ -6,6 +6,8 @@ The app factory imports this module before it registers that blueprint.
 """
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
@@ -37,11 +39,24 @@ def directory():
                            areas=current_app.config["TIMEBANK_AREAS"])
 
 
-def _member_or_404(member_id: int):
+@cache
+def _shown():
+    """A member as her page shows her, with her languages (not a lazy load after); built once."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import joinedload
+
+    from timebank.members.models import Member
+
+    return (sa.select(Member).where(Member.id == sa.bindparam("member", type_=sa.Integer))
+            .options(joinedload(Member.languages)))
+
+
+def _member_or_404(member_id: int, statement=None):
     from timebank.extensions import db
     from timebank.members.models import Member
 
-    member = db.session.get(Member, member_id)
+    member = (db.session.execute(statement, {"member": member_id}).unique().scalar_one_or_none()
+              if statement is not None else db.session.get(Member, member_id))
     visible = member is not None and (member.is_active_member or current_user.is_coordinator)
     if not visible:
         abort(404)
@@ -55,13 +70,12 @@ def show(member_id: int):
     from timebank.listings.services import member_listings, today
 
     from timebank.messages.services import has_blocked
-    from timebank.messages.views import BlockForm
 
-    member = _member_or_404(member_id)
+    member = _member_or_404(member_id, _shown())
     return render_template(
         "members/show.html", member=member, listings=member_listings(member=member, viewer=current_user),
         show_contact=can_see_contact(member=member, viewer=current_user),
-        today=today(), block_form=BlockForm(), blocked=has_blocked(blocker=current_user, blocked=member))
+        today=today(), blocked=has_blocked(blocker=current_user, blocked=member))
 
 
 @bp.route("/members/<id:member_id>/report", methods=["GET", "POST"])

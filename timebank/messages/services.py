@@ -130,4 +130,11 @@ def member_block(*, blocker: Member, blocked: Member, block: bool) -> None:
 
 
 def has_blocked(*, blocker: Member, blocked: Member) -> bool:
-    return db.session.get(Block, (blocker.id, blocked.id)) is not None
+    return db.session.scalar(_blocked_statement(), {"blocker": blocker.id, "blocked": blocked.id}) is not None
+
+
+@cache
+def _blocked_statement() -> sa.Select:
+    """Built once: a member's page asks it on every view (a row, not an object)."""
+    return sa.select(Block.blocker_id).where(Block.blocker_id == sa.bindparam("blocker", type_=sa.Integer),
+                                             Block.blocked_id == sa.bindparam("blocked", type_=sa.Integer))
