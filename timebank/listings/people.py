@@ -3,7 +3,7 @@ by name, by what they offer, their languages and their area)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 
@@ -68,37 +68,64 @@ def members_directory(*, q: str = "", language: str | None = None, area: str | N
     """Active members by name or member number (and, ``private``, phone or e-mail: for coordinators), or by what
     they offer, the languages they speak and their area; with their number, counted up to
     ``DIRECTORY_COUNT_CAP + 1``."""
-    from timebank.members.models import MemberLanguage
     from timebank.members.search import member_match
+
+    found = member_match(q, private=private)
+    offered = search_tokens(skill)
+    params = {"language": language, "area": area, "cap": DIRECTORY_COUNT_CAP + 1, "limit": per_page}
+    if found is None and not offered:  # the directory as most open it: its statements are built once
+        count, page_ids = _browsing(private, language is not None, area is not None)
+    else:
+        conditions = _conditions(private, language is not None, area is not None)
+        if found is not None:
+            conditions.append(found)
+        if offered:
+            offers = matching(visible(sa.select(Listing.member_id), on=utcnow().date()), skill).where(
+                Listing.type == ListingType.OFFER)
+            conditions.append(Member.id.in_(offers))
+        count, page_ids = _statements(conditions)
+    # Counted up to DIRECTORY_COUNT_CAP + 1 (an index walk that stops), not every member of a city on each view.
+    total = db.session.scalar(count, params)
+    page = max(1, page)
+    if (page - 1) * per_page >= max(total, 1):
+        return [], total
+    ids = db.session.scalars(page_ids, {**params, "offset": (page - 1) * per_page}).all()
+    return member_cards(ids), total
+
+
+def _conditions(private: bool, by_language: bool, by_area: bool) -> list:
+    """Who the directory shows, with the language and the area as parameters (``language``, ``area``)."""
+    from timebank.members.models import MemberLanguage
 
     conditions = [Member.status == Status.ACTIVE]
     if not private:  # coordinators find everyone; members, those who agree to be shown
         from timebank.privacy.models import withdrawn
 
         conditions.append(Member.id.not_in(withdrawn("directory")))
-    found = member_match(q, private=private)
-    if found is not None:
-        conditions.append(found)
-    if language:
-        conditions.append(Member.id.in_(sa.select(MemberLanguage.member_id).where(MemberLanguage.code == language)))
-    if area:
-        conditions.append(Member.area == area)
-    if search_tokens(skill):
-        offers = matching(visible(sa.select(Listing.member_id), on=utcnow().date()), skill).where(
-            Listing.type == ListingType.OFFER)
-        conditions.append(Member.id.in_(offers))
-    # Counted up to DIRECTORY_COUNT_CAP + 1 (an index walk that stops), not every member of a city on each view.
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Member.id).where(*conditions).limit(DIRECTORY_COUNT_CAP + 1).subquery()))
-    page = max(1, page)
-    if (page - 1) * per_page >= max(total, 1):
-        return [], total
-    # The conditions on the member row itself: the page is read in name order from (status, name, id).
-    ids = db.session.scalars(
-        sa.select(Member.id).where(*conditions).order_by(Member.display_name, Member.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return member_cards(ids), total
+    if by_language:
+        conditions.append(Member.id.in_(sa.select(MemberLanguage.member_id).where(
+            MemberLanguage.code == sa.bindparam("language", type_=sa.String))))
+    if by_area:
+        conditions.append(Member.area == sa.bindparam("area", type_=sa.String))
+    return conditions
+
+
+def _statements(conditions: list) -> tuple[sa.Select, sa.Select]:
+    """The capped count, and a page of ids in name order (read from the index on (status, name, id))."""
+    def integer(name):
+        return sa.bindparam(name, type_=sa.Integer)
+
+    count = sa.select(sa.func.count()).select_from(
+        sa.select(Member.id).where(*conditions).limit(integer("cap")).subquery())
+    page_ids = (sa.select(Member.id).where(*conditions).order_by(Member.display_name, Member.id)
+                .limit(integer("limit")).offset(integer("offset")))
+    return count, page_ids
+
+
+@lru_cache(maxsize=8)
+def _browsing(private: bool, by_language: bool, by_area: bool) -> tuple[sa.Select, sa.Select]:
+    """Built once for each way of browsing without a name or a skill typed (every view of the directory)."""
+    return _statements(_conditions(private, by_language, by_area))
 
 
 def languages_in(members: Iterable[Member]) -> set[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -196,9 +197,14 @@ def partners(*, include_suspended: bool = False) -> list[Partner]:
 
 def partner_names_of_accounts(account_ids: Collection[int]) -> dict[int, str]:
     """The names of partners' accounts, by account id, for statements and messages (registered with the ledger)."""
-    return dict(db.session.execute(sa.select(Partner.account_id, Partner.name)
-                                   .where(Partner.account_id.in_(sa.bindparam("ids", expanding=True))),
-                                   {"ids": list(account_ids)}).all())
+    return dict(db.session.execute(_names_statement(), {"ids": list(account_ids)}).all())
+
+
+@cache
+def _names_statement() -> sa.Select:
+    """Built once: a statement page asks it on every view that shows a partner."""
+    return sa.select(Partner.account_id, Partner.name).where(
+        Partner.account_id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def member_by_number(number: int | None) -> Member | None:
