@@ -36,17 +36,22 @@ def _member_and_menu_statement():
     import sqlalchemy as sa
 
     from timebank.coordination.services import unread_warning_column
-    from timebank.members.models import Member
+    from timebank.members.models import Member, MemberLanguage
 
     token = sa.bindparam("token", type_=sa.String)
     # The member's id as the counts ask it: her row found again by the token, never correlated with the outer row.
     me = sa.select(Member.id).where(Member.session_token == token).correlate(None).scalar_subquery()
-    return sa.select(Member, unread_warning_column(), *_menu_counts(me)).where(Member.session_token == token)
+    # The languages she speaks, as the listings order their results for her (``listings.search.Reader``).
+    spoken = (sa.select(sa.func.aggregate_strings(MemberLanguage.code, ","))
+              .where(MemberLanguage.member_id == Member.id).scalar_subquery())
+    return (sa.select(Member, unread_warning_column(), spoken, *_menu_counts(me))
+            .where(Member.session_token == token))
 
 
 def member_and_menu(token: str | None):
     """The signed-in member (Flask-Login's user loader) with what her first page needs beside her: the warning she
-    must read first (``warnings_first``) and the menu's counts (``navigation``, unless the request wrote since)."""
+    must read first (``warnings_first``), the languages she speaks (``listings.search.Reader``) and the menu's
+    counts (``navigation``); the last two unless the request wrote since."""
     from timebank.extensions import db
 
     if not token or not isinstance(token, str) or len(token) > 64:
@@ -54,8 +59,9 @@ def member_and_menu(token: str | None):
     row = db.session.execute(_member_and_menu_statement(), {"token": token}).first()
     if row is None:
         return None
-    member, warning_id, notices, messages, direct = row
+    member, warning_id, spoken, notices, messages, direct = row
     member.unread_warning_id = warning_id  # for this request only
+    member.spoken_codes = tuple(sorted(spoken.split(","))) if spoken else ()
     member.menu_counts = (notices, messages, direct)
     return member
 

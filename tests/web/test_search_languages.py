@@ -126,6 +126,13 @@ def test_a_helper_who_speaks_her_language_comes_first_and_the_card_says_so(app, 
     assert page.index("Speaks Arabic") < page.index("Cuisine du marché")
     french = client.get("/listings", query_string={"q": "cuisine", "lang": "fr"}).get_data(as_text=True)
     assert re.search(r'class="card-meta speaks">[^<]* arabe</span>', french)  # the language named in a sentence
+    # Her languages come with her on every page (navigation.member_and_menu): a change shows on the next one.
+    client.post("/me/profile", data={"display_name": "Nour Haddad", "area": "Gare", "languages": ["fr"],
+                                     "contact_visibility": "counterparts", "locale": "en"})
+    html = client.get("/listings", query_string={"q": "cuisine"}).get_data(as_text=True)
+    assert "Speaks" not in text_of(client.get("/listings", query_string={"q": "cuisine"}))
+    order = [html.index(f"/listings/{listing_id}\"") for listing_id in (near, newest, arabic)]
+    assert order == sorted(order)  # French now, then her area, then the newest
     # Someone who reads French only: French first, then her area, then newest; no card names a language.
     login(client, lucas)
     html = client.get("/listings", query_string={"q": "cuisine"}).get_data(as_text=True)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
-from timebank.database import capped_pages
+from timebank.database import capped_pages, committed_in_this_context
 from timebank.extensions import db
 from timebank.listings.cards import ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
@@ -167,7 +167,9 @@ class Reader:
     def of(cls, member: Member | None) -> Reader:
         if member is None or not getattr(member, "is_authenticated", False):
             return cls()
-        codes = tuple(db.session.scalars(_codes_of(), {"member": member.id}))
+        codes = getattr(member, "spoken_codes", None)  # read with the signed-in member (navigation.member_and_menu)
+        if codes is None or committed_in_this_context():
+            codes = tuple(db.session.scalars(_codes_of(), {"member": member.id}))
         default = current_app.config["BABEL_DEFAULT_LOCALE"]
         return cls(languages=codes, rare_languages=tuple(code for code in codes if code != default),
                    area=member.area or None)
