@@ -70,3 +70,23 @@ def _more_lines(world):
                              .join(recorder, recorder.id == Transfer.debit_account_id)
                              .where(Transfer.recorded_by_id.is_not(None),
                                     Transfer.recorded_by_id != recorder.member_id)), "no line recorded by another"
+
+
+def test_a_statement_counts_its_lines_on_every_page_whatever_their_number(app):
+    """A first page that is not full is the whole statement and is not counted; a full one is."""
+    with app.test_request_context():
+        world = build_neighbourhood(app)
+        db.session.commit()
+        _more_lines(world)
+        accounts = db.session.scalars(sa.select(Account).order_by(Account.id)).all()
+        seen = set()
+        for account in accounts:
+            total = len(ledger.statement_all(account=account))
+            for per_page in (2, 3, 5, 50):
+                pages = max(1, -(-total // per_page))
+                for page in range(1, pages + 1):
+                    shown = statement(account=account, page=page, per_page=per_page)
+                    assert (shown.total, shown.pages) == (total, pages), (account.id, per_page, page)
+                    assert len(shown.lines) == min(per_page, total - (page - 1) * per_page)
+                seen.add((total > per_page, total < per_page))
+        assert seen >= {(True, False), (False, True)}  # full first pages and short ones were both read

@@ -175,16 +175,20 @@ def statement(*, account: Account, page: int = 1, per_page: int | None = None) -
     per_page = per_page or current_app.config["TIMEBANK_STATEMENT_PAGE_SIZE"]
     page = max(1, page)
     count, debits, credits, lines, _ = _page_statements()
-    total = db.session.scalar(count, {"account": account.id})
-    if page > max(1, -(-total // per_page)):
-        return StatementPage([], page, per_page, total)  # past the end: nothing to read
+    total = None
+    if page > 1:
+        total = db.session.scalar(count, {"account": account.id})
+        if page > max(1, -(-total // per_page)):
+            return StatementPage([], page, per_page, total)  # past the end: nothing to read
     # The page's ids first, one query per side on its (account, id) index, merged in Python; then only the
     # page's lines are loaded with their accounts and owners (not twice a page's worth).
     limit = page * per_page
-    ids = []
+    found = set()
     for side in (debits, credits):
-        ids += db.session.scalars(side, {"account": account.id, "limit": limit})
-    ids = sorted(set(ids), reverse=True)[(page - 1) * per_page: limit]
+        found.update(db.session.scalars(side, {"account": account.id, "limit": limit}))
+    if total is None:  # the first page: when it is not full, it is the whole statement (most members), uncounted
+        total = len(found) if len(found) < per_page else db.session.scalar(count, {"account": account.id})
+    ids = sorted(found, reverse=True)[(page - 1) * per_page: limit]
     rows = _records_of(db.session.execute(lines, {"ids": ids})) if ids else []
     return StatementPage([_line(account, t) for t in rows], page, per_page, total)
 
