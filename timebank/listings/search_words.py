@@ -53,6 +53,7 @@ def _word_finds(word: str, token: str) -> bool:
 # category makes every worker read them again.
 CATEGORIES_KEPT = "categories"
 CATEGORY_WORDS_KEPT = "category words"
+CATEGORY_TOKENS_KEPT = "categories by typed word"
 
 
 def _category_words_table() -> tuple[tuple[int, frozenset[str]], ...]:
@@ -65,10 +66,17 @@ def categories_for(tokens: list[str]) -> list[list[int]]:
     if not tokens:
         return []
     words = kept_while_unchanged(CATEGORY_WORDS_KEPT, _category_words_table)
+    by_token = kept_while_unchanged(CATEGORY_TOKENS_KEPT, dict)  # filled as words are typed, forgotten with them
     found = []
     for token in tokens:
         folded = fold(token)
-        found.append([category for category, known in words if any(_word_finds(word, folded) for word in known)])
+        ids = by_token.get(folded)
+        if ids is None:
+            if len(by_token) >= 4096:
+                by_token.clear()
+            ids = by_token[folded] = tuple(category for category, known in words
+                                           if any(_word_finds(word, folded) for word in known))
+        found.append(list(ids))
     return found
 
 
