@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
+from timebank.exchanges.cards import ExchangeCard, cards_statement, exchange_cards
 from timebank.exchanges.disputes import dispute_can_open
 from timebank.exchanges.models import OPEN_STATES, PROVIDER, RECIPIENT, Exchange, ExchangeState, taking_part
 from timebank.extensions import db
@@ -24,8 +24,8 @@ def _statements() -> tuple[sa.Select, sa.Select]:
     me = sa.bindparam("me", type_=sa.Integer)
     exchanged = sa.select(sa.exists().where(sa.or_(Exchange.provider_id == me, Exchange.recipient_id == me),
                                             Exchange.state == ExchangeState.COMPLETED))
-    mine = (sa.select(Exchange).where(taking_part(me)).order_by(Exchange.on_date, Exchange.id)
-            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient)))
+    exchange = Exchange.__table__
+    mine = cards_statement().where(taking_part(me)).order_by(exchange.c.on_date, exchange.c.id)
     return exchanged, mine
 
 
@@ -34,10 +34,10 @@ def member_has_exchanged(*, member: Member) -> bool:
     return db.session.scalar(_statements()[0], {"me": member.id})
 
 
-def my_exchanges(*, member: Member) -> dict[str, list[Exchange]]:
-    """My exchanges, grouped the way I act on them."""
-    rows = db.session.scalars(_statements()[1], {"me": member.id}).unique().all()
-    groups: dict[str, list[Exchange]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
+def my_exchanges(*, member: Member) -> dict[str, list[ExchangeCard]]:
+    """My exchanges, grouped the way I act on them: as card records (``exchanges.cards``)."""
+    rows = exchange_cards(_statements()[1], {"me": member.id})
+    groups: dict[str, list[ExchangeCard]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
                                          "history": []}
     for exchange in rows:
         side = exchange.side_of(member)
