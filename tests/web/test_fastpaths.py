@@ -106,3 +106,36 @@ def test_a_card_kept_rendered_shows_every_change_of_what_it_shows(app, client, p
     login(other, nadia)
     waiting = _cards(other.get("/listings").get_data(as_text=True))
     assert "Vélo et trottinette" in waiting[0] and "Amina" not in waiting[0]
+
+
+def test_a_statement_line_kept_rendered_says_what_it_says_rendered_anew(app, client, people):
+    """A statement's lines are kept rendered a process (``ledger/hours.html``): each side of a transfer reads its
+    own line, in its own language, exactly as a line rendered anew."""
+    from tests.factories import member
+    from timebank.extensions import db
+    from timebank.giving.services import give_time
+
+    amina = people.member("Amina Diallo", email="amina@example.org")
+    karim = people.member("Karim Benali", email="karim@example.org")
+    with app.test_request_context():
+        give_time(giver=member(amina), recipient=member(karim), minutes=90, memo="Merci pour le vélo", key="g1")
+        db.session.commit()
+    kept = app.extensions["timebank.kept_html"]
+
+    def statement(path="/me/hours"):
+        import re
+
+        page = client.get(path).get_data(as_text=True)
+        html = page[page.index('<ul class="statement">'):].split("</ul>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    login(client, amina)
+    first = statement()
+    assert "You gave to Karim Benali" in first and "Merci pour le vélo" in first and len(kept) >= 1
+    assert statement() == first  # from the table
+    kept.clear()
+    assert statement() == first  # rendered anew
+    assert "Karim Benali" in statement("/me/hours?lang=ar") and "You gave" not in statement("/me/hours?lang=ar")
+    login(client, karim)
+    theirs = statement()
+    assert "You received from Amina Diallo" in theirs and "You gave" not in theirs
