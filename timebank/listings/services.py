@@ -236,17 +236,21 @@ def can_browse(viewer: Member) -> bool:
     return viewer.is_active_member or viewer.status is Status.PENDING
 
 
-def listing_can_see(listing: Listing, viewer: Member | None) -> bool:
-    """Everyone sees a visible listing; those who may change it see it whatever its state."""
+def listing_can_see(listing: Listing, viewer: Member | None, *, visible: bool | None = None) -> bool:
+    """Everyone sees a visible listing; those who may change it see it whatever its state. ``visible``: whether it is
+    visible today, when the caller read it with the listing (``visible_one``)."""
     if viewer is not None and viewer.is_authenticated and viewer.is_active_member:
         if viewer.id == listing.member_id or listing_can_edit(listing, viewer):
             return True
-    return db.session.scalar(_visible_one(today()), {"listing": listing.id}) is not None
+    if visible is not None:
+        return visible
+    return db.session.scalar(visible_one(today()), {"listing": listing.id}) is not None
 
 
 @lru_cache(maxsize=4)
-def _visible_one(on: date) -> sa.Select:
-    """Whether one listing is visible today: built once a day (a listing's page asks it on every view)."""
+def visible_one(on: date) -> sa.Select:
+    """Whether one listing (``listing``) is visible on ``on``: built once a day (a listing's page asks it on every
+    view)."""
     return _visible(sa.select(Listing.id), on=on).where(Listing.id == sa.bindparam("listing", type_=sa.Integer))
 
 
