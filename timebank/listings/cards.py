@@ -15,6 +15,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from timebank.admin.settings_store import kept_while_unchanged
 from timebank.extensions import db
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.members.cards import SpeaksLanguages
@@ -91,8 +92,7 @@ class ListingCard(SpeaksLanguages):
 @cache
 def _statement() -> sa.Select:
     """The cards of the listings ``ids``, each with its languages, in one statement; built once."""
-    listing, member, category, partner = (Listing.__table__, Member.__table__, Category.__table__,
-                                          Partner.__table__)
+    listing, member, partner = Listing.__table__, Member.__table__, Partner.__table__
     language = ListingLanguage.__table__
     languages = (sa.select(sa.func.aggregate_strings(language.c.code, ","))
                  .where(language.c.listing_id == listing.c.id).scalar_subquery())
@@ -100,10 +100,8 @@ def _statement() -> sa.Select:
                       listing.c.status, listing.c.ends_on, listing.c.hidden_at, listing.c.project_id,
                       listing.c.member_id, listing.c.category_id, listing.c.partner_id,
                       member.c.display_name, member.c.verified_at, member.c.verified_until,
-                      category.c.slug, category.c.icon, category.c.names, category.c.requires_verified,
                       partner.c.name, _PROJECT.c.title, languages)
             .select_from(listing.join(member, listing.c.member_id == member.c.id)
-                         .join(category, listing.c.category_id == category.c.id)
                          .outerjoin(partner, listing.c.partner_id == partner.c.id)
                          .outerjoin(_PROJECT, listing.c.project_id == _PROJECT.c.id))
             .where(listing.c.id.in_(sa.bindparam("ids", expanding=True))))
@@ -113,16 +111,32 @@ def listing_cards(ids: Sequence[int]) -> list[ListingCard]:
     """The cards of these listings, in the order of ``ids`` (an id with no listing is left out)."""
     if not ids:
         return []
+    categories = kept_while_unchanged(CARD_CATEGORIES_KEPT, _card_categories)
     by_id = {}
     for row in db.session.execute(_statement(), {"ids": list(ids)}):
         (id_, type_, title, area, minutes, status, ends_on, hidden_at, project_id, member_id, category_id,
-         partner_id, display_name, verified_at, verified_until, slug, icon, names, requires_verified,
-         partner_name, project_title, codes) = row
+         partner_id, display_name, verified_at, verified_until, partner_name, project_title, codes) = row
+        category = categories.get(category_id)
+        if category is None:  # a category made since this process read them (its version token not yet seen)
+            category = _card_categories(category_id)[category_id]
         by_id[id_] = ListingCard(
             id_, type_, title, area, minutes, status, ends_on, hidden_at, project_id, member_id, category_id,
-            partner_id, CardAuthor(member_id, display_name, verified_at, verified_until),
-            CardCategory(category_id, slug, icon, names or {}, bool(requires_verified)),
+            partner_id, CardAuthor(member_id, display_name, verified_at, verified_until), category,
             CardPartner(partner_id, partner_name) if partner_id is not None else None,
             CardProject(project_id, project_title) if project_id is not None else None,
             tuple(sorted(codes.split(","))) if codes else ())
     return [by_id[id_] for id_ in ids if id_ in by_id]
+
+
+# The categories as cards show them (archived ones too: a listing keeps its category), kept a process while the
+# settings' version is unchanged: an admin's change to a category writes a new one (``admin.categories``).
+CARD_CATEGORIES_KEPT = "card categories"
+
+
+def _card_categories(only: int | None = None) -> dict[int, CardCategory]:
+    table = Category.__table__
+    query = sa.select(table.c.id, table.c.slug, table.c.icon, table.c.names, table.c.requires_verified)
+    if only is not None:
+        query = query.where(table.c.id == only)
+    return {id_: CardCategory(id_, slug, icon, names or {}, bool(verified))
+            for id_, slug, icon, names, verified in db.session.execute(query)}
