@@ -234,7 +234,8 @@ def show(listing_id: int):
     return render_template(
         "listings/show.html", listing=listing, mine=mine, can_edit=can_edit, matches=matches,
         speaks=speaks_label(reader),
-        published=request.args.get("published") == "1", status_form=StatusForm(), today=services.today(),
+        published=request.args.get("published") == "1", status_form=StatusForm() if can_edit else None,
+        today=services.today(),
         show_contact=people.can_see_contact(member=listing.member, viewer=current_user),
     )
 
