@@ -47,8 +47,18 @@ def members_helped_by(helper: Member) -> list[Member]:
 @cache
 def _helped_by() -> sa.Select:
     """Built once (the home page asks it on every view)."""
-    return sa.select(Member).where(Member.helper_id == sa.bindparam("helper", type_=sa.Integer),
-                                   Member.status == Status.ACTIVE)
+    return sa.select(Member).where(_helped(sa.bindparam("helper", type_=sa.Integer)))
+
+
+def _helped(helper):
+    return sa.and_(Member.helper_id == helper, Member.status == Status.ACTIVE)
+
+
+def helps_someone(helper) -> sa.ColumnElement[bool]:
+    """SQL: whether a member (``helper``: an id or a parameter) is anyone's trusted helper (most are nobody's: the
+    home page asks it with other things, and reads the members only when there are some)."""
+    helped = sa.orm.aliased(Member)
+    return sa.exists().where(helped.helper_id == helper, helped.status == Status.ACTIVE)
 
 
 def helper_set(*, member: Member, helper: Member | None, actor: Member, reason: str = "") -> Member:

@@ -18,25 +18,24 @@ from timebank.timeutil import utcnow
 
 
 @cache
-def _statements() -> tuple[sa.Select, sa.Select]:
-    """Built once for any member (``me``), as the home page and "My exchanges" read them on every view: their
-    cache keys are worked out once too."""
-    me = sa.bindparam("me", type_=sa.Integer)
-    exchanged = sa.select(sa.exists().where(sa.or_(Exchange.provider_id == me, Exchange.recipient_id == me),
-                                            Exchange.state == ExchangeState.COMPLETED))
+def _mine() -> sa.Select:
+    """Built once for any member (``me``), as the home page and "My exchanges" read it on every view: its cache
+    key is worked out once too."""
     exchange = Exchange.__table__
-    mine = cards_statement().where(taking_part(me)).order_by(exchange.c.on_date, exchange.c.id)
-    return exchanged, mine
+    return cards_statement().where(taking_part(sa.bindparam("me", type_=sa.Integer))).order_by(
+        exchange.c.on_date, exchange.c.id)
 
 
-def member_has_exchanged(*, member: Member) -> bool:
-    """Whether the member has completed an exchange yet: until then her home page shows where to start."""
-    return db.session.scalar(_statements()[0], {"me": member.id})
+def has_exchanged(me) -> sa.ColumnElement[bool]:
+    """SQL: whether the member ``me`` (an id or a parameter) has completed an exchange yet: until then her home
+    page shows where to start."""
+    return sa.exists().where(sa.or_(Exchange.provider_id == me, Exchange.recipient_id == me),
+                             Exchange.state == ExchangeState.COMPLETED)
 
 
 def my_exchanges(*, member: Member) -> dict[str, list[ExchangeCard]]:
     """My exchanges, grouped the way I act on them: as card records (``exchanges.cards``)."""
-    rows = exchange_cards(_statements()[1], {"me": member.id})
+    rows = exchange_cards(_mine(), {"me": member.id})
     groups: dict[str, list[ExchangeCard]] = {"answer": [], "waiting": [], "upcoming": [], "confirm": [], "disputed": [],
                                          "history": []}
     for exchange in rows:

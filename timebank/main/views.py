@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import re
-
-import sqlalchemy as sa
 import hashlib
 import os
+import re
+from functools import cache
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from timebank.audit import approval_of
-from timebank.exchanges.reading import member_has_exchanged, my_exchanges
+from timebank.exchanges.reading import has_exchanged, my_exchanges
 from timebank.extensions import db
 from timebank.ledger import services as ledger
 from timebank.listings.services import Reader, listings_search, today
@@ -26,7 +26,8 @@ def index():
         return render_template("main/index.html")
     if not current_user.is_active_member:
         return render_template("members/waiting.html")
-    newcomer = not member_has_exchanged(member=current_user)
+    exchanged, helps = db.session.execute(_home_facts(), {"me": current_user.id}).one()
+    newcomer = not exchanged
     pending_count = member_pending_count() if current_user.is_coordinator else 0
     account = ledger.account_of(current_user)
     reader = Reader.of(current_user)
@@ -36,10 +37,21 @@ def index():
     exchanges = my_exchanges(member=current_user)
     from timebank.coordination.acting import members_helped_by
 
-    return render_template("main/dashboard.html", pending_count=pending_count, helping=members_helped_by(current_user),
+    return render_template("main/dashboard.html", pending_count=pending_count,
+                           helping=members_helped_by(current_user) if helps else [],
                            balance=ledger.balance_of(account) if account else None,
                            near=near.listings, speaks=speaks_label(reader), today=today(), exchanges=exchanges, newcomer=newcomer,
                            approval=approval_of(member=current_user) if newcomer else None)
+
+
+@cache
+def _home_facts() -> sa.Select:
+    """Whether the member (``me``) has completed an exchange yet, and whether she is anyone's trusted helper: one
+    round trip, built once (the home page asks it on every view)."""
+    from timebank.coordination.acting import helps_someone
+
+    me = sa.bindparam("me", type_=sa.Integer)
+    return sa.select(has_exchanged(me), helps_someone(me))
 
 
 @bp.get("/health")
