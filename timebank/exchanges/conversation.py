@@ -33,11 +33,13 @@ def exchange_write(*, exchange: Exchange, author: Member, body: str) -> Exchange
     return atomic(work)
 
 
-def exchange_mark_read(*, exchange: Exchange, member: Member) -> None:
-    """Note that the member has read the thread up to its last message; write nothing if she already had."""
+def exchange_mark_read(*, exchange: Exchange, member: Member, seen: int | None = None) -> None:
+    """Note that the member has read the thread up to its last message; write nothing if she already had.
+    ``seen``: how far she had read (0: not at all), when the caller read it with the exchange."""
     last = max((message.id for message in exchange.messages), default=0)
-    seen = db.session.scalar(sa.select(ExchangeRead.last_message_id).where(
-        ExchangeRead.exchange_id == exchange.id, ExchangeRead.member_id == member.id)) or 0
+    if seen is None:
+        seen = db.session.scalar(sa.select(ExchangeRead.last_message_id).where(
+            ExchangeRead.exchange_id == exchange.id, ExchangeRead.member_id == member.id)) or 0
     if last <= seen:
         return  # a page view writes nothing when nothing was unread (no write lock, no commit)
     begin_write()

@@ -1,9 +1,13 @@
 """My exchanges, proposing one, and every step of it; each view calls one service."""
 from __future__ import annotations
 
+from functools import cache
+
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from timebank.coordination.acting import agent_role
 from timebank.errors import DomainError
@@ -25,7 +29,7 @@ from timebank.exchanges.forms import (
     ResolveForm,
     StepForm,
 )
-from timebank.exchanges.models import PROVIDER, RECIPIENT, DisputeResolution, Exchange
+from timebank.exchanges.models import PROVIDER, RECIPIENT, Dispute, DisputeResolution, Exchange, ExchangeRead
 from timebank.exchanges.proposals import (
     check_not_oneself,
     exchange_accept,
@@ -116,7 +120,10 @@ AGENT_ACTIONS = ("accept", "counter", "decline", "cancel", "done", "confirm")
 def _exchange_or_404(exchange_id: int) -> Exchange:
     """The parties see their exchange; whoever may act for a party sees it too; coordinators see the ones that
     came to them (a disagreement, or one a coordinator recorded), not every exchange between neighbours."""
-    exchange = db.session.get(Exchange, exchange_id)
+    return _may_see_or_404(db.session.get(Exchange, exchange_id))
+
+
+def _may_see_or_404(exchange: Exchange | None) -> Exchange:
     if exchange is None:
         abort(404)
     if not (exchange.involves(current_user)
@@ -124,6 +131,19 @@ def _exchange_or_404(exchange_id: int) -> Exchange:
             or (current_user.is_coordinator and coordinators_concerned(exchange))):
         abort(404)
     return exchange
+
+
+@cache
+def _shown() -> sa.Select:
+    """An exchange as its page shows it (``exchange``), with its parties and partner, how far the reader (``me``)
+    has read its thread and whether a disagreement is open: one statement, built once."""
+    me = sa.bindparam("me", type_=sa.Integer)
+    seen = (sa.select(ExchangeRead.last_message_id)
+            .where(ExchangeRead.exchange_id == Exchange.id, ExchangeRead.member_id == me).scalar_subquery())
+    disputed = sa.exists().where(Dispute.exchange_id == Exchange.id, Dispute.resolved_at.is_(None))
+    return (sa.select(Exchange, seen, disputed)
+            .where(Exchange.id == sa.bindparam("exchange", type_=sa.Integer))
+            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient), joinedload(Exchange.partner)))
 
 
 def _own_parties(exchange: Exchange) -> list[Member]:
@@ -157,7 +177,10 @@ class _Lazy:
         return getattr(self._form, name)
 
 
-def _page(exchange: Exchange, status: int = 200, **forms):
+def _page(exchange: Exchange, status: int = 200, *, seen: int | None = None, disputed: bool | None = None,
+          **forms):
+    """The exchange's page; ``seen`` (how far the reader has read its thread, 0 for not at all) and ``disputed``
+    (whether a disagreement is open), when read with the exchange, spare a statement each."""
     counter = forms.get("counter") or _Lazy(lambda: CounterForm(
         formdata=None, hours=exchange.minutes // 60, minutes=str(exchange.minutes % 60), on_date=exchange.on_date,
         at_time=exchange.at_time))
@@ -169,8 +192,8 @@ def _page(exchange: Exchange, status: int = 200, **forms):
     else:
         actions = actions_for(exchange, current_user)
     if exchange.involves(current_user):
-        exchange_mark_read(exchange=exchange, member=current_user)
-    open_dispute = dispute_of(exchange)
+        exchange_mark_read(exchange=exchange, member=current_user, seen=seen)
+    open_dispute = dispute_of(exchange) if disputed is None or disputed else None
     return Response(render_template(
         "exchanges/show.html", exchange=exchange, actions=actions, principal=principal,
         counter_form=counter, done_form=done, reason_form=forms.get("reason") or _Lazy(ReasonForm),
@@ -186,7 +209,9 @@ def _page(exchange: Exchange, status: int = 200, **forms):
 @bp.get("/exchanges/<id:exchange_id>")
 @member_required
 def show(exchange_id: int):
-    return _page(_exchange_or_404(exchange_id))
+    row = db.session.execute(_shown(), {"exchange": exchange_id, "me": current_user.id}).one_or_none()
+    exchange, seen, disputed = row if row is not None else (None, None, None)
+    return _page(_may_see_or_404(exchange), seen=seen or 0, disputed=disputed)
 
 
 def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):
