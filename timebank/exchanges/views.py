@@ -201,6 +201,7 @@ def _page(exchange: Exchange, status: int = 200, *, seen: int | None = None, dis
         resolve_form=forms.get("resolve") or _Lazy(lambda: ResolveForm(formdata=None, hours=exchange.minutes // 60,
                                                                         minutes=str(exchange.minutes % 60))),
         dispute=open_dispute, error=forms.get("error"), form_key=new_key(),
+        bound={name for name, form in forms.items() if form is not None and name != "error"},
         unpaid=exchange_unpaid_extra(exchange),
         reversal=dispute_reversal_room(open_dispute) if "resolve" in actions and open_dispute else None),
         status)
