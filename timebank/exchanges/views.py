@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from timebank.coordination.acting import agent_role
 from timebank.errors import DomainError
@@ -29,7 +30,16 @@ from timebank.exchanges.forms import (
     ResolveForm,
     StepForm,
 )
-from timebank.exchanges.models import PROVIDER, RECIPIENT, Dispute, DisputeResolution, Exchange, ExchangeRead
+from timebank.exchanges.models import (
+    PROVIDER,
+    RECIPIENT,
+    Dispute,
+    DisputeResolution,
+    Exchange,
+    ExchangeEvent,
+    ExchangeMessage,
+    ExchangeRead,
+)
 from timebank.exchanges.proposals import (
     check_not_oneself,
     exchange_accept,
@@ -212,7 +222,20 @@ def _page(exchange: Exchange, status: int = 200, *, seen: int | None = None, dis
 def show(exchange_id: int):
     row = db.session.execute(_shown(), {"exchange": exchange_id, "me": current_user.id}).one_or_none()
     exchange, seen, disputed = row if row is not None else (None, None, None)
-    return _page(_may_see_or_404(exchange), seen=seen or 0, disputed=disputed)
+    _may_see_or_404(exchange)
+    # Its thread and its steps by statements built once, rather than by the relationships' lazy loads (a quarter
+    # of a millisecond each); the steps' and messages' authors are the parties, already read with it.
+    messages, events = _thread_and_steps()
+    set_committed_value(exchange, "messages", list(db.session.scalars(messages, {"exchange": exchange_id})))
+    set_committed_value(exchange, "events", list(db.session.scalars(events, {"exchange": exchange_id})))
+    return _page(exchange, seen=seen or 0, disputed=disputed)
+
+
+@cache
+def _thread_and_steps() -> tuple[sa.Select, sa.Select]:
+    exchange = sa.bindparam("exchange", type_=sa.Integer)
+    return (sa.select(ExchangeMessage).where(ExchangeMessage.exchange_id == exchange).order_by(ExchangeMessage.id),
+            sa.select(ExchangeEvent).where(ExchangeEvent.exchange_id == exchange).order_by(ExchangeEvent.id))
 
 
 def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):
