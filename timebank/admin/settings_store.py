@@ -19,6 +19,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import Config, current_app, g, has_app_context
+from flask.globals import _cv_app
 
 from timebank.admin.models import Setting
 from timebank.extensions import db
@@ -46,13 +47,17 @@ VERSION_KEY = "_version"  # a new token at every save: another worker then knows
 
 
 def saved_settings() -> dict:
-    """The saved settings, checked once per application context (request or command) against their version."""
-    if not has_app_context():
+    """The saved settings, checked once per application context (request or command) against their version.
+
+    Read straight from the application context (not through ``g``'s proxy): a page asks it forty times, once for
+    each setting it reads from ``config``."""
+    context = _cv_app.get(None)
+    if context is None:
         return {}
-    cached = g.get(_CACHE)
+    cached = context.g.__dict__.get(_CACHE)
     if cached is None:
         cached = _read_saved()
-        setattr(g, _CACHE, cached)
+        setattr(context.g, _CACHE, cached)
     return cached
 
 
