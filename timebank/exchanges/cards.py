@@ -84,12 +84,13 @@ def cards_statement() -> sa.Select:
 
 def exchange_cards(statement: sa.Select, params: dict) -> list[ExchangeCard]:
     """The cards a statement made from ``cards_statement()`` finds, in its order."""
-    return [_card(row) for row in db.session.execute(statement, params)]
+    return [card_of(row) for row in db.session.execute(statement, params)]
 
 
-def _card(row) -> ExchangeCard:
+def card_of(row) -> ExchangeCard:
+    """The card of a row of ``cards_statement()`` (the columns it adds after its own are left out)."""
     (id_, title, minutes, on_date, at_time, state, provider_id, recipient_id, turn_id, partner_id, partner_side,
-     finished_at, updated_at, provider_name, provider_status, recipient_name, recipient_status, partner_name) = row
+     finished_at, updated_at, provider_name, provider_status, recipient_name, recipient_status, partner_name) = row[:18]
     return ExchangeCard(id_, title, minutes, on_date, at_time, state, provider_id, recipient_id, turn_id, partner_id,
                         partner_side, finished_at, updated_at,
                         CardParty(provider_id, provider_name, provider_status),

@@ -10,8 +10,8 @@ from functools import cache
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
+from timebank.exchanges.cards import CardParty, ExchangeCard, card_of, cards_statement
 from timebank.exchanges.models import PROVIDER, RECIPIENT, Exchange, ExchangeMessage, ExchangeRead, ExchangeState, taking_part
 from timebank.extensions import db
 from timebank.members.models import Member
@@ -22,12 +22,12 @@ from timebank.messages.services import conversations
 class Thread:
     """One line of the inbox: an exchange's thread (``exchange`` set) or a direct conversation."""
 
-    other: Member
+    other: Member | CardParty
     name: str  # the other side as I read it: a member, or a partner with the representative who speaks for it
     last_at: datetime
     last_body: str
     unread: int
-    exchange: Exchange | None = None
+    exchange: ExchangeCard | None = None
     waits_for_me: bool = False  # a proposal to answer, or a service to confirm
 
     @property
@@ -46,7 +46,8 @@ def threads_statement(member_id: int):
 
 @cache
 def _threads():
-    """Built once, for any member (``me``): its cache key is worked out once too."""
+    """Built once, for any member (``me``): its cache key is worked out once too. Each exchange comes as a card
+    record (``exchanges.cards``) with its last message's text and time and its unread count."""
     me = sa.bindparam("me", type_=sa.Integer)
     mine = taking_part(me)
     my_exchanges = sa.select(Exchange.id).where(mine)
@@ -60,12 +61,12 @@ def _threads():
               .where(ExchangeMessage.exchange_id.in_(my_exchanges), ExchangeMessage.author_id != me,
                      ExchangeMessage.id > sa.func.coalesce(read.c.last_message_id, 0))
               .group_by(ExchangeMessage.exchange_id).subquery())
-    return (sa.select(Exchange, ExchangeMessage, unread.c.unread)
-            .outerjoin(last, last.c.exchange_id == Exchange.id)
-            .outerjoin(ExchangeMessage, ExchangeMessage.id == last.c.last_id)
-            .outerjoin(unread, unread.c.exchange_id == Exchange.id)
-            .where(mine)
-            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient)))
+    exchange, message = Exchange.__table__, ExchangeMessage.__table__
+    return (cards_statement().add_columns(message.c.body, message.c.created_at, unread.c.unread)
+            .outerjoin(last, last.c.exchange_id == exchange.c.id)
+            .outerjoin(message, message.c.id == last.c.last_id)
+            .outerjoin(unread, unread.c.exchange_id == exchange.c.id)
+            .where(mine))
 
 
 def inbox(*, member: Member) -> list[Thread]:
@@ -74,19 +75,18 @@ def inbox(*, member: Member) -> list[Thread]:
     An exchange appears once it has a message or waits for me; a finished one with no message stays in
     "My exchanges" only.
     """
-    rows = db.session.execute(_threads(), {"me": member.id}).unique().all()
     threads = []
-    for exchange, message, count in rows:
+    for row in db.session.execute(_threads(), {"me": member.id}):
+        exchange, (body, written_at, count) = card_of(row), row[-3:]
         side = exchange.side_of(member)
         waits = ((exchange.state is ExchangeState.PROPOSED and exchange.turn_side == side)
                  or (exchange.state is ExchangeState.DONE and side == RECIPIENT))
-        if message is None and not waits:
+        if written_at is None and not waits:
             continue
-        last_at = max(message.created_at, exchange.updated_at) if message else exchange.updated_at
+        last_at = max(written_at, exchange.updated_at) if written_at else exchange.updated_at
         other = RECIPIENT if side == PROVIDER else PROVIDER
         threads.append(Thread(other=exchange.party(other), name=exchange.side_name(other), last_at=last_at,
-                              last_body=message.body if message else "", unread=int(count or 0),
-                              exchange=exchange, waits_for_me=waits))
+                              last_body=body or "", unread=int(count or 0), exchange=exchange, waits_for_me=waits))
     threads += [Thread(other=c.other, name=c.other.display_name, last_at=c.last_at, last_body=c.last_body, unread=c.unread)
                 for c in conversations(member=member)]
     threads.sort(key=lambda thread: thread.last_at, reverse=True)
