@@ -139,3 +139,32 @@ def test_a_statement_line_kept_rendered_says_what_it_says_rendered_anew(app, cli
     login(client, karim)
     theirs = statement()
     assert "You received from Amina Diallo" in theirs and "You gave" not in theirs
+
+
+def test_the_balance_kept_rendered_follows_the_balance_and_the_language(app, client, people):
+    """The balance box is kept rendered a process for the same figures and language: a gift shows at once, in the
+    reader's language, and another member's box with the same figures is the same box."""
+    from tests.factories import member
+    from timebank.extensions import db
+    from timebank.giving.services import give_time
+
+    amina = people.member("Amina Diallo", email="amina@example.org")
+    karim = people.member("Karim Benali", email="karim@example.org")
+
+    def box(path="/me/hours"):
+        page = text_of(client.get(path))
+        return page[page.index("My balance"):].split("Give time")[0]
+
+    login(client, karim)
+    theirs = box()
+    login(client, amina)
+    before = box()
+    assert before == theirs and "You have 0 h" in before
+    with app.test_request_context():
+        give_time(giver=member(amina), recipient=member(karim), minutes=90, memo="Vélo", key="g-balance")
+        db.session.commit()
+    after = box()
+    assert after != before and "1 h 30" in after
+    assert "You have" not in text_of(client.get("/me/hours?lang=ar"))
+    login(client, karim)
+    assert "You have 1 h 30" in box()

@@ -126,6 +126,8 @@ class Balance:
     floor: int | None
     ceiling: int | None
 
+    RENDERS_BY_VALUE = True  # the balance box says what these five figures say (fastpaths.kept_html)
+
     @property
     def available(self) -> int:
         return self.posted - self.reserved_to_pay
