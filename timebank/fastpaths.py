@@ -16,8 +16,8 @@ call, and ``url_for`` runs Werkzeug's URL builder: together a few milliseconds a
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g
-from flask.globals import _cv_request
+from flask import Flask, current_app
+from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_translations
 
 _ADDRESSES = 4096  # addresses kept a process (listing and member pages come and go; the menu's stay)
@@ -25,12 +25,16 @@ _CARDS = 4096  # cards kept rendered a process (about 1 KB each)
 
 
 def _namespace():
-    """Flask-Babel's namespace of this request (its locale and catalogues), made by its first ``get_locale()``."""
-    try:
-        return g._flask_babel
-    except (AttributeError, RuntimeError):  # not asked yet, or outside an application context
+    """Flask-Babel's namespace of this request (its locale and catalogues), made by its first ``get_locale()``;
+    read from the application context itself, not through ``g``'s proxy (a page asks it a hundred times)."""
+    context = _cv_app.get(None)
+    if context is None:
+        return None
+    namespace = context.g.__dict__.get("_flask_babel")
+    if namespace is None:  # not asked yet
         get_locale()
-        return g.get("_flask_babel") if g else None
+        namespace = context.g.__dict__.get("_flask_babel")
+    return namespace
 
 
 def _locale(namespace):

@@ -153,10 +153,16 @@ def notifications_list(*, member: Member, limit: int = 50) -> list:
     return list(db.session.scalars(_list_statement(), {"member": member.id, "limit": limit}))
 
 
+@cache
+def _any_unread() -> sa.Select:
+    """Built once: the notices page asks it on every view."""
+    return sa.select(sa.exists().where(Notification.member_id == sa.bindparam("member", type_=sa.Integer),
+                                       Notification.read_at.is_(None)))
+
+
 def notifications_mark_read(*, member: Member) -> None:
     """Mark the member's notices read; when none is unread, write nothing (no write lock, no commit)."""
-    unread = sa.and_(Notification.member_id == member.id, Notification.read_at.is_(None))
-    if not db.session.scalar(sa.select(sa.exists().where(unread))):
+    if not db.session.scalar(_any_unread(), {"member": member.id}):
         return
     begin_write()
     db.session.execute(
