@@ -69,19 +69,19 @@ def member_and_menu(token: str | None):
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def navigation():
-        signed_in = has_request_context() and current_user.is_authenticated
-        if not signed_in:
+        me = current_user._get_current_object() if has_request_context() else None  # once, not a proxy each time
+        if me is None or not me.is_authenticated:
             return {"unread_notifications": 0, "unread_messages": 0, "unread_direct": 0, "menu_key": "visitor"}
         from timebank.database import committed_in_this_context
         from timebank.extensions import db
 
-        counts = getattr(current_user._get_current_object(), "menu_counts", None)
+        counts = getattr(me, "menu_counts", None)
         if counts is None or committed_in_this_context():  # a page that marked something read, say
-            counts = db.session.execute(_counts_statement(), {"me": current_user.id}).one()
+            counts = db.session.execute(_counts_statement(), {"me": me.id}).one()
         notices, messages, direct = counts
-        if not current_user.is_active_member:
+        if not me.is_active_member:
             messages = direct = 0
         # Everything the menu shows depends on: its rendering is kept under this key (templates/base.html).
-        key = f"{current_user.status.value}:{current_user.role.value}:{notices}:{messages}:{direct}"
+        key = f"{me.status.value}:{me.role.value}:{notices}:{messages}:{direct}"
         return {"unread_notifications": notices, "unread_messages": messages, "unread_direct": direct,
                 "menu_key": key}

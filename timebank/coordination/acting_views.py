@@ -91,11 +91,12 @@ _OPEN_WITH_WARNING = {"static", "acting.warning", "members.logout", "main.health
 
 def warnings_first():
     """Before anything else, a member reads the warning a coordinator sent them."""
-    if not current_user.is_authenticated or request.endpoint in _OPEN_WITH_WARNING or request.endpoint is None:
+    me, endpoint = current_user._get_current_object(), request.endpoint
+    if not me.is_authenticated or endpoint in _OPEN_WITH_WARNING or endpoint is None:
         return None
-    pending_id = getattr(current_user._get_current_object(), "unread_warning_id", _UNKNOWN)
+    pending_id = getattr(me, "unread_warning_id", _UNKNOWN)
     if pending_id is _UNKNOWN:  # loaded some other way than by navigation.member_and_menu
-        pending = warning_unread(current_user)
+        pending = warning_unread(me)
         pending_id = pending.id if pending is not None else None
     if pending_id is None:
         return None

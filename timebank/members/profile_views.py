@@ -152,7 +152,8 @@ _OPEN_WITHOUT_CHARTER = {"static", "members.charter", "members.logout", "main.he
 
 
 def charter_first():
-    if (current_user.is_authenticated and request.endpoint not in _OPEN_WITHOUT_CHARTER
-            and request.endpoint is not None and services.charter_pending(current_user)):
+    me, endpoint = current_user._get_current_object(), request.endpoint
+    if (me.is_authenticated and endpoint not in _OPEN_WITHOUT_CHARTER and endpoint is not None
+            and services.charter_pending(me)):
         return redirect(url_for("members.charter"), 303)
     return None

@@ -239,5 +239,6 @@ def password_reset(token: str):
 
 def note_activity():
     """Keep the member's last activity (for the admins), at most once an hour."""
-    if current_user.is_authenticated and request.endpoint not in (None, "static"):
-        signin.member_seen(current_user)
+    me = current_user._get_current_object()  # the member herself: each use of the proxy costs a look-up
+    if me.is_authenticated and request.endpoint not in (None, "static"):
+        signin.member_seen(me)
