@@ -1,14 +1,9 @@
 """My exchanges, proposing one, and every step of it; each view calls one service."""
 from __future__ import annotations
 
-from functools import cache
-
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from timebank.coordination.acting import agent_role
 from timebank.errors import DomainError
@@ -30,16 +25,7 @@ from timebank.exchanges.forms import (
     ResolveForm,
     StepForm,
 )
-from timebank.exchanges.models import (
-    PROVIDER,
-    RECIPIENT,
-    Dispute,
-    DisputeResolution,
-    Exchange,
-    ExchangeEvent,
-    ExchangeMessage,
-    ExchangeRead,
-)
+from timebank.exchanges.models import PROVIDER, RECIPIENT, DisputeResolution, Exchange
 from timebank.exchanges.proposals import (
     check_not_oneself,
     exchange_accept,
@@ -48,7 +34,7 @@ from timebank.exchanges.proposals import (
     exchange_decline,
     exchange_propose,
 )
-from timebank.exchanges.reading import actions_for, exchange_calendar, my_exchanges
+from timebank.exchanges.reading import actions_for, exchange_as_shown, exchange_calendar, my_exchanges
 from timebank.exchanges.resolution import dispute_resolve, dispute_reversal_room
 from timebank.exchanges.steps import Terms
 from timebank.extensions import db
@@ -143,19 +129,6 @@ def _may_see_or_404(exchange: Exchange | None) -> Exchange:
     return exchange
 
 
-@cache
-def _shown() -> sa.Select:
-    """An exchange as its page shows it (``exchange``), with its parties and partner, how far the reader (``me``)
-    has read its thread and whether a disagreement is open: one statement, built once."""
-    me = sa.bindparam("me", type_=sa.Integer)
-    seen = (sa.select(ExchangeRead.last_message_id)
-            .where(ExchangeRead.exchange_id == Exchange.id, ExchangeRead.member_id == me).scalar_subquery())
-    disputed = sa.exists().where(Dispute.exchange_id == Exchange.id, Dispute.resolved_at.is_(None))
-    return (sa.select(Exchange, seen, disputed)
-            .where(Exchange.id == sa.bindparam("exchange", type_=sa.Integer))
-            .options(joinedload(Exchange.provider), joinedload(Exchange.recipient), joinedload(Exchange.partner)))
-
-
 def _own_parties(exchange: Exchange) -> list[Member]:
     """The parties who take part for themselves: someone may act for them (not for a partner's representative)."""
     return [exchange.party(side) for side in (PROVIDER, RECIPIENT) if side != exchange.partner_side]
@@ -220,22 +193,9 @@ def _page(exchange: Exchange, status: int = 200, *, seen: int | None = None, dis
 @bp.get("/exchanges/<id:exchange_id>")
 @member_required
 def show(exchange_id: int):
-    row = db.session.execute(_shown(), {"exchange": exchange_id, "me": current_user.id}).one_or_none()
-    exchange, seen, disputed = row if row is not None else (None, None, None)
-    _may_see_or_404(exchange)
-    # Its thread and its steps by statements built once, rather than by the relationships' lazy loads (a quarter
-    # of a millisecond each); the steps' and messages' authors are the parties, already read with it.
-    messages, events = _thread_and_steps()
-    set_committed_value(exchange, "messages", list(db.session.scalars(messages, {"exchange": exchange_id})))
-    set_committed_value(exchange, "events", list(db.session.scalars(events, {"exchange": exchange_id})))
-    return _page(exchange, seen=seen or 0, disputed=disputed)
-
-
-@cache
-def _thread_and_steps() -> tuple[sa.Select, sa.Select]:
-    exchange = sa.bindparam("exchange", type_=sa.Integer)
-    return (sa.select(ExchangeMessage).where(ExchangeMessage.exchange_id == exchange).order_by(ExchangeMessage.id),
-            sa.select(ExchangeEvent).where(ExchangeEvent.exchange_id == exchange).order_by(ExchangeEvent.id))
+    shown = exchange_as_shown(exchange_id=exchange_id, reader=current_user)
+    exchange, seen, disputed = shown if shown is not None else (None, 0, None)
+    return _page(_may_see_or_404(exchange), seen=seen, disputed=disputed)
 
 
 def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):

@@ -145,3 +145,17 @@ class Balance:
 def balance_of(account: Account) -> Balance:
     return Balance(account.posted, account.pending_debits, account.pending_credits, account.floor, account.ceiling)
 
+
+def balance_of_member(member: Member) -> Balance | None:
+    """The member's balance read as a row, for a page that shows it and nothing else of her account (the home
+    page); None while she has no account (an applicant)."""
+    row = db.session.execute(_balance_of_member(), {"member": member.id}).first()
+    return Balance(*row) if row is not None else None
+
+
+@cache
+def _balance_of_member() -> sa.Select:
+    account = Account.__table__
+    return sa.select(account.c.posted, account.c.pending_debits, account.c.pending_credits, account.c.floor,
+                     account.c.ceiling).where(account.c.member_id == sa.bindparam("member", type_=sa.Integer))
+

@@ -35,6 +35,7 @@ from timebank.ledger.accounts import (  # noqa: F401 (the ledger's public names,
     account_open_owned,
     account_owner_register,
     balance_of,
+    balance_of_member,
     community_account,
     system_account,
 )

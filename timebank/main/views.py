@@ -29,7 +29,6 @@ def index():
     exchanged, helps = db.session.execute(_home_facts(), {"me": current_user.id}).one()
     newcomer = not exchanged
     pending_count = member_pending_count() if current_user.is_coordinator else 0
-    account = ledger.account_of(current_user)
     reader = Reader.of(current_user)
     # A preview: four listings near her, in her order, and no count (the page shows none).
     near = listings_search(area=current_user.area, per_page=4, exclude_member=current_user, reader=reader,
@@ -39,7 +38,7 @@ def index():
 
     return render_template("main/dashboard.html", pending_count=pending_count,
                            helping=members_helped_by(current_user) if helps else [],
-                           balance=ledger.balance_of(account) if account else None,
+                           balance=ledger.balance_of_member(current_user),
                            near=near.listings, speaks=speaks_label(reader), today=today(), exchanges=exchanges, newcomer=newcomer,
                            approval=approval_of(member=current_user) if newcomer else None)
 
