@@ -2,9 +2,10 @@
 
 A list page shows up to 20 cards. Loaded as ``Listing`` objects with their member, category, partner and
 languages, they cost the ORM about 1.5 ms (identity map, loader strategies, one object a row and a relation);
-the same columns read as rows, the languages joined by the database into one column, cost a tenth of that. The records answer what ``_partials/listing_card.html``
-and the pages around it read (``listing.member.first_name``, ``listing.category.name(locale)``,
-``listing.shown_status(today)``…), with the models' own methods, so a card says the same either way.
+the same columns read as rows, the languages joined by the database into one column, cost a tenth of that. The
+records answer what ``_partials/listing_card.html`` and the pages around it read (``listing.member.first_name``,
+``listing.category.name(locale)``, ``listing.shown_status(today)``…), with the models' own methods, so a card
+says the same either way.
 """
 from __future__ import annotations
 
