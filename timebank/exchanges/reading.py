@@ -40,10 +40,10 @@ def _mine() -> sa.Select:
 
 
 def exchange_as_shown(*, exchange_id: int, reader: Member) -> tuple[Exchange, int, bool] | None:
-    """An exchange as its page shows it, with its parties and partner, its thread and its steps; how far the reader
-    has read its thread (0: not at all) and whether a disagreement is open. Statements built once, rather than the
-    relationships' lazy loads (a quarter of a millisecond each); the steps' and messages' authors are the parties,
-    read with it. The page checks who may see it."""
+    """An exchange as its page shows it, with its parties, partner and listing, its thread and its steps; how far
+    the reader has read its thread (0: not at all) and whether a disagreement is open. Statements built once,
+    rather than the relationships' lazy loads (a quarter of a millisecond each); the steps' and messages' authors
+    are the parties, read with it. The page checks who may see it."""
     shown, messages, events = _as_shown()
     row = db.session.execute(shown, {"exchange": exchange_id, "me": reader.id}).one_or_none()
     if row is None:
@@ -61,7 +61,8 @@ def _as_shown() -> tuple[sa.Select, sa.Select, sa.Select]:
             .where(ExchangeRead.exchange_id == Exchange.id, ExchangeRead.member_id == me).scalar_subquery())
     disputed = sa.exists().where(Dispute.exchange_id == Exchange.id, Dispute.resolved_at.is_(None))
     shown = (sa.select(Exchange, seen, disputed).where(Exchange.id == exchange)
-             .options(joinedload(Exchange.provider), joinedload(Exchange.recipient), joinedload(Exchange.partner)))
+             .options(joinedload(Exchange.provider), joinedload(Exchange.recipient), joinedload(Exchange.partner),
+                      joinedload(Exchange.listing)))
     return (shown,
             sa.select(ExchangeMessage).where(ExchangeMessage.exchange_id == exchange).order_by(ExchangeMessage.id),
             sa.select(ExchangeEvent).where(ExchangeEvent.exchange_id == exchange).order_by(ExchangeEvent.id))
