@@ -165,6 +165,9 @@ def register_templates(app: Flask) -> None:
     from timebank.admin.settings_store import settings_version
 
     app.add_template_global(settings_version)  # a part of the key of what is kept rendered (listings/index.html)
+    from timebank.listings.cards import card_row
+
+    app.add_template_global(card_row)  # a page's listing cards, kept rendered whole (_partials/listing_card.html)
     register_static(app)
 
 

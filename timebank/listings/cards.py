@@ -90,6 +90,27 @@ class ListingCard(SpeaksLanguages):
     RENDERS_BY_VALUE = True
 
 
+class CardRow(tuple):
+    """A page's cards as (card, what it says of the reader's languages) pairs: a list page is kept rendered whole
+    for the same row (``_partials/listing_card.html`` ``listing_cards``), as each card is."""
+
+    __slots__ = ()
+    RENDERS_BY_VALUE = True
+
+    @property
+    def verified(self) -> tuple[bool, ...]:
+        """Whether each card's author is verified today (the day is not in the cards' fields)."""
+        return tuple(card.member.is_verified for card, _ in self)
+
+
+def card_row(listings, speaks=None) -> CardRow | None:
+    """The cards of a page as a ``CardRow``, or None when they are not all records (ORM objects: rendered one by
+    one); ``speaks(card)``: what a card says of the reader's languages."""
+    if not all(type(listing) is ListingCard for listing in listings):
+        return None
+    return CardRow((listing, speaks(listing) if speaks else "") for listing in listings)
+
+
 @cache
 def _statement() -> sa.Select:
     """The cards of the listings ``ids``, each with its languages, in one statement; built once."""
