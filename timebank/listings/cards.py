@@ -59,7 +59,7 @@ class CardProject:
 
 
 # The projects' table as far as a card reads it (the projects sit above the listings: no import of their model).
-_PROJECT = sa.table("project", sa.column("id", sa.Integer), sa.column("title", sa.String))
+PROJECT_TITLES = sa.table("project", sa.column("id", sa.Integer), sa.column("title", sa.String))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +122,10 @@ def _statement() -> sa.Select:
                       listing.c.status, listing.c.ends_on, listing.c.hidden_at, listing.c.project_id,
                       listing.c.member_id, listing.c.category_id, listing.c.partner_id,
                       member.c.display_name, member.c.verified_at, member.c.verified_until,
-                      partner.c.name, _PROJECT.c.title, languages)
+                      partner.c.name, PROJECT_TITLES.c.title, languages)
             .select_from(listing.join(member, listing.c.member_id == member.c.id)
                          .outerjoin(partner, listing.c.partner_id == partner.c.id)
-                         .outerjoin(_PROJECT, listing.c.project_id == _PROJECT.c.id))
+                         .outerjoin(PROJECT_TITLES, listing.c.project_id == PROJECT_TITLES.c.id))
             .where(listing.c.id.in_(sa.bindparam("ids", expanding=True))))
 
 

@@ -17,6 +17,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.listings import people, services, upkeep
 from timebank.i18n import language_name
+from timebank.listings.cards import PROJECT_TITLES, CardProject
 from timebank.listings.forms import ListingForm, ReportForm, StatusForm
 from timebank.listings.models import Listing, ListingStatus, ListingType
 from timebank.members.models import Member
@@ -201,7 +202,9 @@ def _listing_or_404(listing_id: int, statement=None) -> Listing:
     visible = None
     if statement is not None:
         row = db.session.execute(statement, {"listing": listing_id}).unique().one_or_none()
-        listing, visible = row if row is not None else (None, None)
+        listing, visible, project_title = row if row is not None else (None, None, None)
+        if listing is not None and listing.project_id is not None and project_title is not None:
+            listing.project = CardProject(listing.project_id, project_title)  # what project_of gives the page
     else:
         listing = db.session.get(Listing, listing_id)
     if listing is None or not services.listing_can_see(listing, current_user, visible=visible):
@@ -211,14 +214,17 @@ def _listing_or_404(listing_id: int, statement=None) -> Listing:
 
 @lru_cache(maxsize=4)
 def _shown(on: date):
-    """A listing as its page shows it, in one statement (the listing with its author, her languages, its category
-    and its languages, and whether everyone sees it on ``on``), not one lazy load each; built once a day. Joined
-    rather than loaded by a second "select in" each: a listing and its author speak a few languages, and each
-    further statement cost the ORM 0.3 ms."""
-    return (sa.select(Listing, services.visible_one(on).correlate(None).exists().label("visible"))
+    """A listing as its page shows it, in one statement (the listing with its author, her languages, its category,
+    its partner and its languages, whether everyone sees it on ``on``, and the title of the project it is a task
+    of), not one lazy load each; built once a day. Joined rather than loaded by a second "select in" each: a
+    listing and its author speak a few languages, and each further statement cost the ORM 0.3 ms."""
+    project = PROJECT_TITLES
+    project_title = (sa.select(project.c.title).where(project.c.id == Listing.project_id).scalar_subquery()
+                     .label("project_title"))
+    return (sa.select(Listing, services.visible_one(on).correlate(None).exists().label("visible"), project_title)
             .where(Listing.id == sa.bindparam("listing", type_=sa.Integer))
             .options(joinedload(Listing.member).joinedload(Member.languages), joinedload(Listing.category),
-                     joinedload(Listing.languages)))
+                     joinedload(Listing.partner), joinedload(Listing.languages)))
 
 
 @bp.get("/listings/<id:listing_id>")
