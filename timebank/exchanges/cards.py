@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from timebank.exchanges.models import Exchange, ExchangeState
 from timebank.extensions import db
+from timebank.listings.cards import CardPartner
 from timebank.members.models import Member, Status
 from timebank.partners.models import Partner
 
@@ -29,12 +30,6 @@ class CardParty:
     first_name = Member.first_name
     is_active_member = Member.is_active_member
     is_authenticated = True
-
-
-@dataclass(frozen=True, slots=True)
-class CardPartner:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True, slots=True)
