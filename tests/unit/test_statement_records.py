@@ -1,6 +1,7 @@
 """A statement page and the reservations are read as plain records, not ORM objects: each line must say what the
 transfer and its accounts say, for every account of a neighbourhood with one of everything (gifts, welcome hours,
 exchanges, a partner's account, the community account, lines recorded by a coordinator)."""
+import pytest
 import sqlalchemy as sa
 
 from tests.world import build_neighbourhood
@@ -21,26 +22,31 @@ def what(line_or_transfer, account_id=None):
             getattr(line_or_transfer, "minutes", None), getattr(line_or_transfer, "balance_after", None))
 
 
-def test_statement_records_say_what_the_transfers_say(app):
+@pytest.fixture
+def accounts(app):
+    """Every account of a neighbourhood with one of everything, more lines added; in a request."""
     with app.test_request_context():
         world = build_neighbourhood(app)
         db.session.commit()
         _more_lines(world)
-        accounts = db.session.scalars(sa.select(Account).order_by(Account.id)).all()
-        compared = 0
-        for account in accounts:
-            shown = statement(account=account, per_page=50).lines
-            expected = ledger.statement_all(account=account)[:50]  # ORM objects, newest first
-            assert [what(line) for line in shown] == [what(line) for line in expected], account.id
-            compared += len(shown)
-            reserved = db.session.scalars(sa.select(Transfer).where(
-                Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING,
-                sa.or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id))
-                .order_by(Transfer.id)).all()
-            assert [what(t, account.id) for t in reservations(account=account)] == \
-                [what(t, account.id) for t in reserved], account.id
-            compared += len(reserved)
-        assert compared > 20, compared
+        yield db.session.scalars(sa.select(Account).order_by(Account.id)).all()
+
+
+def test_statement_records_say_what_the_transfers_say(accounts):
+    compared = 0
+    for account in accounts:
+        shown = statement(account=account, per_page=50).lines
+        expected = ledger.statement_all(account=account)[:50]  # ORM objects, newest first
+        assert [what(line) for line in shown] == [what(line) for line in expected], account.id
+        compared += len(shown)
+        reserved = db.session.scalars(sa.select(Transfer).where(
+            Transfer.reservation.is_(True), Transfer.state == TransferState.PENDING,
+            sa.or_(Transfer.debit_account_id == account.id, Transfer.credit_account_id == account.id))
+            .order_by(Transfer.id)).all()
+        assert [what(t, account.id) for t in reservations(account=account)] == \
+            [what(t, account.id) for t in reserved], account.id
+        compared += len(reserved)
+    assert compared > 20, compared
 
 
 def _more_lines(world):
@@ -72,21 +78,16 @@ def _more_lines(world):
                                     Transfer.recorded_by_id != recorder.member_id)), "no line recorded by another"
 
 
-def test_a_statement_counts_its_lines_on_every_page_whatever_their_number(app):
+def test_a_statement_counts_its_lines_on_every_page_whatever_their_number(accounts):
     """A first page that is not full is the whole statement and is not counted; a full one is."""
-    with app.test_request_context():
-        world = build_neighbourhood(app)
-        db.session.commit()
-        _more_lines(world)
-        accounts = db.session.scalars(sa.select(Account).order_by(Account.id)).all()
-        seen = set()
-        for account in accounts:
-            total = len(ledger.statement_all(account=account))
-            for per_page in (2, 3, 5, 50):
-                pages = max(1, -(-total // per_page))
-                for page in range(1, pages + 1):
-                    shown = statement(account=account, page=page, per_page=per_page)
-                    assert (shown.total, shown.pages) == (total, pages), (account.id, per_page, page)
-                    assert len(shown.lines) == min(per_page, total - (page - 1) * per_page)
-                seen.add((total > per_page, total < per_page))
-        assert seen >= {(True, False), (False, True)}  # full first pages and short ones were both read
+    seen = set()
+    for account in accounts:
+        total = len(ledger.statement_all(account=account))
+        for per_page in (2, 3, 5, 50):
+            pages = max(1, -(-total // per_page))
+            for page in range(1, pages + 1):
+                shown = statement(account=account, page=page, per_page=per_page)
+                assert (shown.total, shown.pages) == (total, pages), (account.id, per_page, page)
+                assert len(shown.lines) == min(per_page, total - (page - 1) * per_page)
+            seen.add((total > per_page, total < per_page))
+    assert seen >= {(True, False), (False, True)}  # full first pages and short ones were both read
