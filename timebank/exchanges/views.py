@@ -34,7 +34,13 @@ from timebank.exchanges.proposals import (
     exchange_decline,
     exchange_propose,
 )
-from timebank.exchanges.reading import actions_for, exchange_as_shown, exchange_calendar, my_exchanges
+from timebank.exchanges.reading import (
+    actions_for,
+    exchange_as_shown,
+    exchange_calendar,
+    exchange_thread_read,
+    my_exchanges,
+)
 from timebank.exchanges.resolution import dispute_resolve, dispute_reversal_room
 from timebank.exchanges.steps import Terms
 from timebank.extensions import db
@@ -195,7 +201,8 @@ def _page(exchange: Exchange, status: int = 200, *, seen: int | None = None, dis
 def show(exchange_id: int):
     shown = exchange_as_shown(exchange_id=exchange_id, reader=current_user)
     exchange, seen, disputed = shown if shown is not None else (None, 0, None)
-    return _page(_may_see_or_404(exchange), seen=seen, disputed=disputed)
+    exchange_thread_read(_may_see_or_404(exchange))
+    return _page(exchange, seen=seen, disputed=disputed)
 
 
 def _step(exchange_id: int, form_class, action, success: str, form_name: str | None = None):
