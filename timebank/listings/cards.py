@@ -58,8 +58,10 @@ class CardProject:
     title: str
 
 
-# The projects' table as far as a card reads it (the projects sit above the listings: no import of their model).
-PROJECT_TITLES = sa.table("project", sa.column("id", sa.Integer), sa.column("title", sa.String))
+# The projects' table as far as the listings read it: a task's project title, and its sponsor (the projects sit
+# above the listings: no import of their model).
+PROJECTS = sa.table("project", sa.column("id", sa.Integer), sa.column("title", sa.String),
+                    sa.column("partner_id", sa.Integer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +124,10 @@ def _statement() -> sa.Select:
                       listing.c.status, listing.c.ends_on, listing.c.hidden_at, listing.c.project_id,
                       listing.c.member_id, listing.c.category_id, listing.c.partner_id,
                       member.c.display_name, member.c.verified_at, member.c.verified_until,
-                      partner.c.name, PROJECT_TITLES.c.title, languages)
+                      partner.c.name, PROJECTS.c.title, languages)
             .select_from(listing.join(member, listing.c.member_id == member.c.id)
                          .outerjoin(partner, listing.c.partner_id == partner.c.id)
-                         .outerjoin(PROJECT_TITLES, listing.c.project_id == PROJECT_TITLES.c.id))
+                         .outerjoin(PROJECTS, listing.c.project_id == PROJECTS.c.id))
             .where(listing.c.id.in_(sa.bindparam("ids", expanding=True))))
 
 

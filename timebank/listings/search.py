@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from timebank.database import capped_pages, committed_in_this_context
 from timebank.extensions import db
-from timebank.listings.cards import ListingCard, listing_cards
+from timebank.listings.cards import PROJECTS, ListingCard, listing_cards
 from timebank.listings.models import Category, Listing, ListingLanguage, ListingStatus, ListingType
 from timebank.listings.search_words import (categories_for, facet_words, fts5_facets, fts5_match, postgresql_query,
                                             search_tokens)
@@ -37,10 +37,9 @@ from timebank.timeutil import utcnow
 _AUTHOR = sa.orm.aliased(Member, name="author")
 _SENSITIVE = sa.select(Category.id).where(Category.requires_verified.is_(True)).scalar_subquery()
 _SUSPENDED_PARTNERS = sa.select(Partner.id).where(Partner.suspended_at.is_not(None)).scalar_subquery()
-# The tasks of a project a suspended partner sponsors are hidden with it (the project's table, named here: the
-# projects feature sits beside the listings and reads them, not the other way round).
-_PROJECT = sa.table("project", sa.column("id", sa.Integer), sa.column("partner_id", sa.Integer))
-_SUSPENDED_PROJECTS = (sa.select(_PROJECT.c.id).where(_PROJECT.c.partner_id.in_(
+# The tasks of a project a suspended partner sponsors are hidden with it (``cards.PROJECTS``: the projects feature
+# sits beside the listings and reads them, not the other way round).
+_SUSPENDED_PROJECTS = (sa.select(PROJECTS.c.id).where(PROJECTS.c.partner_id.in_(
     sa.select(Partner.id).where(Partner.suspended_at.is_not(None)))).scalar_subquery())
 _FTS = sa.table("listing_fts", sa.column("rowid", sa.Integer), sa.column("listing_fts"))
 

@@ -17,7 +17,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.listings import people, services, upkeep
 from timebank.i18n import language_name
-from timebank.listings.cards import PROJECT_TITLES, CardProject
+from timebank.listings.cards import PROJECTS, CardProject
 from timebank.listings.forms import ListingForm, ReportForm, StatusForm
 from timebank.listings.models import Listing, ListingStatus, ListingType
 from timebank.members.models import Member
@@ -218,7 +218,7 @@ def _shown(on: date):
     its partner and its languages, whether everyone sees it on ``on``, and the title of the project it is a task
     of), not one lazy load each; built once a day. Joined rather than loaded by a second "select in" each: a
     listing and its author speak a few languages, and each further statement cost the ORM 0.3 ms."""
-    project = PROJECT_TITLES
+    project = PROJECTS
     project_title = (sa.select(project.c.title).where(project.c.id == Listing.project_id).scalar_subquery()
                      .label("project_title"))
     return (sa.select(Listing, services.visible_one(on).correlate(None).exists().label("visible"), project_title)
